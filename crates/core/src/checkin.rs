@@ -1,0 +1,155 @@
+//! The check-in rules that need no database: the session's phase, present or
+//! late, the geofence and the network allowlist.
+
+use chrono::{DateTime, Duration, Utc};
+use ipnet::IpNet;
+use std::net::IpAddr;
+
+use crate::settings::Geofence;
+use crate::{AttendanceStatus, CheckInRejection};
+
+/// What a session looks like to the check-in rules.
+#[derive(Debug, Clone)]
+pub struct SessionTimes {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub cancelled: bool,
+    pub closed: bool,
+    pub opens_before_minutes: i32,
+}
+
+impl SessionTimes {
+    pub fn opens_at(&self) -> DateTime<Utc> {
+        self.start - Duration::minutes(i64::from(self.opens_before_minutes))
+    }
+
+    /// Whether check-in is open at `at`, and if not, why.
+    pub fn check_open(&self, at: DateTime<Utc>) -> Result<(), CheckInRejection> {
+        if self.cancelled {
+            Err(CheckInRejection::SessionCancelled)
+        } else if self.closed || at >= self.end {
+            Err(CheckInRejection::SessionClosed)
+        } else if at < self.opens_at() {
+            Err(CheckInRejection::SessionNotOpenYet)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Present up to and including `start + late_after`, late after it.
+pub fn status_at(start: DateTime<Utc>, late_after_minutes: i32, at: DateTime<Utc>) -> AttendanceStatus {
+    if at > start + Duration::minutes(i64::from(late_after_minutes)) {
+        AttendanceStatus::Late
+    } else {
+        AttendanceStatus::Present
+    }
+}
+
+/// Where a check-in stood relative to the geofence. Only this is kept, never
+/// the coordinates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GeofenceVerdict {
+    pub inside: bool,
+    pub band: &'static str,
+}
+
+/// Reported GPS accuracy is credited up to this many metres.
+const MAX_ACCURACY_CREDIT_M: f64 = 50.0;
+
+pub fn judge_location(fence: &Geofence, latitude: f64, longitude: f64, accuracy_m: f64) -> GeofenceVerdict {
+    let d = distance_meters(fence.latitude, fence.longitude, latitude, longitude);
+    let credit = accuracy_m.clamp(0.0, MAX_ACCURACY_CREDIT_M);
+    GeofenceVerdict {
+        inside: d - credit <= fence.radius_meters,
+        band: distance_band(d),
+    }
+}
+
+fn distance_band(d: f64) -> &'static str {
+    match d {
+        d if d < 50.0 => "<50m",
+        d if d < 100.0 => "50-100m",
+        d if d < 250.0 => "100-250m",
+        d if d < 1_000.0 => "250m-1km",
+        d if d < 10_000.0 => "1-10km",
+        _ => ">10km",
+    }
+}
+
+/// Great-circle distance (haversine).
+pub fn distance_meters(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    const EARTH_RADIUS_M: f64 = 6_371_000.0;
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = (lat2 - lat1).to_radians();
+    let dl = (lon2 - lon1).to_radians();
+    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_M * a.sqrt().asin()
+}
+
+/// An empty allowlist allows everyone.
+pub fn address_allowed(allowlist: &[IpNet], addr: Option<IpAddr>) -> bool {
+    if allowlist.is_empty() {
+        return true;
+    }
+    let Some(addr) = addr else { return false };
+    let addr = match addr {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(addr),
+        v4 => v4,
+    };
+    allowlist.iter().any(|net| net.contains(&addr))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(s, 0).expect("valid")
+    }
+
+    #[test]
+    fn late_starts_strictly_after_threshold() {
+        let start = t(1_000_000);
+        assert_eq!(status_at(start, 10, start + Duration::minutes(10)), AttendanceStatus::Present);
+        assert_eq!(
+            status_at(start, 10, start + Duration::minutes(10) + Duration::seconds(1)),
+            AttendanceStatus::Late
+        );
+    }
+
+    #[test]
+    fn phases() {
+        let s = SessionTimes {
+            start: t(10_000),
+            end: t(20_000),
+            cancelled: false,
+            closed: false,
+            opens_before_minutes: 10,
+        };
+        assert_eq!(s.check_open(t(10_000 - 601)), Err(CheckInRejection::SessionNotOpenYet));
+        assert_eq!(s.check_open(t(10_000 - 600)), Ok(()));
+        assert_eq!(s.check_open(t(20_000)), Err(CheckInRejection::SessionClosed));
+        let c = SessionTimes { cancelled: true, ..s };
+        assert_eq!(c.check_open(t(15_000)), Err(CheckInRejection::SessionCancelled));
+    }
+
+    #[test]
+    fn geofence_in_and_out() {
+        let fence = Geofence { latitude: 38.7369, longitude: -9.1427, radius_meters: 100.0 };
+        assert!(judge_location(&fence, 38.7370, -9.1428, 10.0).inside);
+        let far = judge_location(&fence, 38.7469, -9.1427, 10.0);
+        assert!(!far.inside);
+        assert_eq!(far.band, "1-10km");
+    }
+
+    #[test]
+    fn allowlist() {
+        let nets = vec!["10.0.0.0/8".parse().expect("cidr")];
+        assert!(address_allowed(&nets, Some("10.1.2.3".parse().expect("ip"))));
+        assert!(address_allowed(&nets, Some("::ffff:10.1.2.3".parse().expect("ip"))));
+        assert!(!address_allowed(&nets, Some("192.168.1.1".parse().expect("ip"))));
+        assert!(!address_allowed(&nets, None));
+        assert!(address_allowed(&[], None));
+    }
+}

@@ -1,0 +1,17 @@
+//! The ClassTrack domain: who may do what, how attendance is decided, and how
+//! QR tokens are made and judged. No I/O lives here.
+
+pub mod attendance;
+pub mod checkin;
+pub mod clock;
+pub mod names;
+pub mod qr;
+pub mod role;
+pub mod schedule;
+pub mod settings;
+pub mod validate;
+
+pub use attendance::{AttendanceStatus, CheckInRejection, RecordSource};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use names::{CourseId, JustificationId, NameError, SessionId, UserId};
+pub use role::Role;

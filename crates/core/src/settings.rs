@@ -1,0 +1,265 @@
+//! Check-in settings: a course sets defaults, a session may override any of them.
+
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
+
+use crate::validate::FieldViolation;
+
+pub const DEFAULT_ROTATION_SECS: i32 = 10;
+pub const DEFAULT_GRACE_SECS: i32 = 3;
+pub const DEFAULT_LATE_AFTER_MINUTES: i32 = 10;
+pub const DEFAULT_OPENS_BEFORE_MINUTES: i32 = 10;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceReuse {
+    #[default]
+    Block,
+    Flag,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Geofence {
+    pub latitude: f64,
+    pub longitude: f64,
+    pub radius_meters: f64,
+}
+
+/// Settings as stored: every field optional, unset means "inherit".
+///
+/// `geofence: Some(None)` and `network_allowlist: Some(vec![])` switch a
+/// course-level restriction off for one session.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SettingsOverrides {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qr_rotation_seconds: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qr_grace_seconds: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub late_after_minutes: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opens_before_minutes: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_binding: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_reuse: Option<DeviceReuse>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub geofence: Option<Option<Geofence>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_allowlist: Option<Vec<String>>,
+}
+
+/// Settings in force for one session, every field decided.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckInSettings {
+    pub qr_rotation_seconds: i32,
+    pub qr_grace_seconds: i32,
+    pub late_after_minutes: i32,
+    pub opens_before_minutes: i32,
+    pub device_binding: bool,
+    pub device_reuse: DeviceReuse,
+    pub geofence: Option<Geofence>,
+    pub network_allowlist: Vec<IpNet>,
+}
+
+impl SettingsOverrides {
+    /// `self` (a session's) on top of `base` (its course's).
+    pub fn over(&self, base: &SettingsOverrides) -> SettingsOverrides {
+        SettingsOverrides {
+            qr_rotation_seconds: self.qr_rotation_seconds.or(base.qr_rotation_seconds),
+            qr_grace_seconds: self.qr_grace_seconds.or(base.qr_grace_seconds),
+            late_after_minutes: self.late_after_minutes.or(base.late_after_minutes),
+            opens_before_minutes: self.opens_before_minutes.or(base.opens_before_minutes),
+            device_binding: self.device_binding.or(base.device_binding),
+            device_reuse: self.device_reuse.or(base.device_reuse),
+            geofence: self.geofence.or(base.geofence),
+            network_allowlist: self
+                .network_allowlist
+                .clone()
+                .or_else(|| base.network_allowlist.clone()),
+        }
+    }
+
+    /// Fills the gaps with defaults. Invalid CIDRs were refused on the way in;
+    /// any that slipped through are ignored rather than opening the gate.
+    pub fn resolve(&self) -> CheckInSettings {
+        CheckInSettings {
+            qr_rotation_seconds: self.qr_rotation_seconds.unwrap_or(DEFAULT_ROTATION_SECS),
+            qr_grace_seconds: self.qr_grace_seconds.unwrap_or(DEFAULT_GRACE_SECS),
+            late_after_minutes: self
+                .late_after_minutes
+                .unwrap_or(DEFAULT_LATE_AFTER_MINUTES),
+            opens_before_minutes: self
+                .opens_before_minutes
+                .unwrap_or(DEFAULT_OPENS_BEFORE_MINUTES),
+            device_binding: self.device_binding.unwrap_or(true),
+            device_reuse: self.device_reuse.unwrap_or_default(),
+            geofence: self.geofence.flatten(),
+            network_allowlist: self
+                .network_allowlist
+                .iter()
+                .flatten()
+                .filter_map(|c| parse_network(c).ok())
+                .collect(),
+        }
+    }
+
+    /// Every problem, named by its field under `prefix` (e.g. "course.settings").
+    pub fn validate(&self, prefix: &str) -> Vec<FieldViolation> {
+        let mut v = Vec::new();
+        let mut range = |field: &str, value: Option<i32>, lo: i32, hi: i32, unit: &str| {
+            if let Some(x) = value {
+                if !(lo..=hi).contains(&x) {
+                    v.push(FieldViolation::new(
+                        format!("{prefix}.{field}"),
+                        format!("must be between {lo} and {hi} {unit}, got {x}"),
+                    ));
+                }
+            }
+        };
+        range("qr_rotation_seconds", self.qr_rotation_seconds, 5, 300, "seconds");
+        range("qr_grace_seconds", self.qr_grace_seconds, 0, 30, "seconds");
+        range("late_after_minutes", self.late_after_minutes, 0, 600, "minutes");
+        range("opens_before_minutes", self.opens_before_minutes, 0, 240, "minutes");
+        if let Some(Some(g)) = self.geofence {
+            if !(-90.0..=90.0).contains(&g.latitude) {
+                v.push(FieldViolation::new(
+                    format!("{prefix}.geofence.latitude"),
+                    "must be between -90 and 90",
+                ));
+            }
+            if !(-180.0..=180.0).contains(&g.longitude) {
+                v.push(FieldViolation::new(
+                    format!("{prefix}.geofence.longitude"),
+                    "must be between -180 and 180",
+                ));
+            }
+            if !(10.0..=10_000.0).contains(&g.radius_meters) {
+                v.push(FieldViolation::new(
+                    format!("{prefix}.geofence.radius_meters"),
+                    "must be between 10 and 10000 metres",
+                ));
+            }
+        }
+        for (i, cidr) in self.network_allowlist.iter().flatten().enumerate() {
+            if let Err(e) = parse_network(cidr) {
+                v.push(FieldViolation::new(
+                    format!("{prefix}.network_allowlist[{i}]"),
+                    e,
+                ));
+            }
+        }
+        if self.network_allowlist.as_ref().is_some_and(|l| l.len() > 64) {
+            v.push(FieldViolation::new(
+                format!("{prefix}.network_allowlist"),
+                "at most 64 networks",
+            ));
+        }
+        v
+    }
+}
+
+/// A CIDR ("10.0.0.0/8") or a single address.
+pub fn parse_network(s: &str) -> Result<IpNet, String> {
+    let s = s.trim();
+    s.parse::<IpNet>()
+        .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("{:?} is not a network in CIDR form such as 10.0.0.0/8", truncate(s)))
+}
+
+fn truncate(s: &str) -> String {
+    s.chars().take(60).collect()
+}
+
+/// When a student's absences deserve a warning. Zero disables a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AbsenceRules {
+    #[serde(default)]
+    pub max_absence_percent: i32,
+    #[serde(default)]
+    pub max_unexcused_absences: i32,
+    #[serde(default)]
+    pub max_consecutive_absences: i32,
+    #[serde(default = "yes")]
+    pub late_counts_as_attended: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for AbsenceRules {
+    fn default() -> Self {
+        Self {
+            max_absence_percent: 20,
+            max_unexcused_absences: 3,
+            max_consecutive_absences: 2,
+            late_counts_as_attended: true,
+        }
+    }
+}
+
+impl AbsenceRules {
+    pub fn validate(&self, prefix: &str) -> Vec<FieldViolation> {
+        let mut v = Vec::new();
+        if !(0..=100).contains(&self.max_absence_percent) {
+            v.push(FieldViolation::new(
+                format!("{prefix}.max_absence_percent"),
+                "must be between 0 and 100",
+            ));
+        }
+        for (field, x) in [
+            ("max_unexcused_absences", self.max_unexcused_absences),
+            ("max_consecutive_absences", self.max_consecutive_absences),
+        ] {
+            if !(0..=1000).contains(&x) {
+                v.push(FieldViolation::new(
+                    format!("{prefix}.{field}"),
+                    "must be between 0 and 1000",
+                ));
+            }
+        }
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_overrides_course_and_defaults_fill_gaps() {
+        let course = SettingsOverrides {
+            qr_rotation_seconds: Some(20),
+            geofence: Some(Some(Geofence {
+                latitude: 1.0,
+                longitude: 2.0,
+                radius_meters: 100.0,
+            })),
+            ..Default::default()
+        };
+        let session = SettingsOverrides {
+            qr_rotation_seconds: Some(15),
+            geofence: Some(None),
+            ..Default::default()
+        };
+        let s = session.over(&course).resolve();
+        assert_eq!(s.qr_rotation_seconds, 15);
+        assert_eq!(s.geofence, None);
+        assert_eq!(s.qr_grace_seconds, DEFAULT_GRACE_SECS);
+        assert!(s.device_binding);
+    }
+
+    #[test]
+    fn validation_names_fields() {
+        let bad = SettingsOverrides {
+            qr_rotation_seconds: Some(1),
+            network_allowlist: Some(vec!["10.0.0.0/8".into(), "nope".into()]),
+            ..Default::default()
+        };
+        let v = bad.validate("settings");
+        let fields: Vec<_> = v.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["settings.qr_rotation_seconds", "settings.network_allowlist[1]"]);
+    }
+}

@@ -1,0 +1,203 @@
+//! Field rules for what people type. Each violation names its field.
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldViolation {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldViolation {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Collects violations while checking a request.
+#[derive(Debug, Default)]
+pub struct Violations(pub Vec<FieldViolation>);
+
+impl Violations {
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldViolation::new(field, message));
+    }
+
+    pub fn check(&mut self, field: &str, result: Result<(), String>) {
+        if let Err(m) = result {
+            self.add(field, m);
+        }
+    }
+
+    pub fn extend(&mut self, more: Vec<FieldViolation>) {
+        self.0.extend(more);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn into_result(self) -> Result<(), Vec<FieldViolation>> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(self.0)
+        }
+    }
+}
+
+fn length(value: &str, min: usize, max: usize) -> Result<(), String> {
+    let n = value.chars().count();
+    if n < min {
+        Err(if min == 1 {
+            "must not be empty".to_string()
+        } else {
+            format!("must be at least {min} characters")
+        })
+    } else if n > max {
+        Err(format!("must be at most {max} characters (got {n})"))
+    } else {
+        Ok(())
+    }
+}
+
+fn no_control(value: &str) -> Result<(), String> {
+    if value.chars().any(char::is_control) {
+        Err("must not contain control characters".into())
+    } else {
+        Ok(())
+    }
+}
+
+/// 3–64 of a–z, 0–9, '.', '_', '-'; starts with a letter or digit.
+pub fn username(value: &str) -> Result<(), String> {
+    length(value, 3, 64)?;
+    let ok_chars = value
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    let ok_start = value.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    if ok_chars && ok_start {
+        Ok(())
+    } else {
+        Err("may contain only lowercase letters, digits, '.', '_' and '-', starting with a letter or digit".into())
+    }
+}
+
+pub fn email(value: &str) -> Result<(), String> {
+    length(value, 3, 254)?;
+    let Some((local, domain)) = value.split_once('@') else {
+        return Err(format!("{:?} is not an email address", short(value)));
+    };
+    let bad = local.is_empty()
+        || local.len() > 64
+        || domain.len() < 3
+        || !domain.contains('.')
+        || domain.starts_with('.')
+        || domain.ends_with('.')
+        || domain.contains("..")
+        || domain.contains('@')
+        || value.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | ',' | ';' | '\\'));
+    if bad {
+        Err(format!("{:?} is not an email address", short(value)))
+    } else {
+        Ok(())
+    }
+}
+
+/// Any script, 1–200 characters, no control characters.
+pub fn display_name(value: &str) -> Result<(), String> {
+    if value.trim().is_empty() {
+        return Err("must not be empty".into());
+    }
+    length(value, 1, 200)?;
+    no_control(value)
+}
+
+/// Optional; up to 32 letters, digits and '-'.
+pub fn student_number(value: &str) -> Result<(), String> {
+    length(value, 0, 32)?;
+    if value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        Ok(())
+    } else {
+        Err("may contain only letters, digits and '-'".into())
+    }
+}
+
+pub fn password(value: &str) -> Result<(), String> {
+    length(value, 8, 256)
+}
+
+/// 2–32 of letters, digits, '.', '_', '-'.
+pub fn course_code(value: &str) -> Result<(), String> {
+    length(value, 2, 32)?;
+    if value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        Ok(())
+    } else {
+        Err("may contain only letters, digits, '.', '_' and '-'".into())
+    }
+}
+
+/// Free text on one line: required or not, up to `max` characters.
+pub fn text(value: &str, required: bool, max: usize) -> Result<(), String> {
+    if required && value.trim().is_empty() {
+        return Err("must not be empty".into());
+    }
+    length(value, 0, max)?;
+    no_control(value)
+}
+
+/// Free text that may span lines.
+pub fn multiline(value: &str, max: usize) -> Result<(), String> {
+    length(value, 0, max)?;
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err("must not contain control characters".into());
+    }
+    Ok(())
+}
+
+pub fn time_zone(value: &str) -> Result<(), String> {
+    value
+        .parse::<chrono_tz::Tz>()
+        .map(|_| ())
+        .map_err(|_| format!("{:?} is not an IANA time zone such as Europe/Lisbon", short(value)))
+}
+
+fn short(s: &str) -> String {
+    s.chars().take(60).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames() {
+        assert!(username("ana.silva-2").is_ok());
+        for bad in ["ab", "Ana", "ana silva", "'; DROP TABLE users;--", "_ana", "ána"] {
+            assert!(username(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn emails() {
+        assert!(email("ana@uni.example.edu").is_ok());
+        for bad in ["ana", "ana@", "@uni.edu", "ana@uni", "a b@uni.edu", "ana@@uni.edu", "ana@uni..edu"] {
+            assert!(email(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn unicode_names_are_welcome() {
+        assert!(display_name("José Ñúñez 王小明").is_ok());
+        assert!(display_name("   ").is_err());
+        assert!(display_name("a\u{0}b").is_err());
+        assert!(display_name(&"x".repeat(201)).is_err());
+    }
+}
