@@ -38,7 +38,11 @@ impl SessionTimes {
 }
 
 /// Present up to and including `start + late_after`, late after it.
-pub fn status_at(start: DateTime<Utc>, late_after_minutes: i32, at: DateTime<Utc>) -> AttendanceStatus {
+pub fn status_at(
+    start: DateTime<Utc>,
+    late_after_minutes: i32,
+    at: DateTime<Utc>,
+) -> AttendanceStatus {
     if at > start + Duration::minutes(i64::from(late_after_minutes)) {
         AttendanceStatus::Late
     } else {
@@ -57,7 +61,12 @@ pub struct GeofenceVerdict {
 /// Reported GPS accuracy is credited up to this many metres.
 const MAX_ACCURACY_CREDIT_M: f64 = 50.0;
 
-pub fn judge_location(fence: &Geofence, latitude: f64, longitude: f64, accuracy_m: f64) -> GeofenceVerdict {
+pub fn judge_location(
+    fence: &Geofence,
+    latitude: f64,
+    longitude: f64,
+    accuracy_m: f64,
+) -> GeofenceVerdict {
     let d = distance_meters(fence.latitude, fence.longitude, latitude, longitude);
     let credit = accuracy_m.clamp(0.0, MAX_ACCURACY_CREDIT_M);
     GeofenceVerdict {
@@ -111,9 +120,16 @@ mod tests {
     #[test]
     fn late_starts_strictly_after_threshold() {
         let start = t(1_000_000);
-        assert_eq!(status_at(start, 10, start + Duration::minutes(10)), AttendanceStatus::Present);
         assert_eq!(
-            status_at(start, 10, start + Duration::minutes(10) + Duration::seconds(1)),
+            status_at(start, 10, start + Duration::minutes(10)),
+            AttendanceStatus::Present
+        );
+        assert_eq!(
+            status_at(
+                start,
+                10,
+                start + Duration::minutes(10) + Duration::seconds(1)
+            ),
             AttendanceStatus::Late
         );
     }
@@ -127,16 +143,32 @@ mod tests {
             closed: false,
             opens_before_minutes: 10,
         };
-        assert_eq!(s.check_open(t(10_000 - 601)), Err(CheckInRejection::SessionNotOpenYet));
+        assert_eq!(
+            s.check_open(t(10_000 - 601)),
+            Err(CheckInRejection::SessionNotOpenYet)
+        );
         assert_eq!(s.check_open(t(10_000 - 600)), Ok(()));
-        assert_eq!(s.check_open(t(20_000)), Err(CheckInRejection::SessionClosed));
-        let c = SessionTimes { cancelled: true, ..s };
-        assert_eq!(c.check_open(t(15_000)), Err(CheckInRejection::SessionCancelled));
+        assert_eq!(
+            s.check_open(t(20_000)),
+            Err(CheckInRejection::SessionClosed)
+        );
+        let c = SessionTimes {
+            cancelled: true,
+            ..s
+        };
+        assert_eq!(
+            c.check_open(t(15_000)),
+            Err(CheckInRejection::SessionCancelled)
+        );
     }
 
     #[test]
     fn geofence_in_and_out() {
-        let fence = Geofence { latitude: 38.7369, longitude: -9.1427, radius_meters: 100.0 };
+        let fence = Geofence {
+            latitude: 38.7369,
+            longitude: -9.1427,
+            radius_meters: 100.0,
+        };
         assert!(judge_location(&fence, 38.7370, -9.1428, 10.0).inside);
         let far = judge_location(&fence, 38.7469, -9.1427, 10.0);
         assert!(!far.inside);
@@ -146,9 +178,18 @@ mod tests {
     #[test]
     fn allowlist() {
         let nets = vec!["10.0.0.0/8".parse().expect("cidr")];
-        assert!(address_allowed(&nets, Some("10.1.2.3".parse().expect("ip"))));
-        assert!(address_allowed(&nets, Some("::ffff:10.1.2.3".parse().expect("ip"))));
-        assert!(!address_allowed(&nets, Some("192.168.1.1".parse().expect("ip"))));
+        assert!(address_allowed(
+            &nets,
+            Some("10.1.2.3".parse().expect("ip"))
+        ));
+        assert!(address_allowed(
+            &nets,
+            Some("::ffff:10.1.2.3".parse().expect("ip"))
+        ));
+        assert!(!address_allowed(
+            &nets,
+            Some("192.168.1.1".parse().expect("ip"))
+        ));
         assert!(!address_allowed(&nets, None));
         assert!(address_allowed(&[], None));
     }

@@ -53,7 +53,15 @@ mod tests {
     fn names_round_trip_and_reject_garbage() {
         assert_eq!(UserId::parse("users/42"), Ok(UserId(42)));
         assert_eq!(UserId(42).name(), "users/42");
-        for bad in ["users/", "users/0", "users/-1", "courses/1", "users/1x", "", "users/1/2"] {
+        for bad in [
+            "users/",
+            "users/0",
+            "users/-1",
+            "courses/1",
+            "users/1x",
+            "",
+            "users/1/2",
+        ] {
             assert!(UserId::parse(bad).is_err(), "{bad} accepted");
         }
     }

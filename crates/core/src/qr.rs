@@ -278,9 +278,15 @@ mod tests {
         let w = r.window_at(now);
         let code = QrToken::issue(&secret, SessionId(1), w).short_code();
         assert_eq!(code.len(), 6);
-        assert_eq!(match_short_code(&secret, SessionId(1), r, &code, now), Some(w));
+        assert_eq!(
+            match_short_code(&secret, SessionId(1), r, &code, now),
+            Some(w)
+        );
         let later = r.window_start(w + 1) + Duration::seconds(4);
-        assert_eq!(match_short_code(&secret, SessionId(1), r, &code, later), None);
+        assert_eq!(
+            match_short_code(&secret, SessionId(1), r, &code, later),
+            None
+        );
     }
 
     #[test]
@@ -297,8 +303,17 @@ mod tests {
 
     #[test]
     fn malformed_tokens_are_refused() {
-        for bad in ["", "1.2", "1.2.3.4", "a.2.AAAAAAAAAAAAAAAAAAAAAA", "0.2.AAAAAAAAAAAAAAAAAAAAAA",
-            "01.2.AAAAAAAAAAAAAAAAAAAAAA", "1.-2.AAAAAAAAAAAAAAAAAAAAAA", "1.2.AAAA", "1.2.AAAAAAAAAAAAAAAAAAAAA!"] {
+        for bad in [
+            "",
+            "1.2",
+            "1.2.3.4",
+            "a.2.AAAAAAAAAAAAAAAAAAAAAA",
+            "0.2.AAAAAAAAAAAAAAAAAAAAAA",
+            "01.2.AAAAAAAAAAAAAAAAAAAAAA",
+            "1.-2.AAAAAAAAAAAAAAAAAAAAAA",
+            "1.2.AAAA",
+            "1.2.AAAAAAAAAAAAAAAAAAAAA!",
+        ] {
             assert_eq!(QrToken::parse(bad), Err(TokenMalformed), "{bad}");
         }
     }

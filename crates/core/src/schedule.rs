@@ -58,7 +58,10 @@ impl WeeklySeries {
         for (i, s) in skip_dates.iter().enumerate() {
             match date(s) {
                 Ok(d) => skip.push(d),
-                Err(_) => v.add(format!("skip_dates[{i}]"), "must be a date such as 2026-10-05"),
+                Err(_) => v.add(
+                    format!("skip_dates[{i}]"),
+                    "must be a date such as 2026-10-05",
+                ),
             }
         }
         let zone = zone.parse::<Tz>();
@@ -100,7 +103,11 @@ impl WeeklySeries {
                     .zone
                     .from_local_datetime(&local)
                     .earliest()
-                    .or_else(|| self.zone.from_local_datetime(&(local + Duration::hours(1))).earliest())?
+                    .or_else(|| {
+                        self.zone
+                            .from_local_datetime(&(local + Duration::hours(1)))
+                            .earliest()
+                    })?
                     .with_timezone(&Utc);
                 Some((start, start + self.duration))
             })
@@ -138,6 +145,15 @@ mod tests {
         let e = WeeklySeries::parse(vec![], "9h", 1, "x", "2026-01-01", &[], "Mars/Base")
             .expect_err("invalid");
         let fields: Vec<_> = e.iter().map(|f| f.field.as_str()).collect();
-        assert_eq!(fields, ["weekdays", "start_local_time", "duration_minutes", "first_date", "time_zone"]);
+        assert_eq!(
+            fields,
+            [
+                "weekdays",
+                "start_local_time",
+                "duration_minutes",
+                "first_date",
+                "time_zone"
+            ]
+        );
     }
 }

@@ -118,10 +118,28 @@ impl SettingsOverrides {
                 }
             }
         };
-        range("qr_rotation_seconds", self.qr_rotation_seconds, 5, 300, "seconds");
+        range(
+            "qr_rotation_seconds",
+            self.qr_rotation_seconds,
+            5,
+            300,
+            "seconds",
+        );
         range("qr_grace_seconds", self.qr_grace_seconds, 0, 30, "seconds");
-        range("late_after_minutes", self.late_after_minutes, 0, 600, "minutes");
-        range("opens_before_minutes", self.opens_before_minutes, 0, 240, "minutes");
+        range(
+            "late_after_minutes",
+            self.late_after_minutes,
+            0,
+            600,
+            "minutes",
+        );
+        range(
+            "opens_before_minutes",
+            self.opens_before_minutes,
+            0,
+            240,
+            "minutes",
+        );
         if let Some(Some(g)) = self.geofence {
             if !(-90.0..=90.0).contains(&g.latitude) {
                 v.push(FieldViolation::new(
@@ -150,7 +168,11 @@ impl SettingsOverrides {
                 ));
             }
         }
-        if self.network_allowlist.as_ref().is_some_and(|l| l.len() > 64) {
+        if self
+            .network_allowlist
+            .as_ref()
+            .is_some_and(|l| l.len() > 64)
+        {
             v.push(FieldViolation::new(
                 format!("{prefix}.network_allowlist"),
                 "at most 64 networks",
@@ -165,7 +187,12 @@ pub fn parse_network(s: &str) -> Result<IpNet, String> {
     let s = s.trim();
     s.parse::<IpNet>()
         .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
-        .map_err(|_| format!("{:?} is not a network in CIDR form such as 10.0.0.0/8", truncate(s)))
+        .map_err(|_| {
+            format!(
+                "{:?} is not a network in CIDR form such as 10.0.0.0/8",
+                truncate(s)
+            )
+        })
 }
 
 fn truncate(s: &str) -> String {
@@ -260,6 +287,12 @@ mod tests {
         };
         let v = bad.validate("settings");
         let fields: Vec<_> = v.iter().map(|f| f.field.as_str()).collect();
-        assert_eq!(fields, ["settings.qr_rotation_seconds", "settings.network_allowlist[1]"]);
+        assert_eq!(
+            fields,
+            [
+                "settings.qr_rotation_seconds",
+                "settings.network_allowlist[1]"
+            ]
+        );
     }
 }

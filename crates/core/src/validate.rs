@@ -76,7 +76,10 @@ pub fn username(value: &str) -> Result<(), String> {
     let ok_chars = value
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
-    let ok_start = value.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let ok_start = value
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric());
     if ok_chars && ok_start {
         Ok(())
     } else {
@@ -97,7 +100,9 @@ pub fn email(value: &str) -> Result<(), String> {
         || domain.ends_with('.')
         || domain.contains("..")
         || domain.contains('@')
-        || value.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | ',' | ';' | '\\'));
+        || value.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | ',' | ';' | '\\')
+        });
     if bad {
         Err(format!("{:?} is not an email address", short(value)))
     } else {
@@ -163,10 +168,12 @@ pub fn multiline(value: &str, max: usize) -> Result<(), String> {
 }
 
 pub fn time_zone(value: &str) -> Result<(), String> {
-    value
-        .parse::<chrono_tz::Tz>()
-        .map(|_| ())
-        .map_err(|_| format!("{:?} is not an IANA time zone such as Europe/Lisbon", short(value)))
+    value.parse::<chrono_tz::Tz>().map(|_| ()).map_err(|_| {
+        format!(
+            "{:?} is not an IANA time zone such as Europe/Lisbon",
+            short(value)
+        )
+    })
 }
 
 fn short(s: &str) -> String {
@@ -180,7 +187,14 @@ mod tests {
     #[test]
     fn usernames() {
         assert!(username("ana.silva-2").is_ok());
-        for bad in ["ab", "Ana", "ana silva", "'; DROP TABLE users;--", "_ana", "ána"] {
+        for bad in [
+            "ab",
+            "Ana",
+            "ana silva",
+            "'; DROP TABLE users;--",
+            "_ana",
+            "ána",
+        ] {
             assert!(username(bad).is_err(), "{bad}");
         }
     }
@@ -188,7 +202,15 @@ mod tests {
     #[test]
     fn emails() {
         assert!(email("ana@uni.example.edu").is_ok());
-        for bad in ["ana", "ana@", "@uni.edu", "ana@uni", "a b@uni.edu", "ana@@uni.edu", "ana@uni..edu"] {
+        for bad in [
+            "ana",
+            "ana@",
+            "@uni.edu",
+            "ana@uni",
+            "a b@uni.edu",
+            "ana@@uni.edu",
+            "ana@uni..edu",
+        ] {
             assert!(email(bad).is_err(), "{bad}");
         }
     }

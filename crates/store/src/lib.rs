@@ -1,1 +1,268 @@
+//! ClassTrack storage: one sqlx pool over MariaDB or SQLite, the migrations of
+//! each, and repositories as plain functions over a connection so that
+//! callers decide what runs in one transaction.
+//!
+//! Both engines take the same `?` placeholders and, for everything here, the
+//! same SQL; the few places where the dialects differ ask [`Backend`].
+//! Times are UTC milliseconds since the epoch.
 
+pub mod attendance;
+pub mod audit;
+pub mod auth;
+pub mod courses;
+pub mod page;
+pub mod sessions;
+pub mod testing;
+pub mod users;
+
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyPool, Executor, Transaction};
+
+pub use sqlx::AnyConnection as Conn;
+
+/// Which engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    MySql,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the database is unavailable")]
+    Unavailable(#[source] sqlx::Error),
+    #[error("{field} is already taken")]
+    Conflict { field: &'static str },
+    #[error("not found")]
+    NotFound,
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    #[error("invalid database url: {0}")]
+    BadUrl(String),
+    #[error("database error")]
+    Database(#[source] sqlx::Error),
+    #[error("migration failed")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        use sqlx::Error as E;
+        match e {
+            E::RowNotFound => StoreError::NotFound,
+            E::Io(_) | E::PoolTimedOut | E::PoolClosed | E::Tls(_) | E::WorkerCrashed => {
+                StoreError::Unavailable(e)
+            }
+            E::Database(ref db) => {
+                if db.is_unique_violation() {
+                    return StoreError::Conflict {
+                        field: conflicting_field(db.message()),
+                    };
+                }
+                let msg = db.message().to_ascii_lowercase();
+                // SQLite busy/locked, MariaDB lock wait timeout, deadlock, read-only replica.
+                let transient = msg.contains("database is locked")
+                    || msg.contains("lock wait timeout")
+                    || msg.contains("deadlock")
+                    || msg.contains("read-only")
+                    || msg.contains("gone away")
+                    || msg.contains("lost connection");
+                if transient {
+                    StoreError::Unavailable(e)
+                } else {
+                    StoreError::Database(e)
+                }
+            }
+            other => StoreError::Database(other),
+        }
+    }
+}
+
+/// Names the unique key a duplicate violated, from the engine's message
+/// (SQLite: "UNIQUE constraint failed: users.email"; MariaDB: "Duplicate entry
+/// '…' for key 'email'").
+fn conflicting_field(message: &str) -> &'static str {
+    let key = message
+        .rsplit([' ', '.'])
+        .next()
+        .unwrap_or_default()
+        .trim_matches(['\'', '`']);
+    match key {
+        "username" => "username",
+        "email" => "email",
+        "student_number" => "student_number",
+        "code" => "code",
+        _ if message.contains("PRIMARY") || message.contains("attendance") => "record",
+        _ => "value",
+    }
+}
+
+/// A pool over one database, with its engine.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// Where the embedded default keeps its data.
+pub const DEFAULT_SQLITE_URL: &str = "sqlite://classtrack.db";
+
+impl Store {
+    /// Connects (creating the SQLite file or the MariaDB database when
+    /// missing) and applies pending migrations.
+    pub async fn open(url: &str) -> Result<Self> {
+        let store = Self::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Connects without migrating.
+    pub async fn connect(url: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = backend_of(url)?;
+        let url = match backend {
+            Backend::Sqlite => sqlite_url(url),
+            Backend::MySql => {
+                create_mysql_database(url).await?;
+                url.to_string()
+            }
+        };
+        let options: AnyConnectOptions = url
+            .parse()
+            .map_err(|e: sqlx::Error| StoreError::BadUrl(e.to_string()))?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 8,
+                Backend::MySql => 32,
+            })
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(5))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                             PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+                        )
+                        .await?;
+                    } else {
+                        conn.execute("SET time_zone = '+00:00', NAMES utf8mb4")
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool, backend })
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => {
+                sqlx::migrate!("./migrations/sqlite")
+                    .run(&self.pool)
+                    .await?
+            }
+            Backend::MySql => sqlx::migrate!("./migrations/mysql").run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn acquire(&self) -> Result<PoolConnection<Any>> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    pub async fn begin(&self) -> Result<Transaction<'static, Any>> {
+        Ok(self.pool.begin().await?)
+    }
+
+    /// Answers whether the database responds.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+pub fn backend_of(url: &str) -> Result<Backend> {
+    if url.starts_with("sqlite:") {
+        Ok(Backend::Sqlite)
+    } else if url.starts_with("mysql:") || url.starts_with("mariadb:") {
+        Ok(Backend::MySql)
+    } else {
+        Err(StoreError::BadUrl(
+            "expected sqlite://FILE or mysql://USER@HOST:PORT/DATABASE".into(),
+        ))
+    }
+}
+
+/// Creates the file when missing.
+fn sqlite_url(url: &str) -> String {
+    if url.contains("mode=") || url.contains(":memory:") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
+/// The database named in a MariaDB URL, checked to be a plain identifier.
+pub fn mysql_database_name(url: &str) -> Result<(String, String)> {
+    let parsed = url::Url::parse(url).map_err(|e| StoreError::BadUrl(e.to_string()))?;
+    let name = parsed.path().trim_start_matches('/').to_string();
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(StoreError::BadUrl(
+            "the MariaDB url must name a database of letters, digits and '_'".into(),
+        ));
+    }
+    let mut server = parsed.clone();
+    server.set_path("/");
+    Ok((server.to_string(), name))
+}
+
+async fn create_mysql_database(url: &str) -> Result<()> {
+    let (server, name) = mysql_database_name(url)?;
+    let options: AnyConnectOptions = server
+        .parse()
+        .map_err(|e: sqlx::Error| StoreError::BadUrl(e.to_string()))?;
+    let mut conn = sqlx::ConnectOptions::connect(&options).await?;
+    sqlx::query(&format!(
+        "CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+    ))
+    .execute(&mut conn)
+    .await?;
+    sqlx::Connection::close(conn).await?;
+    Ok(())
+}
+
+/// Escapes `%`, `_` and the escape character itself for `LIKE ? ESCAPE '!'`.
+pub fn like_pattern(text: &str) -> String {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '!') {
+            p.push('!');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}

@@ -1,4 +1,6 @@
 -- ClassTrack schema, MariaDB dialect. Times are UTC milliseconds since the epoch.
+-- Flags are INT, not TINYINT, and text is VARCHAR, not TEXT: sqlx's Any driver
+-- decodes neither TINYINT nor TEXT (which MariaDB reports as BLOB).
 -- Keep in step with ../sqlite/0001_initial.sql.
 
 CREATE TABLE users (
@@ -9,7 +11,9 @@ CREATE TABLE users (
     role VARCHAR(16) NOT NULL,
     student_number VARCHAR(32) UNIQUE,
     password_hash VARCHAR(255) NOT NULL,
-    active TINYINT NOT NULL DEFAULT 1,
+    -- Lowercased username, name, email and number (Unicode-aware, done in Rust).
+    search_text VARCHAR(600) NOT NULL DEFAULT '',
+    active INT NOT NULL DEFAULT 1,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
@@ -39,8 +43,8 @@ CREATE TABLE courses (
     title VARCHAR(200) NOT NULL,
     term VARCHAR(64) NOT NULL,
     time_zone VARCHAR(64) NOT NULL,
-    settings MEDIUMTEXT NOT NULL,
-    absence_rules MEDIUMTEXT NOT NULL,
+    settings VARCHAR(4000) NOT NULL,
+    absence_rules VARCHAR(4000) NOT NULL,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
@@ -67,7 +71,7 @@ CREATE TABLE sessions (
     room VARCHAR(100) NOT NULL,
     start_at BIGINT NOT NULL,
     end_at BIGINT NOT NULL,
-    settings MEDIUMTEXT NOT NULL,
+    settings VARCHAR(4000) NOT NULL,
     secret MEDIUMBLOB NOT NULL,
     series_id VARCHAR(32),
     closed_at BIGINT,
@@ -89,7 +93,7 @@ CREATE TABLE attendance (
     source VARCHAR(16) NOT NULL,
     recorded_at BIGINT NOT NULL,
     note VARCHAR(1000) NOT NULL DEFAULT '',
-    flagged TINYINT NOT NULL DEFAULT 0,
+    flagged INT NOT NULL DEFAULT 0,
     device_id VARCHAR(128),
     geo_band VARCHAR(16),
     client_address VARCHAR(64),
@@ -151,7 +155,7 @@ CREATE TABLE audit_log (
     actor_id BIGINT,
     action VARCHAR(64) NOT NULL,
     target VARCHAR(128) NOT NULL,
-    detail MEDIUMTEXT NOT NULL
+    detail VARCHAR(4000) NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 CREATE INDEX audit_log_at ON audit_log (at);
 CREATE INDEX audit_log_actor ON audit_log (actor_id, at);

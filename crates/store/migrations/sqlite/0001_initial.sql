@@ -9,6 +9,8 @@ CREATE TABLE users (
     role VARCHAR(16) NOT NULL,
     student_number VARCHAR(32) UNIQUE,
     password_hash VARCHAR(255) NOT NULL,
+    -- Lowercased username, name, email and number (Unicode-aware, done in Rust).
+    search_text VARCHAR(600) NOT NULL DEFAULT '',
     active INTEGER NOT NULL DEFAULT 1,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL

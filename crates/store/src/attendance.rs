@@ -1,0 +1,388 @@
+//! Attendance records, the check-in hot path, rejected check-ins and the
+//! per-session event log that live watchers on every replica follow.
+
+use classtrack_core::{AttendanceStatus, CourseId, RecordSource, SessionId, UserId};
+use sqlx::Row;
+
+use crate::courses::json;
+use crate::sessions::{self, Session};
+use crate::users::{self, User};
+use crate::{Conn, Result, StoreError};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub session: SessionId,
+    pub student: UserId,
+    pub status: AttendanceStatus,
+    pub source: RecordSource,
+    pub recorded_at: i64,
+    pub note: String,
+    pub flagged: bool,
+    pub device_id: Option<String>,
+    pub geo_band: Option<String>,
+    pub client_address: Option<String>,
+    pub marked_by: Option<UserId>,
+    pub updated_at: i64,
+}
+
+/// Aliased so that they never collide with the users' columns in joins.
+const COLUMNS: &str = "a.session_id AS a_session_id, a.student_id AS a_student_id, a.status AS a_status, \
+    a.source AS a_source, a.recorded_at AS a_recorded_at, a.note AS a_note, a.flagged AS a_flagged, \
+    a.device_id AS a_device_id, a.geo_band AS a_geo_band, a.client_address AS a_client_address, \
+    a.marked_by AS a_marked_by, a.updated_at AS a_updated_at";
+
+fn from_row(row: &sqlx::any::AnyRow) -> Result<Record> {
+    let status: String = row.try_get("a_status")?;
+    let source: String = row.try_get("a_source")?;
+    Ok(Record {
+        session: SessionId(row.try_get("a_session_id")?),
+        student: UserId(row.try_get("a_student_id")?),
+        status: status.parse().map_err(StoreError::Corrupt)?,
+        source: source.parse().map_err(StoreError::Corrupt)?,
+        recorded_at: row.try_get("a_recorded_at")?,
+        note: row.try_get("a_note")?,
+        flagged: row.try_get::<i64, _>("a_flagged")? != 0,
+        device_id: row.try_get("a_device_id")?,
+        geo_band: row.try_get("a_geo_band")?,
+        client_address: row.try_get("a_client_address")?,
+        marked_by: row.try_get::<Option<i64>, _>("a_marked_by")?.map(UserId),
+        updated_at: row.try_get("a_updated_at")?,
+    })
+}
+
+fn optional_record(row: &sqlx::any::AnyRow) -> Result<Option<Record>> {
+    if row.try_get::<Option<i64>, _>("a_session_id")?.is_some() {
+        from_row(row).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+/// Everything a check-in needs to know, read in one statement.
+#[derive(Debug, Clone)]
+pub struct CheckInContext {
+    pub session: Session,
+    pub enrolled: bool,
+    pub existing: Option<Record>,
+}
+
+pub async fn checkin_context(
+    conn: &mut Conn,
+    session: SessionId,
+    student: UserId,
+) -> Result<Option<CheckInContext>> {
+    let row = sqlx::query(&format!(
+        "SELECT s.id, s.course_id, c.code AS course_code, c.title AS course_title, c.time_zone AS course_time_zone, \
+         s.title, s.room, s.start_at, s.end_at, s.settings, c.settings AS course_settings, s.secret, s.series_id, \
+         s.closed_at, s.finalized_at, s.cancelled_at, s.cancel_reason, e.enrolled_at, {COLUMNS} \
+         FROM sessions s JOIN courses c ON c.id = s.course_id \
+         LEFT JOIN enrollments e ON e.course_id = s.course_id AND e.student_id = ? \
+         LEFT JOIN attendance a ON a.session_id = s.id AND a.student_id = ? \
+         WHERE s.id = ?"
+    ))
+    .bind(student.0)
+    .bind(student.0)
+    .bind(session.0)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(CheckInContext {
+        session: sessions_from_context(&row)?,
+        enrolled: row.try_get::<Option<i64>, _>("enrolled_at")?.is_some(),
+        existing: optional_record(&row)?,
+    }))
+}
+
+fn sessions_from_context(row: &sqlx::any::AnyRow) -> Result<Session> {
+    let secret: Vec<u8> = row.try_get("secret")?;
+    Ok(Session {
+        id: SessionId(row.try_get("id")?),
+        course: CourseId(row.try_get("course_id")?),
+        course_code: row.try_get("course_code")?,
+        course_title: row.try_get("course_title")?,
+        course_time_zone: row.try_get("course_time_zone")?,
+        title: row.try_get("title")?,
+        room: row.try_get("room")?,
+        start_at: row.try_get("start_at")?,
+        end_at: row.try_get("end_at")?,
+        settings: json(&row.try_get::<String, _>("settings")?, "session settings")?,
+        course_settings: json(
+            &row.try_get::<String, _>("course_settings")?,
+            "course settings",
+        )?,
+        secret: classtrack_core::qr::SessionSecret::from_bytes(&secret)
+            .ok_or_else(|| StoreError::Corrupt("session secret".into()))?,
+        series_id: row.try_get("series_id")?,
+        closed_at: row.try_get("closed_at")?,
+        finalized_at: row.try_get("finalized_at")?,
+        cancelled_at: row.try_get("cancelled_at")?,
+        cancel_reason: row.try_get("cancel_reason")?,
+    })
+}
+
+/// The other student, if any, who checked in with this device in this session.
+pub async fn device_owner(
+    conn: &mut Conn,
+    session: SessionId,
+    device_id: &str,
+    student: UserId,
+) -> Result<Option<UserId>> {
+    let other: Option<i64> = sqlx::query_scalar(
+        "SELECT student_id FROM attendance WHERE session_id = ? AND device_id = ? AND student_id <> ? LIMIT 1",
+    )
+    .bind(session.0)
+    .bind(device_id)
+    .bind(student.0)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(other.map(UserId))
+}
+
+/// Inserts a new record; returns false (and writes nothing) when the student
+/// already has one for this session.
+pub async fn insert(conn: &mut Conn, r: &Record) -> Result<bool> {
+    let result = sqlx::query(
+        "INSERT INTO attendance (session_id, student_id, status, source, recorded_at, note, flagged, device_id, \
+         geo_band, client_address, marked_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(r.session.0)
+    .bind(r.student.0)
+    .bind(r.status.as_str())
+    .bind(r.source.as_str())
+    .bind(r.recorded_at)
+    .bind(&r.note)
+    .bind(i64::from(r.flagged))
+    .bind(r.device_id.as_deref())
+    .bind(r.geo_band.as_deref())
+    .bind(r.client_address.as_deref())
+    .bind(r.marked_by.map(|m| m.0))
+    .bind(r.updated_at)
+    .execute(&mut *conn)
+    .await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) => match StoreError::from(e) {
+            StoreError::Conflict { .. } => Ok(false),
+            other => Err(other),
+        },
+    }
+}
+
+pub async fn get(conn: &mut Conn, session: SessionId, student: UserId) -> Result<Option<Record>> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM attendance a WHERE a.session_id = ? AND a.student_id = ?"
+    ))
+    .bind(session.0)
+    .bind(student.0)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Sets a manual status, keeping device and location facts of the check-in.
+pub async fn set_manual(
+    conn: &mut Conn,
+    session: SessionId,
+    student: UserId,
+    status: AttendanceStatus,
+    source: RecordSource,
+    note: &str,
+    by: UserId,
+    now: i64,
+) -> Result<Record> {
+    let updated = sqlx::query(
+        "UPDATE attendance SET status = ?, source = ?, note = ?, marked_by = ?, updated_at = ? \
+         WHERE session_id = ? AND student_id = ?",
+    )
+    .bind(status.as_str())
+    .bind(source.as_str())
+    .bind(note)
+    .bind(by.0)
+    .bind(now)
+    .bind(session.0)
+    .bind(student.0)
+    .execute(&mut *conn)
+    .await?;
+    if updated.rows_affected() == 0 {
+        let record = Record {
+            session,
+            student,
+            status,
+            source,
+            recorded_at: now,
+            note: note.to_string(),
+            flagged: false,
+            device_id: None,
+            geo_band: None,
+            client_address: None,
+            marked_by: Some(by),
+            updated_at: now,
+        };
+        insert(conn, &record).await?;
+    }
+    get(conn, session, student)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// A rejected check-in, kept for supervision.
+#[derive(Debug, Clone)]
+pub struct Rejection {
+    pub session: Option<SessionId>,
+    pub course: Option<CourseId>,
+    pub student: UserId,
+    pub reason: &'static str,
+    pub at: i64,
+    pub client_address: Option<String>,
+    pub device_id: Option<String>,
+    pub detail: String,
+}
+
+pub async fn record_rejection(conn: &mut Conn, r: &Rejection) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO rejected_checkins (session_id, course_id, student_id, reason, rejected_at, client_address, device_id, detail) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(r.session.map(|s| s.0))
+    .bind(r.course.map(|c| c.0))
+    .bind(r.student.0)
+    .bind(r.reason)
+    .bind(r.at)
+    .bind(r.client_address.as_deref())
+    .bind(r.device_id.as_deref())
+    .bind(&r.detail)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// One line of a session's roll.
+#[derive(Debug, Clone)]
+pub struct RollEntry {
+    pub student: User,
+    pub record: Option<Record>,
+}
+
+/// Every enrolled student with their record, by name.
+pub async fn roll(conn: &mut Conn, session: &Session) -> Result<Vec<RollEntry>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {}, {COLUMNS} FROM enrollments e JOIN users u ON u.id = e.student_id \
+         LEFT JOIN attendance a ON a.session_id = ? AND a.student_id = e.student_id \
+         WHERE e.course_id = ? ORDER BY u.display_name, u.id",
+        users::COLUMNS
+    ))
+    .bind(session.id.0)
+    .bind(session.course.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(roll_entry_from_row).collect()
+}
+
+fn roll_entry_from_row(row: &sqlx::any::AnyRow) -> Result<RollEntry> {
+    Ok(RollEntry {
+        student: users::from_row(row)?,
+        record: optional_record(row)?,
+    })
+}
+
+pub async fn roll_entry(conn: &mut Conn, session: SessionId, student: UserId) -> Result<RollEntry> {
+    let row = sqlx::query(&format!(
+        "SELECT {}, {COLUMNS} FROM users u \
+         LEFT JOIN attendance a ON a.session_id = ? AND a.student_id = u.id WHERE u.id = ?",
+        users::COLUMNS
+    ))
+    .bind(session.0)
+    .bind(student.0)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    roll_entry_from_row(&row)
+}
+
+/// A change to a session's roll: a record (check-in, mark, absence) or the
+/// session itself (closed, cancelled).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionEvent {
+    pub id: i64,
+    pub session: SessionId,
+    pub student: Option<UserId>,
+    pub kind: String,
+}
+
+pub async fn push_event(
+    conn: &mut Conn,
+    session: SessionId,
+    student: Option<UserId>,
+    kind: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO session_events (session_id, student_id, kind, created_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(session.0)
+    .bind(student.map(|s| s.0))
+    .bind(kind)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Events of the given sessions after `after_id`, oldest first.
+pub async fn events_after(
+    conn: &mut Conn,
+    sessions_filter: &[SessionId],
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<SessionEvent>> {
+    if sessions_filter.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; sessions_filter.len()].join(", ");
+    let sql = format!(
+        "SELECT id, session_id, student_id, kind FROM session_events WHERE session_id IN ({marks}) AND id > ? \
+         ORDER BY id LIMIT ?"
+    );
+    let mut q = sqlx::query(&sql);
+    for s in sessions_filter {
+        q = q.bind(s.0);
+    }
+    let rows = q.bind(after_id).bind(limit).fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(SessionEvent {
+                id: r.try_get("id")?,
+                session: SessionId(r.try_get("session_id")?),
+                student: r.try_get::<Option<i64>, _>("student_id")?.map(UserId),
+                kind: r.try_get("kind")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn last_event_id(conn: &mut Conn) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM session_events")
+            .fetch_one(&mut *conn)
+            .await?
+            .unwrap_or(0),
+    )
+}
+
+/// Counts of today's check-ins and rejections (for supervision).
+pub async fn counts_since(conn: &mut Conn, since: i64) -> Result<(i64, i64)> {
+    let checkins: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM attendance WHERE recorded_at >= ? AND source IN ('qr', 'code')",
+    )
+    .bind(since)
+    .fetch_one(&mut *conn)
+    .await?;
+    let rejections: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM rejected_checkins WHERE rejected_at >= ?")
+            .bind(since)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok((checkins, rejections))
+}
+
+pub use sessions::Session as SessionRow;

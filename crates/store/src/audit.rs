@@ -1,0 +1,118 @@
+//! The audit log: who changed what, with old and new values.
+
+use classtrack_core::UserId;
+use sqlx::Row;
+
+use crate::page::Page;
+use crate::{Conn, Result};
+
+pub async fn record(
+    conn: &mut Conn,
+    actor: Option<UserId>,
+    action: &str,
+    target: &str,
+    detail: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, action, target, detail) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(now)
+    .bind(actor.map(|a| a.0))
+    .bind(action)
+    .bind(target)
+    .bind(detail)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+pub struct AuditEvent {
+    pub id: i64,
+    pub at: i64,
+    pub actor: Option<UserId>,
+    pub actor_username: Option<String>,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: Option<UserId>,
+    pub action_prefix: Option<String>,
+    pub target: Option<String>,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+}
+
+/// Newest first; the page token is the last id seen.
+pub async fn list(conn: &mut Conn, f: &AuditFilter, page: Page) -> Result<Vec<AuditEvent>> {
+    let mut sql = String::from(
+        "SELECT a.id, a.at, a.actor_id, u.username, a.action, a.target, a.detail \
+         FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id WHERE 1 = 1",
+    );
+    if f.actor.is_some() {
+        sql.push_str(" AND a.actor_id = ?");
+    }
+    if f.action_prefix.is_some() {
+        sql.push_str(" AND a.action LIKE ? ESCAPE '!'");
+    }
+    if f.target.is_some() {
+        sql.push_str(" AND a.target = ?");
+    }
+    if f.from.is_some() {
+        sql.push_str(" AND a.at >= ?");
+    }
+    if f.to.is_some() {
+        sql.push_str(" AND a.at < ?");
+    }
+    if page.after_id > 0 {
+        sql.push_str(" AND a.id < ?");
+    }
+    sql.push_str(" ORDER BY a.id DESC LIMIT ?");
+    let mut q = sqlx::query(&sql);
+    if let Some(a) = f.actor {
+        q = q.bind(a.0);
+    }
+    if let Some(p) = &f.action_prefix {
+        let escaped: String = p
+            .chars()
+            .flat_map(|c| {
+                if matches!(c, '%' | '_' | '!') {
+                    vec!['!', c]
+                } else {
+                    vec![c]
+                }
+            })
+            .collect();
+        q = q.bind(format!("{escaped}%"));
+    }
+    if let Some(t) = &f.target {
+        q = q.bind(t.clone());
+    }
+    if let Some(v) = f.from {
+        q = q.bind(v);
+    }
+    if let Some(v) = f.to {
+        q = q.bind(v);
+    }
+    if page.after_id > 0 {
+        q = q.bind(page.after_id);
+    }
+    let rows = q.bind(page.fetch()).fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AuditEvent {
+                id: r.try_get("id")?,
+                at: r.try_get("at")?,
+                actor: r.try_get::<Option<i64>, _>("actor_id")?.map(UserId),
+                actor_username: r.try_get("username")?,
+                action: r.try_get("action")?,
+                target: r.try_get("target")?,
+                detail: r.try_get("detail")?,
+            })
+        })
+        .collect()
+}

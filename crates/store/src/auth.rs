@@ -1,0 +1,142 @@
+//! Bearer tokens (stored as SHA-256 hashes) and failed logins for throttling.
+
+use classtrack_core::UserId;
+use sqlx::Row;
+
+use crate::users::{self, User, COLUMNS};
+use crate::{Conn, Result};
+
+pub async fn insert_token(
+    conn: &mut Conn,
+    token_hash: &str,
+    user: UserId,
+    now: i64,
+    expires_at: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO auth_tokens (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(token_hash)
+    .bind(user.0)
+    .bind(now)
+    .bind(expires_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The active user behind an unexpired, unrevoked token, and its expiry.
+pub async fn token_user(
+    conn: &mut Conn,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<(User, i64)>> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS}, t.expires_at FROM auth_tokens t JOIN users u ON u.id = t.user_id \
+         WHERE t.token_hash = ? AND t.expires_at > ? AND t.revoked_at IS NULL AND u.active = 1"
+    ))
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| Ok((users::from_row(&r)?, r.try_get("expires_at")?)))
+        .transpose()
+}
+
+pub async fn revoke_token(conn: &mut Conn, token_hash: &str, now: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE auth_tokens SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(token_hash)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Revokes every token of `user` except `keep` (if any).
+pub async fn revoke_user_tokens(
+    conn: &mut Conn,
+    user: UserId,
+    keep: Option<&str>,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE auth_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND token_hash <> ?",
+    )
+    .bind(now)
+    .bind(user.0)
+    .bind(keep.unwrap_or(""))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn record_login_failure(
+    conn: &mut Conn,
+    login_key: &str,
+    address: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO login_failures (login_key, client_address, failed_at) VALUES (?, ?, ?)",
+    )
+    .bind(login_key)
+    .bind(address)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Failures since `since` for an account and for an address: (count, oldest) each.
+pub async fn recent_failures(
+    conn: &mut Conn,
+    login_key: &str,
+    address: &str,
+    since: i64,
+) -> Result<((i64, Option<i64>), (i64, Option<i64>))> {
+    let by_key = sqlx::query(
+        "SELECT COUNT(*) AS n, MIN(failed_at) AS oldest FROM login_failures WHERE login_key = ? AND failed_at > ?",
+    )
+    .bind(login_key)
+    .bind(since)
+    .fetch_one(&mut *conn)
+    .await?;
+    let by_addr = sqlx::query(
+        "SELECT COUNT(*) AS n, MIN(failed_at) AS oldest FROM login_failures WHERE client_address = ? AND failed_at > ?",
+    )
+    .bind(address)
+    .bind(since)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((
+        (by_key.try_get("n")?, by_key.try_get("oldest")?),
+        (by_addr.try_get("n")?, by_addr.try_get("oldest")?),
+    ))
+}
+
+pub async fn clear_login_failures(conn: &mut Conn, login_key: &str) -> Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE login_key = ?")
+        .bind(login_key)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Forgets failures and tokens that can no longer matter.
+pub async fn prune(
+    conn: &mut Conn,
+    failures_before: i64,
+    tokens_expired_before: i64,
+) -> Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE failed_at < ?")
+        .bind(failures_before)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM auth_tokens WHERE expires_at < ?")
+        .bind(tokens_expired_before)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,312 @@
+//! Courses, their professors and their enrolled students.
+
+use classtrack_core::settings::{AbsenceRules, SettingsOverrides};
+use classtrack_core::{CourseId, UserId};
+use sqlx::Row;
+
+use crate::page::Page;
+use crate::users::{self, User};
+use crate::{like_pattern, Conn, Result, StoreError};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Course {
+    pub id: CourseId,
+    pub code: String,
+    pub title: String,
+    pub term: String,
+    pub time_zone: String,
+    pub settings: SettingsOverrides,
+    pub absence_rules: AbsenceRules,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCourse {
+    pub code: String,
+    pub title: String,
+    pub term: String,
+    pub time_zone: String,
+    pub settings: SettingsOverrides,
+    pub absence_rules: AbsenceRules,
+}
+
+const COLUMNS: &str =
+    "c.id, c.code, c.title, c.term, c.time_zone, c.settings, c.absence_rules, c.created_at, c.updated_at";
+
+pub(crate) fn json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn from_row(row: &sqlx::any::AnyRow) -> Result<Course> {
+    Ok(Course {
+        id: CourseId(row.try_get("id")?),
+        code: row.try_get("code")?,
+        title: row.try_get("title")?,
+        term: row.try_get("term")?,
+        time_zone: row.try_get("time_zone")?,
+        settings: json(&row.try_get::<String, _>("settings")?, "course settings")?,
+        absence_rules: json(&row.try_get::<String, _>("absence_rules")?, "absence rules")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+pub async fn create(conn: &mut Conn, new: &NewCourse, now: i64) -> Result<Course> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO courses (code, title, term, time_zone, settings, absence_rules, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(&new.code)
+    .bind(&new.title)
+    .bind(&new.term)
+    .bind(&new.time_zone)
+    .bind(to_json(&new.settings)?)
+    .bind(to_json(&new.absence_rules)?)
+    .bind(now)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    get(conn, CourseId(id)).await
+}
+
+pub async fn get(conn: &mut Conn, id: CourseId) -> Result<Course> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM courses c WHERE c.id = ?"))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    from_row(&row)
+}
+
+pub async fn get_by_code(conn: &mut Conn, code: &str) -> Result<Course> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM courses c WHERE c.code = ?"))
+        .bind(code)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    from_row(&row)
+}
+
+/// Whose courses to list.
+#[derive(Debug, Clone, Copy)]
+pub enum CourseScope {
+    All,
+    TaughtBy(UserId),
+    AttendedBy(UserId),
+}
+
+pub async fn list(
+    conn: &mut Conn,
+    scope: CourseScope,
+    query: Option<&str>,
+    page: Page,
+) -> Result<Vec<Course>> {
+    let mut sql = format!("SELECT {COLUMNS} FROM courses c");
+    let mut who = None;
+    match scope {
+        CourseScope::All => sql.push_str(" WHERE 1 = 1"),
+        CourseScope::TaughtBy(u) => {
+            sql.push_str(
+                " JOIN course_professors p ON p.course_id = c.id WHERE p.professor_id = ?",
+            );
+            who = Some(u);
+        }
+        CourseScope::AttendedBy(u) => {
+            sql.push_str(" JOIN enrollments e ON e.course_id = c.id WHERE e.student_id = ?");
+            who = Some(u);
+        }
+    }
+    let pattern = query
+        .filter(|q| !q.trim().is_empty())
+        .map(|q| like_pattern(q.trim()));
+    if pattern.is_some() {
+        sql.push_str(" AND (LOWER(c.code) LIKE ? ESCAPE '!' OR LOWER(c.title) LIKE ? ESCAPE '!')");
+    }
+    sql.push_str(" AND c.id > ? ORDER BY c.id LIMIT ?");
+    let mut q = sqlx::query(&sql);
+    if let Some(u) = who {
+        q = q.bind(u.0);
+    }
+    if let Some(p) = &pattern {
+        q = q.bind(p.clone()).bind(p.clone());
+    }
+    let rows = q
+        .bind(page.after_id)
+        .bind(page.fetch())
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+pub async fn update(conn: &mut Conn, course: &Course, now: i64) -> Result<Course> {
+    sqlx::query(
+        "UPDATE courses SET code = ?, title = ?, term = ?, time_zone = ?, settings = ?, absence_rules = ?, updated_at = ? \
+         WHERE id = ?",
+    )
+    .bind(&course.code)
+    .bind(&course.title)
+    .bind(&course.term)
+    .bind(&course.time_zone)
+    .bind(to_json(&course.settings)?)
+    .bind(to_json(&course.absence_rules)?)
+    .bind(now)
+    .bind(course.id.0)
+    .execute(&mut *conn)
+    .await?;
+    get(conn, course.id).await
+}
+
+pub async fn professors(conn: &mut Conn, course: CourseId) -> Result<Vec<UserId>> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT professor_id FROM course_professors WHERE course_id = ? ORDER BY professor_id",
+    )
+    .bind(course.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(ids.into_iter().map(UserId).collect())
+}
+
+pub async fn set_professors(
+    conn: &mut Conn,
+    course: CourseId,
+    professors: &[UserId],
+) -> Result<()> {
+    sqlx::query("DELETE FROM course_professors WHERE course_id = ?")
+        .bind(course.0)
+        .execute(&mut *conn)
+        .await?;
+    for p in professors {
+        sqlx::query("INSERT INTO course_professors (course_id, professor_id) VALUES (?, ?)")
+            .bind(course.0)
+            .bind(p.0)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn is_professor(conn: &mut Conn, course: CourseId, user: UserId) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM course_professors WHERE course_id = ? AND professor_id = ?",
+    )
+    .bind(course.0)
+    .bind(user.0)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(n > 0)
+}
+
+pub async fn is_enrolled(conn: &mut Conn, course: CourseId, user: UserId) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM enrollments WHERE course_id = ? AND student_id = ?",
+    )
+    .bind(course.0)
+    .bind(user.0)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Whether `professor` teaches a course `student` is enrolled in.
+pub async fn teaches_student(conn: &mut Conn, professor: UserId, student: UserId) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM course_professors p JOIN enrollments e ON e.course_id = p.course_id \
+         WHERE p.professor_id = ? AND e.student_id = ?",
+    )
+    .bind(professor.0)
+    .bind(student.0)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(n > 0)
+}
+
+pub async fn enrolled_count(conn: &mut Conn, course: CourseId) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM enrollments WHERE course_id = ?")
+            .bind(course.0)
+            .fetch_one(&mut *conn)
+            .await?,
+    )
+}
+
+#[derive(Debug, Clone)]
+pub struct Enrollment {
+    pub course: CourseId,
+    pub student: User,
+    pub enrolled_at: i64,
+}
+
+/// Enrolls; returns false when the student already was.
+pub async fn enroll(conn: &mut Conn, course: CourseId, student: UserId, now: i64) -> Result<bool> {
+    if is_enrolled(conn, course, student).await? {
+        return Ok(false);
+    }
+    sqlx::query("INSERT INTO enrollments (course_id, student_id, enrolled_at) VALUES (?, ?, ?)")
+        .bind(course.0)
+        .bind(student.0)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(true)
+}
+
+pub async fn unenroll(conn: &mut Conn, course: CourseId, student: UserId) -> Result<bool> {
+    let r = sqlx::query("DELETE FROM enrollments WHERE course_id = ? AND student_id = ?")
+        .bind(course.0)
+        .bind(student.0)
+        .execute(&mut *conn)
+        .await?;
+    Ok(r.rows_affected() > 0)
+}
+
+pub async fn enrollment(conn: &mut Conn, course: CourseId, student: UserId) -> Result<Enrollment> {
+    let row = sqlx::query(&format!(
+        "SELECT {}, e.enrolled_at FROM enrollments e JOIN users u ON u.id = e.student_id \
+         WHERE e.course_id = ? AND e.student_id = ?",
+        users::COLUMNS
+    ))
+    .bind(course.0)
+    .bind(student.0)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    Ok(Enrollment {
+        course,
+        student: users::from_row(&row)?,
+        enrolled_at: row.try_get("enrolled_at")?,
+    })
+}
+
+/// Enrolled students ordered by user id.
+pub async fn enrollments(conn: &mut Conn, course: CourseId, page: Page) -> Result<Vec<Enrollment>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {}, e.enrolled_at FROM enrollments e JOIN users u ON u.id = e.student_id \
+         WHERE e.course_id = ? AND u.id > ? ORDER BY u.id LIMIT ?",
+        users::COLUMNS
+    ))
+    .bind(course.0)
+    .bind(page.after_id)
+    .bind(page.fetch())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Enrollment {
+                course,
+                student: users::from_row(row)?,
+                enrolled_at: row.try_get("enrolled_at")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn count_all(conn: &mut Conn) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM courses")
+        .fetch_one(&mut *conn)
+        .await?)
+}
