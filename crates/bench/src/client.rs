@@ -1,0 +1,167 @@
+//! gRPC connections to the server under test and the calls' credentials.
+
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use classtrack_proto::v1::attendance_service_client::AttendanceServiceClient;
+use classtrack_proto::v1::auth_service_client::AuthServiceClient;
+use classtrack_proto::v1::course_service_client::CourseServiceClient;
+use classtrack_proto::v1::report_service_client::ReportServiceClient;
+use classtrack_proto::v1::session_service_client::SessionServiceClient;
+use classtrack_proto::v1::LoginRequest;
+use tonic::metadata::{Ascii, MetadataValue};
+use tonic::transport::{Channel, Endpoint};
+use tonic::Request;
+
+/// Rolls and reports of thousands of students exceed tonic's 4 MiB default.
+const MAX_MESSAGE_BYTES: usize = 256 << 20;
+
+/// How long one timed call may take before it counts as `DeadlineExceeded`.
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+/// Set-up calls (bulk imports hash a password per new account) may take longer.
+pub const SETUP_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Refuses anything but a loopback address: the bench only loads this machine.
+pub fn check_loopback(url: &str) -> anyhow::Result<()> {
+    let parsed = url::Url::parse(url).with_context(|| format!("{url:?} is not a URL"))?;
+    if parsed.scheme() != "http" {
+        bail!("--target must be a plain http:// URL (got {url:?})");
+    }
+    let loopback = match parsed.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d == "localhost",
+        None => false,
+    };
+    if !loopback {
+        bail!("--target must be on this machine (127.0.0.1, ::1 or localhost), got {url:?}");
+    }
+    Ok(())
+}
+
+/// `n` separate HTTP/2 connections to `url`.
+pub async fn connect(url: &str, n: usize) -> anyhow::Result<Vec<Channel>> {
+    let endpoint = Endpoint::from_shared(url.to_string())
+        .with_context(|| format!("{url:?} is not a gRPC endpoint"))?
+        .tcp_nodelay(true)
+        .connect_timeout(Duration::from_secs(5));
+    let mut channels = Vec::with_capacity(n);
+    for _ in 0..n.max(1) {
+        let channel = endpoint
+            .connect()
+            .await
+            .with_context(|| format!("connecting to {url}"))?;
+        channels.push(channel);
+    }
+    Ok(channels)
+}
+
+/// A user's `authorization: Bearer …` value, parsed once and reused on every call.
+#[derive(Clone)]
+pub struct Bearer(MetadataValue<Ascii>);
+
+impl std::fmt::Debug for Bearer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Bearer(..)")
+    }
+}
+
+impl Bearer {
+    pub fn new(token: &str) -> anyhow::Result<Self> {
+        let value = format!("Bearer {token}")
+            .parse()
+            .context("the server returned a token that is not valid metadata")?;
+        Ok(Self(value))
+    }
+
+    /// `message` with this credential and a deadline.
+    pub fn request<T>(&self, message: T, timeout: Duration) -> Request<T> {
+        let mut request = Request::new(message);
+        request
+            .metadata_mut()
+            .insert("authorization", self.0.clone());
+        request.set_timeout(timeout);
+        request
+    }
+
+    /// `message` with this credential and no deadline, for a long-lived stream.
+    pub fn stream_request<T>(&self, message: T) -> Request<T> {
+        let mut request = Request::new(message);
+        request
+            .metadata_mut()
+            .insert("authorization", self.0.clone());
+        request
+    }
+}
+
+pub fn timed<T>(message: T, timeout: Duration) -> Request<T> {
+    let mut request = Request::new(message);
+    request.set_timeout(timeout);
+    request
+}
+
+pub fn auth(channel: &Channel) -> AuthServiceClient<Channel> {
+    AuthServiceClient::new(channel.clone())
+}
+
+pub fn courses(channel: &Channel) -> CourseServiceClient<Channel> {
+    CourseServiceClient::new(channel.clone())
+        .max_decoding_message_size(MAX_MESSAGE_BYTES)
+        .max_encoding_message_size(MAX_MESSAGE_BYTES)
+}
+
+pub fn sessions(channel: &Channel) -> SessionServiceClient<Channel> {
+    SessionServiceClient::new(channel.clone()).max_decoding_message_size(MAX_MESSAGE_BYTES)
+}
+
+pub fn attendance(channel: &Channel) -> AttendanceServiceClient<Channel> {
+    AttendanceServiceClient::new(channel.clone()).max_decoding_message_size(MAX_MESSAGE_BYTES)
+}
+
+pub fn reports(channel: &Channel) -> ReportServiceClient<Channel> {
+    ReportServiceClient::new(channel.clone()).max_decoding_message_size(MAX_MESSAGE_BYTES)
+}
+
+/// Logs in and returns the credential.
+pub async fn login(
+    channel: &Channel,
+    login: &str,
+    password: &str,
+    timeout: Duration,
+) -> Result<Bearer, tonic::Status> {
+    let response = auth(channel)
+        .login(timed(
+            LoginRequest {
+                login: login.to_string(),
+                password: password.to_string(),
+            },
+            timeout,
+        ))
+        .await?
+        .into_inner();
+    Bearer::new(&response.token).map_err(|e| tonic::Status::internal(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_targets() {
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:9",
+        ] {
+            assert!(check_loopback(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://10.0.0.1:8080",
+            "http://example.com",
+            "https://127.0.0.1:1",
+            "nonsense",
+        ] {
+            assert!(check_loopback(bad).is_err(), "{bad}");
+        }
+    }
+}
