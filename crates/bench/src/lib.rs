@@ -41,6 +41,9 @@ pub struct BenchArgs {
     /// database, and stop it at the end.
     #[arg(long)]
     pub spawn: bool,
+    /// With --spawn: the server binary to start [default: this executable].
+    #[arg(long, requires = "spawn")]
+    pub server_bin: Option<std::path::PathBuf>,
     /// With --spawn: the database to give the server, wiped first (a MariaDB
     /// database must have "bench" in its name); default a temporary SQLite file.
     /// With --target: the server's database, for --baseline and the report fill.
@@ -156,7 +159,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
                 database.redacted()
             ));
             database.wipe().await?;
-            let (spawned, admin) = Spawned::start(database).await?;
+            let (spawned, admin) = Spawned::start(database, args.server_bin.as_deref()).await?;
             (Server::Spawned(Box::new(spawned)), admin)
         }
         _ => bail!("give either --target URL or --spawn"),

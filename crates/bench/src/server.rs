@@ -56,13 +56,19 @@ pub struct Spawned {
 }
 
 impl Spawned {
-    /// Starts `current_exe() serve` on `database` with a random admin
-    /// password, and waits until the admin can log in.
-    pub async fn start(database: &Database) -> anyhow::Result<(Self, Bearer)> {
+    /// Starts `binary serve` (default: this executable) on `database` with a
+    /// random admin password, and waits until the admin can log in.
+    pub async fn start(
+        database: &Database,
+        binary: Option<&Path>,
+    ) -> anyhow::Result<(Self, Bearer)> {
         let port = free_port()?;
         let url = format!("http://127.0.0.1:{port}");
         let password = Alphanumeric.sample_string(&mut rand::thread_rng(), 24);
-        let exe = std::env::current_exe().context("locating the classtrack binary")?;
+        let exe = match binary {
+            Some(path) => path.to_path_buf(),
+            None => std::env::current_exe().context("locating the classtrack binary")?,
+        };
         let log = std::env::temp_dir().join(format!(
             "classtrack-bench-{}-server.log",
             std::process::id()
