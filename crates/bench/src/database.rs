@@ -308,4 +308,47 @@ mod tests {
         assert!(server.ends_with("127.0.0.1:3306/"));
         assert!(Database::parse("postgres://x").is_err());
     }
+
+    /// The baseline's and the report fill's SQL against the real SQLite schema.
+    #[tokio::test]
+    async fn check_ins_and_statuses_fit_the_schema() -> anyhow::Result<()> {
+        let path =
+            std::env::temp_dir().join(format!("classtrack-bench-test-{}.db", std::process::id()));
+        let db = Database::parse(&format!("sqlite://{}?mode=rwc", path.display()))?;
+        db.wipe().await?;
+        let pool = db.pool(2).await?;
+        sqlx::raw_sql(include_str!(
+            "../../store/migrations/sqlite/0001_initial.sql"
+        ))
+        .execute(&pool)
+        .await?;
+        sqlx::raw_sql(
+            "INSERT INTO users (id, username, email, display_name, role, password_hash, created_at, updated_at) \
+             VALUES (1, 'a', 'a@x.org', 'A', 'student', '-', 0, 0), (2, 'b', 'b@x.org', 'B', 'student', '-', 0, 0); \
+             INSERT INTO courses (id, code, title, term, time_zone, settings, absence_rules, created_at, updated_at) \
+             VALUES (1, 'C', 'C', 'T', 'UTC', '{}', '{}', 0, 0); \
+             INSERT INTO sessions (id, course_id, title, room, start_at, end_at, settings, secret, created_at, updated_at) \
+             VALUES (1, 1, 'S', 'R', 0, 1, '{}', x'00', 0, 0);",
+        )
+        .execute(&pool)
+        .await?;
+        insert_check_in(&pool, 1, 1, "dev-1").await?;
+        assert!(
+            insert_check_in(&pool, 1, 1, "dev-1").await.is_err(),
+            "one record per student"
+        );
+        upsert_statuses(&pool, Engine::Sqlite, 1, &[(1, "late"), (2, "absent")]).await?;
+        let statuses: Vec<String> =
+            sqlx::query_scalar("SELECT status FROM attendance ORDER BY student_id")
+                .fetch_all(&pool)
+                .await?;
+        assert_eq!(statuses, ["late", "absent"]);
+        let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM session_events")
+            .fetch_one(&pool)
+            .await?;
+        assert_eq!(events, 1);
+        pool.close().await;
+        db.wipe().await?;
+        Ok(())
+    }
 }
