@@ -1,1 +1,89 @@
+//! ClassTrack's web tier: server-rendered pages for administrators, professors
+//! and students, and the projector. It is one more gRPC client of the API: it
+//! translates forms into calls and statuses into plain words, and holds no
+//! business rules and no state of its own (cookies carry what a browser needs).
 
+mod api;
+mod assets;
+mod browser;
+mod csrf;
+mod error;
+mod pages;
+mod qr_svg;
+mod security;
+mod view;
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use axum::Router;
+use tonic::transport::Endpoint;
+
+pub use api::Api;
+
+/// How the web tier reaches the API and how it presents itself.
+#[derive(Clone, Debug)]
+pub struct WebConfig {
+    /// gRPC address of the API, e.g. `http://127.0.0.1:8080`.
+    pub api_url: String,
+    /// The address browsers use to reach the site, e.g. `https://attend.example.edu`.
+    /// An `https` URL makes every cookie `Secure`.
+    pub public_url: String,
+    /// Time zone for pages when a course names none.
+    pub time_zone: chrono_tz::Tz,
+    /// Take the browser's address from the first `X-Forwarded-For` entry (set
+    /// only behind a reverse proxy that writes that header itself).
+    pub trust_forwarded_for: bool,
+}
+
+impl WebConfig {
+    pub fn new(api_url: impl Into<String>, public_url: impl Into<String>) -> Self {
+        Self {
+            api_url: api_url.into(),
+            public_url: public_url.into(),
+            time_zone: default_time_zone(),
+            trust_forwarded_for: false,
+        }
+    }
+
+    fn secure_cookies(&self) -> bool {
+        self.public_url
+            .trim()
+            .to_ascii_lowercase()
+            .starts_with("https://")
+    }
+}
+
+/// The server's zone from `TZ` when it names an IANA zone, else UTC.
+fn default_time_zone() -> chrono_tz::Tz {
+    std::env::var("TZ")
+        .ok()
+        .and_then(|tz| tz.trim_start_matches(':').parse().ok())
+        .unwrap_or(chrono_tz::UTC)
+}
+
+/// Shared by every handler; cheap to clone.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub api: Api,
+    pub config: Arc<WebConfig>,
+}
+
+/// All pages and static assets. Connects lazily to the API at `api_url`.
+pub fn router(config: WebConfig) -> anyhow::Result<Router> {
+    let endpoint = Endpoint::from_shared(config.api_url.clone())
+        .with_context(|| format!("invalid API address {:?}", config.api_url))?
+        .connect_timeout(std::time::Duration::from_secs(5));
+    let state = AppState {
+        api: Api::new(endpoint.connect_lazy()),
+        config: Arc::new(config),
+    };
+    Ok(pages::routes()
+        .merge(assets::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            browser::layer,
+        ))
+        .layer(axum::middleware::from_fn(security::headers))
+        .with_state(state))
+}

@@ -1,0 +1,97 @@
+//! The gRPC channel to the API and the metadata every call carries.
+
+use classtrack_proto::v1::{
+    attendance_service_client::AttendanceServiceClient, auth_service_client::AuthServiceClient,
+    course_service_client::CourseServiceClient, report_service_client::ReportServiceClient,
+    session_service_client::SessionServiceClient, user_service_client::UserServiceClient,
+};
+use tonic::metadata::MetadataValue;
+use tonic::transport::Channel;
+
+/// A handle on the API; clients share one lazily connected channel.
+#[derive(Clone)]
+pub struct Api {
+    channel: Channel,
+}
+
+impl Api {
+    pub fn new(channel: Channel) -> Self {
+        Self { channel }
+    }
+
+    pub fn auth(&self) -> AuthServiceClient<Channel> {
+        AuthServiceClient::new(self.channel.clone())
+    }
+
+    pub fn users(&self) -> UserServiceClient<Channel> {
+        UserServiceClient::new(self.channel.clone())
+    }
+
+    pub fn courses(&self) -> CourseServiceClient<Channel> {
+        CourseServiceClient::new(self.channel.clone())
+    }
+
+    pub fn sessions(&self) -> SessionServiceClient<Channel> {
+        SessionServiceClient::new(self.channel.clone())
+    }
+
+    pub fn attendance(&self) -> AttendanceServiceClient<Channel> {
+        AttendanceServiceClient::new(self.channel.clone())
+    }
+
+    pub fn reports(&self) -> ReportServiceClient<Channel> {
+        ReportServiceClient::new(self.channel.clone())
+    }
+}
+
+/// Who a call is made for: the browser's bearer token and address.
+#[derive(Clone, Debug, Default)]
+pub struct Caller {
+    pub token: Option<String>,
+    pub address: Option<String>,
+}
+
+impl Caller {
+    /// Wraps a message with `authorization` and `x-forwarded-for` metadata.
+    pub fn req<T>(&self, message: T) -> tonic::Request<T> {
+        let mut request = tonic::Request::new(message);
+        let metadata = request.metadata_mut();
+        if let Some(token) = &self.token {
+            if let Ok(value) = MetadataValue::try_from(format!("Bearer {token}")) {
+                metadata.insert("authorization", value);
+            }
+        }
+        if let Some(address) = &self.address {
+            if let Ok(value) = MetadataValue::try_from(address.as_str()) {
+                metadata.insert("x-forwarded-for", value);
+            }
+        }
+        request
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_carries_token_and_address() {
+        let caller = Caller {
+            token: Some("abc".into()),
+            address: Some("203.0.113.7".into()),
+        };
+        let request = caller.req(());
+        let md = request.metadata();
+        assert_eq!(md.get("authorization").unwrap(), "Bearer abc");
+        assert_eq!(md.get("x-forwarded-for").unwrap(), "203.0.113.7");
+    }
+
+    #[test]
+    fn a_token_with_a_newline_is_dropped_not_sent() {
+        let caller = Caller {
+            token: Some("a\nb".into()),
+            address: None,
+        };
+        assert!(caller.req(()).metadata().get("authorization").is_none());
+    }
+}

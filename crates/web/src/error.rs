@@ -1,0 +1,305 @@
+//! API statuses in plain words: a whole error page, or messages next to the
+//! fields of the form that caused them. No page shows a status code.
+
+use askama::Template;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use tonic::{Code, Status};
+use tonic_types::StatusExt;
+
+use crate::browser::{set_cookie, SESSION_COOKIE};
+use crate::view::{render_with_status, Layout};
+
+/// Why a page cannot be shown.
+#[derive(Debug)]
+pub enum PageError {
+    /// Not logged in (or the login ran out): go to the login page, then back.
+    Login { next: Option<String> },
+    Message {
+        status: StatusCode,
+        title: String,
+        text: String,
+    },
+}
+
+pub type PageResult<T = Response> = Result<T, PageError>;
+
+impl PageError {
+    pub fn message(status: StatusCode, title: &str, text: &str) -> Self {
+        Self::Message {
+            status,
+            title: title.to_string(),
+            text: text.to_string(),
+        }
+    }
+
+    pub fn not_found() -> Self {
+        Self::message(
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            "There is nothing at this address. Check the link or go back to your home page.",
+        )
+    }
+
+    pub fn too_large() -> Self {
+        Self::message(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Too much data",
+            "What you sent is too large. Split the file and try again.",
+        )
+    }
+
+    pub fn bad_form(text: &str) -> Self {
+        Self::message(StatusCode::BAD_REQUEST, "Something is missing", text)
+    }
+}
+
+impl From<Status> for PageError {
+    fn from(status: Status) -> Self {
+        if status.code() == Code::Unauthenticated {
+            return Self::Login { next: None };
+        }
+        let (http, title) = match status.code() {
+            Code::NotFound => (StatusCode::NOT_FOUND, "Not found"),
+            Code::PermissionDenied => (StatusCode::FORBIDDEN, "Not allowed"),
+            Code::ResourceExhausted => (StatusCode::TOO_MANY_REQUESTS, "Too many attempts"),
+            Code::Unavailable | Code::DeadlineExceeded => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ClassTrack is not answering",
+            ),
+            Code::Unimplemented => (StatusCode::NOT_IMPLEMENTED, "Not available yet"),
+            Code::InvalidArgument
+            | Code::FailedPrecondition
+            | Code::AlreadyExists
+            | Code::OutOfRange
+            | Code::Aborted => (StatusCode::CONFLICT, "That did not work"),
+            _ => (StatusCode::BAD_GATEWAY, "Something went wrong"),
+        };
+        Self::message(http, title, &plain_message(&status))
+    }
+}
+
+/// For a page that shows the failure in place of one of its parts: the
+/// message, unless the login lapsed (then the login page).
+pub fn in_place(status: &Status) -> Result<String, PageError> {
+    if status.code() == Code::Unauthenticated {
+        return Err(PageError::Login { next: None });
+    }
+    Ok(plain_message(status))
+}
+
+/// A sentence a person can act on; the API's own message where it is meant
+/// for people, ours where it is about plumbing.
+pub fn plain_message(status: &Status) -> String {
+    let from_api = status.message().trim();
+    let ours = match status.code() {
+        Code::Ok => "Done.",
+        Code::Unauthenticated => "Please log in again.",
+        Code::Unavailable | Code::DeadlineExceeded => {
+            return "The attendance service could not be reached. Try again in a minute.".into()
+        }
+        Code::Unimplemented => {
+            return "This part of ClassTrack is not available on this server yet.".into()
+        }
+        Code::Internal | Code::Unknown | Code::DataLoss | Code::Cancelled => {
+            return "The server could not finish this. Try again; if it keeps happening, tell your administrator.".into()
+        }
+        Code::ResourceExhausted => {
+            return match retry_seconds(status) {
+                Some(s) => format!(
+                    "Too many attempts. Wait {} and try again.",
+                    crate::view::seconds_in_words(s)
+                ),
+                None => "Too many attempts. Wait a little and try again.".into(),
+            };
+        }
+        Code::PermissionDenied => "You are not allowed to do this.",
+        Code::NotFound => "It does not exist, or it was removed.",
+        _ => "That did not work. Check what you entered and try again.",
+    };
+    if from_api.is_empty() {
+        ours.to_string()
+    } else {
+        sentence(from_api)
+    }
+}
+
+fn retry_seconds(status: &Status) -> Option<u64> {
+    let delay = status.get_details_retry_info()?.retry_delay?;
+    Some(delay.as_secs() + u64::from(delay.subsec_nanos() > 0))
+}
+
+/// Capitalised and ending with a full stop.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    let mut out: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    };
+    if !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        match self {
+            PageError::Login { next } => {
+                let to = match next {
+                    Some(next) => format!("/login?next={}", crate::view::url_encode(&next)),
+                    None => "/login?expired=1".to_string(),
+                };
+                (
+                    [(
+                        header::SET_COOKIE,
+                        set_cookie(SESSION_COOKIE, "", Some(0), false),
+                    )],
+                    Redirect::to(&to),
+                )
+                    .into_response()
+            }
+            PageError::Message {
+                status,
+                title,
+                text,
+            } => render_with_status(
+                status,
+                &ErrorPage {
+                    l: Layout::bare(&title),
+                    text,
+                },
+            ),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    l: Layout,
+    text: String,
+}
+
+/// Problems with a submitted form: one general sentence and messages per field
+/// (keyed by proto field path, e.g. `user.email`).
+#[derive(Debug, Default, Clone)]
+pub struct FormErrors {
+    pub general: Option<String>,
+    pub fields: Vec<(String, String)>,
+}
+
+impl FormErrors {
+    /// For re-showing a form; a lapsed login still goes to the login page.
+    pub fn from_status(status: &Status) -> Result<Self, PageError> {
+        if status.code() == Code::Unauthenticated {
+            return Err(PageError::Login { next: None });
+        }
+        let fields = status
+            .get_details_bad_request()
+            .map(|b| {
+                b.field_violations
+                    .into_iter()
+                    .map(|v| (v.field, sentence(&v.description)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Self {
+            general: Some(plain_message(status)),
+            fields,
+        })
+    }
+
+    pub fn field(field: &str, text: &str) -> Self {
+        Self {
+            general: Some("Please correct the marked fields.".into()),
+            fields: vec![(field.to_string(), text.to_string())],
+        }
+    }
+
+    /// The message for `field`, also matching a violation on one of its parts
+    /// (`settings` shows `settings.qr_rotation_seconds`).
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(f, _)| f == field)
+            .or_else(|| {
+                self.fields
+                    .iter()
+                    .find(|(f, _)| f.strip_prefix(field).is_some_and(|r| r.starts_with('.')))
+            })
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.general.is_none() && self.fields.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tonic_types::{ErrorDetails, StatusExt};
+
+    #[test]
+    fn plumbing_failures_never_show_their_raw_text() {
+        let s = Status::unavailable("tcp connect error: Connection refused (os error 111)");
+        assert!(!plain_message(&s).contains("os error"));
+        let s = Status::internal("panicked at src/lib.rs:10");
+        assert!(!plain_message(&s).contains("panicked"));
+        let s = Status::unknown("h2 protocol error");
+        assert!(!plain_message(&s).contains("h2"));
+    }
+
+    #[test]
+    fn messages_meant_for_people_are_kept_as_sentences() {
+        let s = Status::permission_denied("this account is deactivated");
+        assert_eq!(plain_message(&s), "This account is deactivated.");
+        let s = Status::not_found("");
+        assert_eq!(plain_message(&s), "It does not exist, or it was removed.");
+    }
+
+    #[test]
+    fn throttling_says_how_long_to_wait() {
+        let details = ErrorDetails::with_retry_info(Some(std::time::Duration::from_millis(29_500)));
+        let s = Status::with_error_details(Code::ResourceExhausted, "slow down", details);
+        assert_eq!(
+            plain_message(&s),
+            "Too many attempts. Wait 30 seconds and try again."
+        );
+    }
+
+    #[test]
+    fn field_violations_land_next_to_their_field() {
+        let details =
+            ErrorDetails::with_bad_request_violation("user.email", "not an email address");
+        let s = Status::with_error_details(Code::InvalidArgument, "invalid user", details);
+        let errors = FormErrors::from_status(&s).unwrap();
+        assert_eq!(errors.get("user.email"), Some("Not an email address."));
+        assert_eq!(errors.get("user"), Some("Not an email address."));
+        assert_eq!(errors.get("user.e"), None);
+        assert_eq!(errors.general.as_deref(), Some("Invalid user."));
+    }
+
+    #[test]
+    fn a_lapsed_login_goes_to_the_login_page() {
+        assert!(matches!(
+            FormErrors::from_status(&Status::unauthenticated("expired")),
+            Err(PageError::Login { .. })
+        ));
+        assert!(matches!(
+            PageError::from(Status::unauthenticated("x")),
+            PageError::Login { .. }
+        ));
+    }
+
+    #[test]
+    fn status_maps_to_a_page_without_its_code() {
+        let PageError::Message { title, text, .. } = PageError::from(Status::unimplemented(""))
+        else {
+            panic!("expected a message");
+        };
+        assert_eq!(title, "Not available yet");
+        assert!(!text.to_lowercase().contains("unimplemented"));
+    }
+}

@@ -1,0 +1,753 @@
+//! Administration: users (search, create, edit, deactivate, reset, import)
+//! and supervision (live sessions, rejected check-ins, the audit log).
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Form;
+use classtrack_proto::v1::{
+    CheckInRejection, CreateUserRequest, DeactivateUserRequest, GetSupervisionOverviewRequest,
+    GetUserRequest, ImportUsersRequest, ListAuditEventsRequest, ListRejectedCheckInsRequest,
+    ListUsersRequest, ReactivateUserRequest, ResetPasswordRequest, Role, UpdateUserRequest, User,
+};
+use serde::Deserialize;
+
+use super::enrollment::{ImportPage, SecretPage};
+use super::{name, upload, Viewer, Visitor};
+use crate::error::{in_place, FormErrors, PageResult};
+use crate::view::{
+    clock, date_time, id_of, render, render_with_status, role_label, state_class, state_label,
+    Layout,
+};
+use crate::AppState;
+
+pub struct LiveLine {
+    pub id: String,
+    pub course: String,
+    pub when: String,
+    pub room: String,
+    pub state: &'static str,
+    pub state_class: &'static str,
+    pub here: i32,
+    pub enrolled: i32,
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct OverviewPage {
+    l: Layout,
+    counts: Vec<(&'static str, i32)>,
+    sessions: Vec<LiveLine>,
+    rejections: Vec<(String, i32)>,
+    problem: Option<String>,
+}
+
+pub async fn overview(State(state): State<AppState>, viewer: Viewer) -> PageResult<Response> {
+    let answer = state
+        .api
+        .reports()
+        .get_supervision_overview(viewer.req(GetSupervisionOverviewRequest {}))
+        .await;
+    let mut page = OverviewPage {
+        l: viewer.layout("Overview"),
+        counts: Vec::new(),
+        sessions: Vec::new(),
+        rejections: Vec::new(),
+        problem: None,
+    };
+    match answer {
+        Ok(r) => {
+            let r = r.into_inner();
+            let c = r.counts.unwrap_or_default();
+            page.counts = vec![
+                ("Check-ins today", c.check_ins_today),
+                ("Refused today", c.rejections_today),
+                ("Sessions", c.sessions),
+                ("Courses", c.courses),
+                ("Students", c.students),
+                ("Professors", c.professors),
+                ("Administrators", c.admins),
+            ];
+            page.sessions = r
+                .sessions
+                .iter()
+                .map(|l| {
+                    let s = l.session.clone().unwrap_or_default();
+                    let k = l.counts.clone().unwrap_or_default();
+                    LiveLine {
+                        id: id_of(&s.name).to_string(),
+                        course: format!("{} · {}", s.course_code, s.course_title),
+                        when: format!(
+                            "{}–{}",
+                            clock(s.start_time.as_ref(), viewer.tz),
+                            clock(s.end_time.as_ref(), viewer.tz)
+                        ),
+                        room: s.room.clone(),
+                        state: state_label(s.state),
+                        state_class: state_class(s.state),
+                        here: k.present + k.late,
+                        enrolled: k.enrolled,
+                    }
+                })
+                .collect();
+            let mut rejections: Vec<(String, i32)> = r
+                .rejections_by_reason
+                .into_iter()
+                .map(|(reason, n)| (reason_words(&reason), n))
+                .collect();
+            rejections.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            page.rejections = rejections;
+        }
+        Err(status) => page.problem = Some(in_place(&status)?),
+    }
+    Ok(render(&page))
+}
+
+/// `TOKEN_EXPIRED` → "Token expired".
+fn reason_words(reason: &str) -> String {
+    let words = reason
+        .trim_start_matches("CHECK_IN_REJECTION_")
+        .replace('_', " ")
+        .to_lowercase();
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+pub struct UserLine {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    pub role: &'static str,
+    pub number: String,
+    pub active: bool,
+}
+
+impl From<&User> for UserLine {
+    fn from(u: &User) -> Self {
+        Self {
+            id: id_of(&u.name).to_string(),
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            email: u.email.clone(),
+            role: role_label(u.role),
+            number: u.student_number.clone(),
+            active: u.active,
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct UsersQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    inactive: String,
+    #[serde(default)]
+    page: String,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    l: Layout,
+    users: Vec<UserLine>,
+    total: i32,
+    q: String,
+    role: String,
+    inactive: bool,
+    next: Option<String>,
+    problem: Option<String>,
+    roles: [(&'static str, &'static str); 4],
+}
+
+fn role_param(role: &str) -> Role {
+    match role {
+        "admin" => Role::Admin,
+        "professor" => Role::Professor,
+        "student" => Role::Student,
+        _ => Role::Unspecified,
+    }
+}
+
+pub async fn users(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(query): Query<UsersQuery>,
+) -> PageResult<Response> {
+    let inactive = !query.inactive.is_empty();
+    let listed = state
+        .api
+        .users()
+        .list_users(viewer.req(ListUsersRequest {
+            page_size: 100,
+            page_token: query.page.clone(),
+            role: role_param(&query.role) as i32,
+            query: query.q.trim().to_string(),
+            include_inactive: inactive,
+        }))
+        .await;
+    let (users, total, next, problem) = match listed {
+        Ok(r) => {
+            let r = r.into_inner();
+            let next = (!r.next_page_token.is_empty()).then(|| {
+                format!(
+                    "/admin/users?q={}&role={}&inactive={}&page={}",
+                    crate::view::url_encode(&query.q),
+                    crate::view::url_encode(&query.role),
+                    if inactive { "1" } else { "" },
+                    crate::view::url_encode(&r.next_page_token)
+                )
+            });
+            (
+                r.users.iter().map(UserLine::from).collect(),
+                r.total_size,
+                next,
+                None,
+            )
+        }
+        Err(status) => (Vec::new(), 0, None, Some(in_place(&status)?)),
+    };
+    Ok(render(&UsersPage {
+        l: viewer.layout("Users"),
+        users,
+        total,
+        q: query.q,
+        role: query.role,
+        inactive,
+        next,
+        problem,
+        roles: [
+            ("", "Everyone"),
+            ("student", "Students"),
+            ("professor", "Professors"),
+            ("admin", "Administrators"),
+        ],
+    }))
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct UserForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    student_number: String,
+    #[serde(default)]
+    password: String,
+}
+
+impl UserForm {
+    fn user(&self) -> User {
+        User {
+            username: self.username.trim().to_string(),
+            display_name: self.display_name.trim().to_string(),
+            email: self.email.trim().to_string(),
+            role: role_param(&self.role) as i32,
+            student_number: self.student_number.trim().to_string(),
+            ..Default::default()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "user_form.html")]
+struct UserFormPage {
+    l: Layout,
+    /// Empty when creating.
+    id: String,
+    f: UserForm,
+    errors: FormErrors,
+    active: bool,
+    roles: [(&'static str, &'static str); 3],
+}
+
+const ROLES: [(&str, &str); 3] = [
+    ("student", "Student"),
+    ("professor", "Professor"),
+    ("admin", "Administrator"),
+];
+
+pub async fn new_user_page(viewer: Viewer) -> Response {
+    render(&UserFormPage {
+        l: viewer.layout("New user").shape("narrow"),
+        id: String::new(),
+        f: UserForm {
+            role: "student".into(),
+            ..Default::default()
+        },
+        errors: FormErrors::default(),
+        active: true,
+        roles: ROLES,
+    })
+}
+
+pub async fn create_user(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(f): Form<UserForm>,
+) -> PageResult<Response> {
+    let created = state
+        .api
+        .users()
+        .create_user(viewer.req(CreateUserRequest {
+            user: Some(f.user()),
+            password: f.password.clone(),
+        }))
+        .await;
+    match created {
+        Ok(r) => {
+            let r = r.into_inner();
+            let user = r.user.unwrap_or_default();
+            let who = format!(
+                "{} ({}), {}",
+                user.display_name,
+                user.username,
+                role_label(user.role).to_lowercase()
+            );
+            if r.initial_password.is_empty() {
+                return Ok(viewer.redirect("/admin/users", &format!("Created {who}.")));
+            }
+            Ok(render(&SecretPage {
+                l: viewer.layout("User created").shape("narrow"),
+                heading: "User created".into(),
+                who,
+                password: r.initial_password,
+                back: "/admin/users".into(),
+            }))
+        }
+        Err(status) => Ok(render_with_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &UserFormPage {
+                l: viewer.layout("New user").shape("narrow"),
+                id: String::new(),
+                errors: FormErrors::from_status(&status)?,
+                f: UserForm {
+                    password: String::new(),
+                    ..f
+                },
+                active: true,
+                roles: ROLES,
+            },
+        )),
+    }
+}
+
+fn role_word(role: i32) -> String {
+    match crate::view::role_of(role) {
+        Role::Admin => "admin",
+        Role::Professor => "professor",
+        _ => "student",
+    }
+    .to_string()
+}
+
+pub async fn edit_user_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    let user = state
+        .api
+        .users()
+        .get_user(viewer.req(GetUserRequest {
+            name: name("users", &id)?,
+        }))
+        .await?
+        .into_inner()
+        .user
+        .unwrap_or_default();
+    Ok(render(&UserFormPage {
+        l: viewer.layout(&user.display_name).shape("narrow"),
+        id,
+        f: UserForm {
+            username: user.username.clone(),
+            display_name: user.display_name.clone(),
+            email: user.email.clone(),
+            role: role_word(user.role),
+            student_number: user.student_number.clone(),
+            password: String::new(),
+        },
+        errors: FormErrors::default(),
+        active: user.active,
+        roles: ROLES,
+    }))
+}
+
+pub async fn edit_user(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<UserForm>,
+) -> PageResult<Response> {
+    let mut user = f.user();
+    user.name = name("users", &id)?;
+    let updated = state
+        .api
+        .users()
+        .update_user(
+            viewer.req(UpdateUserRequest {
+                user: Some(user),
+                update_mask: Some(prost_types::FieldMask {
+                    paths: ["email", "display_name", "student_number", "role"]
+                        .map(String::from)
+                        .to_vec(),
+                }),
+            }),
+        )
+        .await;
+    match updated {
+        Ok(_) => Ok(viewer.redirect("/admin/users", &format!("Saved {}.", f.username))),
+        Err(status) => Ok(render_with_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &UserFormPage {
+                l: viewer.layout(&f.display_name).shape("narrow"),
+                id,
+                errors: FormErrors::from_status(&status)?,
+                f,
+                active: true,
+                roles: ROLES,
+            },
+        )),
+    }
+}
+
+pub async fn deactivate(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    let done = state
+        .api
+        .users()
+        .deactivate_user(viewer.req(DeactivateUserRequest {
+            name: name("users", &id)?,
+        }))
+        .await;
+    let message = match done {
+        Ok(_) => "Deactivated: they can no longer log in. Their attendance stays.".to_string(),
+        Err(status) => in_place(&status)?,
+    };
+    Ok(viewer.redirect(&format!("/admin/users/{id}"), &message))
+}
+
+pub async fn reactivate(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    let done = state
+        .api
+        .users()
+        .reactivate_user(viewer.req(ReactivateUserRequest {
+            name: name("users", &id)?,
+        }))
+        .await;
+    let message = match done {
+        Ok(_) => "Reactivated: they can log in again.".to_string(),
+        Err(status) => in_place(&status)?,
+    };
+    Ok(viewer.redirect(&format!("/admin/users/{id}"), &message))
+}
+
+pub async fn reset_password(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    let user_name = name("users", &id)?;
+    let done = state
+        .api
+        .users()
+        .reset_password(viewer.req(ResetPasswordRequest {
+            name: user_name.clone(),
+        }))
+        .await;
+    match done {
+        Ok(r) => {
+            let user = state
+                .api
+                .users()
+                .get_user(viewer.req(GetUserRequest { name: user_name }))
+                .await
+                .ok()
+                .and_then(|u| u.into_inner().user)
+                .unwrap_or_default();
+            Ok(render(&SecretPage {
+                l: viewer.layout("Password reset").shape("narrow"),
+                heading: "New password".into(),
+                who: format!(
+                    "{} ({}) is logged out everywhere.",
+                    user.display_name, user.username
+                ),
+                password: r.into_inner().new_password,
+                back: format!("/admin/users/{id}"),
+            }))
+        }
+        Err(status) => Ok(viewer.redirect(&format!("/admin/users/{id}"), &in_place(&status)?)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "users_import.html")]
+struct ImportFormPage {
+    l: Layout,
+}
+
+pub async fn import_page(viewer: Viewer) -> Response {
+    render(&ImportFormPage {
+        l: viewer.layout("Import users").shape("narrow"),
+    })
+}
+
+pub async fn import(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Visitor(browser): Visitor,
+    multipart: Multipart,
+) -> PageResult<Response> {
+    let upload = upload::read(&browser, multipart).await?;
+    let csv = upload.csv();
+    let dry_run = upload.text("write") != "1";
+    let answer = state
+        .api
+        .users()
+        .import_users(viewer.req(ImportUsersRequest {
+            csv: csv.clone(),
+            dry_run,
+        }))
+        .await;
+    let mut page = ImportPage {
+        l: viewer.layout("Import users"),
+        back: "/admin/users".into(),
+        action: "/admin/users/import".into(),
+        dry_run,
+        problems: Vec::new(),
+        rows: Vec::new(),
+        note: String::new(),
+        extra_label: "Role".into(),
+        csv: String::from_utf8_lossy(&csv).into_owned(),
+        general: None,
+    };
+    match answer {
+        Ok(r) => {
+            let r = r.into_inner();
+            page.problems = ImportPage::problems(&r.errors);
+            page.rows = r
+                .users
+                .iter()
+                .map(|u| {
+                    let role = u.user.as_ref().map(|x| role_label(x.role)).unwrap_or("");
+                    ImportPage::row(u, role.to_string())
+                })
+                .collect();
+            let n = r.users.len();
+            page.note = match (dry_run, r.errors.is_empty()) {
+                (_, false) => "Nothing was written. Fix these lines and upload the file again.".into(),
+                (true, true) => format!("The file is valid: {n} users would be created. Nothing is written until you confirm."),
+                (false, true) => format!("{n} users created. Hand out the one-time passwords below; they are not shown again."),
+            };
+        }
+        Err(status) => page.general = Some(in_place(&status)?),
+    }
+    Ok(render(&page))
+}
+
+pub struct RejectionLine {
+    pub when: String,
+    pub course: String,
+    pub student: String,
+    pub reason: String,
+    pub detail: String,
+    pub address: String,
+    pub device: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct RejectionsQuery {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    page: String,
+}
+
+#[derive(Template)]
+#[template(path = "rejections.html")]
+struct RejectionsPage {
+    l: Layout,
+    items: Vec<RejectionLine>,
+    reasons: Vec<(String, String)>,
+    reason: String,
+    next: Option<String>,
+    problem: Option<String>,
+}
+
+pub async fn rejections(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(query): Query<RejectionsQuery>,
+) -> PageResult<Response> {
+    let wanted = CheckInRejection::from_str_name(&format!("CHECK_IN_REJECTION_{}", query.reason))
+        .unwrap_or(CheckInRejection::Unspecified);
+    let listed = state
+        .api
+        .reports()
+        .list_rejected_check_ins(viewer.req(ListRejectedCheckInsRequest {
+            reason: wanted as i32,
+            page_size: 100,
+            page_token: query.page.clone(),
+            ..Default::default()
+        }))
+        .await;
+    let (items, next, problem) = match listed {
+        Ok(r) => {
+            let r = r.into_inner();
+            let next = (!r.next_page_token.is_empty()).then(|| {
+                format!(
+                    "/admin/rejections?reason={}&page={}",
+                    crate::view::url_encode(&query.reason),
+                    crate::view::url_encode(&r.next_page_token)
+                )
+            });
+            let items = r
+                .rejections
+                .iter()
+                .map(|x| RejectionLine {
+                    when: date_time(x.time.as_ref(), viewer.tz),
+                    course: x.course_code.clone(),
+                    student: x.student_display_name.clone(),
+                    reason: reason_words(
+                        CheckInRejection::try_from(x.reason)
+                            .unwrap_or(CheckInRejection::Unspecified)
+                            .as_str_name(),
+                    ),
+                    detail: x.detail.clone(),
+                    address: x.client_address.clone(),
+                    device: x.device_id.chars().take(8).collect(),
+                })
+                .collect();
+            (items, next, None)
+        }
+        Err(status) => (Vec::new(), None, Some(in_place(&status)?)),
+    };
+    let reasons = (1..=14)
+        .filter_map(|v| CheckInRejection::try_from(v).ok())
+        .map(|r| {
+            let code = r.as_str_name().trim_start_matches("CHECK_IN_REJECTION_");
+            (code.to_string(), reason_words(code))
+        })
+        .collect();
+    Ok(render(&RejectionsPage {
+        l: viewer.layout("Refused check-ins"),
+        items,
+        reasons,
+        reason: query.reason,
+        next,
+        problem,
+    }))
+}
+
+pub struct AuditLine {
+    pub when: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct AuditQuery {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    page: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    l: Layout,
+    items: Vec<AuditLine>,
+    action: String,
+    next: Option<String>,
+    problem: Option<String>,
+}
+
+pub async fn audit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(query): Query<AuditQuery>,
+) -> PageResult<Response> {
+    let listed = state
+        .api
+        .reports()
+        .list_audit_events(viewer.req(ListAuditEventsRequest {
+            action: query.action.trim().to_string(),
+            page_size: 100,
+            page_token: query.page.clone(),
+            ..Default::default()
+        }))
+        .await;
+    let (items, next, problem) = match listed {
+        Ok(r) => {
+            let r = r.into_inner();
+            let next = (!r.next_page_token.is_empty()).then(|| {
+                format!(
+                    "/admin/audit?action={}&page={}",
+                    crate::view::url_encode(&query.action),
+                    crate::view::url_encode(&r.next_page_token)
+                )
+            });
+            let items = r
+                .events
+                .iter()
+                .map(|e| AuditLine {
+                    when: date_time(e.time.as_ref(), viewer.tz),
+                    actor: if e.actor_username.is_empty() {
+                        "system".into()
+                    } else {
+                        e.actor_username.clone()
+                    },
+                    action: e.action.clone(),
+                    target: e.target.clone(),
+                    detail: e.detail.clone(),
+                })
+                .collect();
+            (items, next, None)
+        }
+        Err(status) => (Vec::new(), None, Some(in_place(&status)?)),
+    };
+    Ok(render(&AuditPage {
+        l: viewer.layout("Audit log"),
+        items,
+        action: query.action,
+        next,
+        problem,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reason_codes_read_as_words() {
+        assert_eq!(reason_words("TOKEN_EXPIRED"), "Token expired");
+        assert_eq!(
+            reason_words("CHECK_IN_REJECTION_NOT_ENROLLED"),
+            "Not enrolled"
+        );
+        assert_eq!(reason_words(""), "");
+    }
+}

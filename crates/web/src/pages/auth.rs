@@ -1,0 +1,243 @@
+//! Login (finishing a pending QR check-in right after it), logout, and
+//! changing one's own password.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::Utc;
+use classtrack_proto::v1::{ChangePasswordRequest, LoginRequest, LogoutRequest};
+use serde::Deserialize;
+use tonic::Code;
+
+use super::{checkin, home_of, local_path, Viewer, Visitor};
+use crate::browser::{encode_text, Browser, SCAN_COOKIE, SESSION_COOKIE};
+use crate::error::{plain_message, FormErrors, PageResult};
+use crate::view::{clock_seconds, render, render_with_status, to_utc, Layout};
+use crate::AppState;
+
+#[derive(Deserialize, Default)]
+pub struct LoginQuery {
+    next: Option<String>,
+    expired: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    l: Layout,
+    login: String,
+    next: String,
+    error: Option<String>,
+    notice: Option<String>,
+    scan: Option<String>,
+}
+
+pub async fn login_page(
+    State(state): State<AppState>,
+    Visitor(browser): Visitor,
+    Query(query): Query<LoginQuery>,
+) -> Response {
+    let notice = query
+        .expired
+        .is_some()
+        .then(|| "Your login has ended. Please log in again.".to_string());
+    render(&LoginPage {
+        l: login_layout(&browser),
+        login: String::new(),
+        next: local_path(query.next.as_deref()).unwrap_or_default(),
+        error: None,
+        notice,
+        scan: scan_notice(&browser, &state),
+    })
+}
+
+fn login_layout(browser: &Browser) -> Layout {
+    let mut l = Layout::bare("Log in");
+    l.csrf = browser.csrf_token();
+    l.flash = browser.flash.clone();
+    l
+}
+
+fn scan_notice(browser: &Browser, state: &AppState) -> Option<String> {
+    let now = Utc::now().timestamp();
+    let scan = browser.live_scan(now)?;
+    let at = prost_types::Timestamp {
+        seconds: scan.scan_seconds,
+        nanos: scan.scan_nanos,
+    };
+    let minutes = ((scan.expires - now) as u64).div_ceil(60);
+    Some(format!(
+        "Your scan for {} at {} is saved. Log in within {} to be checked in.",
+        scan.course,
+        clock_seconds(Some(&at), state.config.time_zone),
+        crate::view::seconds_in_words(minutes * 60),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    Visitor(browser): Visitor,
+    Form(form): Form<LoginForm>,
+) -> PageResult {
+    let answer = state
+        .api
+        .auth()
+        .login(browser.caller().req(LoginRequest {
+            login: form.login.trim().to_string(),
+            password: form.password.clone(),
+        }))
+        .await;
+    let answer = match answer {
+        Ok(answer) => answer.into_inner(),
+        Err(status) => {
+            let error = match status.code() {
+                Code::Unauthenticated | Code::NotFound | Code::InvalidArgument => {
+                    "Wrong username or password.".to_string()
+                }
+                _ => plain_message(&status),
+            };
+            let page = LoginPage {
+                l: login_layout(&browser),
+                login: form.login,
+                next: local_path(Some(&form.next)).unwrap_or_default(),
+                error: Some(error),
+                notice: None,
+                scan: scan_notice(&browser, &state),
+            };
+            return Ok(render_with_status(StatusCode::UNAUTHORIZED, &page));
+        }
+    };
+    let user = answer.user.unwrap_or_default();
+    let role = crate::view::role_of(user.role);
+    let lifetime = to_utc(answer.expire_time.as_ref())
+        .map(|end| (end - Utc::now()).num_seconds())
+        .unwrap_or(8 * 3600);
+    let session_cookie = browser.cookie(SESSION_COOKIE, &encode_text(&answer.token), lifetime);
+    let logged_in = Browser {
+        session: Some(answer.token.clone()),
+        flash: None,
+        ..browser.clone()
+    };
+
+    if let Some(scan) = browser.live_scan(Utc::now().timestamp()).cloned() {
+        let viewer = Viewer {
+            role,
+            user,
+            browser: logged_in,
+            path: "/student".into(),
+            tz: state.config.time_zone,
+        };
+        let page = checkin::finish_scan(&state, &viewer, &scan).await?;
+        let mut response = page;
+        let headers = response.headers_mut();
+        headers.append(header::SET_COOKIE, session_cookie);
+        headers.append(header::SET_COOKIE, browser.clear_cookie(SCAN_COOKIE));
+        return Ok(response);
+    }
+
+    let to = local_path(Some(&form.next)).unwrap_or_else(|| home_of(role).to_string());
+    Ok(([(header::SET_COOKIE, session_cookie)], Redirect::to(&to)).into_response())
+}
+
+pub async fn logout(State(state): State<AppState>, Visitor(browser): Visitor) -> Response {
+    if browser.session.is_some() {
+        // Revoking may fail if the token already lapsed; the cookie goes either way.
+        let _ = state
+            .api
+            .auth()
+            .logout(browser.caller().req(LogoutRequest {}))
+            .await;
+    }
+    let mut response = browser.redirect_with_flash("/login", "You are logged out.");
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, browser.clear_cookie(SESSION_COOKIE));
+    response
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    l: Layout,
+    errors: FormErrors,
+}
+
+pub async fn password_page(viewer: Viewer) -> Response {
+    render(&PasswordPage {
+        l: viewer.layout("Change password").shape("narrow"),
+        errors: FormErrors::default(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    confirm_password: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<PasswordForm>,
+) -> PageResult {
+    let show = |errors: FormErrors| {
+        Ok(render_with_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &PasswordPage {
+                l: viewer.layout("Change password").shape("narrow"),
+                errors,
+            },
+        ))
+    };
+    if form.new_password != form.confirm_password {
+        return show(FormErrors::field(
+            "confirm_password",
+            "The two new passwords are not the same.",
+        ));
+    }
+    let answer = state
+        .api
+        .auth()
+        .change_password(viewer.req(ChangePasswordRequest {
+            current_password: form.current_password,
+            new_password: form.new_password,
+        }))
+        .await;
+    match answer {
+        Ok(answer) => {
+            let answer = answer.into_inner();
+            let lifetime = to_utc(answer.expire_time.as_ref())
+                .map(|end| (end - Utc::now()).num_seconds())
+                .unwrap_or(8 * 3600);
+            let mut response = viewer.redirect(home_of(viewer.role), "Your password is changed.");
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                viewer
+                    .browser
+                    .cookie(SESSION_COOKIE, &encode_text(&answer.token), lifetime),
+            );
+            Ok(response)
+        }
+        Err(status) if status.code() == Code::Unauthenticated => show(FormErrors::field(
+            "current_password",
+            "This is not your current password.",
+        )),
+        Err(status) => show(FormErrors::from_status(&status)?),
+    }
+}

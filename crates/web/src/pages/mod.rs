@@ -1,0 +1,282 @@
+//! Every page, by area. Handlers translate forms into gRPC calls and answers
+//! into templates; the API decides what is allowed.
+
+mod admin;
+mod auth;
+mod checkin;
+mod courses;
+mod enrollment;
+mod fields;
+mod justifications;
+mod live;
+mod reports;
+mod sessions;
+mod student;
+mod upload;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono_tz::Tz;
+use classtrack_proto::v1::{Role, User, WhoAmIRequest};
+
+use crate::browser::Browser;
+use crate::error::PageError;
+use crate::view::{nav_for, role_of, Layout};
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route(
+            "/account/password",
+            get(auth::password_page).post(auth::change_password),
+        )
+        .route("/student", get(student::home))
+        .route("/history", get(student::history))
+        .route("/checkin/code", post(checkin::short_code))
+        .route("/c/{token}", get(checkin::landing))
+        .route("/justifications", get(justifications::list))
+        .route(
+            "/justifications/new",
+            get(justifications::new_page).post(justifications::submit),
+        )
+        .route("/justifications/{id}/decide", post(justifications::decide))
+        .route(
+            "/justifications/{id}/attachment",
+            get(justifications::attachment),
+        )
+        .route("/courses", get(courses::list).post(courses::create))
+        .route("/courses/{id}", get(courses::show))
+        .route(
+            "/courses/{id}/edit",
+            get(courses::edit_page).post(courses::edit),
+        )
+        .route("/courses/{id}/students", get(enrollment::list))
+        .route("/courses/{id}/students/add", post(enrollment::add))
+        .route("/courses/{id}/students/create", post(enrollment::create))
+        .route("/courses/{id}/students/import", post(enrollment::import))
+        .route(
+            "/courses/{id}/students/{student}/remove",
+            post(enrollment::remove),
+        )
+        .route("/courses/{id}/sessions", post(sessions::create))
+        .route("/courses/{id}/series", post(sessions::create_series))
+        .route("/courses/{id}/report", get(reports::course_report))
+        .route("/courses/{id}/report.csv", get(reports::export_csv))
+        .route("/courses/{id}/report.xlsx", get(reports::export_xlsx))
+        .route("/sessions", get(sessions::list))
+        .route("/sessions/{id}", get(sessions::roll))
+        .route("/sessions/{id}/mark", post(sessions::mark))
+        .route(
+            "/sessions/{id}/edit",
+            get(sessions::edit_page).post(sessions::edit),
+        )
+        .route("/sessions/{id}/cancel", post(sessions::cancel))
+        .route("/sessions/{id}/close", post(sessions::close))
+        .route("/sessions/{id}/projector", get(live::projector))
+        .route("/sessions/{id}/events", get(live::events))
+        .route("/admin", get(admin::overview))
+        .route("/admin/users", get(admin::users))
+        .route(
+            "/admin/users/new",
+            get(admin::new_user_page).post(admin::create_user),
+        )
+        .route(
+            "/admin/users/import",
+            get(admin::import_page).post(admin::import),
+        )
+        .route(
+            "/admin/users/{id}",
+            get(admin::edit_user_page).post(admin::edit_user),
+        )
+        .route("/admin/users/{id}/deactivate", post(admin::deactivate))
+        .route("/admin/users/{id}/reactivate", post(admin::reactivate))
+        .route(
+            "/admin/users/{id}/reset-password",
+            post(admin::reset_password),
+        )
+        .route("/admin/rejections", get(admin::rejections))
+        .route("/admin/audit", get(admin::audit))
+        .fallback(not_found)
+}
+
+async fn not_found() -> Response {
+    PageError::not_found().into_response()
+}
+
+/// `/`: each role's own home.
+async fn home(viewer: Viewer) -> Response {
+    Redirect::to(home_of(viewer.role)).into_response()
+}
+
+pub fn home_of(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "/admin",
+        Role::Professor => "/courses",
+        Role::Student => "/student",
+        Role::Unspecified => "/account/password",
+    }
+}
+
+/// The logged-in user behind a request, checked with the API on every page.
+pub struct Viewer {
+    pub user: User,
+    pub role: Role,
+    pub browser: Browser,
+    pub path: String,
+    pub tz: Tz,
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        let browser = browser_of(parts)?;
+        let here = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        let to_login = || PageError::Login {
+            next: Some(here.clone()),
+        };
+        if browser.session.is_none() {
+            return Err(to_login());
+        }
+        let user = state
+            .api
+            .auth()
+            .who_am_i(browser.caller().req(WhoAmIRequest {}))
+            .await
+            .map_err(|status| match PageError::from(status) {
+                PageError::Login { .. } => to_login(),
+                other => other,
+            })?
+            .into_inner()
+            .user
+            .ok_or_else(to_login)?;
+        Ok(Self {
+            role: role_of(user.role),
+            user,
+            browser,
+            path: parts.uri.path().to_string(),
+            tz: state.config.time_zone,
+        })
+    }
+}
+
+impl Viewer {
+    pub fn layout(&self, title: &str) -> Layout {
+        Layout {
+            title: title.to_string(),
+            user_name: Some(if self.user.display_name.is_empty() {
+                self.user.username.clone()
+            } else {
+                self.user.display_name.clone()
+            }),
+            role: match self.role {
+                Role::Admin => "admin",
+                Role::Professor => "professor",
+                Role::Student => "student",
+                Role::Unspecified => "",
+            },
+            nav: nav_for(self.role, &self.path),
+            csrf: self.browser.csrf_token(),
+            flash: self.browser.flash.clone(),
+            shape: "wide",
+        }
+    }
+
+    pub fn req<T>(&self, message: T) -> tonic::Request<T> {
+        self.browser.caller().req(message)
+    }
+
+    pub fn is_staff(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Professor)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    pub fn redirect(&self, to: &str, message: &str) -> Response {
+        self.browser.redirect_with_flash(to, message)
+    }
+}
+
+/// The browser's cookies (set by `browser::layer`).
+pub fn browser_of(parts: &Parts) -> Result<Browser, PageError> {
+    parts.extensions.get::<Browser>().cloned().ok_or_else(|| {
+        PageError::message(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "Something went wrong",
+            "This page could not be shown. Try again.",
+        )
+    })
+}
+
+/// The browser, logged in or not (login page, QR landing).
+pub struct Visitor(pub Browser);
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, PageError> {
+        browser_of(parts).map(Visitor)
+    }
+}
+
+/// A resource name from a URL id, refusing anything that is not a plain id.
+pub fn name(collection: &str, id: &str) -> Result<String, PageError> {
+    if !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        Ok(format!("{collection}/{id}"))
+    } else {
+        Err(PageError::not_found())
+    }
+}
+
+/// `sessions/12` or `12` → `12`.
+pub fn id_param(value: &str) -> &str {
+    crate::view::id_of(value.trim())
+}
+
+/// Only local paths are followed after login.
+pub fn local_path(next: Option<&str>) -> Option<String> {
+    let next = next?.trim();
+    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\'))
+        .then(|| next.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(
+            local_path(Some("/courses/1")).as_deref(),
+            Some("/courses/1")
+        );
+        assert_eq!(local_path(Some("//evil.example")), None);
+        assert_eq!(local_path(Some("https://evil.example")), None);
+        assert_eq!(local_path(Some("/\\evil.example")), None);
+        assert_eq!(local_path(None), None);
+    }
+
+    #[test]
+    fn names_are_built_from_plain_ids_only() {
+        assert_eq!(name("users", "12").unwrap(), "users/12");
+        assert!(name("users", "../x").is_err());
+        assert!(name("users", "").is_err());
+    }
+}

@@ -1,0 +1,233 @@
+//! A course's report: the attendance matrix, rates, warnings, a chart, and
+//! CSV/XLSX downloads streamed from the API.
+
+use askama::Template;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use classtrack_proto::v1::{
+    ExportCourseReportRequest, ExportFormat, GetCourseReportRequest, WarningLevel,
+};
+use futures::StreamExt;
+
+use super::courses::get_course;
+use super::justifications::safe_filename;
+use super::Viewer;
+use crate::error::{in_place, PageError, PageResult};
+use crate::view::{
+    day, id_of, percent, render, status_class, status_label, zone, Layout, RollChart,
+};
+use crate::AppState;
+
+pub struct Column {
+    pub id: String,
+    pub day: String,
+    pub title: String,
+}
+
+pub struct Cell {
+    pub label: &'static str,
+    pub class: &'static str,
+    pub short: &'static str,
+}
+
+pub struct Row {
+    pub name: String,
+    pub number: String,
+    pub cells: Vec<Cell>,
+    pub rate: String,
+    pub present: i32,
+    pub late: i32,
+    pub excused: i32,
+    pub absent: i32,
+    pub warning: &'static str,
+    pub reasons: String,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPage {
+    l: Layout,
+    course_id: String,
+    course: String,
+    columns: Vec<Column>,
+    rows: Vec<Row>,
+    total_rate: String,
+    chart: RollChart,
+    problem: Option<String>,
+}
+
+pub async fn course_report(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    let course = get_course(&state, &viewer, &id).await?;
+    let tz = zone(&course.time_zone, viewer.tz);
+    let mut page = ReportPage {
+        l: viewer.layout(&format!("{} report", course.code)),
+        course_id: id.clone(),
+        course: format!("{} · {}", course.code, course.title),
+        columns: Vec::new(),
+        rows: Vec::new(),
+        total_rate: String::new(),
+        chart: RollChart::new([]),
+        problem: None,
+    };
+    let report = state
+        .api
+        .reports()
+        .get_course_report(viewer.req(GetCourseReportRequest {
+            course: course.name.clone(),
+            ..Default::default()
+        }))
+        .await;
+    let report = match report {
+        Ok(r) => r.into_inner(),
+        Err(status) => {
+            page.problem = Some(in_place(&status)?);
+            return Ok(render(&page));
+        }
+    };
+    page.columns = report
+        .sessions
+        .iter()
+        .map(|s| Column {
+            id: id_of(&s.name).to_string(),
+            day: day(s.start_time.as_ref(), tz),
+            title: crate::view::date_time(s.start_time.as_ref(), tz),
+        })
+        .collect();
+    page.rows = report
+        .rows
+        .iter()
+        .map(|r| {
+            let student = r.student.clone().unwrap_or_default();
+            let counts = r.counts.clone().unwrap_or_default();
+            let warning = r.warning.clone().unwrap_or_default();
+            Row {
+                name: student.display_name,
+                number: student.student_number,
+                cells: r
+                    .statuses
+                    .iter()
+                    .map(|&s| Cell {
+                        label: status_label(s),
+                        class: status_class(s),
+                        short: short(s),
+                    })
+                    .collect(),
+                rate: percent(counts.attendance_rate),
+                present: counts.present,
+                late: counts.late,
+                excused: counts.excused,
+                absent: counts.absent,
+                warning: match WarningLevel::try_from(warning.level) {
+                    Ok(WarningLevel::Over) => "over",
+                    Ok(WarningLevel::Near) => "near",
+                    _ => "",
+                },
+                reasons: warning.reasons.join("; "),
+            }
+        })
+        .collect();
+    page.total_rate = report
+        .totals
+        .as_ref()
+        .map(|t| percent(t.attendance_rate))
+        .unwrap_or_default();
+    page.chart = RollChart::new(
+        page.columns
+            .iter()
+            .map(|c| c.day.clone())
+            .zip(report.session_counts.iter().cloned()),
+    );
+    Ok(render(&page))
+}
+
+/// One letter per status, for the dense matrix.
+fn short(status: i32) -> &'static str {
+    match status_class(status) {
+        "present" => "P",
+        "late" => "L",
+        "excused" => "E",
+        "absent" => "A",
+        _ => "·",
+    }
+}
+
+pub async fn export_csv(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    export(&state, &viewer, &id, ExportFormat::Csv).await
+}
+
+pub async fn export_xlsx(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    export(&state, &viewer, &id, ExportFormat::Xlsx).await
+}
+
+/// Streams the file through as the API sends it; the first chunk carries its
+/// type and name.
+async fn export(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    format: ExportFormat,
+) -> PageResult<Response> {
+    let course = super::name("courses", id)?;
+    let mut chunks = state
+        .api
+        .reports()
+        .export_course_report(viewer.req(ExportCourseReportRequest {
+            course,
+            format: format as i32,
+            ..Default::default()
+        }))
+        .await?
+        .into_inner();
+    let first = match chunks.next().await {
+        Some(Ok(first)) => first,
+        Some(Err(status)) => return Err(status.into()),
+        None => Default::default(),
+    };
+    let (fallback_type, extension) = match format {
+        ExportFormat::Xlsx => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        _ => ("text/csv; charset=utf-8", "csv"),
+    };
+    let content_type = if first.content_type.is_empty() {
+        fallback_type.to_string()
+    } else {
+        first.content_type.clone()
+    };
+    let filename = safe_filename(&first.filename, &format!("report.{extension}"));
+    let rest = chunks.map(|c| {
+        c.map(|c| axum::body::Bytes::from(c.chunk))
+            .map_err(|status| std::io::Error::other(status.message().to_string()))
+    });
+    let body =
+        futures::stream::once(async move { Ok(axum::body::Bytes::from(first.chunk)) }).chain(rest);
+    let content_type =
+        header::HeaderValue::from_str(&content_type).map_err(|_| PageError::not_found())?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (
+                header::CONTENT_DISPOSITION,
+                header::HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
+                    .map_err(|_| PageError::not_found())?,
+            ),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response())
+}

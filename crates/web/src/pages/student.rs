@@ -1,0 +1,211 @@
+//! The student's pages: today's sessions with check-in, and their history.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use chrono::{Duration, TimeZone, Utc};
+use classtrack_proto::v1::{
+    AttendanceStatus, GetStudentHistoryRequest, ListSessionsRequest, Session, SessionState,
+    WarningLevel,
+};
+
+use super::Viewer;
+use crate::error::{in_place, PageResult};
+use crate::view::{
+    clock, date_time, day, id_of, percent, render, state_class, state_label, status_class,
+    status_label, to_timestamp, Layout, RateChart,
+};
+use crate::AppState;
+
+pub struct SessionLine {
+    pub id: String,
+    pub course: String,
+    pub title: String,
+    pub when: String,
+    pub room: String,
+    pub state: &'static str,
+    pub state_class: &'static str,
+    pub open: bool,
+}
+
+impl SessionLine {
+    pub fn new(s: &Session, tz: chrono_tz::Tz) -> Self {
+        Self {
+            id: id_of(&s.name).to_string(),
+            course: if s.course_title.is_empty() {
+                s.course_code.clone()
+            } else {
+                format!("{} · {}", s.course_code, s.course_title)
+            },
+            title: s.title.clone(),
+            when: format!(
+                "{} {}–{}",
+                day(s.start_time.as_ref(), tz),
+                clock(s.start_time.as_ref(), tz),
+                clock(s.end_time.as_ref(), tz)
+            ),
+            room: s.room.clone(),
+            state: state_label(s.state),
+            state_class: state_class(s.state),
+            open: s.state == SessionState::Open as i32,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "student_home.html")]
+struct HomePage {
+    l: Layout,
+    sessions: Vec<SessionLine>,
+    problem: Option<String>,
+}
+
+pub async fn home(State(state): State<AppState>, viewer: Viewer) -> PageResult<Response> {
+    let (start, end) = today(viewer.tz);
+    let listed = state
+        .api
+        .sessions()
+        .list_sessions(viewer.req(ListSessionsRequest {
+            start_time: Some(to_timestamp(start)),
+            end_time: Some(to_timestamp(end)),
+            page_size: 100,
+            ..Default::default()
+        }))
+        .await;
+    let (mut sessions, problem) = match listed {
+        Ok(r) => (
+            r.into_inner()
+                .sessions
+                .iter()
+                .map(|s| SessionLine::new(s, viewer.tz))
+                .collect::<Vec<_>>(),
+            None,
+        ),
+        Err(status) => (Vec::new(), Some(in_place(&status)?)),
+    };
+    sessions.sort_by_key(|s| !s.open);
+    Ok(render(&HomePage {
+        l: viewer.layout("Check in").shape("narrow"),
+        sessions,
+        problem,
+    }))
+}
+
+/// Midnight to midnight today, in `tz`, as UTC.
+pub fn today(tz: chrono_tz::Tz) -> (chrono::DateTime<Utc>, chrono::DateTime<Utc>) {
+    let local_today = Utc::now().with_timezone(&tz).date_naive();
+    let start = tz
+        .from_local_datetime(&local_today.and_time(chrono::NaiveTime::MIN))
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(Utc::now);
+    (start, start + Duration::days(1))
+}
+
+pub struct CourseLine {
+    pub code: String,
+    pub title: String,
+    pub rate: String,
+    pub counts: String,
+    pub warning: &'static str,
+    pub reasons: Vec<String>,
+    pub sessions: Vec<HistoryLine>,
+}
+
+pub struct HistoryLine {
+    pub id: String,
+    pub when: String,
+    pub status: &'static str,
+    pub class: &'static str,
+    pub justifiable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "history.html")]
+struct HistoryPage {
+    l: Layout,
+    courses: Vec<CourseLine>,
+    chart: RateChart,
+    upcoming: Vec<SessionLine>,
+    problem: Option<String>,
+}
+
+pub async fn history(State(state): State<AppState>, viewer: Viewer) -> PageResult<Response> {
+    let l = viewer.layout("My attendance");
+    let answer = state
+        .api
+        .reports()
+        .get_student_history(viewer.req(GetStudentHistoryRequest::default()))
+        .await;
+    let answer = match answer {
+        Ok(a) => a.into_inner(),
+        Err(status) => {
+            return Ok(render(&HistoryPage {
+                l,
+                courses: Vec::new(),
+                chart: RateChart::new([]),
+                upcoming: Vec::new(),
+                problem: Some(in_place(&status)?),
+            }));
+        }
+    };
+    let tz = viewer.tz;
+    let courses: Vec<CourseLine> = answer
+        .courses
+        .iter()
+        .map(|c| {
+            let counts = c.counts.clone().unwrap_or_default();
+            let warning = c.warning.clone().unwrap_or_default();
+            CourseLine {
+                code: c.course_code.clone(),
+                title: c.course_title.clone(),
+                rate: percent(counts.attendance_rate),
+                counts: format!(
+                    "{} sessions: {} present, {} late, {} excused, {} absent",
+                    counts.sessions, counts.present, counts.late, counts.excused, counts.absent
+                ),
+                warning: match WarningLevel::try_from(warning.level) {
+                    Ok(WarningLevel::Over) => "over",
+                    Ok(WarningLevel::Near) => "near",
+                    _ => "",
+                },
+                reasons: warning.reasons,
+                sessions: c
+                    .sessions
+                    .iter()
+                    .rev()
+                    .map(|s| {
+                        let session = s.session.clone().unwrap_or_default();
+                        let status = s.record.as_ref().map(|r| r.status).unwrap_or_default();
+                        HistoryLine {
+                            id: id_of(&session.name).to_string(),
+                            when: date_time(session.start_time.as_ref(), tz),
+                            status: status_label(status),
+                            class: status_class(status),
+                            justifiable: status == AttendanceStatus::Absent as i32
+                                || status == AttendanceStatus::Late as i32,
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let chart = RateChart::new(answer.courses.iter().map(|c| {
+        (
+            c.course_code.clone(),
+            c.counts.as_ref().map(|k| k.attendance_rate).unwrap_or(0.0),
+        )
+    }));
+    Ok(render(&HistoryPage {
+        l,
+        courses,
+        chart,
+        upcoming: answer
+            .upcoming
+            .iter()
+            .take(10)
+            .map(|s| SessionLine::new(s, tz))
+            .collect(),
+        problem: None,
+    }))
+}

@@ -1,0 +1,465 @@
+//! Presentation: the page frame, times in local words, labels for API enums,
+//! and the geometry of the server-rendered SVG charts.
+
+use askama::Template;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use classtrack_proto::v1::{AttendanceStatus, Role, RollCounts, SessionState};
+use prost_types::Timestamp;
+
+/// The frame around every page: title, who is logged in, navigation, the CSRF
+/// token for forms in the frame (logout) and a one-shot message.
+pub struct Layout {
+    pub title: String,
+    pub user_name: Option<String>,
+    pub role: &'static str,
+    pub nav: Vec<NavItem>,
+    pub csrf: String,
+    pub flash: Option<String>,
+    /// `wide` (tables), `narrow` (forms), `projector`.
+    pub shape: &'static str,
+}
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+impl Layout {
+    /// A frame with no user (login, errors).
+    pub fn bare(title: &str) -> Self {
+        Self {
+            title: title.to_string(),
+            user_name: None,
+            role: "",
+            nav: Vec::new(),
+            csrf: String::new(),
+            flash: None,
+            shape: "narrow",
+        }
+    }
+
+    pub fn shape(mut self, shape: &'static str) -> Self {
+        self.shape = shape;
+        self
+    }
+}
+
+/// The navigation of a role, with `path` marking the current entry.
+pub fn nav_for(role: Role, path: &str) -> Vec<NavItem> {
+    let items: &[(&'static str, &'static str)] = match role {
+        Role::Admin => &[
+            ("/admin", "Overview"),
+            ("/admin/users", "Users"),
+            ("/courses", "Courses"),
+            ("/justifications", "Justifications"),
+            ("/admin/rejections", "Rejections"),
+            ("/admin/audit", "Audit log"),
+        ],
+        Role::Professor => &[
+            ("/courses", "Courses"),
+            ("/sessions", "Sessions"),
+            ("/justifications", "Justifications"),
+        ],
+        Role::Student => &[
+            ("/student", "Check in"),
+            ("/history", "My attendance"),
+            ("/justifications", "Justifications"),
+        ],
+        Role::Unspecified => &[],
+    };
+    let current = items
+        .iter()
+        .filter(|(href, _)| path == *href || path.starts_with(&format!("{href}/")))
+        .map(|(href, _)| href.len())
+        .max();
+    items
+        .iter()
+        .map(|&(href, label)| NavItem {
+            href,
+            label,
+            current: Some(href.len()) == current
+                && (path == href || path.starts_with(&format!("{href}/"))),
+        })
+        .collect()
+}
+
+pub fn render(page: &impl Template) -> Response {
+    render_with_status(StatusCode::OK, page)
+}
+
+pub fn render_with_status(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "template failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                "This page could not be shown. Try again.",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// The form field (and element id) for a proto field path: its last part.
+pub fn field_id(path: &str) -> &str {
+    path.rsplit('.').next().unwrap_or(path)
+}
+
+pub fn url_encode(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+pub fn seconds_in_words(seconds: u64) -> String {
+    match seconds {
+        0..=1 => "a second".into(),
+        2..=90 => format!("{seconds} seconds"),
+        _ => format!("{} minutes", seconds.div_ceil(60)),
+    }
+}
+
+// ---- time ----
+
+pub fn to_utc(ts: Option<&Timestamp>) -> Option<DateTime<Utc>> {
+    let ts = ts?;
+    Utc.timestamp_opt(ts.seconds, u32::try_from(ts.nanos).unwrap_or(0))
+        .single()
+}
+
+pub fn to_timestamp(at: DateTime<Utc>) -> Timestamp {
+    Timestamp {
+        seconds: at.timestamp(),
+        nanos: i32::try_from(at.timestamp_subsec_nanos()).unwrap_or(0),
+    }
+}
+
+/// "Mon 5 Jan 2026, 10:00"
+pub fn date_time(ts: Option<&Timestamp>, tz: Tz) -> String {
+    to_utc(ts)
+        .map(|t| {
+            t.with_timezone(&tz)
+                .format("%a %-d %b %Y, %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// "Mon 5 Jan"
+pub fn day(ts: Option<&Timestamp>, tz: Tz) -> String {
+    to_utc(ts)
+        .map(|t| t.with_timezone(&tz).format("%a %-d %b").to_string())
+        .unwrap_or_default()
+}
+
+/// "10:00"
+pub fn clock(ts: Option<&Timestamp>, tz: Tz) -> String {
+    to_utc(ts)
+        .map(|t| t.with_timezone(&tz).format("%H:%M").to_string())
+        .unwrap_or_default()
+}
+
+/// "10:00:42"
+pub fn clock_seconds(ts: Option<&Timestamp>, tz: Tz) -> String {
+    to_utc(ts)
+        .map(|t| t.with_timezone(&tz).format("%H:%M:%S").to_string())
+        .unwrap_or_default()
+}
+
+/// `YYYY-MM-DD` and `HH:MM` for form inputs.
+pub fn input_date_time(ts: Option<&Timestamp>, tz: Tz) -> (String, String) {
+    to_utc(ts)
+        .map(|t| {
+            let local = t.with_timezone(&tz);
+            (
+                local.format("%Y-%m-%d").to_string(),
+                local.format("%H:%M").to_string(),
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// A local date and time from form inputs, in `tz`.
+pub fn parse_local(date: &str, time: &str, tz: Tz) -> Option<DateTime<Utc>> {
+    let date = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;
+    let time = chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M").ok()?;
+    tz.from_local_datetime(&date.and_time(time))
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+pub fn zone(name: &str, fallback: Tz) -> Tz {
+    name.parse().unwrap_or(fallback)
+}
+
+// ---- labels ----
+
+pub fn status_of(value: i32) -> AttendanceStatus {
+    AttendanceStatus::try_from(value).unwrap_or(AttendanceStatus::Unspecified)
+}
+
+pub fn status_label(value: i32) -> &'static str {
+    match status_of(value) {
+        AttendanceStatus::Present => "Present",
+        AttendanceStatus::Late => "Late",
+        AttendanceStatus::Excused => "Excused",
+        AttendanceStatus::Absent => "Absent",
+        AttendanceStatus::Unspecified => "Not yet",
+    }
+}
+
+/// CSS class (and stable machine word) of a status.
+pub fn status_class(value: i32) -> &'static str {
+    match status_of(value) {
+        AttendanceStatus::Present => "present",
+        AttendanceStatus::Late => "late",
+        AttendanceStatus::Excused => "excused",
+        AttendanceStatus::Absent => "absent",
+        AttendanceStatus::Unspecified => "none",
+    }
+}
+
+/// Statuses a professor may set by hand, as (value, label).
+pub fn markable_statuses() -> Vec<(i32, &'static str)> {
+    [
+        AttendanceStatus::Present,
+        AttendanceStatus::Late,
+        AttendanceStatus::Excused,
+        AttendanceStatus::Absent,
+    ]
+    .into_iter()
+    .map(|s| (s as i32, status_label(s as i32)))
+    .collect()
+}
+
+pub fn role_of(value: i32) -> Role {
+    Role::try_from(value).unwrap_or(Role::Unspecified)
+}
+
+pub fn role_label(value: i32) -> &'static str {
+    match role_of(value) {
+        Role::Admin => "Administrator",
+        Role::Professor => "Professor",
+        Role::Student => "Student",
+        Role::Unspecified => "—",
+    }
+}
+
+pub fn state_label(value: i32) -> &'static str {
+    match SessionState::try_from(value).unwrap_or(SessionState::Unspecified) {
+        SessionState::Scheduled => "Scheduled",
+        SessionState::Open => "Open",
+        SessionState::Closed => "Closed",
+        SessionState::Cancelled => "Cancelled",
+        SessionState::Unspecified => "—",
+    }
+}
+
+pub fn state_class(value: i32) -> &'static str {
+    match SessionState::try_from(value).unwrap_or(SessionState::Unspecified) {
+        SessionState::Scheduled => "scheduled",
+        SessionState::Open => "open",
+        SessionState::Closed => "closed",
+        SessionState::Cancelled => "cancelled",
+        SessionState::Unspecified => "none",
+    }
+}
+
+/// `users/12` → `12`: the id part of a resource name, for URLs.
+pub fn id_of(name: &str) -> &str {
+    name.rsplit('/').next().unwrap_or(name)
+}
+
+pub fn percent(rate: f64) -> String {
+    if rate.is_finite() {
+        format!("{:.0}%", (rate * 100.0).clamp(0.0, 100.0))
+    } else {
+        "—".into()
+    }
+}
+
+// ---- charts ----
+
+/// Horizontal bars of attendance rates, one per row (e.g. per course).
+pub struct RateChart {
+    pub height: u32,
+    pub bars: Vec<RateBar>,
+}
+
+pub struct RateBar {
+    pub label: String,
+    pub value: String,
+    pub y: u32,
+    pub width: f64,
+    pub class: &'static str,
+}
+
+/// Plot area width of a rate bar at 100 %.
+pub const RATE_BAR_SPAN: f64 = 200.0;
+
+impl RateChart {
+    pub fn new(rows: impl IntoIterator<Item = (String, f64)>) -> Self {
+        let bars: Vec<RateBar> = rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, (label, rate))| {
+                let rate = if rate.is_finite() {
+                    rate.clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                RateBar {
+                    label,
+                    value: percent(rate),
+                    y: 10 + 34 * u32::try_from(i).unwrap_or(0),
+                    width: (rate * RATE_BAR_SPAN).max(1.0),
+                    class: if rate >= 0.8 {
+                        "good"
+                    } else if rate >= 0.6 {
+                        "fair"
+                    } else {
+                        "poor"
+                    },
+                }
+            })
+            .collect();
+        let height = 20 + 34 * u32::try_from(bars.len()).unwrap_or(0);
+        Self { height, bars }
+    }
+}
+
+/// Stacked columns of a roll per session: present, late, excused, absent.
+pub struct RollChart {
+    pub width: u32,
+    pub columns: Vec<RollColumn>,
+}
+
+pub struct RollColumn {
+    pub label: String,
+    pub title: String,
+    pub x: f64,
+    pub width: f64,
+    pub segments: Vec<Segment>,
+}
+
+pub struct Segment {
+    pub y: f64,
+    pub height: f64,
+    pub class: &'static str,
+}
+
+/// Plot height of a full column.
+pub const ROLL_PLOT_HEIGHT: f64 = 160.0;
+const ROLL_TOP: f64 = 10.0;
+
+impl RollChart {
+    pub fn new(columns: impl IntoIterator<Item = (String, RollCounts)>) -> Self {
+        let columns: Vec<(String, RollCounts)> = columns.into_iter().collect();
+        let step = 36.0;
+        let cols = columns
+            .into_iter()
+            .enumerate()
+            .map(|(i, (label, c))| {
+                let parts = [
+                    (c.present, "present"),
+                    (c.late, "late"),
+                    (c.excused, "excused"),
+                    (c.absent, "absent"),
+                ];
+                let total = f64::from(c.enrolled.max(parts.iter().map(|p| p.0).sum()).max(1));
+                let mut bottom = ROLL_TOP + ROLL_PLOT_HEIGHT;
+                let segments = parts
+                    .iter()
+                    .filter(|(n, _)| *n > 0)
+                    .map(|&(n, class)| {
+                        let height = f64::from(n) / total * ROLL_PLOT_HEIGHT;
+                        bottom -= height;
+                        Segment {
+                            y: bottom,
+                            height,
+                            class,
+                        }
+                    })
+                    .collect();
+                RollColumn {
+                    title: format!(
+                        "{label}: {} present, {} late, {} excused, {} absent",
+                        c.present, c.late, c.excused, c.absent
+                    ),
+                    label,
+                    x: 44.0 + step * i as f64,
+                    width: 24.0,
+                    segments,
+                }
+            })
+            .collect::<Vec<_>>();
+        let width = 60 + 36 * u32::try_from(cols.len()).unwrap_or(0);
+        Self {
+            width,
+            columns: cols,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_times_round_trip_through_forms() {
+        let tz: Tz = "Europe/Lisbon".parse().unwrap();
+        let at = parse_local("2026-07-01", "09:30", tz).unwrap();
+        assert_eq!(at.to_rfc3339(), "2026-07-01T08:30:00+00:00");
+        let ts = to_timestamp(at);
+        assert_eq!(
+            input_date_time(Some(&ts), tz),
+            ("2026-07-01".to_string(), "09:30".to_string())
+        );
+        assert_eq!(clock(Some(&ts), tz), "09:30");
+        assert!(parse_local("2026-13-01", "09:30", tz).is_none());
+        assert!(parse_local("2026-01-01", "9h", tz).is_none());
+    }
+
+    #[test]
+    fn the_deepest_matching_nav_entry_is_current() {
+        let nav = nav_for(Role::Admin, "/admin/users/3");
+        let current: Vec<_> = nav.iter().filter(|n| n.current).map(|n| n.href).collect();
+        assert_eq!(current, vec!["/admin/users"]);
+    }
+
+    #[test]
+    fn rate_chart_scales_and_classifies() {
+        let chart = RateChart::new([("A".into(), 1.0), ("B".into(), 0.5), ("C".into(), f64::NAN)]);
+        assert_eq!(chart.bars[0].width, RATE_BAR_SPAN);
+        assert_eq!(chart.bars[1].class, "poor");
+        assert_eq!(chart.bars[2].value, "0%");
+        assert_eq!(chart.height, 20 + 34 * 3);
+    }
+
+    #[test]
+    fn roll_chart_stacks_to_the_enrolled_count() {
+        let counts = RollCounts {
+            enrolled: 4,
+            present: 2,
+            late: 1,
+            absent: 1,
+            ..Default::default()
+        };
+        let chart = RollChart::new([("Mon".to_string(), counts)]);
+        let total: f64 = chart.columns[0].segments.iter().map(|s| s.height).sum();
+        assert!((total - ROLL_PLOT_HEIGHT).abs() < 1e-9);
+    }
+
+    #[test]
+    fn ids_come_from_resource_names() {
+        assert_eq!(id_of("users/12"), "12");
+        assert_eq!(id_of("courses/3/enrollments/9"), "9");
+        assert_eq!(percent(0.756), "76%");
+        assert_eq!(seconds_in_words(30), "30 seconds");
+        assert_eq!(seconds_in_words(600), "10 minutes");
+    }
+}
