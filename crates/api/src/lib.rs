@@ -1,1 +1,143 @@
+//! The ClassTrack gRPC API: every service of `classtrack.v1`, translating
+//! proto into domain calls on the store, with authentication, role checks and
+//! one error mapping.
 
+mod access;
+pub mod bootstrap;
+mod convert;
+mod error;
+mod import;
+mod live;
+mod passwords;
+mod services;
+mod state;
+mod tasks;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use classtrack_core::{Clock, SystemClock};
+use classtrack_proto::v1;
+use classtrack_store::Store;
+use ipnet::IpNet;
+
+pub use bootstrap::{ensure_admin, load_demo, DemoLogins, DEMO_PASSWORD};
+pub use error::ApiError;
+pub use passwords::HashCost;
+pub use state::State;
+
+/// How the API behaves; every field has a sensible default.
+#[derive(Clone)]
+pub struct ApiConfig {
+    /// Base of the check-in URLs in QR codes, e.g. `https://attend.uni.edu`.
+    pub public_url: String,
+    /// Lifetime of a login.
+    pub token_ttl: Duration,
+    /// Failed logins per account within `throttle_window` before throttling.
+    pub max_failures_per_account: i64,
+    /// Failed logins per client address within `throttle_window` (campus NATs
+    /// put many students behind one address, so this is higher).
+    pub max_failures_per_address: i64,
+    pub throttle_window: Duration,
+    /// How long after a valid scan the check-in may complete (login first).
+    pub scan_allowance: Duration,
+    /// Peers whose `x-forwarded-for` is believed (the web tier, a proxy).
+    pub trusted_proxies: Vec<IpNet>,
+    /// Time zone for new courses and "today".
+    pub default_time_zone: String,
+    pub hash_cost: HashCost,
+    /// How often replicas look for other replicas' roll changes.
+    pub live_poll_interval: Duration,
+    /// How often ended sessions are finalised.
+    pub finalize_interval: Duration,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        Self {
+            public_url: "http://127.0.0.1:8080".into(),
+            token_ttl: Duration::from_secs(7 * 24 * 3600),
+            max_failures_per_account: 5,
+            max_failures_per_address: 30,
+            throttle_window: Duration::from_secs(15 * 60),
+            scan_allowance: Duration::from_secs(5 * 60),
+            trusted_proxies: vec![
+                "127.0.0.0/8".parse().expect("valid CIDR"),
+                "::1/128".parse().expect("valid CIDR"),
+            ],
+            default_time_zone: "UTC".into(),
+            hash_cost: HashCost::default(),
+            live_poll_interval: Duration::from_millis(200),
+            finalize_interval: Duration::from_secs(15),
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+impl std::fmt::Debug for ApiConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiConfig")
+            .field("public_url", &self.public_url)
+            .field("token_ttl", &self.token_ttl)
+            .field("default_time_zone", &self.default_time_zone)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The running API: its state and background work.
+pub struct Api {
+    pub state: State,
+    tasks: tasks::Tasks,
+}
+
+impl Api {
+    /// Starts the background tasks (finalising ended sessions, following
+    /// roll changes for live watchers).
+    pub fn start(store: Store, config: ApiConfig) -> Self {
+        let state = State::new(store, config);
+        let tasks = tasks::Tasks::spawn(&state);
+        Self { state, tasks }
+    }
+
+    /// Every gRPC service, health and reflection as axum routes, with
+    /// gRPC-Web accepted.
+    pub fn routes(&self) -> axum::Router {
+        use services::*;
+        let (health_reporter, health) = tonic_health::server::health_reporter();
+        let reflection = tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(classtrack_proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .build_v1()
+            .expect("the contract's descriptor set is valid");
+        let s = self.state.clone();
+        tokio::spawn(tasks::report_health(s.clone(), health_reporter));
+        tonic::service::Routes::new(health)
+            .add_service(reflection)
+            .add_service(v1::auth_service_server::AuthServiceServer::new(AuthApi(
+                s.clone(),
+            )))
+            .add_service(v1::user_service_server::UserServiceServer::new(UserApi(
+                s.clone(),
+            )))
+            .add_service(v1::course_service_server::CourseServiceServer::new(
+                CourseApi(s.clone()),
+            ))
+            .add_service(v1::session_service_server::SessionServiceServer::new(
+                SessionApi(s.clone()),
+            ))
+            .add_service(v1::attendance_service_server::AttendanceServiceServer::new(
+                AttendanceApi(s.clone()),
+            ))
+            .add_service(v1::report_service_server::ReportServiceServer::new(
+                ReportApi(s),
+            ))
+            .into_axum_router()
+            .layer(tonic_web::GrpcWebLayer::new())
+    }
+
+    pub async fn shutdown(self) {
+        self.tasks.stop().await;
+        self.state.store.close().await;
+    }
+}

@@ -1,1 +1,234 @@
-fn main() {}
+//! `classtrack`: run the server, or talk to one.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use classtrack::client;
+use classtrack::server::{self, ServerConfig, Tier};
+use classtrack_api::ApiConfig;
+use classtrack_store::DEFAULT_SQLITE_URL;
+
+#[derive(Parser)]
+#[command(
+    name = "classtrack",
+    version,
+    about = "QR-based class attendance: server and command-line client"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "CLASSTRACK_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// sqlite://FILE (default, created if missing) or mysql://USER@HOST:PORT/DATABASE (created if missing).
+    #[arg(long, env = "CLASSTRACK_DATABASE_URL", default_value = DEFAULT_SQLITE_URL, hide_env_values = true)]
+    database_url: String,
+    /// Base URL that phones use to reach this server; QR codes encode {public_url}/c/{token}.
+    #[arg(long, env = "CLASSTRACK_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// IANA time zone for new courses and weekly schedules.
+    #[arg(long, env = "CLASSTRACK_TIME_ZONE", default_value = "UTC")]
+    time_zone: String,
+    /// Load demo data (admin, 2 professors, 40 students, 3 courses, this week's sessions).
+    #[arg(long)]
+    demo: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the API and the web interface on one port.
+    Serve(ServeArgs),
+    /// Run only the gRPC API.
+    Api(ServeArgs),
+    /// Run only the web interface, talking to an API elsewhere.
+    Web {
+        /// The API's gRPC address, e.g. http://10.0.0.5:8080.
+        #[arg(long, env = "CLASSTRACK_API_URL")]
+        api: String,
+        #[arg(long, env = "CLASSTRACK_LISTEN", default_value = "127.0.0.1:8081")]
+        listen: String,
+        #[arg(long, env = "CLASSTRACK_PUBLIC_URL")]
+        public_url: Option<String>,
+    },
+    /// Apply database migrations and exit.
+    Migrate {
+        #[arg(long, env = "CLASSTRACK_DATABASE_URL", default_value = DEFAULT_SQLITE_URL, hide_env_values = true)]
+        database_url: String,
+    },
+    /// Log in to a server and keep the token in your config directory.
+    Login {
+        #[arg(
+            long,
+            env = "CLASSTRACK_SERVER",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        server: String,
+        /// Username or email (the password is read from stdin or CLASSTRACK_PASSWORD).
+        #[arg(long, short, default_value = "admin")]
+        username: String,
+    },
+    /// End the stored login.
+    Logout,
+    /// Manage users (administrators).
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// List the courses you may see.
+    #[command(subcommand)]
+    Courses(CoursesCommand),
+    /// Export a course report.
+    Export {
+        /// Course code (or courses/ID).
+        #[arg(long)]
+        course: String,
+        #[arg(long, default_value = "csv", value_parser = ["csv", "xlsx"])]
+        format: String,
+        /// Output file [default: the name the server suggests].
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Load-test a server with real gRPC clients.
+    Bench(classtrack_bench::BenchArgs),
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// List users.
+    List {
+        #[arg(long, value_parser = ["admin", "professor", "student"])]
+        role: Option<String>,
+        /// Search in username, name, email, student number.
+        #[arg(long, short)]
+        query: Option<String>,
+        /// Include deactivated accounts.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Create users from CSV: username,email,display_name,role[,student_number][,password].
+    Import {
+        file: PathBuf,
+        /// Check everything and show what would happen, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum CoursesCommand {
+    List,
+}
+
+fn init_tracing() {
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("CLASSTRACK_LOG").unwrap_or_else(|_| {
+            tracing_subscriber::EnvFilter::new("info,sqlx=warn,h2=warn,hyper=warn,tower=warn")
+        });
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn api_config(args: &ServeArgs) -> anyhow::Result<ApiConfig> {
+    classtrack_core::validate::time_zone(&args.time_zone)
+        .map_err(|e| anyhow::anyhow!("--time-zone: {e}"))?;
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", args.listen));
+    Ok(ApiConfig {
+        public_url: public_url.trim_end_matches('/').to_string(),
+        default_time_zone: args.time_zone.clone(),
+        ..ApiConfig::default()
+    })
+}
+
+async fn serve(args: ServeArgs, tier: Tier) -> anyhow::Result<()> {
+    let config = ServerConfig {
+        listen: args.listen.clone(),
+        database_url: args.database_url.clone(),
+        api: api_config(&args)?,
+        tier,
+        admin_password: std::env::var("CLASSTRACK_ADMIN_PASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty()),
+        demo: args.demo,
+        announce: true,
+    };
+    let running = server::start(config).await?;
+    let what = if tier == Tier::Both {
+        "API and web"
+    } else {
+        "API"
+    };
+    println!(
+        "ClassTrack listening on http://{} ({what}; database {})",
+        running.addr,
+        server::redact(&args.database_url)
+    );
+    server::shutdown_signal().await;
+    tracing::info!("shutting down");
+    tokio::time::timeout(Duration::from_secs(20), running.stop())
+        .await
+        .context("shutdown took too long")??;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    match run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve(args, Tier::Both).await,
+        Command::Api(args) => serve(args, Tier::ApiOnly).await,
+        Command::Web {
+            api,
+            listen,
+            public_url,
+        } => {
+            let public = public_url.unwrap_or_else(|| format!("http://{listen}"));
+            let (addr, handle) = server::start_web(&listen, &api, &public).await?;
+            println!("ClassTrack web listening on http://{addr} (API {api})");
+            handle.await??;
+            Ok(())
+        }
+        Command::Migrate { database_url } => {
+            let store = classtrack_store::Store::open(&database_url)
+                .await
+                .with_context(|| format!("migrating {}", server::redact(&database_url)))?;
+            store.close().await;
+            println!("Database {} is up to date", server::redact(&database_url));
+            Ok(())
+        }
+        Command::Login { server, username } => client::login(&server, &username).await,
+        Command::Logout => client::logout().await,
+        Command::Users(UsersCommand::List { role, query, all }) => {
+            client::users_list(role, query, all).await
+        }
+        Command::Users(UsersCommand::Import { file, dry_run }) => {
+            client::users_import(&file, dry_run).await
+        }
+        Command::Courses(CoursesCommand::List) => client::courses_list().await,
+        Command::Export {
+            course,
+            format,
+            output,
+        } => client::export(&course, &format, output).await,
+        Command::Bench(args) => classtrack_bench::run(args).await,
+    }
+}

@@ -386,3 +386,65 @@ pub async fn counts_since(conn: &mut Conn, since: i64) -> Result<(i64, i64)> {
 }
 
 pub use sessions::Session as SessionRow;
+
+/// Roll entries of some students of a session (for live updates).
+pub async fn roll_entries(
+    conn: &mut Conn,
+    session: SessionId,
+    students: &[UserId],
+) -> Result<Vec<RollEntry>> {
+    let mut out = Vec::with_capacity(students.len());
+    for chunk in students.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let sql = format!(
+            "SELECT {}, {COLUMNS} FROM users u LEFT JOIN attendance a ON a.session_id = ? AND a.student_id = u.id \
+             WHERE u.id IN ({marks})",
+            users::COLUMNS
+        );
+        let mut q = sqlx::query(&sql).bind(session.0);
+        for s in chunk {
+            q = q.bind(s.0);
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            out.push(roll_entry_from_row(&row)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Enrolled students and the records among them, by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StatusCounts {
+    pub enrolled: i64,
+    pub present: i64,
+    pub late: i64,
+    pub excused: i64,
+    pub absent: i64,
+}
+
+pub async fn status_counts(conn: &mut Conn, session: &Session) -> Result<StatusCounts> {
+    let rows = sqlx::query(
+        "SELECT a.status, COUNT(*) AS n FROM attendance a \
+         JOIN enrollments e ON e.course_id = ? AND e.student_id = a.student_id \
+         WHERE a.session_id = ? GROUP BY a.status",
+    )
+    .bind(session.course.0)
+    .bind(session.id.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut c = StatusCounts {
+        enrolled: crate::courses::enrolled_count(conn, session.course).await?,
+        ..Default::default()
+    };
+    for row in rows {
+        let status: String = row.try_get("status")?;
+        let n: i64 = row.try_get("n")?;
+        match status.parse().map_err(StoreError::Corrupt)? {
+            AttendanceStatus::Present => c.present = n,
+            AttendanceStatus::Late => c.late = n,
+            AttendanceStatus::Excused => c.excused = n,
+            AttendanceStatus::Absent => c.absent = n,
+        }
+    }
+    Ok(c)
+}

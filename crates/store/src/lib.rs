@@ -201,6 +201,12 @@ impl Store {
     }
 }
 
+/// Commits a transaction begun with [`Store::begin`].
+pub async fn commit(tx: Transaction<'static, Any>) -> Result<()> {
+    tx.commit().await?;
+    Ok(())
+}
+
 pub fn backend_of(url: &str) -> Result<Backend> {
     if url.starts_with("sqlite:") {
         Ok(Backend::Sqlite)

@@ -1,0 +1,168 @@
+//! Who is calling, from where, and what they may touch. Authorization lives
+//! here, in the API, never in a user interface.
+
+use std::net::{IpAddr, SocketAddr};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use classtrack_core::{CourseId, Role};
+use classtrack_store::users::User;
+use classtrack_store::{auth, courses, Conn, StoreError};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use tonic::Request;
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::State;
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: User,
+    pub token_hash: String,
+    pub expires_at: i64,
+}
+
+impl Caller {
+    pub fn is_admin(&self) -> bool {
+        self.user.role == Role::Admin
+    }
+
+    pub fn require_admin(&self) -> ApiResult<()> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(ApiError::denied("only an administrator may do this"))
+        }
+    }
+
+    pub fn require_staff(&self) -> ApiResult<()> {
+        if self.user.role == Role::Student {
+            Err(ApiError::denied("students may not do this"))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// A new random bearer token and the hash that is stored.
+pub fn new_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The bearer token of a request, if it carries one.
+pub fn bearer<T>(req: &Request<T>) -> Option<&str> {
+    let value = req.metadata().get("authorization")?.to_str().ok()?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))?
+        .trim();
+    (!token.is_empty() && token.len() <= 128).then_some(token)
+}
+
+impl State {
+    /// Authenticates the request: its token must exist, be unexpired and
+    /// unrevoked, and belong to an active user.
+    pub async fn caller<T>(&self, req: &Request<T>) -> ApiResult<Caller> {
+        let token = bearer(req).ok_or(ApiError::Unauthenticated(
+            "log in first: this call needs an `authorization: Bearer <token>` header",
+        ))?;
+        let hash = token_hash(token);
+        let mut conn = self.store.acquire().await?;
+        let (user, expires_at) = auth::token_user(&mut conn, &hash, self.now_ms())
+            .await?
+            .ok_or(ApiError::Unauthenticated(
+                "your login has expired or was ended; log in again",
+            ))?;
+        Ok(Caller {
+            user,
+            token_hash: hash,
+            expires_at,
+        })
+    }
+
+    /// The client's address: the peer, or the first `x-forwarded-for` entry
+    /// when the peer is a trusted proxy such as the web tier.
+    pub fn client_address<T>(&self, req: &Request<T>) -> Option<IpAddr> {
+        let peer = req
+            .extensions()
+            .get::<axum::extract::ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+            .or_else(|| req.remote_addr().map(|a| a.ip()));
+        let trusted =
+            peer.is_some_and(|p| self.config.trusted_proxies.iter().any(|n| n.contains(&p)));
+        if trusted {
+            let forwarded = req
+                .metadata()
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .and_then(|v| v.trim().parse::<IpAddr>().ok());
+            if forwarded.is_some() {
+                return forwarded;
+            }
+        }
+        peer
+    }
+}
+
+/// Admin, or a professor of the course.
+pub async fn require_course_staff(
+    conn: &mut Conn,
+    caller: &Caller,
+    course: CourseId,
+) -> ApiResult<()> {
+    if caller.is_admin() {
+        return Ok(());
+    }
+    if caller.user.role == Role::Professor
+        && courses::is_professor(conn, course, caller.user.id).await?
+    {
+        return Ok(());
+    }
+    Err(ApiError::denied(
+        "only this course's professors or an administrator may do this",
+    ))
+}
+
+/// Staff of the course, or a student enrolled in it.
+pub async fn require_course_member(
+    conn: &mut Conn,
+    caller: &Caller,
+    course: CourseId,
+) -> ApiResult<()> {
+    match caller.user.role {
+        Role::Admin => Ok(()),
+        Role::Professor => require_course_staff(conn, caller, course).await,
+        Role::Student => {
+            if courses::is_enrolled(conn, course, caller.user.id).await? {
+                Ok(())
+            } else {
+                Err(ApiError::denied("you are not enrolled in this course"))
+            }
+        }
+    }
+}
+
+/// Maps "not found" to PERMISSION_DENIED for everyone but administrators, so
+/// that existence is not revealed to those who may not see it (AIP-211).
+pub fn found<T>(
+    caller: &Caller,
+    what: impl std::fmt::Display,
+    r: Result<T, StoreError>,
+) -> ApiResult<T> {
+    match r {
+        Ok(v) => Ok(v),
+        Err(StoreError::NotFound) if caller.is_admin() => Err(ApiError::not_found(what)),
+        Err(StoreError::NotFound) => Err(ApiError::denied(format!("you may not see {what}"))),
+        Err(e) => Err(e.into()),
+    }
+}

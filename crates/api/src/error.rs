@@ -1,0 +1,150 @@
+//! Every failure of the API as a value, mapped to a `tonic::Status` in one place.
+
+use std::time::Duration;
+
+use classtrack_core::validate::FieldViolation;
+use classtrack_core::CheckInRejection;
+use classtrack_store::StoreError;
+use tonic::{Code, Status};
+use tonic_types::{ErrorDetails, StatusExt};
+
+pub const ERROR_DOMAIN: &str = "classtrack.v1";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("invalid request")]
+    Invalid(Vec<FieldViolation>),
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    #[error("{0}")]
+    PermissionDenied(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{message}")]
+    AlreadyExists { field: String, message: String },
+    #[error("{0}")]
+    FailedPrecondition(String),
+    #[error("too many failed logins; try again in {} s", .retry_after.as_secs())]
+    Throttled { retry_after: Duration },
+    #[error("check-in refused: {}", .0.code())]
+    Rejected(CheckInRejection),
+    #[error("the database is unavailable")]
+    Unavailable(#[source] StoreError),
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::Invalid(vec![FieldViolation::new(field, message)])
+    }
+
+    pub fn denied(message: impl Into<String>) -> Self {
+        ApiError::PermissionDenied(message.into())
+    }
+
+    pub fn not_found(what: impl std::fmt::Display) -> Self {
+        ApiError::NotFound(format!("{what} was not found"))
+    }
+
+    pub fn internal(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        ApiError::Internal(Box::new(e))
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(_) => ApiError::Unavailable(e),
+            StoreError::NotFound => ApiError::NotFound("not found".into()),
+            StoreError::Conflict { field } => ApiError::AlreadyExists {
+                field: field.to_string(),
+                message: format!("this {} is already taken", field.replace('_', " ")),
+            },
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+impl From<classtrack_store::page::PageError> for ApiError {
+    fn from(e: classtrack_store::page::PageError) -> Self {
+        let field = match e {
+            classtrack_store::page::PageError::NegativeSize => "page_size",
+            classtrack_store::page::PageError::BadToken => "page_token",
+        };
+        ApiError::invalid(field, e.to_string())
+    }
+}
+
+fn rejection_code(r: CheckInRejection) -> Code {
+    use CheckInRejection as R;
+    match r {
+        R::TokenMalformed | R::LocationRequired => Code::InvalidArgument,
+        R::SessionNotFound => Code::NotFound,
+        R::NotStudent
+        | R::NotEnrolled
+        | R::DeviceInUse
+        | R::OutsideGeofence
+        | R::AddressNotAllowed => Code::PermissionDenied,
+        R::TokenExpired
+        | R::WrongSession
+        | R::CodeInvalid
+        | R::SessionNotOpenYet
+        | R::SessionClosed
+        | R::SessionCancelled => Code::FailedPrecondition,
+    }
+}
+
+impl From<ApiError> for Status {
+    fn from(e: ApiError) -> Self {
+        match e {
+            ApiError::Invalid(violations) => {
+                let message = violations
+                    .iter()
+                    .map(|v| format!("{}: {}", v.field, v.message))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let mut details = ErrorDetails::new();
+                for v in violations {
+                    details.add_bad_request_violation(v.field, v.message);
+                }
+                Status::with_error_details(Code::InvalidArgument, message, details)
+            }
+            ApiError::Unauthenticated(m) => Status::unauthenticated(m),
+            ApiError::PermissionDenied(m) => Status::permission_denied(m),
+            ApiError::NotFound(m) => Status::not_found(m),
+            ApiError::AlreadyExists { field, message } => {
+                let mut details = ErrorDetails::new();
+                details.add_bad_request_violation(field, message.clone());
+                Status::with_error_details(Code::AlreadyExists, message, details)
+            }
+            ApiError::FailedPrecondition(m) => Status::failed_precondition(m),
+            ApiError::Throttled { retry_after } => {
+                let mut details = ErrorDetails::new();
+                details.set_retry_info(Some(retry_after));
+                let secs = retry_after.as_secs().max(1);
+                let message = format!(
+                    "too many failed logins; try again in {} minute{}",
+                    secs.div_ceil(60),
+                    if secs.div_ceil(60) == 1 { "" } else { "s" }
+                );
+                Status::with_error_details(Code::ResourceExhausted, message, details)
+            }
+            ApiError::Rejected(r) => {
+                let mut details = ErrorDetails::new();
+                details.set_error_info(r.code(), ERROR_DOMAIN, std::collections::HashMap::new());
+                Status::with_error_details(rejection_code(r), r.message(), details)
+            }
+            ApiError::Unavailable(source) => {
+                tracing::warn!(error = %source, cause = ?std::error::Error::source(&source), "database unavailable");
+                Status::unavailable("the database is unavailable; try again shortly")
+            }
+            ApiError::Internal(source) => {
+                tracing::error!(error = %source, detail = ?source, "internal error");
+                Status::internal("something went wrong on the server; it has been logged")
+            }
+        }
+    }
+}

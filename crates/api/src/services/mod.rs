@@ -1,0 +1,75 @@
+//! One type per gRPC service; each method authenticates, checks, then calls the store.
+
+mod attendance;
+mod auth;
+mod courses;
+mod reports;
+mod sessions;
+mod users;
+
+pub use attendance::AttendanceApi;
+pub use auth::AuthApi;
+pub use courses::CourseApi;
+pub use reports::ReportApi;
+pub use sessions::SessionApi;
+pub use users::UserApi;
+
+use tonic::{Response, Status};
+
+use crate::error::{ApiError, ApiResult};
+
+/// Wraps a service result for tonic.
+pub(crate) fn reply<T>(r: ApiResult<T>) -> Result<Response<T>, Status> {
+    r.map(Response::new).map_err(Status::from)
+}
+
+/// The paths of an update mask, refusing unknown ones and an empty mask.
+pub(crate) fn mask_paths<'a>(
+    mask: Option<&'a prost_types::FieldMask>,
+    allowed: &[&str],
+) -> ApiResult<Vec<&'a str>> {
+    let paths: Vec<&str> = mask
+        .map(|m| m.paths.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    if paths.is_empty() {
+        return Err(ApiError::invalid(
+            "update_mask",
+            format!("name the fields to change: {}", allowed.join(", ")),
+        ));
+    }
+    for p in &paths {
+        if !allowed.contains(p) {
+            return Err(ApiError::invalid(
+                "update_mask",
+                format!("{p:?} cannot be updated; allowed: {}", allowed.join(", ")),
+            ));
+        }
+    }
+    Ok(paths)
+}
+
+/// Parses a resource name, naming the request field on failure.
+pub(crate) fn parse_name<T>(
+    field: &str,
+    value: &str,
+    parse: impl Fn(&str) -> Result<T, classtrack_core::NameError>,
+) -> ApiResult<T> {
+    if value.is_empty() {
+        return Err(ApiError::invalid(field, "is required"));
+    }
+    parse(value).map_err(|e| ApiError::invalid(field, e.to_string()))
+}
+
+/// Writes an audit entry with a JSON detail.
+pub(crate) async fn audit(
+    conn: &mut classtrack_store::Conn,
+    actor: classtrack_core::UserId,
+    action: &str,
+    target: &str,
+    detail: serde_json::Value,
+    now: i64,
+) -> ApiResult<()> {
+    classtrack_store::audit::record(conn, Some(actor), action, target, &detail.to_string(), now)
+        .await?;
+    Ok(())
+}

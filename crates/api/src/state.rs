@@ -1,0 +1,35 @@
+//! What every service shares: the store, the clock, the settings and the live hub.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::live::Hub;
+use crate::ApiConfig;
+use classtrack_store::Store;
+
+#[derive(Clone)]
+pub struct State {
+    pub store: Store,
+    pub config: Arc<ApiConfig>,
+    pub hub: Hub,
+}
+
+impl State {
+    pub fn new(store: Store, config: ApiConfig) -> Self {
+        let hub = Hub::new(store.clone(), config.clock.clone());
+        Self {
+            store,
+            config: Arc::new(config),
+            hub,
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.config.clock.now()
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.now().timestamp_millis()
+    }
+}

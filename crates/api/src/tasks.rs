@@ -1,0 +1,116 @@
+//! Background work of a replica: finalising ended sessions, following roll
+//! changes for live watchers, pruning old login data, reporting health.
+
+use std::time::Duration;
+
+use classtrack_store::{auth, sessions, StoreError};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tonic_health::server::HealthReporter;
+use tonic_health::ServingStatus;
+
+use crate::state::State;
+
+pub struct Tasks {
+    stop: watch::Sender<bool>,
+    handles: Vec<JoinHandle<()>>,
+}
+
+impl Tasks {
+    pub fn spawn(state: &State) -> Self {
+        let (stop, rx) = watch::channel(false);
+        let handles = vec![
+            tokio::spawn(
+                state
+                    .hub
+                    .clone()
+                    .run(state.config.live_poll_interval, rx.clone()),
+            ),
+            tokio::spawn(finalizer(state.clone(), rx)),
+        ];
+        Self { stop, handles }
+    }
+
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        for h in self.handles {
+            let _ = h.await;
+        }
+    }
+}
+
+/// Marks absences for sessions that ended, every `finalize_interval`. Any
+/// number of replicas may run this: the store claims each session once.
+async fn finalizer(state: State, mut stop: watch::Receiver<bool>) {
+    let mut ticks = 0u64;
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(state.config.finalize_interval) => {}
+            _ = stop.changed() => return,
+        }
+        if let Err(e) = finalize_due(&state).await {
+            tracing::warn!(error = %e, "finalising ended sessions failed; will retry");
+        }
+        ticks += 1;
+        if ticks % 240 == 0 {
+            if let Err(e) = prune(&state).await {
+                tracing::warn!(error = %e, "pruning old logins failed");
+            }
+        }
+    }
+}
+
+pub async fn finalize_due(state: &State) -> Result<u64, StoreError> {
+    let now = state.now_ms();
+    let mut conn = state.store.acquire().await?;
+    let due = sessions::due_for_finalize(&mut conn, now, 100).await?;
+    drop(conn);
+    let mut marked = 0;
+    for id in due {
+        let mut tx = state.store.begin().await?;
+        if let Some(n) = sessions::finalize(&mut tx, id, now).await? {
+            classtrack_store::audit::record(
+                &mut tx,
+                None,
+                "session.finalize",
+                &id.name(),
+                &format!("{{\"marked_absent\":{n}}}"),
+                now,
+            )
+            .await?;
+            marked += n;
+        }
+        classtrack_store::commit(tx).await?;
+        state.hub.nudge();
+    }
+    Ok(marked)
+}
+
+async fn prune(state: &State) -> Result<(), StoreError> {
+    let now = state.now_ms();
+    let mut conn = state.store.acquire().await?;
+    auth::prune(&mut conn, now - 24 * 3600 * 1000, now).await
+}
+
+/// Serving while the database answers.
+pub async fn report_health(state: State, reporter: HealthReporter) {
+    let mut last = None;
+    loop {
+        let status = if state.store.ping().await.is_ok() {
+            ServingStatus::Serving
+        } else {
+            ServingStatus::NotServing
+        };
+        if last != Some(status) {
+            reporter.set_service_status("", status).await;
+            for name in [
+                "classtrack.v1.AuthService",
+                "classtrack.v1.AttendanceService",
+            ] {
+                reporter.set_service_status(name, status).await;
+            }
+            last = Some(status);
+        }
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    }
+}

@@ -1,0 +1,340 @@
+//! The CLI as a gRPC client: it goes through the API like any other client,
+//! never to the database. The login token is kept in the user's config
+//! directory (`classtrack/credentials.toml`, readable by the user only).
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use classtrack_proto::v1;
+use serde::{Deserialize, Serialize};
+use tonic::metadata::MetadataValue;
+use tonic::transport::{Channel, Endpoint};
+use tonic::Request;
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Credentials {
+    pub server: String,
+    pub username: String,
+    pub token: String,
+}
+
+impl std::fmt::Display for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} at {}", self.username, self.server)
+    }
+}
+
+pub fn credentials_path() -> anyhow::Result<PathBuf> {
+    if let Ok(p) = std::env::var("CLASSTRACK_CREDENTIALS") {
+        return Ok(PathBuf::from(p));
+    }
+    let dir = dirs::config_dir().context("no config directory for this user")?;
+    Ok(dir.join("classtrack").join("credentials.toml"))
+}
+
+fn save(c: &Credentials) -> anyhow::Result<PathBuf> {
+    let path = credentials_path()?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let text = toml::to_string(c)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(&path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    file.write_all(text.as_bytes())?;
+    Ok(path)
+}
+
+pub fn load() -> anyhow::Result<Credentials> {
+    let path = credentials_path()?;
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "not logged in (no {}); run `classtrack login --server URL` first",
+            path.display()
+        )
+    })?;
+    Ok(toml::from_str(&text)
+        .with_context(|| format!("{} is damaged; log in again", path.display()))?)
+}
+
+pub async fn channel(server: &str) -> anyhow::Result<Channel> {
+    Endpoint::from_shared(server.to_string())
+        .with_context(|| format!("{server:?} is not a server URL such as http://127.0.0.1:8080"))?
+        .connect()
+        .await
+        .with_context(|| format!("cannot reach ClassTrack at {server}"))
+}
+
+/// Adds the bearer token to a request.
+pub fn authed<T>(token: &str, body: T) -> anyhow::Result<Request<T>> {
+    let mut req = Request::new(body);
+    let value: MetadataValue<_> = format!("Bearer {token}")
+        .parse()
+        .context("the stored token is damaged; log in again")?;
+    req.metadata_mut().insert("authorization", value);
+    Ok(req)
+}
+
+/// A status in plain words, with field violations when there are any.
+pub fn explain(status: tonic::Status) -> anyhow::Error {
+    use tonic_types::StatusExt;
+    let mut text = status.message().to_string();
+    if let Some(bad) = status.get_details_bad_request() {
+        text = bad
+            .field_violations
+            .iter()
+            .map(|v| format!("{}: {}", v.field, v.description))
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
+    anyhow::anyhow!(text)
+}
+
+fn read_password(prompt: &str) -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("CLASSTRACK_PASSWORD") {
+        return Ok(p);
+    }
+    eprint!("{prompt}");
+    std::io::stderr().flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+pub async fn login(server: &str, username: &str) -> anyhow::Result<()> {
+    let password = read_password(&format!("Password for {username}: "))?;
+    let mut client = v1::auth_service_client::AuthServiceClient::new(channel(server).await?);
+    let resp = client
+        .login(v1::LoginRequest {
+            login: username.to_string(),
+            password,
+        })
+        .await
+        .map_err(explain)?
+        .into_inner();
+    let creds = Credentials {
+        server: server.to_string(),
+        username: username.to_string(),
+        token: resp.token,
+    };
+    let path = save(&creds)?;
+    let role = resp
+        .user
+        .map(|u| {
+            v1::Role::try_from(u.role)
+                .map(|r| r.as_str_name())
+                .unwrap_or("?")
+        })
+        .unwrap_or("?");
+    println!(
+        "Logged in as {username} ({}) at {server}; token saved in {}",
+        role.trim_start_matches("ROLE_").to_lowercase(),
+        path.display()
+    );
+    Ok(())
+}
+
+pub async fn logout() -> anyhow::Result<()> {
+    let creds = load()?;
+    let mut client = v1::auth_service_client::AuthServiceClient::new(channel(&creds.server).await?);
+    let _ = client
+        .logout(authed(&creds.token, v1::LogoutRequest {})?)
+        .await;
+    std::fs::remove_file(credentials_path()?)?;
+    println!("Logged out of {}", creds.server);
+    Ok(())
+}
+
+fn role_name(role: i32) -> String {
+    v1::Role::try_from(role)
+        .map(|r| r.as_str_name().trim_start_matches("ROLE_").to_lowercase())
+        .unwrap_or_else(|_| "?".into())
+}
+
+pub async fn users_list(
+    role: Option<String>,
+    query: Option<String>,
+    all: bool,
+) -> anyhow::Result<()> {
+    let creds = load()?;
+    let role = match role.as_deref() {
+        None => v1::Role::Unspecified,
+        Some(r) => v1::Role::from_str_name(&format!("ROLE_{}", r.to_uppercase()))
+            .with_context(|| format!("unknown role {r:?}: use admin, professor or student"))?,
+    };
+    let mut client = v1::user_service_client::UserServiceClient::new(channel(&creds.server).await?);
+    let mut token = String::new();
+    println!(
+        "{:<8} {:<20} {:<28} {:<10} {:<12} NAME",
+        "ID", "USERNAME", "EMAIL", "ROLE", "NUMBER"
+    );
+    loop {
+        let resp = client
+            .list_users(authed(
+                &creds.token,
+                v1::ListUsersRequest {
+                    page_size: 200,
+                    page_token: token.clone(),
+                    role: role as i32,
+                    query: query.clone().unwrap_or_default(),
+                    include_inactive: all,
+                },
+            )?)
+            .await
+            .map_err(explain)?
+            .into_inner();
+        for u in &resp.users {
+            println!(
+                "{:<8} {:<20} {:<28} {:<10} {:<12} {}{}",
+                u.name.trim_start_matches("users/"),
+                u.username,
+                u.email,
+                role_name(u.role),
+                u.student_number,
+                u.display_name,
+                if u.active { "" } else { " (deactivated)" }
+            );
+        }
+        if resp.next_page_token.is_empty() {
+            eprintln!("{} user(s)", resp.total_size);
+            return Ok(());
+        }
+        token = resp.next_page_token;
+    }
+}
+
+pub async fn users_import(file: &std::path::Path, dry_run: bool) -> anyhow::Result<()> {
+    let creds = load()?;
+    let csv = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let mut client = v1::user_service_client::UserServiceClient::new(channel(&creds.server).await?);
+    let resp = client
+        .import_users(authed(
+            &creds.token,
+            v1::ImportUsersRequest { csv, dry_run },
+        )?)
+        .await
+        .map_err(explain)?
+        .into_inner();
+    if !resp.errors.is_empty() {
+        for e in &resp.errors {
+            eprintln!("line {}: {}: {}", e.line, e.field, e.message);
+        }
+        bail!(
+            "{} problem(s) found; nothing was imported",
+            resp.errors.len()
+        );
+    }
+    for u in &resp.users {
+        let user = u.user.clone().unwrap_or_default();
+        let pw = if u.initial_password.is_empty() {
+            String::new()
+        } else {
+            format!("  password: {}", u.initial_password)
+        };
+        println!(
+            "line {:>4}: {} ({}){pw}",
+            u.line,
+            user.username,
+            role_name(user.role)
+        );
+    }
+    if dry_run {
+        println!(
+            "Dry run: {} user(s) would be created; nothing was written.",
+            resp.users.len()
+        );
+    } else {
+        println!("{} user(s) created.", resp.users.len());
+    }
+    Ok(())
+}
+
+pub async fn courses_list() -> anyhow::Result<()> {
+    let creds = load()?;
+    let mut client =
+        v1::course_service_client::CourseServiceClient::new(channel(&creds.server).await?);
+    let resp = client
+        .list_courses(authed(
+            &creds.token,
+            v1::ListCoursesRequest {
+                page_size: 500,
+                ..Default::default()
+            },
+        )?)
+        .await
+        .map_err(explain)?
+        .into_inner();
+    println!(
+        "{:<8} {:<14} {:<10} {:>8}  TITLE",
+        "ID", "CODE", "TERM", "STUDENTS"
+    );
+    for c in resp.courses {
+        println!(
+            "{:<8} {:<14} {:<10} {:>8}  {}",
+            c.name.trim_start_matches("courses/"),
+            c.code,
+            c.term,
+            c.enrolled_count,
+            c.title
+        );
+    }
+    Ok(())
+}
+
+pub async fn export(course: &str, format: &str, output: Option<PathBuf>) -> anyhow::Result<()> {
+    let creds = load()?;
+    let fmt = match format {
+        "csv" => v1::ExportFormat::Csv,
+        "xlsx" => v1::ExportFormat::Xlsx,
+        other => bail!("unknown format {other:?}: use csv or xlsx"),
+    };
+    let name = if course.starts_with("courses/") {
+        course.to_string()
+    } else {
+        format!("courses/code:{course}")
+    };
+    let mut client =
+        v1::report_service_client::ReportServiceClient::new(channel(&creds.server).await?);
+    let mut stream = client
+        .export_course_report(authed(
+            &creds.token,
+            v1::ExportCourseReportRequest {
+                course: name,
+                format: fmt as i32,
+                ..Default::default()
+            },
+        )?)
+        .await
+        .map_err(explain)?
+        .into_inner();
+    let mut out: Option<(Box<dyn Write>, String)> = None;
+    while let Some(chunk) = stream.message().await.map_err(explain)? {
+        if out.is_none() {
+            let path = output
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(&chunk.filename));
+            let file = std::fs::File::create(&path)
+                .with_context(|| format!("creating {}", path.display()))?;
+            out = Some((
+                Box::new(std::io::BufWriter::new(file)),
+                path.display().to_string(),
+            ));
+        }
+        if let Some((w, _)) = out.as_mut() {
+            w.write_all(&chunk.chunk)?;
+        }
+    }
+    match out {
+        Some((mut w, path)) => {
+            w.flush()?;
+            println!("Wrote {path}");
+            Ok(())
+        }
+        None => bail!("the server sent no data"),
+    }
+}

@@ -1,0 +1,5 @@
+//! The `classtrack` binary's parts, as a library so that integration tests
+//! start exactly the server that `classtrack serve` runs.
+
+pub mod client;
+pub mod server;
