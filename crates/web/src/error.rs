@@ -224,9 +224,10 @@ impl FormErrors {
             .iter()
             .find(|(f, _)| f == field)
             .or_else(|| {
-                self.fields
-                    .iter()
-                    .find(|(f, _)| f.strip_prefix(field).is_some_and(|r| r.starts_with('.')))
+                self.fields.iter().find(|(f, _)| {
+                    f.strip_prefix(field)
+                        .is_some_and(|r| r.starts_with('.') || r.starts_with('['))
+                })
             })
             .map(|(_, m)| m.as_str())
     }
@@ -278,6 +279,12 @@ mod tests {
         assert_eq!(errors.get("user.email"), Some("Not an email address."));
         assert_eq!(errors.get("user"), Some("Not an email address."));
         assert_eq!(errors.get("user.e"), None);
+        let details = ErrorDetails::with_bad_request_violation("professors[0]", "not a professor");
+        let s = Status::with_error_details(Code::InvalidArgument, "bad", details);
+        assert!(FormErrors::from_status(&s)
+            .unwrap()
+            .get("professors")
+            .is_some());
         assert_eq!(errors.general.as_deref(), Some("Invalid user."));
     }
 

@@ -74,7 +74,7 @@ pub async fn overview(State(state): State<AppState>, viewer: Viewer) -> PageResu
                 .iter()
                 .map(|l| {
                     let s = l.session.clone().unwrap_or_default();
-                    let k = l.counts.clone().unwrap_or_default();
+                    let k = l.counts.unwrap_or_default();
                     LiveLine {
                         id: id_of(&s.name).to_string(),
                         course: format!("{} · {}", s.course_code, s.course_title),

@@ -136,7 +136,7 @@ async fn show_list(
             courses,
             query,
             problem,
-            can_create: viewer.is_staff(),
+            can_create: viewer.is_admin(),
             is_admin: viewer.is_admin(),
             form,
             errors,
@@ -429,7 +429,7 @@ pub async fn edit_page(
 ) -> PageResult<Response> {
     let c = get_course(&state, &viewer, &id).await?;
     let s = c.settings.clone().unwrap_or_default();
-    let r = c.absence_rules.clone().unwrap_or_default();
+    let r = c.absence_rules.unwrap_or_default();
     let opt = |v: Option<i32>| v.map(|v| v.to_string()).unwrap_or_default();
     let professors = if viewer.is_admin() {
         professors(&state, &viewer, &c.professors).await

@@ -304,7 +304,7 @@ impl Roster {
         let mut entries = Vec::new();
         let mut session_state = None;
         let mut ended = false;
-        let mut counts = m.counts.clone();
+        let mut counts = m.counts;
         match m.event {
             Some(watch_session_response::Event::Roll(roll)) => {
                 self.reset(&roll.entries);

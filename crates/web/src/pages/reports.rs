@@ -104,7 +104,7 @@ pub async fn course_report(
         .iter()
         .map(|r| {
             let student = r.student.clone().unwrap_or_default();
-            let counts = r.counts.clone().unwrap_or_default();
+            let counts = r.counts.unwrap_or_default();
             let warning = r.warning.clone().unwrap_or_default();
             Row {
                 name: student.display_name,

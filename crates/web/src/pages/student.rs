@@ -154,7 +154,7 @@ pub async fn history(State(state): State<AppState>, viewer: Viewer) -> PageResul
         .courses
         .iter()
         .map(|c| {
-            let counts = c.counts.clone().unwrap_or_default();
+            let counts = c.counts.unwrap_or_default();
             let warning = c.warning.clone().unwrap_or_default();
             CourseLine {
                 code: c.course_code.clone(),

@@ -1,0 +1,257 @@
+// The whole flow in a real browser, as people would do it: an administrator
+// sets up a professor, students and a course; the professor enrols the
+// students, creates a session and projects its QR code; a student scans it
+// with a phone, logs in and is present; the projector shows it live; a stale
+// code is refused; a manual mark; the report and its CSV agree.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import {
+  ADMIN_PASSWORD, DESKTOP, PHONE, PROJECTOR, decodeQr, launch, login, open, parseCsv, shot, utcInputs,
+} from './helpers.mjs';
+
+const run = Date.now().toString(36);
+const professor = { username: `prof-${run}`, name: 'Ada Lovelace', password: `prof-pass-${run}` };
+const students = [
+  { username: `ana-${run}`, name: 'Ana Alves', number: `A${run}1`, password: `ana-pass-${run}` },
+  { username: `ben-${run}`, name: 'Ben Bento', number: `A${run}2`, password: `ben-pass-${run}` },
+  { username: `cy-${run}`, name: 'Cy Costa', number: `A${run}3`, password: `cy-pass-${run}` },
+];
+const courseCode = `CS-${run}`.toUpperCase();
+
+let browser;
+const state = {};
+
+before(async () => {
+  assert.ok(ADMIN_PASSWORD, 'CLASSTRACK_ADMIN_PASSWORD must be set');
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test('attendance from set-up to report', async (t) => {
+  const admin = await open(browser, DESKTOP);
+
+  await t.test('the login page explains a wrong password', async () => {
+    const { page } = admin;
+    await page.goto('/login');
+    await shot(page, 'login');
+    await login(page, 'admin', 'not-the-password');
+    await page.getByRole('alert').filter({ hasText: /wrong username or password/i }).waitFor();
+  });
+
+  await t.test('admin creates a professor', async () => {
+    const { page } = admin;
+    await login(page, 'admin', ADMIN_PASSWORD);
+    await page.waitForURL('**/admin');
+    await shot(page, 'admin-overview');
+    await page.goto('/admin/users/new');
+    await page.getByLabel('Username').fill(professor.username);
+    await page.getByLabel('Full name').fill(professor.name);
+    await page.getByLabel('Email').fill(`${professor.username}@example.edu`);
+    await page.getByLabel('Role').selectOption('professor');
+    await page.getByLabel(/^Password/).fill(professor.password);
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await page.waitForURL('**/admin/users');
+    await page.getByText(`Created ${professor.name}`).waitFor();
+  });
+
+  await t.test('a bad email is shown next to its field', async () => {
+    const { page } = admin;
+    await page.goto('/admin/users/new');
+    await page.getByLabel('Username').fill(`bad-${run}`);
+    await page.getByLabel('Full name').fill('Bad Email');
+    await page.getByLabel('Email').fill('not-an-email');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await page.locator('#email-error').waitFor();
+    assert.equal(await page.getByLabel('Email').getAttribute('aria-invalid'), 'true');
+  });
+
+  await t.test('admin imports students after a dry run', async () => {
+    const { page } = admin;
+    await page.goto('/admin/users/import');
+    const csv = ['username,email,display_name,role,student_number,password']
+      .concat(students.map((s) => `${s.username},${s.username}@example.edu,${s.name},student,${s.number},${s.password}`))
+      .join('\n');
+    await page.getByLabel('…or paste it').fill(csv);
+    await page.getByRole('button', { name: 'Check the file' }).click();
+    await page.getByText('3 users would be created').waitFor();
+    await shot(page, 'import-preview', { fullPage: true });
+    await page.getByRole('button', { name: 'Import now' }).click();
+    await page.getByText('3 users created').waitFor();
+  });
+
+  await t.test('admin creates the course and assigns the professor', async () => {
+    const { page } = admin;
+    await page.goto('/courses');
+    await page.getByLabel(/^Code/).fill(courseCode);
+    await page.getByLabel('Title').fill('Programming 1');
+    await page.getByLabel('Term').fill('2026 Spring');
+    await page.getByLabel('Time zone').fill('UTC');
+    await page.getByLabel(new RegExp(`${professor.name}`)).check();
+    await page.getByRole('button', { name: 'Create course' }).click();
+    await page.waitForURL(/\/courses\/[\w-]+$/);
+    state.coursePath = new URL(page.url()).pathname;
+  });
+
+  const prof = await open(browser, DESKTOP);
+
+  await t.test('the professor enrols the students from CSV', async () => {
+    const { page } = prof;
+    await login(page, professor.username, professor.password);
+    await page.waitForURL('**/courses');
+    await page.getByRole('link', { name: courseCode }).click();
+    await page.getByRole('link', { name: 'Students' }).first().click();
+    const csv = ['username'].concat(students.map((s) => s.username)).join('\n');
+    await page.getByLabel('…or paste it').fill(csv);
+    await page.getByRole('button', { name: 'Check the file' }).click();
+    await page.getByText('3 students would be enrolled').waitFor();
+    await page.getByRole('button', { name: 'Import now' }).click();
+    await page.getByText('3 students enrolled').waitFor();
+    await page.goto(`${state.coursePath}/students`);
+    for (const s of students) await page.getByRole('cell', { name: s.name }).waitFor();
+    await shot(page, 'enrollment', { fullPage: true });
+  });
+
+  await t.test('the professor creates a session that is open now', async () => {
+    const { page } = prof;
+    await page.goto(state.coursePath);
+    const start = new Date(Date.now() - 5 * 60_000);
+    const end = new Date(start.getTime() + 90 * 60_000);
+    const form = page.locator('#new-session');
+    await form.getByLabel('Date').fill(utcInputs(start).date);
+    await form.getByLabel('Starts').fill(utcInputs(start).time);
+    await form.getByLabel('Ends').fill(utcInputs(end).time);
+    await form.getByLabel('Room').fill('Hall A');
+    await form.getByRole('button', { name: 'Create session' }).click();
+    await page.waitForURL(/\/sessions\/[\w-]+$/);
+    state.sessionPath = new URL(page.url()).pathname;
+    await page.getByText('Session created.').waitFor();
+    await page.goto(state.coursePath);
+    await shot(page, 'course', { fullPage: true });
+  });
+
+  const projector = await open(browser, PROJECTOR);
+
+  await t.test('the projector shows a QR code that decodes to the check-in URL', async () => {
+    const { page } = projector;
+    await page.goto(`${state.sessionPath}/projector`);
+    const qr = page.locator('#qr');
+    await qr.locator('svg').waitFor();
+    await page.evaluate(() => { window.stillTheSamePage = true; });
+    // Take a code just after a rotation, so it stays valid through the login.
+    const first = await qr.getAttribute('data-url');
+    await page.waitForFunction((u) => document.getElementById('qr').getAttribute('data-url') !== u, first, { timeout: 20_000 });
+    state.url = await decodeQr(qr.locator('svg'));
+    assert.match(state.url, /\/c\/[^/]+$/);
+    assert.equal(state.url, await qr.getAttribute('data-url'));
+    assert.match(await page.locator('#short-code').innerText(), /^\d{3} \d{3}$/);
+  });
+
+  const phone = await open(browser, PHONE);
+
+  await t.test('a logged-out student scans, logs in and is present', async () => {
+    const { page } = phone;
+    await page.goto(state.url);
+    await page.waitForURL('**/login');
+    await page.locator('.scan-kept').waitFor();
+    await shot(page, 'phone-login-after-scan');
+    await login(page, students[0].username, students[0].password);
+    const outcome = page.locator('[data-outcome]');
+    await outcome.waitFor();
+    assert.equal(await outcome.getAttribute('data-outcome'), 'present');
+    assert.equal((await page.locator('.outcome-word').innerText()).trim(), 'Present');
+    await shot(page, 'phone-present');
+  });
+
+  await t.test('the projector shows the student without a reload', async () => {
+    const { page } = projector;
+    await page.locator('#names li', { hasText: students[0].name }).waitFor({ timeout: 15_000 });
+    assert.equal(await page.evaluate(() => window.stillTheSamePage), true);
+    assert.equal(await page.locator('#here-count').innerText(), '1');
+    await shot(page, 'projector');
+  });
+
+  await t.test('a stale code is refused with its reason', async () => {
+    const { page } = projector;
+    const stale = state.url;
+    await page.waitForFunction((u) => document.getElementById('qr').getAttribute('data-url') !== u, stale, { timeout: 20_000 });
+    await page.waitForTimeout(5_000); // past the grace period after rotation
+    const late = await open(browser, PHONE);
+    await late.page.goto(stale);
+    const outcome = late.page.locator('[data-outcome]');
+    await outcome.waitFor();
+    assert.equal(await outcome.getAttribute('data-outcome'), 'refused');
+    assert.equal(await outcome.getAttribute('data-reason'), 'TOKEN_EXPIRED');
+    assert.equal((await late.page.locator('.outcome-word').innerText()).trim(), 'Code expired');
+    await shot(late.page, 'phone-code-expired');
+    await late.context.close();
+  });
+
+  await t.test('the student home works on a 360 px phone', async () => {
+    const { page } = phone;
+    await page.goto('/student');
+    await page.getByRole('button', { name: 'Check in' }).first().waitFor();
+    await shot(page, 'phone-student-home', { fullPage: true });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    assert.equal(overflow, false, 'the page is wider than the phone');
+  });
+
+  await t.test('the professor marks another student excused', async () => {
+    const { page } = prof;
+    await page.goto(state.sessionPath);
+    const row = page.locator('tr', { hasText: students[1].name });
+    await row.getByRole('combobox').selectOption({ label: 'Excused' });
+    await row.getByPlaceholder('Note').fill("Doctor's note");
+    await row.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Marked excused.').waitFor();
+    await page.locator('tr', { hasText: students[1].name }).locator('[data-role="status"]', { hasText: 'Excused' }).waitFor();
+    await page.locator('tr', { hasText: students[0].name }).locator('[data-role="status"]', { hasText: 'Present' }).waitFor();
+    await shot(page, 'roll', { fullPage: true });
+  });
+
+  await t.test('the report CSV parses and agrees with the page', async () => {
+    const { page } = prof;
+    await page.goto(`${state.coursePath}/report`);
+    await page.locator('#report-matrix').waitFor();
+    await shot(page, 'report', { fullPage: true });
+    const onPage = {};
+    for (const s of students) {
+      const row = page.locator('#report-matrix tbody tr', { hasText: s.name });
+      onPage[s.number] = {
+        present: Number(await row.locator('[data-col="present"]').innerText()),
+        excused: Number(await row.locator('[data-col="excused"]').innerText()),
+        status: (await row.locator('td.cell').first().getAttribute('title')).toLowerCase(),
+      };
+    }
+    assert.equal(onPage[students[0].number].status, 'present');
+    assert.equal(onPage[students[1].number].status, 'excused');
+    assert.equal(onPage[students[0].number].present, 1);
+    assert.equal(onPage[students[1].number].excused, 1);
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download CSV' }).click(),
+    ]);
+    const rows = parseCsv(readFileSync(await download.path(), 'utf8'));
+    assert.ok(rows.length >= 1 + students.length, 'a header and one row per student');
+    for (const s of students) {
+      const line = rows.find((r) => r.includes(s.number) || r.includes(s.username));
+      assert.ok(line, `${s.username} is in the CSV`);
+      const words = line.map((f) => f.trim().toLowerCase());
+      const expected = onPage[s.number].status;
+      if (expected !== 'not yet') {
+        assert.ok(words.includes(expected), `${s.username}: the CSV says ${expected} like the page (${line.join(',')})`);
+      }
+    }
+  });
+
+  await t.test('pages ran without script errors', () => {
+    for (const c of [admin, prof, projector, phone]) {
+      assert.deepEqual(c.page.problems.filter((p) => !/favicon/.test(p)), []);
+    }
+  });
+
+  await Promise.all([admin, prof, projector, phone].map((c) => c.context.close()));
+});
