@@ -195,7 +195,7 @@ impl FormErrors {
         if status.code() == Code::Unauthenticated {
             return Err(PageError::Login { next: None });
         }
-        let fields = status
+        let fields: Vec<(String, String)> = status
             .get_details_bad_request()
             .map(|b| {
                 b.field_violations
@@ -204,8 +204,13 @@ impl FormErrors {
                     .collect()
             })
             .unwrap_or_default();
+        let general = if fields.is_empty() {
+            plain_message(status)
+        } else {
+            "Please correct the marked fields.".to_string()
+        };
         Ok(Self {
-            general: Some(plain_message(status)),
+            general: Some(general),
             fields,
         })
     }
@@ -285,7 +290,10 @@ mod tests {
             .unwrap()
             .get("professors")
             .is_some());
-        assert_eq!(errors.general.as_deref(), Some("Invalid user."));
+        assert_eq!(
+            errors.general.as_deref(),
+            Some("Please correct the marked fields.")
+        );
     }
 
     #[test]

@@ -2,16 +2,17 @@
 //! and supervision (live sessions, rejected check-ins, the audit log).
 
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use classtrack_proto::v1::{
     CheckInRejection, CreateUserRequest, DeactivateUserRequest, GetSupervisionOverviewRequest,
     GetUserRequest, ImportUsersRequest, ListAuditEventsRequest, ListRejectedCheckInsRequest,
     ListUsersRequest, ReactivateUserRequest, ResetPasswordRequest, Role, UpdateUserRequest, User,
 };
 use serde::Deserialize;
+
+use super::forms::{Form, Query};
 
 use super::enrollment::{ImportPage, SecretPage};
 use super::{name, upload, Viewer, Visitor};

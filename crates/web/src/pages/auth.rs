@@ -2,13 +2,14 @@
 //! changing one's own password.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use chrono::Utc;
 use classtrack_proto::v1::{ChangePasswordRequest, LoginRequest, LogoutRequest};
 use serde::Deserialize;
+
+use super::forms::{Form, Query};
 use tonic::Code;
 
 use super::{checkin, home_of, local_path, Viewer, Visitor};

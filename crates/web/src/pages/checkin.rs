@@ -5,13 +5,14 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect};
-use axum::Form;
 use chrono::Utc;
 use classtrack_proto::v1::{
     check_in_request::Credential, AttendanceStatus, CheckInRequest, CheckInResponse,
     ScanQrTokenRequest, ShortCode, WhoAmIRequest,
 };
 use serde::Deserialize;
+
+use super::forms::Form;
 use tonic::{Code, Status};
 use tonic_types::StatusExt;
 

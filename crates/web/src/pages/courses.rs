@@ -1,7 +1,7 @@
 //! Courses: the list (with creation), one course's sessions, and its settings.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use classtrack_proto::v1::{
@@ -10,6 +10,8 @@ use classtrack_proto::v1::{
     UpdateCourseRequest,
 };
 use serde::Deserialize;
+
+use super::forms::Query;
 
 use super::fields::Fields;
 use super::student::SessionLine;

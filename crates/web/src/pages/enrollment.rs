@@ -5,12 +5,13 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use classtrack_proto::v1::{
     enroll_student_request::Student, EnrollStudentRequest, ImportEnrollmentsRequest,
     ListEnrollmentsRequest, NewStudent, UnenrollStudentRequest,
 };
 use serde::Deserialize;
+
+use super::forms::Form;
 
 use super::courses::get_course;
 use super::{name, upload, Viewer, Visitor};

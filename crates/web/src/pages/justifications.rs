@@ -2,15 +2,16 @@
 //! administrators decide.
 
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use classtrack_proto::v1::{
     DecideJustificationRequest, GetJustificationAttachmentRequest, GetSessionRequest,
     JustificationState, ListJustificationsRequest, Role, SubmitJustificationRequest,
 };
 use serde::Deserialize;
+
+use super::forms::{Form, Query};
 
 use super::sessions::SessionHead;
 use super::{name, upload, Viewer, Visitor};

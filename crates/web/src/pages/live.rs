@@ -6,7 +6,7 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
@@ -16,6 +16,8 @@ use classtrack_proto::v1::{
 };
 use futures::stream::{self, BoxStream, StreamExt};
 use serde::{Deserialize, Serialize};
+
+use super::forms::Query;
 
 use super::sessions::{how, Counts, SessionHead};
 use super::{name, Viewer};

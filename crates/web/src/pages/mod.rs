@@ -7,6 +7,7 @@ mod checkin;
 mod courses;
 mod enrollment;
 mod fields;
+mod forms;
 mod justifications;
 mod live;
 mod reports;
@@ -102,10 +103,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/rejections", get(admin::rejections))
         .route("/admin/audit", get(admin::audit))
-        .fallback(not_found)
 }
 
-async fn not_found() -> Response {
+/// The page for unknown paths. Not set as this router's fallback, because
+/// the gRPC routes it is merged with bring their own.
+pub async fn not_found() -> Response {
     PageError::not_found().into_response()
 }
 

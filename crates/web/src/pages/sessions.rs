@@ -5,7 +5,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use chrono::Duration;
 use classtrack_proto::v1::{
     CancelSessionRequest, CloseSessionRequest, CreateSessionRequest, CreateSessionSeriesRequest,
@@ -13,6 +12,8 @@ use classtrack_proto::v1::{
     RecordSource, RollCounts, Session, SessionState, UpdateSessionRequest,
 };
 use serde::Deserialize;
+
+use super::forms::Form;
 
 use super::courses::{get_course, show_course, CourseForms, SeriesForm, SessionForm};
 use super::fields::Fields;
@@ -332,7 +333,7 @@ pub struct MarkForm {
     #[serde(default)]
     student: String,
     #[serde(default)]
-    status: i32,
+    status: String,
     #[serde(default)]
     note: String,
 }
@@ -344,17 +345,20 @@ pub async fn mark(
     Form(form): Form<MarkForm>,
 ) -> PageResult<Response> {
     let student_id = id_of(&form.student).to_string();
+    let back = format!("/sessions/{id}#student-{student_id}");
+    let Ok(status) = form.status.parse::<i32>() else {
+        return Ok(viewer.redirect(&back, "Choose a status first."));
+    };
     let marked = state
         .api
         .attendance()
         .mark_attendance(viewer.req(MarkAttendanceRequest {
             session: name("sessions", &id)?,
             student: name("users", &student_id)?,
-            status: form.status,
+            status,
             note: form.note.trim().to_string(),
         }))
         .await;
-    let back = format!("/sessions/{id}#student-{student_id}");
     match marked {
         Ok(r) => {
             let record = r.into_inner().record.unwrap_or_default();
