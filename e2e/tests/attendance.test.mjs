@@ -72,6 +72,13 @@ test('attendance from set-up to report', async (t) => {
   await t.test('admin imports students after a dry run', async () => {
     const { page } = admin;
     await page.goto('/admin/users/import');
+    await page.getByLabel('…or paste it').fill(`username,email,display_name,role\nbad one,nobody,Bad,wizard\n`);
+    await page.getByRole('button', { name: 'Check the file' }).click();
+    await page.getByText('Nothing was written').waitFor();
+    assert.ok((await page.locator('table.problems tbody tr').count()) >= 1);
+    assert.equal(await page.getByRole('button', { name: 'Import now' }).count(), 0);
+    await shot(page, 'import-errors', { fullPage: true });
+    await page.goto('/admin/users/import');
     const csv = ['username,email,display_name,role,student_number,password']
       .concat(students.map((s) => `${s.username},${s.username}@example.edu,${s.name},student,${s.number},${s.password}`))
       .join('\n');
@@ -192,6 +199,39 @@ test('attendance from set-up to report', async (t) => {
     await late.context.close();
   });
 
+  await t.test('a student without JavaScript checks in with the short code', async () => {
+    const noJs = await browser.newContext({ ...PHONE, baseURL: process.env.CLASSTRACK_URL, javaScriptEnabled: false });
+    const page = await noJs.newPage();
+    await page.goto('/student');
+    await login(page, students[2].username, students[2].password);
+    await page.waitForURL('**/student');
+    const shown = projector.page.locator('#short-code');
+    const before = await shown.innerText();
+    await projector.page.waitForFunction((c) => document.getElementById('short-code').textContent !== c, before, { timeout: 20_000 });
+    const code = (await shown.innerText()).replace(/\s/g, '');
+    await page.getByLabel('Code on the screen').fill(code);
+    await page.getByRole('button', { name: 'Check in with code' }).click();
+    const outcome = page.locator('[data-outcome]');
+    await outcome.waitFor();
+    assert.equal(await outcome.getAttribute('data-outcome'), 'present');
+    const cookies = await noJs.cookies();
+    assert.ok(cookies.length >= 2);
+    for (const c of cookies) {
+      assert.equal(c.httpOnly, true, `${c.name} is HttpOnly`);
+      assert.equal(c.sameSite, 'Lax', `${c.name} is SameSite=Lax`);
+    }
+    await noJs.close();
+    await projector.page.locator('#names li', { hasText: students[2].name }).waitFor();
+  });
+
+  await t.test('pages carry a CSP without inline script', async () => {
+    const response = await phone.page.goto('/student');
+    const csp = response.headers()['content-security-policy'];
+    assert.match(csp, /script-src 'self'/);
+    assert.doesNotMatch(csp, /unsafe-inline/);
+    assert.equal(await phone.page.locator('script:not([src])').count(), 0);
+  });
+
   await t.test('the student home works on a 360 px phone', async () => {
     const { page } = phone;
     await page.goto('/student');
@@ -211,6 +251,7 @@ test('attendance from set-up to report', async (t) => {
     await page.getByText('Marked excused.').waitFor();
     await page.locator('tr', { hasText: students[1].name }).locator('[data-role="status"]', { hasText: 'Excused' }).waitFor();
     await page.locator('tr', { hasText: students[0].name }).locator('[data-role="status"]', { hasText: 'Present' }).waitFor();
+    await page.locator('tr', { hasText: students[2].name }).locator('[data-role="status"]', { hasText: 'Present' }).waitFor();
     await shot(page, 'roll', { fullPage: true });
   });
 
