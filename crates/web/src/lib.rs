@@ -20,7 +20,6 @@ use axum::Router;
 use tonic::transport::Endpoint;
 
 pub use api::Api;
-pub use pages::not_found;
 
 /// How the web tier reaches the API and how it presents itself.
 #[derive(Clone, Debug)]
@@ -72,9 +71,8 @@ pub(crate) struct AppState {
 
 /// All pages and static assets. Connects lazily to the API at `api_url`.
 ///
-/// The router has no fallback, so it merges with tonic's routes (which have
-/// one); run alone, add `.fallback(classtrack_web::not_found)` for a 404 page.
-/// Serve it with `into_make_service_with_connect_info::<SocketAddr>()` so the
+/// Unknown paths get a 404 page: beside tonic's routes (which have their own
+/// fallback) mount it with `fallback_service`, not `merge`. Serve it with `into_make_service_with_connect_info::<SocketAddr>()` so the
 /// browser's address reaches the API as `x-forwarded-for`.
 pub fn router(config: WebConfig) -> anyhow::Result<Router> {
     let endpoint = Endpoint::from_shared(config.api_url.clone())

@@ -55,6 +55,7 @@ pub fn nav_for(role: Role, path: &str) -> Vec<NavItem> {
             ("/admin", "Overview"),
             ("/admin/users", "Users"),
             ("/courses", "Courses"),
+            ("/sessions", "Sessions"),
             ("/justifications", "Justifications"),
             ("/admin/rejections", "Rejections"),
             ("/admin/audit", "Audit log"),

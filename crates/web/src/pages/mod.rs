@@ -103,10 +103,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/rejections", get(admin::rejections))
         .route("/admin/audit", get(admin::audit))
+        .fallback(not_found)
 }
 
-/// The page for unknown paths. Not set as this router's fallback, because
-/// the gRPC routes it is merged with bring their own.
+/// The page for unknown paths.
 pub async fn not_found() -> Response {
     PageError::not_found().into_response()
 }
