@@ -64,7 +64,7 @@ test('attendance from set-up to report', async (t) => {
     await page.getByLabel('Full name').fill('Someone Else');
     await page.getByLabel('Email').fill(`else-${run}@example.edu`);
     await page.getByRole('button', { name: 'Create user' }).click();
-    await page.locator('#username-error').waitFor();
+    await page.locator('#user-username-error').waitFor();
     assert.equal(await page.getByLabel('Username').getAttribute('aria-invalid'), 'true');
     await shot(page, 'form-error');
   });

@@ -107,9 +107,14 @@ pub fn render_with_status(status: StatusCode, page: &impl Template) -> Response 
     }
 }
 
-/// The form field (and element id) for a proto field path: its last part.
-pub fn field_id(path: &str) -> &str {
+/// The form field name for a proto field path: its last part.
+pub fn field_name(path: &str) -> &str {
     path.rsplit('.').next().unwrap_or(path)
+}
+
+/// The element id for a proto field path, unique among a page's forms.
+pub fn field_dom_id(path: &str) -> String {
+    path.replace(['.', '[', ']'], "-")
 }
 
 pub fn url_encode(text: &str) -> String {

@@ -125,8 +125,9 @@ async fn show(state: &AppState, viewer: &Viewer, id: &str, f: Forms) -> PageResu
 
 #[derive(Deserialize)]
 pub struct AddForm {
+    /// A username (or a `users/…` resource name).
     #[serde(default)]
-    username: String,
+    existing: String,
 }
 
 pub async fn add(
@@ -135,7 +136,7 @@ pub async fn add(
     Path(id): Path<String>,
     Form(form): Form<AddForm>,
 ) -> PageResult<Response> {
-    let username = form.username.trim().to_string();
+    let username = form.existing.trim().to_string();
     let existing = if username.starts_with("users/") {
         username.clone()
     } else {
@@ -151,7 +152,7 @@ pub async fn add(
             let mut errors = FormErrors::from_status(&status)?;
             if errors.fields.is_empty() {
                 let general = errors.general.take().unwrap_or_default();
-                errors.fields.push(("username".into(), general));
+                errors.fields.push(("existing".into(), general));
             }
             let f = Forms {
                 existing: username,
