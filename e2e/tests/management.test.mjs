@@ -85,7 +85,7 @@ test('a session is created, edited, closed; another is cancelled', async () => {
   await page.getByLabel('Title').fill('Parsing');
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByText('Session saved.').waitFor();
-  await page.getByText('Room B2').waitFor();
+  await page.locator('p.muted', { hasText: 'B2' }).waitFor();
 
   page.once('dialog', (d) => d.accept());
   await page.getByRole('button', { name: 'Close now' }).click();

@@ -57,6 +57,7 @@ impl SessionLine {
 struct HomePage {
     l: Layout,
     sessions: Vec<SessionLine>,
+    open_count: usize,
     problem: Option<String>,
 }
 
@@ -86,6 +87,7 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer) -> PageResult<R
     sessions.sort_by_key(|s| !s.open);
     Ok(render(&HomePage {
         l: viewer.layout("Check in").shape("narrow"),
+        open_count: sessions.iter().filter(|s| s.open).count(),
         sessions,
         problem,
     }))
