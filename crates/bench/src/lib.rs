@@ -89,6 +89,9 @@ pub struct BenchArgs {
     /// ratio of check-ins to it.
     #[arg(long)]
     pub baseline: bool,
+    /// Connections of the baseline's pool [default: the server's, SQLite 8, MariaDB 32].
+    #[arg(long, requires = "baseline")]
+    pub baseline_pool: Option<u32>,
     /// Tiny sizes, a few seconds per scenario (for CI). Any error fails the run.
     #[arg(long)]
     pub smoke: bool,
@@ -198,6 +201,7 @@ struct Plan {
     sizes: Sizes,
     scenarios: Vec<ScenarioName>,
     baseline: bool,
+    baseline_pool: Option<u32>,
     smoke: bool,
 }
 
@@ -245,6 +249,7 @@ impl Plan {
             sizes,
             scenarios,
             baseline: args.baseline,
+            baseline_pool: args.baseline_pool,
             smoke: args.smoke,
         })
     }
@@ -267,9 +272,10 @@ async fn bench(
     let channels = client::connect(server.url(), sizes.connections).await?;
 
     let pool: Option<AnyPool> = match database {
-        Some(db) if plan.baseline || plan.runs(ScenarioName::Report) => {
-            Some(db.pool(db.server_pool_size()).await?)
-        }
+        Some(db) if plan.baseline || plan.runs(ScenarioName::Report) => Some(
+            db.pool(plan.baseline_pool.unwrap_or(db.server_pool_size()))
+                .await?,
+        ),
         _ => None,
     };
     let database_version = match (database, &pool) {
@@ -422,12 +428,14 @@ async fn baseline(
         );
     };
     progress("scenario baseline".to_string());
+    let pool_size = plan.baseline_pool.unwrap_or(db.server_pool_size());
     let run = scenario::baseline::run(
         &channels[0],
         admin,
         cohort,
         db,
         pool,
+        pool_size,
         plan.sizes.concurrency,
     );
     let mut report = measured(server, "baseline", run).await;

@@ -21,6 +21,7 @@ pub async fn run(
     cohort: &Cohort,
     database: &Database,
     pool: &AnyPool,
+    pool_size: u32,
     concurrency: usize,
 ) -> anyhow::Result<ScenarioReport> {
     let session = fixture::open_session(channel, admin, &cohort.course, "baseline").await?;
@@ -39,9 +40,9 @@ pub async fn run(
     .await;
     let mut report = report_of("baseline", &outcome);
     report.notes.push(format!(
-        "sqlx straight into {}: {concurrency} tasks on a pool of {} connections (as the server's), session {}",
+        "sqlx straight into {}: {concurrency} tasks on a pool of {pool_size} connections{}, session {}",
         database.redacted(),
-        database.server_pool_size(),
+        if pool_size == database.server_pool_size() { " (as the server's)" } else { "" },
         session.name
     ));
     Ok(report)
