@@ -436,11 +436,9 @@ pub async fn deactivate(
             name: name("users", &id)?,
         }))
         .await;
-    let message = match done {
-        Ok(_) => "Deactivated: they can no longer log in. Their attendance stays.".to_string(),
-        Err(status) => in_place(&status)?,
-    };
-    Ok(viewer.redirect(&format!("/admin/users/{id}"), &message))
+    viewer.after(&format!("/admin/users/{id}"), done, |_| {
+        "Deactivated: they can no longer log in. Their attendance stays.".into()
+    })
 }
 
 pub async fn reactivate(
@@ -455,11 +453,9 @@ pub async fn reactivate(
             name: name("users", &id)?,
         }))
         .await;
-    let message = match done {
-        Ok(_) => "Reactivated: they can log in again.".to_string(),
-        Err(status) => in_place(&status)?,
-    };
-    Ok(viewer.redirect(&format!("/admin/users/{id}"), &message))
+    viewer.after(&format!("/admin/users/{id}"), done, |_| {
+        "Reactivated: they can log in again.".into()
+    })
 }
 
 pub async fn reset_password(

@@ -249,11 +249,9 @@ pub async fn remove(
             student: name("users", &student)?,
         }))
         .await;
-    let message = match done {
-        Ok(_) => "Student removed from the course. Their past attendance stays.".to_string(),
-        Err(status) => in_place(&status)?,
-    };
-    Ok(viewer.redirect(&format!("/courses/{id}/students"), &message))
+    viewer.after(&format!("/courses/{id}/students"), done, |_| {
+        "Student removed from the course. Their past attendance stays.".into()
+    })
 }
 
 /// One row of an import preview.

@@ -240,12 +240,13 @@ pub async fn decide(
             comment: form.comment.trim().to_string(),
         }))
         .await;
-    let message = match done {
-        Ok(_) if approve => "Approved: the absence is now excused.".to_string(),
-        Ok(_) => "Rejected.".to_string(),
-        Err(status) => in_place(&status)?,
-    };
-    Ok(viewer.redirect("/justifications", &message))
+    viewer.after("/justifications", done, |_| {
+        if approve {
+            "Approved: the absence is now excused.".to_string()
+        } else {
+            "Rejected.".to_string()
+        }
+    })
 }
 
 pub async fn attachment(

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use classtrack_proto::v1::{
     watch_session_response, AttendanceStatus, GetQrTokenRequest, ListSessionAttendanceRequest,
-    QrToken, RollCounts, RollEntry, StreamQrTokensRequest, WatchSessionRequest,
+    QrToken, RollEntry, StreamQrTokensRequest, WatchSessionRequest,
 };
 use futures::stream::{self, BoxStream, StreamExt};
 use serde::{Deserialize, Serialize};
@@ -215,34 +215,11 @@ struct Student {
 
 #[derive(Serialize)]
 struct RollMessage {
-    counts: CountsMessage,
+    counts: Counts,
     checked_in: Vec<String>,
     entries: Vec<EntryMessage>,
     session_state: Option<&'static str>,
     ended: bool,
-}
-
-#[derive(Serialize, Default)]
-struct CountsMessage {
-    enrolled: i32,
-    present: i32,
-    late: i32,
-    excused: i32,
-    absent: i32,
-    not_yet: i32,
-}
-
-impl From<&RollCounts> for CountsMessage {
-    fn from(c: &RollCounts) -> Self {
-        Self {
-            enrolled: c.enrolled,
-            present: c.present,
-            late: c.late,
-            excused: c.excused,
-            absent: c.absent,
-            not_yet: c.not_yet,
-        }
-    }
 }
 
 #[derive(Serialize)]
@@ -326,7 +303,7 @@ impl Roster {
         json_event(
             "roll",
             &RollMessage {
-                counts: counts.as_ref().map(CountsMessage::from).unwrap_or_default(),
+                counts: Counts::from(counts.as_ref()),
                 checked_in: self.checked_in(),
                 entries,
                 session_state,

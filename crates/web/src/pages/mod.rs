@@ -209,6 +209,20 @@ impl Viewer {
     pub fn redirect(&self, to: &str, message: &str) -> Response {
         self.browser.redirect_with_flash(to, message)
     }
+
+    /// After an action: back to `to`, saying how it went.
+    pub fn after<T>(
+        &self,
+        to: &str,
+        result: Result<tonic::Response<T>, tonic::Status>,
+        done: impl FnOnce(T) -> String,
+    ) -> Result<Response, PageError> {
+        let message = match result {
+            Ok(answer) => done(answer.into_inner()),
+            Err(status) => crate::error::in_place(&status)?,
+        };
+        Ok(self.redirect(to, &message))
+    }
 }
 
 /// The browser's cookies (set by `browser::layer`).

@@ -230,6 +230,7 @@ pub struct RollLine {
     pub flagged: bool,
 }
 
+#[derive(serde::Serialize)]
 pub struct Counts {
     pub enrolled: i32,
     pub present: i32,
@@ -359,16 +360,10 @@ pub async fn mark(
             note: form.note.trim().to_string(),
         }))
         .await;
-    match marked {
-        Ok(r) => {
-            let record = r.into_inner().record.unwrap_or_default();
-            Ok(viewer.redirect(
-                &back,
-                &format!("Marked {}.", status_label(record.status).to_lowercase()),
-            ))
-        }
-        Err(status) => Ok(viewer.redirect(&back, &in_place(&status)?)),
-    }
+    viewer.after(&back, marked, |r| {
+        let status = r.record.map(|r| r.status).unwrap_or_default();
+        format!("Marked {}.", status_label(status).to_lowercase())
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -519,11 +514,9 @@ pub async fn cancel(
             reason: form.reason.trim().to_string(),
         }))
         .await;
-    let message = match done {
-        Ok(_) => "Session cancelled. It counts for nobody.".to_string(),
-        Err(status) => in_place(&status)?,
-    };
-    Ok(viewer.redirect(&format!("/sessions/{id}"), &message))
+    viewer.after(&format!("/sessions/{id}"), done, |_| {
+        "Session cancelled. It counts for nobody.".into()
+    })
 }
 
 pub async fn close(
@@ -538,13 +531,11 @@ pub async fn close(
             name: name("sessions", &id)?,
         }))
         .await;
-    let message = match done {
-        Ok(r) => match r.into_inner().marked_absent {
+    viewer.after(&format!("/sessions/{id}"), done, |r| {
+        match r.marked_absent {
             0 => "Session closed.".to_string(),
             1 => "Session closed; 1 student marked absent.".to_string(),
             n => format!("Session closed; {n} students marked absent."),
-        },
-        Err(status) => in_place(&status)?,
-    };
-    Ok(viewer.redirect(&format!("/sessions/{id}"), &message))
+        }
+    })
 }
