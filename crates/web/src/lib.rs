@@ -14,6 +14,7 @@ mod security;
 mod view;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use axum::Router;
@@ -77,7 +78,11 @@ pub(crate) struct AppState {
 pub fn router(config: WebConfig) -> anyhow::Result<Router> {
     let endpoint = Endpoint::from_shared(config.api_url.clone())
         .with_context(|| format!("invalid API address {:?}", config.api_url))?
-        .connect_timeout(std::time::Duration::from_secs(5));
+        .connect_timeout(Duration::from_secs(5))
+        // Until the answer starts: a hung API becomes a plain "not answering"
+        // page; the projector's streams, once answering, run on.
+        .timeout(Duration::from_secs(20))
+        .http2_keep_alive_interval(Duration::from_secs(30));
     let state = AppState {
         api: Api::new(endpoint.connect_lazy()),
         config: Arc::new(config),
