@@ -186,8 +186,7 @@ mod tests {
             &["username", "email"],
             &[],
         )
-        .ok()
-        .expect("valid");
+        .unwrap_or_else(|e| panic!("valid: {}", e.len()));
         assert_eq!((rows[0].line, rows[0].get("username")), (2, "ana"));
     }
 }

@@ -136,8 +136,21 @@ impl Api {
             .layer(tonic_web::GrpcWebLayer::new())
     }
 
+    /// Finalises every session that has ended (what the background task does
+    /// every `finalize_interval`). Returns how many students were marked absent.
+    pub async fn finalize_due(&self) -> Result<u64, classtrack_store::StoreError> {
+        tasks::finalize_due(&self.state).await
+    }
+
+    /// Ends background tasks and open streams (projectors, watchers), so that
+    /// a graceful shutdown of the HTTP server does not wait on them.
+    pub fn begin_shutdown(&self) {
+        self.state.stopping.send_replace(true);
+    }
+
     pub async fn shutdown(self) {
-        self.tasks.stop().await;
+        self.begin_shutdown();
+        self.tasks.join().await;
         self.state.store.close().await;
     }
 }

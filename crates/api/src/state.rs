@@ -13,6 +13,8 @@ pub struct State {
     pub store: Store,
     pub config: Arc<ApiConfig>,
     pub hub: Hub,
+    /// Flips to true when the server shuts down; long-lived streams end then.
+    pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl State {
@@ -22,6 +24,7 @@ impl State {
             store,
             config: Arc::new(config),
             hub,
+            stopping: Arc::new(tokio::sync::watch::channel(false).0),
         }
     }
 

@@ -12,13 +12,12 @@ use tonic_health::ServingStatus;
 use crate::state::State;
 
 pub struct Tasks {
-    stop: watch::Sender<bool>,
     handles: Vec<JoinHandle<()>>,
 }
 
 impl Tasks {
     pub fn spawn(state: &State) -> Self {
-        let (stop, rx) = watch::channel(false);
+        let rx = state.stopping.subscribe();
         let handles = vec![
             tokio::spawn(
                 state
@@ -28,11 +27,11 @@ impl Tasks {
             ),
             tokio::spawn(finalizer(state.clone(), rx)),
         ];
-        Self { stop, handles }
+        Self { handles }
     }
 
-    pub async fn stop(self) {
-        let _ = self.stop.send(true);
+    /// Waits for the tasks, once `State::stopping` was raised.
+    pub async fn join(self) {
         for h in self.handles {
             let _ = h.await;
         }
@@ -52,7 +51,7 @@ async fn finalizer(state: State, mut stop: watch::Receiver<bool>) {
             tracing::warn!(error = %e, "finalising ended sessions failed; will retry");
         }
         ticks += 1;
-        if ticks % 240 == 0 {
+        if ticks.is_multiple_of(240) {
             if let Err(e) = prune(&state).await {
                 tracing::warn!(error = %e, "pruning old logins failed");
             }

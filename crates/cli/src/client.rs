@@ -58,8 +58,7 @@ pub fn load() -> anyhow::Result<Credentials> {
             path.display()
         )
     })?;
-    Ok(toml::from_str(&text)
-        .with_context(|| format!("{} is damaged; log in again", path.display()))?)
+    toml::from_str(&text).with_context(|| format!("{} is damaged; log in again", path.display()))
 }
 
 pub async fn channel(server: &str) -> anyhow::Result<Channel> {

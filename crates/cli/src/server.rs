@@ -44,6 +44,9 @@ pub struct Running {
 impl Running {
     /// Stops accepting, finishes in-flight calls and stops background work.
     pub async fn stop(self) -> anyhow::Result<()> {
+        if let Some(api) = self.api.lock().await.as_ref() {
+            api.begin_shutdown();
+        }
         let _ = self.shutdown.send(());
         self.handle.await.context("server task")??;
         if let Some(api) = self.api.lock().await.take() {

@@ -179,17 +179,29 @@ pub async fn get(conn: &mut Conn, session: SessionId, student: UserId) -> Result
     row.as_ref().map(from_row).transpose()
 }
 
+/// A status set by hand (or by an approved justification).
+#[derive(Debug, Clone, Copy)]
+pub struct Mark<'a> {
+    pub status: AttendanceStatus,
+    pub source: RecordSource,
+    pub note: &'a str,
+    pub by: UserId,
+}
+
 /// Sets a manual status, keeping device and location facts of the check-in.
 pub async fn set_manual(
     conn: &mut Conn,
     session: SessionId,
     student: UserId,
-    status: AttendanceStatus,
-    source: RecordSource,
-    note: &str,
-    by: UserId,
+    mark: Mark<'_>,
     now: i64,
 ) -> Result<Record> {
+    let Mark {
+        status,
+        source,
+        note,
+        by,
+    } = mark;
     let updated = sqlx::query(
         "UPDATE attendance SET status = ?, source = ?, note = ?, marked_by = ?, updated_at = ? \
          WHERE session_id = ? AND student_id = ?",
@@ -447,4 +459,97 @@ pub async fn status_counts(conn: &mut Conn, session: &Session) -> Result<StatusC
         }
     }
     Ok(c)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RejectionFilter {
+    pub course: Option<CourseId>,
+    pub student: Option<UserId>,
+    pub reason: Option<String>,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    /// Only courses taught by this professor.
+    pub taught_by: Option<UserId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredRejection {
+    pub id: i64,
+    pub session: Option<SessionId>,
+    pub course_code: Option<String>,
+    pub student: UserId,
+    pub student_display_name: String,
+    pub reason: String,
+    pub at: i64,
+    pub client_address: Option<String>,
+    pub device_id: Option<String>,
+    pub detail: String,
+}
+
+/// Newest first; `page.after_id` is the last id seen.
+pub async fn rejections(
+    conn: &mut Conn,
+    f: &RejectionFilter,
+    page: crate::page::Page,
+) -> Result<Vec<StoredRejection>> {
+    let mut sql = String::from(
+        "SELECT r.id, r.session_id, c.code, r.student_id, u.display_name, r.reason, r.rejected_at, r.client_address, \
+         r.device_id, r.detail FROM rejected_checkins r JOIN users u ON u.id = r.student_id \
+         LEFT JOIN courses c ON c.id = r.course_id WHERE 1 = 1",
+    );
+    let mut binds: Vec<i64> = Vec::new();
+    if let Some(c) = f.course {
+        sql.push_str(" AND r.course_id = ?");
+        binds.push(c.0);
+    }
+    if let Some(s) = f.student {
+        sql.push_str(" AND r.student_id = ?");
+        binds.push(s.0);
+    }
+    if let Some(p) = f.taught_by {
+        sql.push_str(
+            " AND r.course_id IN (SELECT course_id FROM course_professors WHERE professor_id = ?)",
+        );
+        binds.push(p.0);
+    }
+    if let Some(t) = f.from {
+        sql.push_str(" AND r.rejected_at >= ?");
+        binds.push(t);
+    }
+    if let Some(t) = f.to {
+        sql.push_str(" AND r.rejected_at < ?");
+        binds.push(t);
+    }
+    if page.after_id > 0 {
+        sql.push_str(" AND r.id < ?");
+        binds.push(page.after_id);
+    }
+    if f.reason.is_some() {
+        sql.push_str(" AND r.reason = ?");
+    }
+    sql.push_str(" ORDER BY r.id DESC LIMIT ?");
+    let mut q = sqlx::query(&sql);
+    for b in binds {
+        q = q.bind(b);
+    }
+    if let Some(r) = &f.reason {
+        q = q.bind(r.clone());
+    }
+    let rows = q.bind(page.fetch()).fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(StoredRejection {
+                id: r.try_get("id")?,
+                session: r.try_get::<Option<i64>, _>("session_id")?.map(SessionId),
+                course_code: r.try_get("code")?,
+                student: UserId(r.try_get("student_id")?),
+                student_display_name: r.try_get("display_name")?,
+                reason: r.try_get("reason")?,
+                at: r.try_get("rejected_at")?,
+                client_address: r.try_get("client_address")?,
+                device_id: r.try_get("device_id")?,
+                detail: r.try_get("detail")?,
+            })
+        })
+        .collect()
 }

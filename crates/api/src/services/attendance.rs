@@ -151,10 +151,14 @@ async fn stream_qr_tokens(
     ensure_displayable(&session, s.now_ms())?;
     let (tx, rx) = mpsc::channel(4);
     let state = s.clone();
+    let stopping = s.stopping.subscribe();
     tokio::spawn(async move {
         let mut session = session;
         let mut last_window = None;
         loop {
+            if *stopping.borrow() {
+                break;
+            }
             let now = state.now();
             if session.state(now.timestamp_millis()) == SessionState::Closed
                 || session.state(now.timestamp_millis()) == SessionState::Cancelled
@@ -533,10 +537,12 @@ async fn mark_attendance(
         &mut tx,
         session.id,
         student,
-        status,
-        RecordSource::Manual,
-        r.note.trim(),
-        caller.user.id,
+        attendance::Mark {
+            status,
+            source: RecordSource::Manual,
+            note: r.note.trim(),
+            by: caller.user.id,
+        },
         now,
     )
     .await?;
@@ -573,6 +579,7 @@ async fn watch_session(
     drop(conn);
     let (tx, rx) = mpsc::channel(64);
     let state = s.clone();
+    let mut stopping = s.stopping.subscribe();
     tokio::spawn(async move {
         let first = v1::WatchSessionResponse {
             counts: roll.counts,
@@ -585,6 +592,7 @@ async fn watch_session(
             let msg = tokio::select! {
                 m = events.recv() => m,
                 _ = tx.closed() => return,
+                _ = stopping.changed() => return,
             };
             let out = match msg {
                 Ok(event) => (*event).clone(),

@@ -1,6 +1,6 @@
 //! CourseService: courses, their professors, enrollment.
 
-use classtrack_core::settings::{AbsenceRules, SettingsOverrides};
+use classtrack_core::settings::SettingsOverrides;
 use classtrack_core::validate::{self, Violations};
 use classtrack_core::{CourseId, Role, UserId};
 use classtrack_proto::v1::{self, course_service_server::CourseService};
@@ -282,7 +282,7 @@ async fn update_course(
                     .absence_rules
                     .as_ref()
                     .map(convert::absence_rules_from)
-                    .unwrap_or_else(AbsenceRules::default)
+                    .unwrap_or_default()
             }
             _ => {}
         }

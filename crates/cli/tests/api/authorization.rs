@@ -1,0 +1,728 @@
+//! Every RPC, called as anonymous, a student, another professor, the owning
+//! professor and an administrator, with the exact status code expected.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use classtrack_proto::v1;
+use prost_types::FieldMask;
+use tonic::Code;
+
+use crate::helpers::*;
+
+const WHO: [&str; 5] = [
+    "anonymous",
+    "student",
+    "other professor",
+    "owning professor",
+    "admin",
+];
+const OK: Code = Code::Ok;
+const U: Code = Code::Unauthenticated;
+const D: Code = Code::PermissionDenied;
+const I: Code = Code::InvalidArgument;
+
+/// The world every call runs in.
+#[derive(Clone)]
+struct Ctx {
+    channel: tonic::transport::Channel,
+    /// Tokens in WHO order ("" for anonymous).
+    tokens: Vec<String>,
+    admin: String,
+    owner: String,
+    course: String,
+    session: String,
+    student: String,
+    spare_students: Vec<String>,
+    qr: String,
+}
+
+impl Ctx {
+    fn token(&self, who: usize) -> &str {
+        &self.tokens[who]
+    }
+    fn users(&self) -> v1::user_service_client::UserServiceClient<tonic::transport::Channel> {
+        v1::user_service_client::UserServiceClient::new(self.channel.clone())
+    }
+    fn courses(&self) -> v1::course_service_client::CourseServiceClient<tonic::transport::Channel> {
+        v1::course_service_client::CourseServiceClient::new(self.channel.clone())
+    }
+    fn sessions(
+        &self,
+    ) -> v1::session_service_client::SessionServiceClient<tonic::transport::Channel> {
+        v1::session_service_client::SessionServiceClient::new(self.channel.clone())
+    }
+    fn attendance(
+        &self,
+    ) -> v1::attendance_service_client::AttendanceServiceClient<tonic::transport::Channel> {
+        v1::attendance_service_client::AttendanceServiceClient::new(self.channel.clone())
+    }
+    fn auth(&self) -> v1::auth_service_client::AuthServiceClient<tonic::transport::Channel> {
+        v1::auth_service_client::AuthServiceClient::new(self.channel.clone())
+    }
+    /// A fresh session of the course, made by the admin (for calls that end one).
+    async fn fresh_session(&self) -> String {
+        self.sessions()
+            .create_session(req(
+                &self.admin,
+                v1::CreateSessionRequest {
+                    parent: self.course.clone(),
+                    session: Some(v1::Session {
+                        start_time: Some(ts(start_of_term())),
+                        end_time: Some(ts(start_of_term() + chrono::Duration::hours(1))),
+                        ..Default::default()
+                    }),
+                },
+            ))
+            .await
+            .expect("fresh session")
+            .into_inner()
+            .session
+            .expect("session")
+            .name
+    }
+}
+
+type Outcome = Pin<Box<dyn Future<Output = Code> + Send>>;
+type Call = Box<dyn Fn(Ctx, usize) -> Outcome>;
+
+fn call<F, Fut, T>(f: F) -> Call
+where
+    F: Fn(Ctx, usize) -> Fut + 'static,
+    Fut: Future<Output = Result<T, tonic::Status>> + Send + 'static,
+{
+    Box::new(move |ctx, who| {
+        let fut = f(ctx, who);
+        Box::pin(async move {
+            match fut.await {
+                Ok(_) => Code::Ok,
+                Err(s) => s.code(),
+            }
+        })
+    })
+}
+
+fn table() -> Vec<(&'static str, [Code; 5], Call)> {
+    vec![
+        // AuthService
+        (
+            "AuthService.Login",
+            [OK, OK, OK, OK, OK],
+            call(|c, _| async move {
+                c.auth()
+                    .login(v1::LoginRequest {
+                        login: "admin".into(),
+                        password: ADMIN_PASSWORD.into(),
+                    })
+                    .await
+            }),
+        ),
+        (
+            "AuthService.WhoAmI",
+            [U, OK, OK, OK, OK],
+            call(|c, w| async move {
+                c.auth()
+                    .who_am_i(req(c.token(w), v1::WhoAmIRequest {}))
+                    .await
+            }),
+        ),
+        (
+            "AuthService.ChangePassword",
+            [U, I, I, I, I],
+            call(|c, w| async move {
+                c.auth()
+                    .change_password(req(
+                        c.token(w),
+                        v1::ChangePasswordRequest {
+                            current_password: "wrong-password".into(),
+                            new_password: "another-password".into(),
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        // UserService
+        (
+            "UserService.CreateUser",
+            [U, D, D, D, OK],
+            call(|c, w| async move {
+                c.users()
+                    .create_user(req(
+                        c.token(w),
+                        v1::CreateUserRequest {
+                            user: Some(v1::User {
+                                username: format!("made-by-{w}"),
+                                email: format!("m{w}@uni.edu"),
+                                display_name: "M".into(),
+                                role: v1::Role::Student as i32,
+                                ..Default::default()
+                            }),
+                            password: String::new(),
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "UserService.GetUser",
+            [U, D, D, OK, OK],
+            call(|c, w| async move {
+                c.users()
+                    .get_user(req(
+                        c.token(w),
+                        v1::GetUserRequest {
+                            name: c.spare_students[0].clone(),
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "UserService.ListUsers",
+            [U, D, D, D, OK],
+            call(|c, w| async move {
+                c.users()
+                    .list_users(req(c.token(w), v1::ListUsersRequest::default()))
+                    .await
+            }),
+        ),
+        (
+            "UserService.UpdateUser",
+            [U, D, D, D, OK],
+            call(|c, w| async move {
+                c.users()
+                    .update_user(req(
+                        c.token(w),
+                        v1::UpdateUserRequest {
+                            user: Some(v1::User {
+                                name: c.spare_students[0].clone(),
+                                display_name: format!("Renamed {w}"),
+                                ..Default::default()
+                            }),
+                            update_mask: Some(FieldMask {
+                                paths: vec!["display_name".into()],
+                            }),
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "UserService.DeactivateUser",
+            [U, D, D, D, OK],
+            call(|c, w| async move {
+                c.users()
+                    .deactivate_user(req(
+                        c.token(w),
+                        v1::DeactivateUserRequest {
+                            name: c.spare_students[1].clone(),
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "UserService.ReactivateUser",
+            [U, D, D, D, OK],
+            call(|c, w| async move {
+                c.users()
+                    .reactivate_user(req(
+                        c.token(w),
+                        v1::ReactivateUserRequest {
+                            name: c.spare_students[1].clone(),
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "UserService.ResetPassword",
+            [U, D, D, D, OK],
+            call(|c, w| async move {
+                c.users()
+                    .reset_password(req(
+                        c.token(w),
+                        v1::ResetPasswordRequest {
+                            name: c.spare_students[1].clone(),
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "UserService.ImportUsers",
+            [U, D, D, D, OK],
+            call(|c, w| async move {
+                let csv = format!(
+                    "username,email,display_name,role\nimp-{w},imp{w}@uni.edu,Imp,student\n"
+                );
+                c.users()
+                    .import_users(req(
+                        c.token(w),
+                        v1::ImportUsersRequest {
+                            csv: csv.into(),
+                            dry_run: false,
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        // CourseService
+        (
+            "CourseService.CreateCourse",
+            [U, D, D, D, OK],
+            call(|c, w| async move {
+                c.courses()
+                    .create_course(req(
+                        c.token(w),
+                        v1::CreateCourseRequest {
+                            course: Some(v1::Course {
+                                code: format!("NEW{w}"),
+                                title: "New".into(),
+                                ..Default::default()
+                            }),
+                            professors: vec![],
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "CourseService.GetCourse",
+            [U, OK, D, OK, OK],
+            call(|c, w| async move {
+                c.courses()
+                    .get_course(req(
+                        c.token(w),
+                        v1::GetCourseRequest {
+                            name: c.course.clone(),
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "CourseService.ListCourses",
+            [U, OK, OK, OK, OK],
+            call(|c, w| async move {
+                c.courses()
+                    .list_courses(req(c.token(w), v1::ListCoursesRequest::default()))
+                    .await
+            }),
+        ),
+        (
+            "CourseService.UpdateCourse",
+            [U, D, D, OK, OK],
+            call(|c, w| async move {
+                c.courses()
+                    .update_course(req(
+                        c.token(w),
+                        v1::UpdateCourseRequest {
+                            course: Some(v1::Course {
+                                name: c.course.clone(),
+                                title: format!("Title {w}"),
+                                ..Default::default()
+                            }),
+                            update_mask: Some(FieldMask {
+                                paths: vec!["title".into()],
+                            }),
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "CourseService.SetCourseProfessors",
+            [U, D, D, D, OK],
+            call(|c, w| async move {
+                c.courses()
+                    .set_course_professors(req(
+                        c.token(w),
+                        v1::SetCourseProfessorsRequest {
+                            course: c.course.clone(),
+                            professors: vec![c.owner.clone()],
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "CourseService.ListEnrollments",
+            [U, D, D, OK, OK],
+            call(|c, w| async move {
+                c.courses()
+                    .list_enrollments(req(
+                        c.token(w),
+                        v1::ListEnrollmentsRequest {
+                            parent: c.course.clone(),
+                            ..Default::default()
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "CourseService.EnrollStudent",
+            [U, D, D, OK, OK],
+            call(|c, w| async move {
+                c.courses()
+                    .enroll_student(req(
+                        c.token(w),
+                        v1::EnrollStudentRequest {
+                            course: c.course.clone(),
+                            student: Some(v1::enroll_student_request::Student::Existing(
+                                c.spare_students[2].clone(),
+                            )),
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "CourseService.UnenrollStudent",
+            [U, D, D, OK, OK],
+            call(|c, w| async move {
+                c.courses()
+                    .enroll_student(req(
+                        &c.admin,
+                        v1::EnrollStudentRequest {
+                            course: c.course.clone(),
+                            student: Some(v1::enroll_student_request::Student::Existing(
+                                c.spare_students[2].clone(),
+                            )),
+                        },
+                    ))
+                    .await
+                    .expect("setup");
+                c.courses()
+                    .unenroll_student(req(
+                        c.token(w),
+                        v1::UnenrollStudentRequest {
+                            course: c.course.clone(),
+                            student: c.spare_students[2].clone(),
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "CourseService.ImportEnrollments",
+            [U, D, D, OK, OK],
+            call(|c, w| async move {
+                c.courses()
+                    .import_enrollments(req(
+                        c.token(w),
+                        v1::ImportEnrollmentsRequest {
+                            course: c.course.clone(),
+                            csv: "username\nspare2\n".into(),
+                            dry_run: true,
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        // SessionService
+        (
+            "SessionService.CreateSession",
+            [U, D, D, OK, OK],
+            call(|c, w| async move {
+                c.sessions()
+                    .create_session(req(
+                        c.token(w),
+                        v1::CreateSessionRequest {
+                            parent: c.course.clone(),
+                            session: Some(v1::Session {
+                                start_time: Some(ts(start_of_term())),
+                                end_time: Some(ts(start_of_term() + chrono::Duration::hours(1))),
+                                ..Default::default()
+                            }),
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "SessionService.CreateSessionSeries",
+            [U, D, D, OK, OK],
+            call(|c, w| async move {
+                c.sessions()
+                    .create_session_series(req(
+                        c.token(w),
+                        v1::CreateSessionSeriesRequest {
+                            parent: c.course.clone(),
+                            weekdays: vec![v1::Weekday::Friday as i32],
+                            start_local_time: "08:00".into(),
+                            duration_minutes: 60,
+                            first_date: "2026-09-14".into(),
+                            last_date: "2026-09-30".into(),
+                            ..Default::default()
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "SessionService.GetSession",
+            [U, OK, D, OK, OK],
+            call(|c, w| async move {
+                c.sessions()
+                    .get_session(req(
+                        c.token(w),
+                        v1::GetSessionRequest {
+                            name: c.session.clone(),
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "SessionService.ListSessions",
+            [U, OK, D, OK, OK],
+            call(|c, w| async move {
+                c.sessions()
+                    .list_sessions(req(
+                        c.token(w),
+                        v1::ListSessionsRequest {
+                            parent: c.course.clone(),
+                            ..Default::default()
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "SessionService.UpdateSession",
+            [U, D, D, OK, OK],
+            call(|c, w| async move {
+                c.sessions()
+                    .update_session(req(
+                        c.token(w),
+                        v1::UpdateSessionRequest {
+                            session: Some(v1::Session {
+                                name: c.session.clone(),
+                                room: format!("Room {w}"),
+                                ..Default::default()
+                            }),
+                            update_mask: Some(FieldMask {
+                                paths: vec!["room".into()],
+                            }),
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "SessionService.CancelSession",
+            [U, D, D, OK, OK],
+            call(|c, w| async move {
+                let s = c.fresh_session().await;
+                c.sessions()
+                    .cancel_session(req(
+                        c.token(w),
+                        v1::CancelSessionRequest {
+                            name: s,
+                            reason: String::new(),
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "SessionService.CloseSession",
+            [U, D, D, OK, OK],
+            call(|c, w| async move {
+                let s = c.fresh_session().await;
+                c.sessions()
+                    .close_session(req(c.token(w), v1::CloseSessionRequest { name: s }))
+                    .await
+            }),
+        ),
+        // AttendanceService
+        (
+            "AttendanceService.GetQrToken",
+            [U, D, D, OK, OK],
+            call(|c, w| async move {
+                c.attendance()
+                    .get_qr_token(req(
+                        c.token(w),
+                        v1::GetQrTokenRequest {
+                            session: c.session.clone(),
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "AttendanceService.StreamQrTokens",
+            [U, D, D, OK, OK],
+            call(|c, w| async move {
+                c.attendance()
+                    .stream_qr_tokens(req(
+                        c.token(w),
+                        v1::StreamQrTokensRequest {
+                            session: c.session.clone(),
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "AttendanceService.ScanQrToken",
+            [OK, OK, OK, OK, OK],
+            call(|c, w| async move {
+                c.attendance()
+                    .scan_qr_token(req(
+                        c.token(w),
+                        v1::ScanQrTokenRequest {
+                            token: c.qr.clone(),
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "AttendanceService.CheckIn",
+            [U, OK, D, D, D],
+            call(|c, w| async move {
+                c.attendance()
+                    .check_in(req(
+                        c.token(w),
+                        v1::CheckInRequest {
+                            credential: Some(v1::check_in_request::Credential::Token(c.qr.clone())),
+                            device_id: format!("dev{w}"),
+                            ..Default::default()
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "AttendanceService.MarkAttendance",
+            [U, D, D, OK, OK],
+            call(|c, w| async move {
+                c.attendance()
+                    .mark_attendance(req(
+                        c.token(w),
+                        v1::MarkAttendanceRequest {
+                            session: c.session.clone(),
+                            student: c.student.clone(),
+                            status: v1::AttendanceStatus::Excused as i32,
+                            note: String::new(),
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "AttendanceService.ListSessionAttendance",
+            [U, D, D, OK, OK],
+            call(|c, w| async move {
+                c.attendance()
+                    .list_session_attendance(req(
+                        c.token(w),
+                        v1::ListSessionAttendanceRequest {
+                            session: c.session.clone(),
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "AttendanceService.WatchSession",
+            [U, D, D, OK, OK],
+            call(|c, w| async move {
+                c.attendance()
+                    .watch_session(req(
+                        c.token(w),
+                        v1::WatchSessionRequest {
+                            session: c.session.clone(),
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        // Last: it ends the callers' logins.
+        (
+            "AuthService.Logout",
+            [U, OK, OK, OK, OK],
+            call(
+                |c, w| async move { c.auth().logout(req(c.token(w), v1::LogoutRequest {})).await },
+            ),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn every_rpc_for_every_kind_of_caller() {
+    for db in backends().await {
+        let app = spawn_app(&db).await;
+        let l = app.label;
+        let (_, student) = app.user_with_token(v1::Role::Student, "student").await;
+        let (_, other_prof) = app.user_with_token(v1::Role::Professor, "other-prof").await;
+        let (owner, owner_token) = app.user_with_token(v1::Role::Professor, "owner").await;
+        let course = app.create_course("AUTHZ", &[&owner], None).await;
+        let student_user = app
+            .users()
+            .list_users(req(
+                &app.admin,
+                v1::ListUsersRequest {
+                    query: "student".into(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .expect("list")
+            .into_inner()
+            .users
+            .remove(0);
+        app.enroll(&course, &student_user).await;
+        let mut spares = Vec::new();
+        for i in 0..3 {
+            spares.push(
+                app.create_user(v1::Role::Student, &format!("spare{i}"))
+                    .await,
+            );
+        }
+        app.enroll(&course, &spares[0]).await;
+        let session = app.create_session(&course, 0, 60, None).await;
+        let qr = app.qr(&session).await;
+        let ctx = Ctx {
+            channel: app.channel.clone(),
+            tokens: vec![
+                String::new(),
+                student,
+                other_prof,
+                owner_token,
+                app.admin.clone(),
+            ],
+            admin: app.admin.clone(),
+            owner: owner.name.clone(),
+            course: course.name.clone(),
+            session: session.name.clone(),
+            student: student_user.name.clone(),
+            spare_students: spares.iter().map(|s| s.name.clone()).collect(),
+            qr: qr.token,
+        };
+        let mut failures = Vec::new();
+        let rows = table();
+        for (rpc, expected, f) in &rows {
+            for (who, want) in expected.iter().enumerate() {
+                let got = f(ctx.clone(), who).await;
+                if got != *want {
+                    failures.push(format!(
+                        "{rpc} as {}: expected {want:?}, got {got:?}",
+                        WHO[who]
+                    ));
+                }
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{l}: {} of {} calls wrong:\n{}",
+            failures.len(),
+            rows.len() * 5,
+            failures.join("\n")
+        );
+        app.stop().await;
+    }
+}

@@ -1,0 +1,599 @@
+//! Every check-in rule, with a clock the test moves (no sleeping for expiry).
+
+use classtrack_proto::v1;
+use classtrack_store::attendance::{rejections, RejectionFilter};
+use classtrack_store::page::Page;
+use tonic::Code;
+
+use crate::helpers::*;
+
+struct Class {
+    app: TestApp,
+    course: v1::Course,
+    session: v1::Session,
+    ana: (v1::User, String),
+    bea: (v1::User, String),
+    outsider: (v1::User, String),
+    prof_token: String,
+}
+
+/// A course with two enrolled students and one who is not, and a session
+/// that starts now and lasts an hour.
+async fn class(
+    db: &classtrack_store::testing::TestDb,
+    settings: Option<v1::CheckInSettings>,
+) -> Class {
+    let app = spawn_app(db).await;
+    let (prof, prof_token) = app.user_with_token(v1::Role::Professor, "prof").await;
+    let ana = app.user_with_token(v1::Role::Student, "ana").await;
+    let bea = app.user_with_token(v1::Role::Student, "bea").await;
+    let outsider = app.user_with_token(v1::Role::Student, "olga").await;
+    let course = app.create_course("CS101", &[&prof], settings).await;
+    app.enroll(&course, &ana.0).await;
+    app.enroll(&course, &bea.0).await;
+    let session = app.create_session(&course, 0, 60, None).await;
+    Class {
+        app,
+        course,
+        session,
+        ana,
+        bea,
+        outsider,
+        prof_token,
+    }
+}
+
+fn record(r: &v1::CheckInResponse) -> (v1::AttendanceStatus, v1::RecordSource) {
+    let rec = r.record.as_ref().expect("record");
+    (
+        v1::AttendanceStatus::try_from(rec.status).expect("status"),
+        v1::RecordSource::try_from(rec.source).expect("source"),
+    )
+}
+
+#[tokio::test]
+async fn present_until_the_late_threshold_then_late() {
+    for db in backends().await {
+        let c = class(&db, None).await;
+        let l = c.app.label;
+        c.app.advance(10 * 60); // exactly start + 10 min
+        let qr = c.app.qr(&c.session).await;
+        let r = c
+            .app
+            .check_in(&c.ana.1, &qr.token, "phone-ana")
+            .await
+            .expect("ana");
+        assert_eq!(
+            record(&r),
+            (v1::AttendanceStatus::Present, v1::RecordSource::Qr),
+            "{l}"
+        );
+        c.app.advance(1);
+        let qr = c.app.qr(&c.session).await;
+        let r = c
+            .app
+            .check_in(&c.bea.1, &qr.url, "phone-bea")
+            .await
+            .expect("bea, with the whole URL");
+        assert_eq!(record(&r).0, v1::AttendanceStatus::Late, "{l}");
+        // a repeat returns the existing record unchanged, even with an old code
+        c.app.advance(600);
+        let again = c
+            .app
+            .check_in(&c.bea.1, &qr.token, "phone-bea")
+            .await
+            .expect("repeat");
+        assert!(again.already_recorded, "{l}");
+        assert_eq!(again.record, r.record, "{l}");
+        c.app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn previous_window_only_within_grace() {
+    for db in backends().await {
+        let c = class(&db, None).await;
+        let l = c.app.label;
+        let old = c.app.qr(&c.session).await; // window w, 09:00:00–09:00:10
+        c.app.advance(12); // 2 s after rotation: grace (3 s) still running
+        c.app
+            .check_in(&c.ana.1, &old.token, "a")
+            .await
+            .expect("previous window in grace");
+        c.app.advance(1); // 3 s after rotation
+        let r = c.app.check_in(&c.bea.1, &old.token, "b").await;
+        assert_eq!(
+            reason(&assert_code(l, r, Code::FailedPrecondition)),
+            "TOKEN_EXPIRED",
+            "{l}"
+        );
+        c.app.advance(10); // two windows later
+        let r = c.app.check_in(&c.bea.1, &old.token, "b").await;
+        assert_eq!(
+            reason(&assert_code(l, r, Code::FailedPrecondition)),
+            "TOKEN_EXPIRED",
+            "{l}"
+        );
+        let fresh = c.app.qr(&c.session).await;
+        assert_ne!(fresh.token, old.token, "{l}");
+        c.app
+            .check_in(&c.bea.1, &fresh.token, "b")
+            .await
+            .expect("fresh code");
+        c.app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn forged_foreign_and_malformed_tokens() {
+    for db in backends().await {
+        let c = class(&db, None).await;
+        let l = c.app.label;
+        let other = c.app.create_session(&c.course, 0, 60, None).await;
+        let qr = c.app.qr(&c.session).await;
+        let id = |name: &str| name.trim_start_matches("sessions/").to_string();
+        // session A's token presented as session B's
+        let foreign = qr.token.replacen(&id(&c.session.name), &id(&other.name), 1);
+        let r = c.app.check_in(&c.ana.1, &foreign, "a").await;
+        assert_eq!(
+            reason(&assert_code(l, r, Code::FailedPrecondition)),
+            "WRONG_SESSION",
+            "{l}"
+        );
+        // a changed MAC character
+        let mut chars: Vec<char> = qr.token.chars().collect();
+        let last = chars.len() - 2;
+        chars[last] = if chars[last] == 'A' { 'B' } else { 'A' };
+        let r = c
+            .app
+            .check_in(&c.ana.1, &chars.into_iter().collect::<String>(), "a")
+            .await;
+        assert_eq!(
+            reason(&assert_code(l, r, Code::FailedPrecondition)),
+            "WRONG_SESSION",
+            "{l}"
+        );
+        for garbage in ["", "hello", "1.2.3", "'; DROP TABLE attendance; --"] {
+            let r = c.app.check_in(&c.ana.1, garbage, "a").await;
+            assert_eq!(
+                reason(&assert_code(l, r, Code::InvalidArgument)),
+                "TOKEN_MALFORMED",
+                "{l}: {garbage}"
+            );
+        }
+        let missing = qr.token.replacen(&id(&c.session.name), "999999", 1);
+        let r = c.app.check_in(&c.ana.1, &missing, "a").await;
+        assert_eq!(
+            reason(&assert_code(l, r, Code::NotFound)),
+            "SESSION_NOT_FOUND",
+            "{l}"
+        );
+
+        // every refusal is kept for supervision, with device and address
+        let store = classtrack_store::Store::connect(&db.url)
+            .await
+            .expect("store");
+        let mut conn = store.acquire().await.expect("conn");
+        let kept = rejections(
+            &mut conn,
+            &RejectionFilter {
+                student: Some(classtrack_core::UserId::parse(&c.ana.0.name).expect("id")),
+                ..Default::default()
+            },
+            Page::parse(100, "", "r").expect("page"),
+        )
+        .await
+        .expect("list");
+        assert_eq!(kept.len(), 7, "{l}");
+        assert!(
+            kept.iter().all(|k| k.device_id.as_deref() == Some("a")
+                && k.client_address.as_deref() == Some("127.0.0.1")),
+            "{l}"
+        );
+        assert_eq!(kept[0].reason, "SESSION_NOT_FOUND", "{l}");
+        drop(conn);
+        store.close().await;
+        c.app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn who_may_check_in_and_when() {
+    for db in backends().await {
+        let c = class(&db, None).await;
+        let l = c.app.label;
+        let qr = c.app.qr(&c.session).await;
+        let r = c.app.check_in(&c.outsider.1, &qr.token, "o").await;
+        assert_eq!(
+            reason(&assert_code(l, r, Code::PermissionDenied)),
+            "NOT_ENROLLED",
+            "{l}"
+        );
+        let r = c.app.check_in(&c.prof_token, &qr.token, "p").await;
+        assert_eq!(
+            reason(&assert_code(l, r, Code::PermissionDenied)),
+            "NOT_STUDENT",
+            "{l}"
+        );
+        let r = c.app.check_in("", &qr.token, "p").await;
+        assert_code(l, r, Code::Unauthenticated);
+
+        // a future session: its code exists (the projector may show it early) but check-in is not open
+        let later = c.app.create_session(&c.course, 60, 60, None).await;
+        let early = c.app.qr(&later).await;
+        let r = c.app.check_in(&c.ana.1, &early.token, "a").await;
+        assert_eq!(
+            reason(&assert_code(l, r, Code::FailedPrecondition)),
+            "SESSION_NOT_OPEN_YET",
+            "{l}"
+        );
+
+        // cancelled, then closed
+        let cancelled = c.app.create_session(&c.course, 0, 60, None).await;
+        let ctoken = c.app.qr(&cancelled).await;
+        c.app
+            .sessions()
+            .cancel_session(req(
+                &c.prof_token,
+                v1::CancelSessionRequest {
+                    name: cancelled.name.clone(),
+                    reason: String::new(),
+                },
+            ))
+            .await
+            .expect("cancel");
+        let r = c.app.check_in(&c.ana.1, &ctoken.token, "a").await;
+        assert_eq!(
+            reason(&assert_code(l, r, Code::FailedPrecondition)),
+            "SESSION_CANCELLED",
+            "{l}"
+        );
+        c.app
+            .sessions()
+            .close_session(req(
+                &c.prof_token,
+                v1::CloseSessionRequest {
+                    name: c.session.name.clone(),
+                },
+            ))
+            .await
+            .expect("close");
+        let r = c
+            .app
+            .check_in(&c.ana.1, &qr.token, "a")
+            .await
+            .expect("closed: ana already has her absence");
+        assert!(
+            r.already_recorded && record(&r).0 == v1::AttendanceStatus::Absent,
+            "{l}"
+        );
+        c.app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn past_sessions_are_closed_to_check_in() {
+    for db in backends().await {
+        let c = class(&db, None).await;
+        let l = c.app.label;
+        c.app.advance(59 * 60 + 55);
+        let qr = c.app.qr(&c.session).await;
+        c.app.advance(5); // the session's end
+        let r = c.app.check_in(&c.ana.1, &qr.token, "a").await;
+        assert_eq!(
+            reason(&assert_code(l, r, Code::FailedPrecondition)),
+            "SESSION_CLOSED",
+            "{l}"
+        );
+        c.app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn one_device_per_student_block_or_flag() {
+    for db in backends().await {
+        let c = class(&db, None).await;
+        let l = c.app.label;
+        let qr = c.app.qr(&c.session).await;
+        c.app
+            .check_in(&c.ana.1, &qr.token, "shared-phone")
+            .await
+            .expect("ana");
+        let r = c.app.check_in(&c.bea.1, &qr.token, "shared-phone").await;
+        assert_eq!(
+            reason(&assert_code(l, r, Code::PermissionDenied)),
+            "DEVICE_IN_USE",
+            "{l}"
+        );
+
+        // the course switches to "accept and flag" (a friend's phone when a battery died)
+        c.app
+            .courses()
+            .update_course(req(
+                &c.prof_token,
+                v1::UpdateCourseRequest {
+                    course: Some(v1::Course {
+                        name: c.course.name.clone(),
+                        settings: Some(v1::CheckInSettings {
+                            device_reuse: v1::DeviceReusePolicy::Flag as i32,
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    }),
+                    update_mask: Some(prost_types::FieldMask {
+                        paths: vec!["settings".into()],
+                    }),
+                },
+            ))
+            .await
+            .expect("flag policy");
+        let r = c
+            .app
+            .check_in(&c.bea.1, &qr.token, "shared-phone")
+            .await
+            .expect("accepted, flagged");
+        assert!(r.record.expect("record").flagged, "{l}");
+        c.app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn geofence_and_network_allowlist() {
+    for db in backends().await {
+        let fence = v1::CheckInSettings {
+            geofence: Some(v1::Geofence {
+                latitude: 38.7369,
+                longitude: -9.1427,
+                radius_meters: 100.0,
+            }),
+            network_allowlist: vec!["10.0.0.0/8".into()],
+            ..Default::default()
+        };
+        let c = class(&db, Some(fence)).await;
+        let l = c.app.label;
+        let qr = c.app.qr(&c.session).await;
+        let attempt = |token: &str, loc: Option<(f64, f64)>, from: &str| {
+            let mut r = req(
+                token,
+                v1::CheckInRequest {
+                    credential: Some(v1::check_in_request::Credential::Token(qr.token.clone())),
+                    device_id: format!("dev-{token}"),
+                    location: loc.map(|(latitude, longitude)| v1::Location {
+                        latitude,
+                        longitude,
+                        accuracy_meters: 10.0,
+                    }),
+                    ..Default::default()
+                },
+            );
+            r.metadata_mut()
+                .insert("x-forwarded-for", from.parse().expect("ascii"));
+            let mut client = c.app.attendance();
+            async move { client.check_in(r).await }
+        };
+        let r = attempt(&c.ana.1, None, "10.1.2.3").await;
+        assert_eq!(
+            reason(&assert_code(l, r, Code::InvalidArgument)),
+            "LOCATION_REQUIRED",
+            "{l}"
+        );
+        let r = attempt(&c.ana.1, Some((38.7469, -9.1427)), "10.1.2.3").await;
+        assert_eq!(
+            reason(&assert_code(l, r, Code::PermissionDenied)),
+            "OUTSIDE_GEOFENCE",
+            "{l}"
+        );
+        let r = attempt(&c.ana.1, Some((38.7370, -9.1428)), "192.168.1.20").await;
+        assert_eq!(
+            reason(&assert_code(l, r, Code::PermissionDenied)),
+            "ADDRESS_NOT_ALLOWED",
+            "{l}"
+        );
+        attempt(&c.ana.1, Some((38.7370, -9.1428)), "10.1.2.3")
+            .await
+            .expect("inside, from campus");
+        c.app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn short_code_and_scan_then_login() {
+    for db in backends().await {
+        let c = class(&db, None).await;
+        let l = c.app.label;
+        let qr = c.app.qr(&c.session).await;
+        let code = |token: &str, code: &str| {
+            let r = req(
+                token,
+                v1::CheckInRequest {
+                    credential: Some(v1::check_in_request::Credential::ShortCode(v1::ShortCode {
+                        session: c.session.name.clone(),
+                        code: code.into(),
+                    })),
+                    ..Default::default()
+                },
+            );
+            let mut client = c.app.attendance();
+            async move { client.check_in(r).await.map(|r| r.into_inner()) }
+        };
+        let wrong = if qr.short_code == "000000" {
+            "111111"
+        } else {
+            "000000"
+        };
+        let r = code(&c.ana.1, wrong).await;
+        assert_eq!(
+            reason(&assert_code(l, r, Code::FailedPrecondition)),
+            "CODE_INVALID",
+            "{l}"
+        );
+        let r = code(&c.ana.1, &qr.short_code).await.expect("typed code");
+        assert_eq!(
+            record(&r),
+            (v1::AttendanceStatus::Present, v1::RecordSource::Code),
+            "{l}"
+        );
+
+        // a scan judged now, completed after a two-minute login, counts at the scan
+        let scan = c
+            .app
+            .attendance()
+            .scan_qr_token(v1::ScanQrTokenRequest {
+                token: qr.url.clone(),
+            })
+            .await
+            .expect("scan")
+            .into_inner();
+        c.app.advance(120);
+        let plain = c.app.check_in(&c.bea.1, &qr.token, "b").await;
+        assert_eq!(
+            reason(&assert_code(l, plain, Code::FailedPrecondition)),
+            "TOKEN_EXPIRED",
+            "{l}"
+        );
+        let with_proof = |proof: String| {
+            let r = req(
+                &c.bea.1,
+                v1::CheckInRequest {
+                    credential: Some(v1::check_in_request::Credential::Token(qr.token.clone())),
+                    scan_time: scan.scan_time,
+                    scan_proof: proof,
+                    ..Default::default()
+                },
+            );
+            let mut client = c.app.attendance();
+            async move { client.check_in(r).await.map(|r| r.into_inner()) }
+        };
+        let forged = with_proof("A".repeat(22)).await;
+        assert_eq!(
+            reason(&assert_code(l, forged, Code::FailedPrecondition)),
+            "TOKEN_EXPIRED",
+            "{l}"
+        );
+        let done = with_proof(scan.scan_proof.clone())
+            .await
+            .expect("checked in after login");
+        assert_eq!(
+            done.record.expect("record").record_time,
+            scan.scan_time,
+            "{l}"
+        );
+        // and the allowance ends
+        let (carla, carla_token) = c.app.user_with_token(v1::Role::Student, "carla").await;
+        c.app.enroll(&c.course, &carla).await;
+        c.app.advance(5 * 60);
+        let late = c
+            .app
+            .attendance()
+            .check_in(req(
+                &carla_token,
+                v1::CheckInRequest {
+                    credential: Some(v1::check_in_request::Credential::Token(qr.token.clone())),
+                    scan_time: scan.scan_time,
+                    scan_proof: scan.scan_proof.clone(),
+                    ..Default::default()
+                },
+            ))
+            .await;
+        assert_eq!(
+            reason(&assert_code(l, late, Code::FailedPrecondition)),
+            "TOKEN_EXPIRED",
+            "{l}"
+        );
+        c.app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn manual_marks_are_audited_and_override() {
+    for db in backends().await {
+        let c = class(&db, None).await;
+        let l = c.app.label;
+        let qr = c.app.qr(&c.session).await;
+        c.app.check_in(&c.ana.1, &qr.token, "a").await.expect("ana");
+        let mark = |student: &str, status: v1::AttendanceStatus, note: &str| {
+            let r = req(
+                &c.prof_token,
+                v1::MarkAttendanceRequest {
+                    session: c.session.name.clone(),
+                    student: student.into(),
+                    status: status as i32,
+                    note: note.into(),
+                },
+            );
+            let mut client = c.app.attendance();
+            async move { client.mark_attendance(r).await.map(|r| r.into_inner()) }
+        };
+        let m = mark(
+            &c.bea.0.name,
+            v1::AttendanceStatus::Excused,
+            "Doctor's note",
+        )
+        .await
+        .expect("mark");
+        let rec = m.record.expect("record");
+        assert_eq!(
+            (rec.status, rec.source, rec.note.as_str()),
+            (
+                v1::AttendanceStatus::Excused as i32,
+                v1::RecordSource::Manual as i32,
+                "Doctor's note"
+            ),
+            "{l}"
+        );
+        mark(&c.ana.0.name, v1::AttendanceStatus::Late, "")
+            .await
+            .expect("override");
+        let r = mark(&c.outsider.0.name, v1::AttendanceStatus::Present, "").await;
+        assert_code(l, r, Code::FailedPrecondition);
+        let r = mark(&c.bea.0.name, v1::AttendanceStatus::Unspecified, "").await;
+        assert_eq!(
+            fields(&assert_code(l, r, Code::InvalidArgument)),
+            ["status"],
+            "{l}"
+        );
+
+        let roll = c
+            .app
+            .attendance()
+            .list_session_attendance(req(
+                &c.prof_token,
+                v1::ListSessionAttendanceRequest {
+                    session: c.session.name.clone(),
+                },
+            ))
+            .await
+            .expect("roll")
+            .into_inner();
+        let counts = roll.counts.expect("counts");
+        assert_eq!(
+            (counts.enrolled, counts.late, counts.excused, counts.not_yet),
+            (2, 1, 1, 0),
+            "{l}"
+        );
+
+        let store = classtrack_store::Store::connect(&db.url)
+            .await
+            .expect("store");
+        let mut conn = store.acquire().await.expect("conn");
+        let events = classtrack_store::audit::list(
+            &mut conn,
+            &classtrack_store::audit::AuditFilter {
+                action_prefix: Some("attendance.".into()),
+                ..Default::default()
+            },
+            Page::parse(10, "", "a").expect("page"),
+        )
+        .await
+        .expect("audit");
+        assert_eq!(events.len(), 2, "{l}");
+        assert!(
+            events[0].detail.contains("\"present\"") && events[0].detail.contains("\"late\""),
+            "{l}: old and new kept: {}",
+            events[0].detail
+        );
+        drop(conn);
+        store.close().await;
+        c.app.stop().await;
+    }
+}

@@ -1,0 +1,327 @@
+//! `spawn_app`: a fresh database, the server on port 0 with a clock the test
+//! moves, and typed helpers for the usual set-up.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use classtrack::server::{self, Running, ServerConfig, Tier};
+use classtrack_api::{ApiConfig, HashCost};
+use classtrack_core::ManualClock;
+use classtrack_proto::v1;
+use classtrack_proto::v1::attendance_service_client::AttendanceServiceClient;
+use classtrack_proto::v1::auth_service_client::AuthServiceClient;
+use classtrack_proto::v1::course_service_client::CourseServiceClient;
+use classtrack_proto::v1::session_service_client::SessionServiceClient;
+use classtrack_proto::v1::user_service_client::UserServiceClient;
+use classtrack_store::testing::{self, TestDb};
+use tonic::transport::Channel;
+use tonic::{Code, Request, Status};
+
+pub const ADMIN_PASSWORD: &str = "admin-password-1";
+pub const PASSWORD: &str = "student-password";
+
+/// Monday 14 September 2026, 09:00 UTC.
+pub fn start_of_term() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 9, 14, 9, 0, 0)
+        .single()
+        .expect("valid date")
+}
+
+pub struct TestApp {
+    pub url: String,
+    pub clock: Arc<ManualClock>,
+    pub channel: Channel,
+    pub admin: String,
+    pub running: Option<Running>,
+    pub label: &'static str,
+}
+
+/// Every backend available: SQLite always, MariaDB when it answers.
+pub async fn backends() -> Vec<TestDb> {
+    if std::env::var("TEST_LOG").is_ok() {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("info,sqlx=warn")
+            .try_init();
+    }
+    testing::all().await
+}
+
+pub fn config(clock: Arc<ManualClock>) -> ApiConfig {
+    ApiConfig {
+        public_url: "https://attend.example.edu".into(),
+        hash_cost: HashCost::Fast,
+        clock,
+        // the tests drive finalisation themselves
+        finalize_interval: Duration::from_secs(3600),
+        live_poll_interval: Duration::from_millis(100),
+        ..ApiConfig::default()
+    }
+}
+
+pub async fn spawn_app(db: &TestDb) -> TestApp {
+    let clock = Arc::new(ManualClock::new(start_of_term()));
+    spawn_replica(db, clock).await
+}
+
+/// Another server on the same database (a second replica), sharing the clock.
+pub async fn spawn_replica(db: &TestDb, clock: Arc<ManualClock>) -> TestApp {
+    let running = server::start(ServerConfig {
+        listen: "127.0.0.1:0".into(),
+        database_url: db.url.clone(),
+        api: config(clock.clone()),
+        tier: Tier::ApiOnly,
+        admin_password: Some(ADMIN_PASSWORD.into()),
+        demo: false,
+        announce: false,
+    })
+    .await
+    .expect("server starts");
+    let url = format!("http://{}", running.addr);
+    let channel = Channel::from_shared(url.clone())
+        .expect("url")
+        .connect()
+        .await
+        .expect("connects");
+    let mut app = TestApp {
+        url,
+        clock,
+        channel,
+        admin: String::new(),
+        running: Some(running),
+        label: db.label(),
+    };
+    app.admin = app.login("admin", ADMIN_PASSWORD).await;
+    app
+}
+
+impl TestApp {
+    pub async fn stop(mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop().await.expect("server stops");
+        }
+    }
+
+    pub fn auth(&self) -> AuthServiceClient<Channel> {
+        AuthServiceClient::new(self.channel.clone())
+    }
+    pub fn users(&self) -> UserServiceClient<Channel> {
+        UserServiceClient::new(self.channel.clone())
+    }
+    pub fn courses(&self) -> CourseServiceClient<Channel> {
+        CourseServiceClient::new(self.channel.clone())
+    }
+    pub fn sessions(&self) -> SessionServiceClient<Channel> {
+        SessionServiceClient::new(self.channel.clone())
+    }
+    pub fn attendance(&self) -> AttendanceServiceClient<Channel> {
+        AttendanceServiceClient::new(self.channel.clone())
+    }
+
+    pub async fn login(&self, login: &str, password: &str) -> String {
+        self.auth()
+            .login(v1::LoginRequest {
+                login: login.into(),
+                password: password.into(),
+            })
+            .await
+            .unwrap_or_else(|e| panic!("{}: login {login}: {e:?}", self.label))
+            .into_inner()
+            .token
+    }
+
+    pub async fn create_user(&self, role: v1::Role, username: &str) -> v1::User {
+        self.users()
+            .create_user(req(
+                &self.admin,
+                v1::CreateUserRequest {
+                    user: Some(v1::User {
+                        username: username.into(),
+                        email: format!("{username}@uni.example.edu"),
+                        display_name: format!("Name of {username}"),
+                        role: role as i32,
+                        ..Default::default()
+                    }),
+                    password: PASSWORD.into(),
+                },
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("{}: create {username}: {e:?}", self.label))
+            .into_inner()
+            .user
+            .expect("user")
+    }
+
+    /// A user and their token.
+    pub async fn user_with_token(&self, role: v1::Role, username: &str) -> (v1::User, String) {
+        let u = self.create_user(role, username).await;
+        let t = self.login(username, PASSWORD).await;
+        (u, t)
+    }
+
+    pub async fn create_course(
+        &self,
+        code: &str,
+        professors: &[&v1::User],
+        settings: Option<v1::CheckInSettings>,
+    ) -> v1::Course {
+        self.courses()
+            .create_course(req(
+                &self.admin,
+                v1::CreateCourseRequest {
+                    course: Some(v1::Course {
+                        code: code.into(),
+                        title: format!("Course {code}"),
+                        term: "2026F".into(),
+                        settings,
+                        time_zone: "Europe/Lisbon".into(),
+                        ..Default::default()
+                    }),
+                    professors: professors.iter().map(|p| p.name.clone()).collect(),
+                },
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("{}: create course: {e:?}", self.label))
+            .into_inner()
+            .course
+            .expect("course")
+    }
+
+    pub async fn enroll(&self, course: &v1::Course, student: &v1::User) {
+        self.courses()
+            .enroll_student(req(
+                &self.admin,
+                v1::EnrollStudentRequest {
+                    course: course.name.clone(),
+                    student: Some(v1::enroll_student_request::Student::Existing(
+                        student.name.clone(),
+                    )),
+                },
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("{}: enroll: {e:?}", self.label));
+    }
+
+    /// A session of `course` from `start_offset_min` minutes from now, lasting `minutes`.
+    pub async fn create_session(
+        &self,
+        course: &v1::Course,
+        start_offset_min: i64,
+        minutes: i64,
+        settings: Option<v1::CheckInSettings>,
+    ) -> v1::Session {
+        let now = self.clock_now();
+        let start = now + chrono::Duration::minutes(start_offset_min);
+        self.sessions()
+            .create_session(req(
+                &self.admin,
+                v1::CreateSessionRequest {
+                    parent: course.name.clone(),
+                    session: Some(v1::Session {
+                        title: "Lecture".into(),
+                        room: "B-101".into(),
+                        start_time: Some(ts(start)),
+                        end_time: Some(ts(start + chrono::Duration::minutes(minutes))),
+                        settings,
+                        ..Default::default()
+                    }),
+                },
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("{}: create session: {e:?}", self.label))
+            .into_inner()
+            .session
+            .expect("session")
+    }
+
+    pub async fn qr(&self, session: &v1::Session) -> v1::QrToken {
+        self.attendance()
+            .get_qr_token(req(
+                &self.admin,
+                v1::GetQrTokenRequest {
+                    session: session.name.clone(),
+                },
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("{}: qr: {e:?}", self.label))
+            .into_inner()
+            .qr_token
+            .expect("token")
+    }
+
+    pub async fn check_in(
+        &self,
+        token: &str,
+        qr: &str,
+        device: &str,
+    ) -> Result<v1::CheckInResponse, Status> {
+        self.attendance()
+            .check_in(req(
+                token,
+                v1::CheckInRequest {
+                    credential: Some(v1::check_in_request::Credential::Token(qr.into())),
+                    device_id: device.into(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .map(|r| r.into_inner())
+    }
+
+    pub fn clock_now(&self) -> DateTime<Utc> {
+        use classtrack_core::Clock;
+        self.clock.now()
+    }
+
+    pub fn advance(&self, seconds: i64) {
+        self.clock.advance(chrono::Duration::seconds(seconds));
+    }
+}
+
+pub fn ts(t: DateTime<Utc>) -> prost_types::Timestamp {
+    prost_types::Timestamp {
+        seconds: t.timestamp(),
+        nanos: t.timestamp_subsec_nanos() as i32,
+    }
+}
+
+/// A request carrying a bearer token ("" for none).
+pub fn req<T>(token: &str, body: T) -> Request<T> {
+    let mut r = Request::new(body);
+    if !token.is_empty() {
+        r.metadata_mut().insert(
+            "authorization",
+            format!("Bearer {token}").parse().expect("ascii token"),
+        );
+    }
+    r
+}
+
+/// The google.rpc.ErrorInfo reason of a refused check-in.
+pub fn reason(status: &Status) -> String {
+    use tonic_types::StatusExt;
+    status
+        .get_details_error_info()
+        .map(|i| i.reason)
+        .unwrap_or_else(|| format!("no reason ({:?}: {})", status.code(), status.message()))
+}
+
+/// The fields named by a status's BadRequest details.
+pub fn fields(status: &Status) -> Vec<String> {
+    use tonic_types::StatusExt;
+    status
+        .get_details_bad_request()
+        .map(|b| b.field_violations.into_iter().map(|v| v.field).collect())
+        .unwrap_or_default()
+}
+
+#[track_caller]
+pub fn assert_code<T: std::fmt::Debug>(label: &str, r: Result<T, Status>, code: Code) -> Status {
+    match r {
+        Ok(v) => panic!("{label}: expected {code:?}, got Ok({v:?})"),
+        Err(s) => {
+            assert_eq!(s.code(), code, "{label}: {s:?}");
+            s
+        }
+    }
+}

@@ -1,0 +1,188 @@
+use classtrack_proto::v1;
+use prost_types::FieldMask;
+use tonic::Code;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn single_sessions_series_and_lifecycle() {
+    for db in backends().await {
+        let app = spawn_app(&db).await;
+        let l = app.label;
+        let (prof, prof_token) = app.user_with_token(v1::Role::Professor, "prof").await;
+        let (ana, ana_token) = app.user_with_token(v1::Role::Student, "ana").await;
+        let course = app.create_course("CS101", &[&prof], None).await;
+        app.enroll(&course, &ana).await;
+
+        let backwards = app
+            .sessions()
+            .create_session(req(
+                &prof_token,
+                v1::CreateSessionRequest {
+                    parent: course.name.clone(),
+                    session: Some(v1::Session {
+                        start_time: Some(ts(app.clock_now())),
+                        end_time: Some(ts(app.clock_now() - chrono::Duration::minutes(5))),
+                        ..Default::default()
+                    }),
+                },
+            ))
+            .await;
+        assert_eq!(
+            fields(&assert_code(l, backwards, Code::InvalidArgument)),
+            ["session.end_time"],
+            "{l}"
+        );
+
+        // Mondays and Wednesdays for three weeks in Lisbon, one holiday skipped
+        let series = app
+            .sessions()
+            .create_session_series(req(
+                &prof_token,
+                v1::CreateSessionSeriesRequest {
+                    parent: course.name.clone(),
+                    weekdays: vec![v1::Weekday::Monday as i32, v1::Weekday::Wednesday as i32],
+                    start_local_time: "10:00".into(),
+                    duration_minutes: 90,
+                    first_date: "2026-09-14".into(),
+                    last_date: "2026-10-02".into(),
+                    skip_dates: vec!["2026-09-16".into()],
+                    room: "A-1".into(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .expect("series")
+            .into_inner();
+        assert_eq!(series.sessions.len(), 5, "{l}");
+        // 10:00 in Lisbon (UTC+1 in September) is 09:00 UTC: the first one is open now
+        let first = &series.sessions[0];
+        assert_eq!(
+            first.start_time.as_ref().map(|t| t.seconds),
+            Some(start_of_term().timestamp()),
+            "{l}"
+        );
+        assert_eq!(first.state, v1::SessionState::Open as i32, "{l}");
+        assert_eq!(
+            series.sessions[1].state,
+            v1::SessionState::Scheduled as i32,
+            "{l}"
+        );
+
+        // today's sessions, as the student sees them
+        let today = app
+            .sessions()
+            .list_sessions(req(
+                &ana_token,
+                v1::ListSessionsRequest {
+                    start_time: Some(ts(app.clock_now() - chrono::Duration::hours(9))),
+                    end_time: Some(ts(app.clock_now() + chrono::Duration::hours(15))),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .expect("today")
+            .into_inner();
+        assert_eq!(today.sessions.len(), 1, "{l}");
+
+        let moved = app
+            .sessions()
+            .update_session(req(
+                &prof_token,
+                v1::UpdateSessionRequest {
+                    session: Some(v1::Session {
+                        name: series.sessions[1].name.clone(),
+                        room: "B-2".into(),
+                        ..Default::default()
+                    }),
+                    update_mask: Some(FieldMask {
+                        paths: vec!["room".into()],
+                    }),
+                },
+            ))
+            .await
+            .expect("update")
+            .into_inner()
+            .session
+            .expect("session");
+        assert_eq!(moved.room, "B-2", "{l}");
+
+        let cancelled = app
+            .sessions()
+            .cancel_session(req(
+                &prof_token,
+                v1::CancelSessionRequest {
+                    name: series.sessions[2].name.clone(),
+                    reason: "Holiday".into(),
+                },
+            ))
+            .await
+            .expect("cancel")
+            .into_inner();
+        assert_eq!(
+            cancelled.session.expect("s").state,
+            v1::SessionState::Cancelled as i32,
+            "{l}"
+        );
+        let listed = app
+            .sessions()
+            .list_sessions(req(
+                &prof_token,
+                v1::ListSessionsRequest {
+                    parent: course.name.clone(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .expect("list")
+            .into_inner();
+        assert_eq!(
+            listed.sessions.len(),
+            4,
+            "{l}: cancelled sessions are hidden unless asked for"
+        );
+
+        let closed = app
+            .sessions()
+            .close_session(req(
+                &prof_token,
+                v1::CloseSessionRequest {
+                    name: first.name.clone(),
+                },
+            ))
+            .await
+            .expect("close")
+            .into_inner();
+        assert_eq!(
+            (closed.marked_absent, closed.session.expect("s").state),
+            (1, v1::SessionState::Closed as i32),
+            "{l}"
+        );
+        let again = app
+            .sessions()
+            .close_session(req(
+                &prof_token,
+                v1::CloseSessionRequest {
+                    name: first.name.clone(),
+                },
+            ))
+            .await
+            .expect("close again")
+            .into_inner();
+        assert_eq!(
+            again.marked_absent, 0,
+            "{l}: closing twice marks nobody twice"
+        );
+        let closed_cancel = app
+            .sessions()
+            .close_session(req(
+                &prof_token,
+                v1::CloseSessionRequest {
+                    name: series.sessions[2].name.clone(),
+                },
+            ))
+            .await;
+        assert_code(l, closed_cancel, Code::FailedPrecondition);
+        app.stop().await;
+    }
+}
