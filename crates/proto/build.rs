@@ -7,10 +7,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let protoc = protoc_bin_vendored::protoc_bin_path()?;
     std::env::set_var("PROTOC", protoc);
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../proto");
-    let files: Vec<PathBuf> = ["auth", "users", "courses", "sessions", "attendance", "reports"]
-        .iter()
-        .map(|f| root.join(format!("classtrack/v1/{f}.proto")))
-        .collect();
+    let files: Vec<PathBuf> = [
+        "auth",
+        "users",
+        "courses",
+        "sessions",
+        "attendance",
+        "reports",
+    ]
+    .iter()
+    .map(|f| root.join(format!("classtrack/v1/{f}.proto")))
+    .collect();
     let includes = [root.clone(), protoc_bin_vendored::include_path()?];
     let descriptor = PathBuf::from(std::env::var("OUT_DIR")?).join("classtrack_descriptor.bin");
     tonic_prost_build::configure()
