@@ -162,6 +162,13 @@ pub fn day(ts: Option<&Timestamp>, tz: Tz) -> String {
         .unwrap_or_default()
 }
 
+/// "5 Jan"
+pub fn short_day(ts: Option<&Timestamp>, tz: Tz) -> String {
+    to_utc(ts)
+        .map(|t| t.with_timezone(&tz).format("%-d %b").to_string())
+        .unwrap_or_default()
+}
+
 /// "10:00"
 pub fn clock(ts: Option<&Timestamp>, tz: Tz) -> String {
     to_utc(ts)
@@ -305,7 +312,7 @@ pub struct RateBar {
 }
 
 /// Plot area width of a rate bar at 100 %.
-pub const RATE_BAR_SPAN: f64 = 200.0;
+pub const RATE_BAR_SPAN: f64 = 180.0;
 
 impl RateChart {
     pub fn new(rows: impl IntoIterator<Item = (String, f64)>) -> Self {
@@ -365,7 +372,7 @@ const ROLL_TOP: f64 = 10.0;
 impl RollChart {
     pub fn new(columns: impl IntoIterator<Item = (String, RollCounts)>) -> Self {
         let columns: Vec<(String, RollCounts)> = columns.into_iter().collect();
-        let step = 36.0;
+        let step = 44.0;
         let cols = columns
             .into_iter()
             .enumerate()
@@ -397,13 +404,13 @@ impl RollChart {
                         c.present, c.late, c.excused, c.absent
                     ),
                     label,
-                    x: 44.0 + step * i as f64,
-                    width: 24.0,
+                    x: 48.0 + step * i as f64,
+                    width: 28.0,
                     segments,
                 }
             })
             .collect::<Vec<_>>();
-        let width = 60 + 36 * u32::try_from(cols.len()).unwrap_or(0);
+        let width = 64 + 44 * u32::try_from(cols.len()).unwrap_or(0);
         Self {
             width,
             columns: cols,

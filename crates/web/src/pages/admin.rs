@@ -26,6 +26,7 @@ use crate::AppState;
 pub struct LiveLine {
     pub id: String,
     pub course: String,
+    pub title: String,
     pub when: String,
     pub room: String,
     pub state: &'static str,
@@ -78,7 +79,8 @@ pub async fn overview(State(state): State<AppState>, viewer: Viewer) -> PageResu
                     let k = l.counts.unwrap_or_default();
                     LiveLine {
                         id: id_of(&s.name).to_string(),
-                        course: format!("{} · {}", s.course_code, s.course_title),
+                        course: s.course_code.clone(),
+                        title: s.course_title.clone(),
                         when: format!(
                             "{}–{}",
                             clock(s.start_time.as_ref(), viewer.tz),

@@ -137,12 +137,11 @@ pub async fn course_report(
         .as_ref()
         .map(|t| percent(t.attendance_rate))
         .unwrap_or_default();
-    page.chart = RollChart::new(
-        page.columns
-            .iter()
-            .map(|c| c.day.clone())
-            .zip(report.session_counts.iter().cloned()),
-    );
+    let labels = report
+        .sessions
+        .iter()
+        .map(|s| crate::view::short_day(s.start_time.as_ref(), tz));
+    page.chart = RollChart::new(labels.zip(report.session_counts.iter().cloned()));
     Ok(render(&page))
 }
 
