@@ -16,7 +16,7 @@ use super::justifications::safe_filename;
 use super::Viewer;
 use crate::error::{in_place, PageError, PageResult};
 use crate::view::{
-    day, id_of, percent, render, status_class, status_label, zone, Layout, RollChart,
+    id_of, percent, render, short_day, status_class, status_label, zone, Layout, RollChart,
 };
 use crate::AppState;
 
@@ -95,7 +95,7 @@ pub async fn course_report(
         .iter()
         .map(|s| Column {
             id: id_of(&s.name).to_string(),
-            day: day(s.start_time.as_ref(), tz),
+            day: short_day(s.start_time.as_ref(), tz),
             title: crate::view::date_time(s.start_time.as_ref(), tz),
         })
         .collect();
@@ -140,7 +140,7 @@ pub async fn course_report(
     let labels = report
         .sessions
         .iter()
-        .map(|s| crate::view::short_day(s.start_time.as_ref(), tz));
+        .map(|s| short_day(s.start_time.as_ref(), tz));
     page.chart = RollChart::new(labels.zip(report.session_counts.iter().cloned()));
     Ok(render(&page))
 }
