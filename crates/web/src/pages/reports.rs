@@ -230,3 +230,54 @@ async fn export(
     )
         .into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use classtrack_proto::v1::{AttendanceStatus, RollCounts};
+
+    #[test]
+    fn the_matrix_and_chart_render_with_escaped_names() {
+        let counts = RollCounts {
+            enrolled: 2,
+            present: 1,
+            absent: 1,
+            ..Default::default()
+        };
+        let page = ReportPage {
+            l: Layout::bare("Report"),
+            course_id: "1".into(),
+            course: "CS101 · Programming".into(),
+            columns: vec![Column {
+                id: "7".into(),
+                day: "5 Jan".into(),
+                title: "Mon 5 Jan 2026, 09:00".into(),
+            }],
+            rows: vec![Row {
+                name: "<b>Ana</b>".into(),
+                number: "2026001".into(),
+                cells: vec![Cell {
+                    label: status_label(AttendanceStatus::Present as i32),
+                    class: status_class(AttendanceStatus::Present as i32),
+                    short: short(AttendanceStatus::Present as i32),
+                }],
+                rate: "100%".into(),
+                present: 1,
+                late: 0,
+                excused: 0,
+                absent: 0,
+                warning: "near",
+                reasons: "1 absence (limit 2)".into(),
+            }],
+            total_rate: "50%".into(),
+            chart: RollChart::new([("5 Jan".to_string(), counts)]),
+            problem: None,
+        };
+        let html = page.render().unwrap();
+        assert!(html.contains("&#60;b&#62;Ana&#60;/b&#62;") || html.contains("&lt;b&gt;Ana"));
+        assert!(!html.contains("<b>Ana</b>"));
+        assert!(html.contains(r#"class="cell status-present""#));
+        assert!(html.contains(r#"class="seg present""#));
+        assert!(html.contains("Near limit"));
+    }
+}

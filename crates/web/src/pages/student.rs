@@ -211,3 +211,37 @@ pub async fn history(State(state): State<AppState>, viewer: Viewer) -> PageResul
         problem: None,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_shows_rates_warnings_and_justify_links() {
+        let page = HistoryPage {
+            l: Layout::bare("My attendance"),
+            courses: vec![CourseLine {
+                code: "MATH201".into(),
+                title: "Linear Algebra".into(),
+                rate: "50%".into(),
+                counts: "2 sessions".into(),
+                warning: "over",
+                reasons: vec!["3 unexcused absences (limit 3)".into()],
+                sessions: vec![HistoryLine {
+                    id: "4".into(),
+                    when: "Mon 5 Jan 2026, 09:00".into(),
+                    status: "Absent",
+                    class: "absent",
+                    justifiable: true,
+                }],
+            }],
+            chart: RateChart::new([("MATH201".to_string(), 0.5)]),
+            upcoming: Vec::new(),
+            problem: None,
+        };
+        let html = page.render().unwrap();
+        assert!(html.contains("Absence limit reached"));
+        assert!(html.contains("/justifications/new?session=4"));
+        assert!(html.contains(r#"class="bar poor""#));
+    }
+}
