@@ -6,6 +6,7 @@ pub mod checkin;
 pub mod clock;
 pub mod names;
 pub mod qr;
+pub mod rates;
 pub mod role;
 pub mod schedule;
 pub mod settings;

@@ -553,3 +553,19 @@ pub async fn rejections(
         })
         .collect()
 }
+
+/// Every record of one student, by session.
+pub async fn records_of_student(
+    conn: &mut Conn,
+    student: UserId,
+) -> Result<std::collections::HashMap<SessionId, Record>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM attendance a WHERE a.student_id = ?"
+    ))
+    .bind(student.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| from_row(r).map(|rec| (rec.session, rec)))
+        .collect()
+}

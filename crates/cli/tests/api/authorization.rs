@@ -60,6 +60,41 @@ impl Ctx {
     fn auth(&self) -> v1::auth_service_client::AuthServiceClient<tonic::transport::Channel> {
         v1::auth_service_client::AuthServiceClient::new(self.channel.clone())
     }
+    fn reports(&self) -> v1::report_service_client::ReportServiceClient<tonic::transport::Channel> {
+        v1::report_service_client::ReportServiceClient::new(self.channel.clone())
+    }
+    /// A session closed with the student absent.
+    async fn closed_session(&self) -> String {
+        let s = self.fresh_session().await;
+        self.sessions()
+            .close_session(req(
+                &self.admin,
+                v1::CloseSessionRequest { name: s.clone() },
+            ))
+            .await
+            .expect("close");
+        s
+    }
+    /// A pending justification of the student, with a PDF attached.
+    async fn justification(&self) -> String {
+        let session = self.closed_session().await;
+        self.reports()
+            .submit_justification(req(
+                self.token(1),
+                v1::SubmitJustificationRequest {
+                    session,
+                    reason: "Ill".into(),
+                    attachment: b"%PDF-1.4".to_vec(),
+                    attachment_filename: "n.pdf".into(),
+                },
+            ))
+            .await
+            .expect("submit")
+            .into_inner()
+            .justification
+            .expect("j")
+            .name
+    }
     /// A fresh session of the course, made by the admin (for calls that end one).
     async fn fresh_session(&self) -> String {
         self.sessions()
@@ -638,6 +673,150 @@ fn table() -> Vec<(&'static str, [Code; 5], Call)> {
                             session: c.session.clone(),
                         },
                     ))
+                    .await
+            }),
+        ),
+        // ReportService
+        (
+            "ReportService.GetStudentHistory (own)",
+            [U, OK, OK, OK, OK],
+            call(|c, w| async move {
+                c.reports()
+                    .get_student_history(req(c.token(w), v1::GetStudentHistoryRequest::default()))
+                    .await
+            }),
+        ),
+        (
+            "ReportService.GetStudentHistory (a student's)",
+            [U, OK, D, OK, OK],
+            call(|c, w| async move {
+                c.reports()
+                    .get_student_history(req(
+                        c.token(w),
+                        v1::GetStudentHistoryRequest {
+                            student: c.student.clone(),
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "ReportService.GetCourseReport",
+            [U, D, D, OK, OK],
+            call(|c, w| async move {
+                c.reports()
+                    .get_course_report(req(
+                        c.token(w),
+                        v1::GetCourseReportRequest {
+                            course: c.course.clone(),
+                            ..Default::default()
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "ReportService.ExportCourseReport",
+            [U, D, D, OK, OK],
+            call(|c, w| async move {
+                c.reports()
+                    .export_course_report(req(
+                        c.token(w),
+                        v1::ExportCourseReportRequest {
+                            course: c.course.clone(),
+                            format: v1::ExportFormat::Csv as i32,
+                            ..Default::default()
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "ReportService.SubmitJustification",
+            [U, OK, D, D, D],
+            call(|c, w| async move {
+                let session = c.closed_session().await;
+                c.reports()
+                    .submit_justification(req(
+                        c.token(w),
+                        v1::SubmitJustificationRequest {
+                            session,
+                            reason: "Ill".into(),
+                            ..Default::default()
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "ReportService.ListJustifications",
+            [U, OK, OK, OK, OK],
+            call(|c, w| async move {
+                c.reports()
+                    .list_justifications(req(c.token(w), v1::ListJustificationsRequest::default()))
+                    .await
+            }),
+        ),
+        (
+            "ReportService.DecideJustification",
+            [U, D, D, OK, OK],
+            call(|c, w| async move {
+                let name = c.justification().await;
+                c.reports()
+                    .decide_justification(req(
+                        c.token(w),
+                        v1::DecideJustificationRequest {
+                            name,
+                            approve: true,
+                            comment: String::new(),
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "ReportService.GetJustificationAttachment",
+            [U, OK, D, OK, OK],
+            call(|c, w| async move {
+                let name = c.justification().await;
+                c.reports()
+                    .get_justification_attachment(req(
+                        c.token(w),
+                        v1::GetJustificationAttachmentRequest { name },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "ReportService.GetSupervisionOverview",
+            [U, D, D, D, OK],
+            call(|c, w| async move {
+                c.reports()
+                    .get_supervision_overview(req(c.token(w), v1::GetSupervisionOverviewRequest {}))
+                    .await
+            }),
+        ),
+        (
+            "ReportService.ListRejectedCheckIns",
+            [U, D, D, OK, OK],
+            call(|c, w| async move {
+                c.reports()
+                    .list_rejected_check_ins(req(
+                        c.token(w),
+                        v1::ListRejectedCheckInsRequest {
+                            course: c.course.clone(),
+                            ..Default::default()
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "ReportService.ListAuditEvents",
+            [U, D, D, D, OK],
+            call(|c, w| async move {
+                c.reports()
+                    .list_audit_events(req(c.token(w), v1::ListAuditEventsRequest::default()))
                     .await
             }),
         ),

@@ -12,6 +12,7 @@ use classtrack_proto::v1;
 use classtrack_proto::v1::attendance_service_client::AttendanceServiceClient;
 use classtrack_proto::v1::auth_service_client::AuthServiceClient;
 use classtrack_proto::v1::course_service_client::CourseServiceClient;
+use classtrack_proto::v1::report_service_client::ReportServiceClient;
 use classtrack_proto::v1::session_service_client::SessionServiceClient;
 use classtrack_proto::v1::user_service_client::UserServiceClient;
 use classtrack_store::testing::{self, TestDb};
@@ -116,6 +117,55 @@ impl TestApp {
     }
     pub fn attendance(&self) -> AttendanceServiceClient<Channel> {
         AttendanceServiceClient::new(self.channel.clone())
+    }
+
+    pub fn reports(&self) -> ReportServiceClient<Channel> {
+        ReportServiceClient::new(self.channel.clone())
+    }
+
+    pub async fn report(&self, token: &str, course: &v1::Course) -> v1::GetCourseReportResponse {
+        self.reports()
+            .get_course_report(req(
+                token,
+                v1::GetCourseReportRequest {
+                    course: course.name.clone(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("{}: report: {e:?}", self.label))
+            .into_inner()
+    }
+
+    /// The whole exported file.
+    pub async fn export(
+        &self,
+        token: &str,
+        course: &v1::Course,
+        format: v1::ExportFormat,
+    ) -> Vec<u8> {
+        let mut stream = self
+            .reports()
+            .export_course_report(req(
+                token,
+                v1::ExportCourseReportRequest {
+                    course: course.name.clone(),
+                    format: format as i32,
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("{}: export: {e:?}", self.label))
+            .into_inner();
+        let mut out = Vec::new();
+        while let Some(chunk) = stream
+            .message()
+            .await
+            .unwrap_or_else(|e| panic!("{}: export chunk: {e:?}", self.label))
+        {
+            out.extend(chunk.chunk);
+        }
+        out
     }
 
     pub async fn login(&self, login: &str, password: &str) -> String {

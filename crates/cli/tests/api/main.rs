@@ -9,5 +9,6 @@ mod checkin;
 mod courses;
 mod live;
 mod platform;
+mod reports;
 mod sessions;
 mod users;

@@ -1,0 +1,239 @@
+//! Attendance rates and absence warnings for one student in one course.
+//!
+//! Counted sessions: not cancelled, already over (or closed), and ending
+//! after the student enrolled. Excused sessions are their own column and leave
+//! the rate's denominator; late counts as attended unless the course says
+//! otherwise. Sessions that are over but not yet finalised are "unrecorded"
+//! and count for nothing until they are.
+
+use crate::settings::AbsenceRules;
+use crate::AttendanceStatus;
+
+/// One past session of the course as one student lived it, in time order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Meeting {
+    pub status: Option<AttendanceStatus>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Tally {
+    pub sessions: u32,
+    pub present: u32,
+    pub late: u32,
+    pub excused: u32,
+    pub absent: u32,
+    pub unrecorded: u32,
+    /// Attended ÷ (sessions − excused − unrecorded); 1.0 when nothing counts yet.
+    pub rate: f64,
+    pub unexcused_absences: u32,
+    /// Absences in a row at the end (excused sessions neither break nor extend a run).
+    pub current_streak: u32,
+    pub longest_streak: u32,
+    /// Sessions that counted against the student (absent, and late when late is not attended).
+    pub missed: u32,
+    /// Sessions in the rate's denominator.
+    pub rated: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    None,
+    Near,
+    Over,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub level: Level,
+    pub reasons: Vec<String>,
+}
+
+pub fn tally(meetings: &[Meeting], rules: &AbsenceRules) -> Tally {
+    let mut t = Tally {
+        sessions: meetings.len() as u32,
+        ..Default::default()
+    };
+    let mut run = 0;
+    for m in meetings {
+        match m.status {
+            Some(AttendanceStatus::Present) => t.present += 1,
+            Some(AttendanceStatus::Late) => t.late += 1,
+            Some(AttendanceStatus::Excused) => t.excused += 1,
+            Some(AttendanceStatus::Absent) => t.absent += 1,
+            None => t.unrecorded += 1,
+        }
+        match m.status {
+            Some(AttendanceStatus::Absent) => {
+                run += 1;
+                t.longest_streak = t.longest_streak.max(run);
+            }
+            Some(AttendanceStatus::Excused) | None => {}
+            Some(_) => run = 0,
+        }
+    }
+    t.current_streak = run;
+    t.unexcused_absences = t.absent;
+    let attended = t.present
+        + if rules.late_counts_as_attended {
+            t.late
+        } else {
+            0
+        };
+    t.rated = t.present + t.late + t.absent;
+    t.missed = t.rated - attended;
+    t.rate = if t.rated == 0 {
+        1.0
+    } else {
+        f64::from(attended) / f64::from(t.rated)
+    };
+    t
+}
+
+/// At or over a limit, or one absence away from one.
+pub fn warning(t: &Tally, rules: &AbsenceRules) -> Warning {
+    let mut level = Level::None;
+    let mut reasons = Vec::new();
+    let mut note = |l: Level, text: String| {
+        level = level.max(l);
+        reasons.push(text);
+    };
+    if rules.max_absence_percent > 0 && t.rated > 0 {
+        let limit = f64::from(rules.max_absence_percent);
+        let share = 100.0 * f64::from(t.missed) / f64::from(t.rated);
+        let next = 100.0 * f64::from(t.missed + 1) / f64::from(t.rated + 1);
+        if share >= limit {
+            note(
+                Level::Over,
+                format!("missed {share:.0}% of sessions (limit {limit:.0}%)"),
+            );
+        } else if next >= limit {
+            note(
+                Level::Near,
+                format!("one more absence reaches {limit:.0}% of sessions"),
+            );
+        }
+    }
+    if rules.max_unexcused_absences > 0 {
+        let max = rules.max_unexcused_absences as u32;
+        if t.unexcused_absences >= max {
+            note(
+                Level::Over,
+                format!("{} unexcused absences (limit {max})", t.unexcused_absences),
+            );
+        } else if t.unexcused_absences + 1 == max {
+            note(
+                Level::Near,
+                format!(
+                    "{} unexcused absences; the limit is {max}",
+                    t.unexcused_absences
+                ),
+            );
+        }
+    }
+    if rules.max_consecutive_absences > 0 {
+        let max = rules.max_consecutive_absences as u32;
+        if t.longest_streak >= max {
+            note(
+                Level::Over,
+                format!("{} absences in a row (limit {max})", t.longest_streak),
+            );
+        } else if t.current_streak + 1 == max {
+            note(
+                Level::Near,
+                format!("one more absence makes {max} in a row"),
+            );
+        }
+    }
+    Warning { level, reasons }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use AttendanceStatus::*;
+
+    fn m(list: &[Option<AttendanceStatus>]) -> Vec<Meeting> {
+        list.iter().map(|s| Meeting { status: *s }).collect()
+    }
+
+    fn rules(pct: i32, unexcused: i32, row: i32) -> AbsenceRules {
+        AbsenceRules {
+            max_absence_percent: pct,
+            max_unexcused_absences: unexcused,
+            max_consecutive_absences: row,
+            late_counts_as_attended: true,
+        }
+    }
+
+    #[test]
+    fn excused_and_unrecorded_leave_the_denominator_late_counts_as_attended() {
+        let t = tally(
+            &m(&[Some(Present), Some(Late), Some(Excused), Some(Absent), None]),
+            &rules(0, 0, 0),
+        );
+        assert_eq!((t.sessions, t.rated, t.missed), (5, 3, 1));
+        assert!((t.rate - 2.0 / 3.0).abs() < 1e-9);
+        let strict = AbsenceRules {
+            late_counts_as_attended: false,
+            ..rules(0, 0, 0)
+        };
+        let t = tally(&m(&[Some(Present), Some(Late)]), &strict);
+        assert!((t.rate - 0.5).abs() < 1e-9);
+        assert_eq!(tally(&[], &rules(0, 0, 0)).rate, 1.0);
+    }
+
+    #[test]
+    fn percent_limit_at_and_one_before() {
+        let r = rules(20, 0, 0);
+        // 1 of 5 = 20 %: at the limit
+        let w = warning(
+            &tally(
+                &m(&[
+                    Some(Absent),
+                    Some(Present),
+                    Some(Present),
+                    Some(Present),
+                    Some(Present),
+                ]),
+                &r,
+            ),
+            &r,
+        );
+        assert_eq!(w.level, Level::Over);
+        // 1 of 6 = 16.7 %; one more: 2 of 7 = 28.6 % ⇒ near
+        let six = m(&[
+            Some(Absent),
+            Some(Present),
+            Some(Present),
+            Some(Present),
+            Some(Present),
+            Some(Present),
+        ]);
+        assert_eq!(warning(&tally(&six, &r), &r).level, Level::Near);
+        // 0 of 9; one more: 1 of 10 = 10 % ⇒ none
+        let nine = m(&[Some(Present); 9]);
+        assert_eq!(warning(&tally(&nine, &r), &r).level, Level::None);
+    }
+
+    #[test]
+    fn unexcused_count_and_runs() {
+        let r = rules(0, 3, 0);
+        let two = m(&[Some(Absent), Some(Present), Some(Absent)]);
+        assert_eq!(warning(&tally(&two, &r), &r).level, Level::Near);
+        let three = m(&[Some(Absent), Some(Present), Some(Absent), Some(Absent)]);
+        assert_eq!(warning(&tally(&three, &r), &r).level, Level::Over);
+        let excused = m(&[Some(Excused), Some(Excused), Some(Excused)]);
+        assert_eq!(warning(&tally(&excused, &r), &r).level, Level::None);
+
+        let r = rules(0, 0, 2);
+        assert_eq!(
+            warning(&tally(&m(&[Some(Present), Some(Absent)]), &r), &r).level,
+            Level::Near
+        );
+        // an excused session in between neither breaks nor extends the run
+        let t = tally(&m(&[Some(Absent), Some(Excused), Some(Absent)]), &r);
+        assert_eq!((t.longest_streak, warning(&t, &r).level), (2, Level::Over));
+        let broken = tally(&m(&[Some(Absent), Some(Present), Some(Present)]), &r);
+        assert_eq!(warning(&broken, &r).level, Level::None);
+    }
+}

@@ -1,0 +1,237 @@
+//! Absence justifications and their attachments.
+
+use classtrack_core::{CourseId, JustificationId, SessionId, UserId};
+use sqlx::Row;
+
+use crate::page::Page;
+use crate::{Conn, Result, StoreError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    Pending,
+    Approved,
+    Rejected,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Pending => "pending",
+            State::Approved => "approved",
+            State::Rejected => "rejected",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self> {
+        match s {
+            "pending" => Ok(State::Pending),
+            "approved" => Ok(State::Approved),
+            "rejected" => Ok(State::Rejected),
+            other => Err(StoreError::Corrupt(format!(
+                "justification state {other:?}"
+            ))),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Justification {
+    pub id: JustificationId,
+    pub session: SessionId,
+    pub course: CourseId,
+    pub course_code: String,
+    pub session_start: i64,
+    pub student: UserId,
+    pub student_display_name: String,
+    pub reason: String,
+    pub state: State,
+    pub decision_comment: String,
+    pub decided_by: Option<UserId>,
+    pub submitted_at: i64,
+    pub decided_at: Option<i64>,
+    pub attachment_filename: Option<String>,
+    pub attachment_content_type: Option<String>,
+    pub attachment_size: i64,
+}
+
+pub struct Attachment {
+    pub content: Vec<u8>,
+    pub filename: String,
+    pub content_type: String,
+}
+
+pub struct NewJustification<'a> {
+    pub session: SessionId,
+    pub student: UserId,
+    pub reason: &'a str,
+    pub attachment: Option<Attachment>,
+}
+
+const COLUMNS: &str = "j.id, j.session_id, s.course_id, c.code, s.start_at, j.student_id, u.display_name, j.reason, \
+    j.state, j.decision_comment, j.decided_by, j.submitted_at, j.decided_at, j.attachment_filename, \
+    j.attachment_content_type, j.attachment_size";
+const FROM: &str = "FROM justifications j JOIN sessions s ON s.id = j.session_id JOIN courses c ON c.id = s.course_id \
+    JOIN users u ON u.id = j.student_id";
+
+fn from_row(r: &sqlx::any::AnyRow) -> Result<Justification> {
+    let state: String = r.try_get("state")?;
+    Ok(Justification {
+        id: JustificationId(r.try_get("id")?),
+        session: SessionId(r.try_get("session_id")?),
+        course: CourseId(r.try_get("course_id")?),
+        course_code: r.try_get("code")?,
+        session_start: r.try_get("start_at")?,
+        student: UserId(r.try_get("student_id")?),
+        student_display_name: r.try_get("display_name")?,
+        reason: r.try_get("reason")?,
+        state: State::parse(&state)?,
+        decision_comment: r.try_get("decision_comment")?,
+        decided_by: r.try_get::<Option<i64>, _>("decided_by")?.map(UserId),
+        submitted_at: r.try_get("submitted_at")?,
+        decided_at: r.try_get("decided_at")?,
+        attachment_filename: r.try_get("attachment_filename")?,
+        attachment_content_type: r.try_get("attachment_content_type")?,
+        attachment_size: r.try_get("attachment_size")?,
+    })
+}
+
+pub async fn create(conn: &mut Conn, new: NewJustification<'_>, now: i64) -> Result<Justification> {
+    let (content, filename, content_type, size) = match new.attachment {
+        Some(a) => {
+            let size = a.content.len() as i64;
+            (
+                Some(a.content),
+                Some(a.filename),
+                Some(a.content_type),
+                size,
+            )
+        }
+        None => (None, None, None, 0),
+    };
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO justifications (session_id, student_id, reason, state, decision_comment, submitted_at, attachment, \
+         attachment_filename, attachment_content_type, attachment_size) VALUES (?, ?, ?, 'pending', '', ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(new.session.0)
+    .bind(new.student.0)
+    .bind(new.reason)
+    .bind(now)
+    .bind(content)
+    .bind(filename)
+    .bind(content_type)
+    .bind(size)
+    .fetch_one(&mut *conn)
+    .await?;
+    get(conn, JustificationId(id)).await
+}
+
+pub async fn get(conn: &mut Conn, id: JustificationId) -> Result<Justification> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} {FROM} WHERE j.id = ?"))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    from_row(&row)
+}
+
+/// A pending justification of this student for this session, if any.
+pub async fn pending_for(conn: &mut Conn, session: SessionId, student: UserId) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM justifications WHERE session_id = ? AND student_id = ? AND state = 'pending'",
+    )
+    .bind(session.0)
+    .bind(student.0)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(n > 0)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub course: Option<CourseId>,
+    pub student: Option<UserId>,
+    pub taught_by: Option<UserId>,
+    pub state: Option<State>,
+}
+
+/// Newest first.
+pub async fn list(conn: &mut Conn, f: &Filter, page: Page) -> Result<Vec<Justification>> {
+    let mut sql = format!("SELECT {COLUMNS} {FROM} WHERE 1 = 1");
+    let mut binds = Vec::new();
+    if let Some(c) = f.course {
+        sql.push_str(" AND s.course_id = ?");
+        binds.push(c.0);
+    }
+    if let Some(s) = f.student {
+        sql.push_str(" AND j.student_id = ?");
+        binds.push(s.0);
+    }
+    if let Some(p) = f.taught_by {
+        sql.push_str(
+            " AND s.course_id IN (SELECT course_id FROM course_professors WHERE professor_id = ?)",
+        );
+        binds.push(p.0);
+    }
+    if page.after_id > 0 {
+        sql.push_str(" AND j.id < ?");
+        binds.push(page.after_id);
+    }
+    if f.state.is_some() {
+        sql.push_str(" AND j.state = ?");
+    }
+    sql.push_str(" ORDER BY j.id DESC LIMIT ?");
+    let mut q = sqlx::query(&sql);
+    for b in binds {
+        q = q.bind(b);
+    }
+    if let Some(s) = f.state {
+        q = q.bind(s.as_str());
+    }
+    let rows = q.bind(page.fetch()).fetch_all(&mut *conn).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Records a decision; false when it was no longer pending.
+pub async fn decide(
+    conn: &mut Conn,
+    id: JustificationId,
+    state: State,
+    comment: &str,
+    by: UserId,
+    now: i64,
+) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE justifications SET state = ?, decision_comment = ?, decided_by = ?, decided_at = ? WHERE id = ? AND state = 'pending'",
+    )
+    .bind(state.as_str())
+    .bind(comment)
+    .bind(by.0)
+    .bind(now)
+    .bind(id.0)
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected() > 0)
+}
+
+pub async fn attachment(conn: &mut Conn, id: JustificationId) -> Result<Option<Attachment>> {
+    let row = sqlx::query(
+        "SELECT attachment, attachment_filename, attachment_content_type FROM justifications WHERE id = ?",
+    )
+    .bind(id.0)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let content: Option<Vec<u8>> = row.try_get("attachment")?;
+    Ok(match content {
+        Some(content) => Some(Attachment {
+            content,
+            filename: row
+                .try_get::<Option<String>, _>("attachment_filename")?
+                .unwrap_or_default(),
+            content_type: row
+                .try_get::<Option<String>, _>("attachment_content_type")?
+                .unwrap_or_default(),
+        }),
+        None => None,
+    })
+}
