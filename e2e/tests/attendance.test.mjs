@@ -45,7 +45,6 @@ test('attendance from set-up to report', async (t) => {
     const { page } = admin;
     await login(page, 'admin', ADMIN_PASSWORD);
     await page.waitForURL('**/admin');
-    await shot(page, 'admin-overview');
     await page.goto('/admin/users/new');
     await page.getByLabel('Username').fill(professor.username);
     await page.getByLabel('Full name').fill(professor.name);
@@ -264,39 +263,76 @@ test('attendance from set-up to report', async (t) => {
       return;
     }
     await shot(page, 'report', { fullPage: true });
+    const cols = ['present', 'late', 'excused', 'absent'];
     const onPage = {};
     for (const s of students) {
       const row = page.locator('#report-matrix tbody tr', { hasText: s.name });
-      onPage[s.number] = {
-        present: Number(await row.locator('[data-col="present"]').innerText()),
-        excused: Number(await row.locator('[data-col="excused"]').innerText()),
-        status: (await row.locator('td.cell').first().getAttribute('title')).toLowerCase(),
-      };
+      const counts = {};
+      for (const c of cols) counts[c] = Number(await row.locator(`[data-col="${c}"]`).innerText());
+      const statuses = (await row.locator('td.cell').evaluateAll((cells) => cells.map((c) => c.title.toLowerCase())))
+        .map((t) => (t === 'not yet' ? '' : t));
+      onPage[s.username] = { counts, statuses };
     }
-    assert.equal(onPage[students[0].number].status, 'present');
-    assert.equal(onPage[students[1].number].status, 'excused');
-    assert.equal(onPage[students[0].number].present, 1);
-    assert.equal(onPage[students[1].number].excused, 1);
+    assert.deepEqual(onPage[students[0].username].statuses, ['present']);
+    assert.deepEqual(onPage[students[1].username].statuses, ['excused']);
 
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('link', { name: 'Download CSV' }).click(),
     ]);
-    const rows = parseCsv(readFileSync(await download.path(), 'utf8'));
-    assert.ok(rows.length >= 1 + students.length, 'a header and one row per student');
+    const [header, ...rows] = parseCsv(readFileSync(await download.path(), 'utf8'));
+    const column = (name) => header.indexOf(name);
+    for (const name of ['username', ...cols]) assert.ok(column(name) >= 0, `the CSV has a ${name} column`);
+    const first = column('display_name') + 1;
     for (const s of students) {
-      const line = rows.find((r) => r.includes(s.number) || r.includes(s.username));
+      const line = rows.find((r) => r[column('username')] === s.username);
       assert.ok(line, `${s.username} is in the CSV`);
-      const words = line.map((f) => f.trim().toLowerCase());
-      const expected = onPage[s.number].status;
-      if (expected !== 'not yet') {
-        assert.ok(words.includes(expected), `${s.username}: the CSV says ${expected} like the page (${line.join(',')})`);
-      }
+      const expected = onPage[s.username];
+      assert.deepEqual(line.slice(first, column('present')).map((f) => f.trim().toLowerCase()), expected.statuses, `${s.username}: statuses`);
+      for (const c of cols) assert.equal(Number(line[column(c)]), expected.counts[c], `${s.username}: ${c}`);
     }
+  });
+
+  await t.test('a late student justifies it and sees the decision', async (st) => {
+    const { page } = prof;
+    await page.goto(state.sessionPath);
+    const row = page.locator('tr', { hasText: students[0].name });
+    await row.getByRole('combobox').selectOption({ label: 'Late' });
+    await row.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Marked late.').waitFor();
+
+    const student = phone.page;
+    await student.goto('/history');
+    await student.locator('h1', { hasText: 'My attendance' }).waitFor();
+    if (await student.getByText('not available on this server yet').count()) {
+      st.skip('the API does not implement ReportService yet');
+      return;
+    }
+    await student.locator('svg.rate-chart').waitFor();
+    await shot(student, 'phone-history', { fullPage: true });
+    await student.getByRole('link', { name: 'Justify' }).first().click();
+    await student.getByLabel('Reason').fill('The bus broke down on the bridge.');
+    await student.getByRole('button', { name: 'Send' }).click();
+    await student.getByText('Your justification is sent.').waitFor();
+
+    await page.goto('/justifications');
+    const card = page.locator('article', { hasText: 'The bus broke down' });
+    await shot(page, 'justifications', { fullPage: true });
+    await card.getByLabel('Comment (optional)').fill('Accepted.');
+    await card.getByRole('button', { name: 'Approve' }).click();
+    await page.getByText('Approved: the absence is now excused.').waitFor();
+
+    await student.goto('/justifications?state=all');
+    await student.locator('article', { hasText: 'The bus broke down' }).getByText('Approved').waitFor();
+    await page.goto(state.sessionPath);
+    await page.locator('tr', { hasText: students[0].name }).locator('[data-role="status"]', { hasText: 'Excused' }).waitFor();
   });
 
   await t.test('login says when an account is deactivated', async () => {
     const { page } = admin;
+    await page.goto('/admin');
+    await page.locator('.stats').waitFor();
+    await shot(page, 'admin-overview');
     await page.goto('/admin/users');
     await shot(page, 'users');
     await page.goto(`/admin/users?q=${students[2].username}`);

@@ -22,6 +22,8 @@ pub struct SessionLine {
     pub course: String,
     pub title: String,
     pub when: String,
+    /// "09:00–10:30", for lists already grouped by day.
+    pub time: String,
     pub room: String,
     pub state: &'static str,
     pub state_class: &'static str,
@@ -41,6 +43,11 @@ impl SessionLine {
             when: format!(
                 "{} {}–{}",
                 day(s.start_time.as_ref(), tz),
+                clock(s.start_time.as_ref(), tz),
+                clock(s.end_time.as_ref(), tz)
+            ),
+            time: format!(
+                "{}–{}",
                 clock(s.start_time.as_ref(), tz),
                 clock(s.end_time.as_ref(), tz)
             ),
