@@ -527,18 +527,13 @@ pub async fn import(
             dry_run,
         }))
         .await;
-    let mut page = ImportPage {
-        l: viewer.layout("Import users"),
-        back: "/admin/users".into(),
-        action: "/admin/users/import".into(),
+    let mut page = ImportPage::new(
+        viewer.layout("Import users"),
+        "/admin/users",
         dry_run,
-        problems: Vec::new(),
-        rows: Vec::new(),
-        note: String::new(),
-        extra_label: "Role".into(),
-        csv: String::from_utf8_lossy(&csv).into_owned(),
-        general: None,
-    };
+        "Role",
+        &csv,
+    );
     match answer {
         Ok(r) => {
             let r = r.into_inner();

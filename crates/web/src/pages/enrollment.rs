@@ -286,6 +286,22 @@ pub struct ImportPage {
 }
 
 impl ImportPage {
+    /// An empty preview (or result) of `csv`; the form posts back to `back/import`.
+    pub fn new(l: Layout, back: &str, dry_run: bool, extra_label: &str, csv: &[u8]) -> Self {
+        Self {
+            l,
+            back: back.to_string(),
+            action: format!("{back}/import"),
+            dry_run,
+            problems: Vec::new(),
+            rows: Vec::new(),
+            note: String::new(),
+            extra_label: extra_label.to_string(),
+            csv: String::from_utf8_lossy(csv).into_owned(),
+            general: None,
+        }
+    }
+
     pub fn problems(errors: &[classtrack_proto::v1::RowError]) -> Vec<RowProblem> {
         errors
             .iter()
@@ -329,18 +345,13 @@ pub async fn import(
             dry_run,
         }))
         .await;
-    let mut page = ImportPage {
-        l: viewer.layout("Import students"),
-        back: format!("/courses/{id}/students"),
-        action: format!("/courses/{id}/students/import"),
+    let mut page = ImportPage::new(
+        viewer.layout("Import students"),
+        &format!("/courses/{id}/students"),
         dry_run,
-        problems: Vec::new(),
-        rows: Vec::new(),
-        note: String::new(),
-        extra_label: "Student number".into(),
-        csv: String::from_utf8_lossy(&csv).into_owned(),
-        general: None,
-    };
+        "Student number",
+        &csv,
+    );
     match answer {
         Ok(r) => {
             let r = r.into_inner();
