@@ -145,6 +145,30 @@ test('course settings are saved and checked by the API', async () => {
   assert.equal(await page.getByLabel(/Seconds between QR codes/).inputValue(), '15');
 });
 
+test('a professor changes their own password', async () => {
+  const { page } = professor;
+  const fresh = `new-${prof.password}`;
+  await page.goto('/account/password');
+  await page.getByLabel('Current password').fill('wrong-password');
+  await page.getByLabel('New password', { exact: true }).fill(fresh);
+  await page.getByLabel('New password again').fill(fresh);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.locator('#current_password-error').waitFor();
+  await page.getByLabel('Current password').fill(prof.password);
+  await page.getByLabel('New password', { exact: true }).fill(fresh);
+  await page.getByLabel('New password again').fill('something else');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.locator('#confirm_password-error').waitFor();
+  await page.getByLabel('Current password').fill(prof.password);
+  await page.getByLabel('New password', { exact: true }).fill(fresh);
+  await page.getByLabel('New password again').fill(fresh);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.getByText('Your password is changed.').waitFor();
+  prof.password = fresh;
+  await page.goto('/courses');
+  await page.getByRole('link', { name: code }).waitFor();
+});
+
 test('an administrator edits a user and resets a password', async () => {
   const { page } = admin;
   await page.goto(`/admin/users?q=${prof.username}`);
