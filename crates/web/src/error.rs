@@ -130,7 +130,7 @@ fn retry_seconds(status: &Status) -> Option<u64> {
 }
 
 /// Capitalised and ending with a full stop.
-fn sentence(text: &str) -> String {
+pub(crate) fn sentence(text: &str) -> String {
     let mut chars = text.chars();
     let mut out: String = match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

@@ -308,7 +308,7 @@ impl ImportPage {
             .map(|e| RowProblem {
                 line: e.line,
                 field: e.field.clone(),
-                message: e.message.clone(),
+                message: crate::error::sentence(&e.message),
             })
             .collect()
     }
