@@ -120,7 +120,8 @@ async fn get_report(
         .into_inner())
 }
 
-/// One 90-minute session a day for the last `count` days.
+/// One 90-minute session a day for the last `count` days, one call at a time
+/// (concurrent CreateSession calls can meet SQLite's lock-upgrade refusal).
 async fn create_past_sessions(
     channel: &Channel,
     admin: &Bearer,
@@ -143,7 +144,7 @@ async fn create_past_sessions(
             .await?;
             Ok::<_, anyhow::Error>(session.name)
         })
-        .buffered(8)
+        .buffered(1)
         .try_collect()
         .await
 }
