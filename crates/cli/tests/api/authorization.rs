@@ -305,7 +305,7 @@ fn table() -> Vec<(&'static str, [Code; 5], Call)> {
         // CourseService
         (
             "CourseService.CreateCourse",
-            [U, D, D, D, OK],
+            [U, D, OK, OK, OK],
             call(|c, w| async move {
                 c.courses()
                     .create_course(req(

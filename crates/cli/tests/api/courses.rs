@@ -64,6 +64,43 @@ async fn courses_professors_and_enrollment() {
             "{l}"
         );
 
+        // a professor may create a course, and teaches it; not one for someone else
+        let own = app
+            .courses()
+            .create_course(req(
+                &prof_token,
+                v1::CreateCourseRequest {
+                    course: Some(v1::Course {
+                        code: "CS102".into(),
+                        title: "Mine".into(),
+                        ..Default::default()
+                    }),
+                    professors: vec![],
+                },
+            ))
+            .await
+            .expect("professor creates")
+            .into_inner()
+            .course
+            .expect("course");
+        assert_eq!(own.professors, std::slice::from_ref(&prof.name), "{l}");
+        let (other, _) = app.user_with_token(v1::Role::Professor, "other").await;
+        let for_other = app
+            .courses()
+            .create_course(req(
+                &prof_token,
+                v1::CreateCourseRequest {
+                    course: Some(v1::Course {
+                        code: "CS103".into(),
+                        title: "Theirs".into(),
+                        ..Default::default()
+                    }),
+                    professors: vec![other.name.clone()],
+                },
+            ))
+            .await;
+        assert_code(l, for_other, Code::PermissionDenied);
+
         // the professor enrolls an existing student and creates a new one
         app.courses()
             .enroll_student(req(
