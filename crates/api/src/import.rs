@@ -97,7 +97,7 @@ pub fn read(
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as i32);
+                let line = e.position().map_or(0, |p| line_at(text, p.byte()));
                 errors.push(row_error(
                     line,
                     "csv",
@@ -106,7 +106,7 @@ pub fn read(
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line() as i32);
+        let line = record.position().map_or(0, |p| line_at(text, p.byte()));
         if record.iter().all(|v| v.trim().is_empty()) {
             continue;
         }
@@ -140,6 +140,19 @@ pub fn read(
     } else {
         Err(errors)
     }
+}
+
+/// The 1-based line where a record starts. The csv crate's positions point
+/// just after the previous record, before any blank lines it skipped, and its
+/// own line count ignores them, so count from the bytes.
+fn line_at(text: &str, byte: u64) -> i32 {
+    let bytes = text.as_bytes();
+    let mut end = usize::try_from(byte).unwrap_or(usize::MAX).min(bytes.len());
+    while end < bytes.len() && matches!(bytes[end], b'\n' | b'\r') {
+        end += 1;
+    }
+    let newlines = bytes[..end].iter().filter(|b| **b == b'\n').count();
+    i32::try_from(newlines + 1).unwrap_or(i32::MAX)
 }
 
 /// Reports values seen on an earlier line of the same file.
