@@ -88,7 +88,8 @@ pub async fn finalize_due(state: &State) -> Result<u64, StoreError> {
 async fn prune(state: &State) -> Result<(), StoreError> {
     let now = state.now_ms();
     let mut conn = state.store.acquire().await?;
-    auth::prune(&mut conn, now - 24 * 3600 * 1000, now).await
+    auth::prune(&mut conn, now - 24 * 3600 * 1000, now).await?;
+    classtrack_store::attendance::prune_events(&mut conn, now - 24 * 3600 * 1000).await
 }
 
 /// Serving while the database answers.

@@ -569,3 +569,12 @@ pub async fn records_of_student(
         .map(|r| from_row(r).map(|rec| (rec.session, rec)))
         .collect()
 }
+
+/// Forgets roll events older than `before`: watchers only need recent ones.
+pub async fn prune_events(conn: &mut Conn, before: i64) -> Result<()> {
+    sqlx::query("DELETE FROM session_events WHERE created_at < ?")
+        .bind(before)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

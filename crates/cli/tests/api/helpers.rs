@@ -67,9 +67,14 @@ pub async fn spawn_app(db: &TestDb) -> TestApp {
 
 /// Another server on the same database (a second replica), sharing the clock.
 pub async fn spawn_replica(db: &TestDb, clock: Arc<ManualClock>) -> TestApp {
+    spawn_at(&db.url, db.label(), clock).await
+}
+
+/// A server on the database at `url`.
+pub async fn spawn_at(url: &str, label: &'static str, clock: Arc<ManualClock>) -> TestApp {
     let running = server::start(ServerConfig {
         listen: "127.0.0.1:0".into(),
-        database_url: db.url.clone(),
+        database_url: url.to_string(),
         api: config(clock.clone()),
         tier: Tier::ApiOnly,
         admin_password: Some(ADMIN_PASSWORD.into()),
@@ -90,7 +95,7 @@ pub async fn spawn_replica(db: &TestDb, clock: Arc<ManualClock>) -> TestApp {
         channel,
         admin: String::new(),
         running: Some(running),
-        label: db.label(),
+        label,
     };
     app.admin = app.login("admin", ADMIN_PASSWORD).await;
     app
