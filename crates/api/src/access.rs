@@ -76,17 +76,34 @@ impl State {
             "log in first: this call needs an `authorization: Bearer <token>` header",
         ))?;
         let hash = token_hash(token);
+        let now = self.now_ms();
+        if let Some(caller) = self.logins.get(&hash, now) {
+            return Ok(caller);
+        }
         let mut conn = self.store.acquire().await?;
-        let (user, expires_at) = auth::token_user(&mut conn, &hash, self.now_ms())
-            .await?
-            .ok_or(ApiError::Unauthenticated(
-                "your login has expired or was ended; log in again",
-            ))?;
-        Ok(Caller {
+        let (user, expires_at) =
+            auth::token_user(&mut conn, &hash, now)
+                .await?
+                .ok_or(ApiError::Unauthenticated(
+                    "your login has expired or was ended; log in again",
+                ))?;
+        let caller = Caller {
             user,
             token_hash: hash,
             expires_at,
-        })
+        };
+        self.logins.put(&caller);
+        Ok(caller)
+    }
+
+    /// Forgets a revoked token at once on this replica.
+    pub fn forget_token(&self, hash: &str) {
+        self.logins.forget(|c| c.token_hash == hash);
+    }
+
+    /// Forgets every login of a user whose account changed.
+    pub fn forget_user(&self, user: classtrack_core::UserId) {
+        self.logins.forget(|c| c.user.id == user);
     }
 
     /// The client's address: the peer, or the first `x-forwarded-for` entry
@@ -164,5 +181,68 @@ pub fn found<T>(
         Err(StoreError::NotFound) if caller.is_admin() => Err(ApiError::not_found(what)),
         Err(StoreError::NotFound) => Err(ApiError::denied(format!("you may not see {what}"))),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Recently verified logins, so that a burst of calls (a check-in storm)
+/// does not look each token up every time. Entries live `ttl` at most: a
+/// login revoked through another replica stops working within that time; on
+/// this replica it stops at once (`forget_*`).
+pub struct LoginCache {
+    ttl: std::time::Duration,
+    entries: std::sync::Mutex<std::collections::HashMap<String, (Caller, std::time::Instant)>>,
+}
+
+/// More entries than this and the cache starts over (a bound, not an LRU).
+const LOGIN_CACHE_MAX: usize = 100_000;
+
+impl LoginCache {
+    pub fn new(ttl: std::time::Duration) -> Self {
+        Self {
+            ttl,
+            entries: std::sync::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, (Caller, std::time::Instant)>>
+    {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn get(&self, hash: &str, now_ms: i64) -> Option<Caller> {
+        if self.ttl.is_zero() {
+            return None;
+        }
+        let mut entries = self.lock();
+        match entries.get(hash) {
+            Some((caller, at)) if at.elapsed() < self.ttl && caller.expires_at > now_ms => {
+                Some(caller.clone())
+            }
+            Some(_) => {
+                entries.remove(hash);
+                None
+            }
+            None => None,
+        }
+    }
+
+    fn put(&self, caller: &Caller) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        let mut entries = self.lock();
+        if entries.len() >= LOGIN_CACHE_MAX {
+            entries.clear();
+        }
+        entries.insert(
+            caller.token_hash.clone(),
+            (caller.clone(), std::time::Instant::now()),
+        );
+    }
+
+    fn forget(&self, which: impl Fn(&Caller) -> bool) {
+        self.lock().retain(|_, (c, _)| !which(c));
     }
 }

@@ -33,6 +33,9 @@ pub struct ApiConfig {
     pub public_url: String,
     /// Lifetime of a login.
     pub token_ttl: Duration,
+    /// How long a replica trusts a verified login before looking it up again
+    /// (revocation through another replica takes effect within this time).
+    pub login_cache_ttl: Duration,
     /// Failed logins per account within `throttle_window` before throttling.
     pub max_failures_per_account: i64,
     /// Failed logins per client address within `throttle_window` (campus NATs
@@ -58,6 +61,7 @@ impl Default for ApiConfig {
         Self {
             public_url: "http://127.0.0.1:8080".into(),
             token_ttl: Duration::from_secs(7 * 24 * 3600),
+            login_cache_ttl: Duration::from_secs(5),
             max_failures_per_account: 5,
             max_failures_per_address: 30,
             throttle_window: Duration::from_secs(15 * 60),

@@ -26,7 +26,17 @@ fn hasher(cost: HashCost) -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+/// argon2 is CPU-bound and takes 19 MiB a hash: run at most one per core, so
+/// that a login storm queues instead of multiplying memory.
+fn slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    })
+}
+
 pub async fn hash(cost: HashCost, password: String) -> ApiResult<String> {
+    let _slot = slots().acquire().await.map_err(ApiError::internal)?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         hasher(cost)
@@ -57,6 +67,7 @@ pub async fn hash_all(cost: HashCost, passwords: Vec<String>) -> ApiResult<Vec<S
 /// Verifies against the stored hash; with no stored hash (unknown user) it
 /// verifies against a dummy so that timing does not tell which usernames exist.
 pub async fn verify(stored: Option<String>, password: String) -> ApiResult<bool> {
+    let _slot = slots().acquire().await.map_err(ApiError::internal)?;
     tokio::task::spawn_blocking(move || {
         let dummy;
         let hash_text = match &stored {

@@ -13,6 +13,7 @@ pub struct State {
     pub store: Store,
     pub config: Arc<ApiConfig>,
     pub hub: Hub,
+    pub logins: Arc<crate::access::LoginCache>,
     /// Flips to true when the server shuts down; long-lived streams end then.
     pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
 }
@@ -20,10 +21,12 @@ pub struct State {
 impl State {
     pub fn new(store: Store, config: ApiConfig) -> Self {
         let hub = Hub::new(store.clone(), config.clock.clone());
+        let logins = Arc::new(crate::access::LoginCache::new(config.login_cache_ttl));
         Self {
             store,
             config: Arc::new(config),
             hub,
+            logins,
             stopping: Arc::new(tokio::sync::watch::channel(false).0),
         }
     }

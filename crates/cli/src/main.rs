@@ -179,8 +179,30 @@ async fn serve(args: ServeArgs, tier: Tier) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+/// glibc raises its mmap threshold after large blocks are freed and then keeps
+/// later ones (argon2's 19 MiB per hash) in per-thread arenas for good: a
+/// login storm would leave the server at gigabytes. A fixed threshold returns
+/// them to the system.
+fn bound_allocator_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes allocator tuning; called before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    bound_allocator_memory();
+    match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt.block_on(async_main()),
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn async_main() -> std::process::ExitCode {
     let cli = Cli::parse();
     init_tracing();
     match run(cli).await {

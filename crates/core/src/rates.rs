@@ -33,6 +33,12 @@ pub struct Tally {
     pub missed: u32,
     /// Sessions in the rate's denominator.
     pub rated: u32,
+    /// Sessions of the whole term that count for the student (past and to
+    /// come, since enrollment, not cancelled, not excused): the base of the
+    /// share-of-sessions limit, so that one early absence is not "20 %".
+    pub planned: u32,
+    /// Sessions still to come: without any, nobody is "one absence away".
+    pub upcoming: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -48,7 +54,8 @@ pub struct Warning {
     pub reasons: Vec<String>,
 }
 
-pub fn tally(meetings: &[Meeting], rules: &AbsenceRules) -> Tally {
+/// `upcoming`: sessions of the term still to come for this student.
+pub fn tally(meetings: &[Meeting], upcoming: u32, rules: &AbsenceRules) -> Tally {
     let mut t = Tally {
         sessions: meetings.len() as u32,
         ..Default::default()
@@ -81,6 +88,8 @@ pub fn tally(meetings: &[Meeting], rules: &AbsenceRules) -> Tally {
         };
     t.rated = t.present + t.late + t.absent;
     t.missed = t.rated - attended;
+    t.planned = t.sessions - t.excused + upcoming;
+    t.upcoming = upcoming;
     t.rate = if t.rated == 0 {
         1.0
     } else {
@@ -97,19 +106,19 @@ pub fn warning(t: &Tally, rules: &AbsenceRules) -> Warning {
         level = level.max(l);
         reasons.push(text);
     };
-    if rules.max_absence_percent > 0 && t.rated > 0 {
+    if rules.max_absence_percent > 0 && t.planned > 0 {
         let limit = f64::from(rules.max_absence_percent);
-        let share = 100.0 * f64::from(t.missed) / f64::from(t.rated);
-        let next = 100.0 * f64::from(t.missed + 1) / f64::from(t.rated + 1);
-        if share >= limit {
+        let share = 100.0 * f64::from(t.missed) / f64::from(t.planned);
+        let next = 100.0 * f64::from(t.missed + 1) / f64::from(t.planned);
+        if t.missed > 0 && share >= limit {
             note(
                 Level::Over,
-                format!("missed {share:.0}% of sessions (limit {limit:.0}%)"),
+                format!("missed {share:.0}% of the term's sessions (limit {limit:.0}%)"),
             );
-        } else if next >= limit {
+        } else if t.upcoming > 0 && next >= limit {
             note(
                 Level::Near,
-                format!("one more absence reaches {limit:.0}% of sessions"),
+                format!("one more absence reaches {limit:.0}% of the term's sessions"),
             );
         }
     }
@@ -120,7 +129,7 @@ pub fn warning(t: &Tally, rules: &AbsenceRules) -> Warning {
                 Level::Over,
                 format!("{} unexcused absences (limit {max})", t.unexcused_absences),
             );
-        } else if t.unexcused_absences + 1 == max {
+        } else if t.upcoming > 0 && t.unexcused_absences + 1 == max {
             note(
                 Level::Near,
                 format!(
@@ -137,7 +146,7 @@ pub fn warning(t: &Tally, rules: &AbsenceRules) -> Warning {
                 Level::Over,
                 format!("{} absences in a row (limit {max})", t.longest_streak),
             );
-        } else if t.current_streak + 1 == max {
+        } else if t.upcoming > 0 && t.current_streak + 1 == max {
             note(
                 Level::Near,
                 format!("one more absence makes {max} in a row"),
@@ -169,6 +178,7 @@ mod tests {
     fn excused_and_unrecorded_leave_the_denominator_late_counts_as_attended() {
         let t = tally(
             &m(&[Some(Present), Some(Late), Some(Excused), Some(Absent), None]),
+            0,
             &rules(0, 0, 0),
         );
         assert_eq!((t.sessions, t.rated, t.missed), (5, 3, 1));
@@ -177,15 +187,15 @@ mod tests {
             late_counts_as_attended: false,
             ..rules(0, 0, 0)
         };
-        let t = tally(&m(&[Some(Present), Some(Late)]), &strict);
+        let t = tally(&m(&[Some(Present), Some(Late)]), 0, &strict);
         assert!((t.rate - 0.5).abs() < 1e-9);
-        assert_eq!(tally(&[], &rules(0, 0, 0)).rate, 1.0);
+        assert_eq!(tally(&[], 0, &rules(0, 0, 0)).rate, 1.0);
     }
 
     #[test]
-    fn percent_limit_at_and_one_before() {
+    fn percent_limit_is_a_share_of_the_term() {
         let r = rules(20, 0, 0);
-        // 1 of 5 = 20 %: at the limit
+        // 1 of 5 past sessions missed, none to come: 20 % of the term, at the limit
         let w = warning(
             &tally(
                 &m(&[
@@ -195,45 +205,59 @@ mod tests {
                     Some(Present),
                     Some(Present),
                 ]),
+                0,
                 &r,
             ),
             &r,
         );
         assert_eq!(w.level, Level::Over);
-        // 1 of 6 = 16.7 %; one more: 2 of 7 = 28.6 % ⇒ near
-        let six = m(&[
+        // the same absence with 15 sessions still to come: 1 of 20 = 5 %, nothing to say
+        let early = m(&[
             Some(Absent),
             Some(Present),
             Some(Present),
             Some(Present),
             Some(Present),
-            Some(Present),
         ]);
-        assert_eq!(warning(&tally(&six, &r), &r).level, Level::Near);
-        // 0 of 9; one more: 1 of 10 = 10 % ⇒ none
-        let nine = m(&[Some(Present); 9]);
-        assert_eq!(warning(&tally(&nine, &r), &r).level, Level::None);
+        assert_eq!(warning(&tally(&early, 15, &r), &r).level, Level::None);
+        // 3 of 20 missed: one more makes 4 of 20 = 20 % ⇒ near
+        let three = m(&[Some(Absent), Some(Absent), Some(Present), Some(Absent)]);
+        assert_eq!(warning(&tally(&three, 16, &r), &r).level, Level::Near);
+        // 4 of 20 ⇒ over
+        let four = m(&[
+            Some(Absent),
+            Some(Absent),
+            Some(Present),
+            Some(Absent),
+            Some(Absent),
+        ]);
+        assert_eq!(warning(&tally(&four, 15, &r), &r).level, Level::Over);
+        // nothing missed in a 3-session course: one absence would be 33 % ⇒ near, not over
+        assert_eq!(
+            warning(&tally(&m(&[Some(Present)]), 2, &r), &r).level,
+            Level::Near
+        );
     }
 
     #[test]
     fn unexcused_count_and_runs() {
         let r = rules(0, 3, 0);
         let two = m(&[Some(Absent), Some(Present), Some(Absent)]);
-        assert_eq!(warning(&tally(&two, &r), &r).level, Level::Near);
+        assert_eq!(warning(&tally(&two, 1, &r), &r).level, Level::Near);
         let three = m(&[Some(Absent), Some(Present), Some(Absent), Some(Absent)]);
-        assert_eq!(warning(&tally(&three, &r), &r).level, Level::Over);
+        assert_eq!(warning(&tally(&three, 0, &r), &r).level, Level::Over);
         let excused = m(&[Some(Excused), Some(Excused), Some(Excused)]);
-        assert_eq!(warning(&tally(&excused, &r), &r).level, Level::None);
+        assert_eq!(warning(&tally(&excused, 0, &r), &r).level, Level::None);
 
         let r = rules(0, 0, 2);
         assert_eq!(
-            warning(&tally(&m(&[Some(Present), Some(Absent)]), &r), &r).level,
+            warning(&tally(&m(&[Some(Present), Some(Absent)]), 1, &r), &r).level,
             Level::Near
         );
         // an excused session in between neither breaks nor extends the run
-        let t = tally(&m(&[Some(Absent), Some(Excused), Some(Absent)]), &r);
+        let t = tally(&m(&[Some(Absent), Some(Excused), Some(Absent)]), 0, &r);
         assert_eq!((t.longest_streak, warning(&t, &r).level), (2, Level::Over));
-        let broken = tally(&m(&[Some(Absent), Some(Present), Some(Present)]), &r);
+        let broken = tally(&m(&[Some(Absent), Some(Present), Some(Present)]), 0, &r);
         assert_eq!(warning(&broken, &r).level, Level::None);
     }
 }

@@ -64,22 +64,31 @@ pub struct CheckInContext {
     pub session: Session,
     pub enrolled: bool,
     pub existing: Option<Record>,
+    /// Another student who already checked in with the given device.
+    pub device_owner: Option<UserId>,
 }
 
+/// The session, the student's enrollment and record, and who else used
+/// `device` in this session: one statement on the check-in hot path.
 pub async fn checkin_context(
     conn: &mut Conn,
     session: SessionId,
     student: UserId,
+    device: Option<&str>,
 ) -> Result<Option<CheckInContext>> {
     let row = sqlx::query(&format!(
         "SELECT s.id, s.course_id, c.code AS course_code, c.title AS course_title, c.time_zone AS course_time_zone, \
          s.title, s.room, s.start_at, s.end_at, s.settings, c.settings AS course_settings, s.secret, s.series_id, \
-         s.closed_at, s.finalized_at, s.cancelled_at, s.cancel_reason, e.enrolled_at, {COLUMNS} \
+         s.closed_at, s.finalized_at, s.cancelled_at, s.cancel_reason, e.enrolled_at, {COLUMNS}, \
+         (SELECT MIN(d.student_id) FROM attendance d WHERE d.session_id = s.id AND d.device_id = ? \
+          AND d.student_id <> ?) AS device_owner \
          FROM sessions s JOIN courses c ON c.id = s.course_id \
          LEFT JOIN enrollments e ON e.course_id = s.course_id AND e.student_id = ? \
          LEFT JOIN attendance a ON a.session_id = s.id AND a.student_id = ? \
          WHERE s.id = ?"
     ))
+    .bind(device.unwrap_or(""))
+    .bind(student.0)
     .bind(student.0)
     .bind(student.0)
     .bind(session.0)
@@ -90,6 +99,7 @@ pub async fn checkin_context(
         session: sessions_from_context(&row)?,
         enrolled: row.try_get::<Option<i64>, _>("enrolled_at")?.is_some(),
         existing: optional_record(&row)?,
+        device_owner: row.try_get::<Option<i64>, _>("device_owner")?.map(UserId),
     }))
 }
 
@@ -118,24 +128,6 @@ fn sessions_from_context(row: &sqlx::any::AnyRow) -> Result<Session> {
         cancelled_at: row.try_get("cancelled_at")?,
         cancel_reason: row.try_get("cancel_reason")?,
     })
-}
-
-/// The other student, if any, who checked in with this device in this session.
-pub async fn device_owner(
-    conn: &mut Conn,
-    session: SessionId,
-    device_id: &str,
-    student: UserId,
-) -> Result<Option<UserId>> {
-    let other: Option<i64> = sqlx::query_scalar(
-        "SELECT student_id FROM attendance WHERE session_id = ? AND device_id = ? AND student_id <> ? LIMIT 1",
-    )
-    .bind(session.0)
-    .bind(device_id)
-    .bind(student.0)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(other.map(UserId))
 }
 
 /// Inserts a new record; returns false (and writes nothing) when the student

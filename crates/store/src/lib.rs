@@ -17,6 +17,7 @@ pub mod sessions;
 pub mod testing;
 pub mod users;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -109,6 +110,36 @@ fn conflicting_field(message: &str) -> &'static str {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite has one writer at a time: writers of this process queue here
+    /// instead of spinning in SQLite's busy handler.
+    sqlite_writer: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A write transaction. Derefs to the connection, so repositories take
+/// `&mut tx`; end it with [`commit`] (dropping it rolls back).
+pub struct Tx {
+    inner: Transaction<'static, Any>,
+    _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        self.inner.commit().await?;
+        Ok(())
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut Conn {
+        &mut self.inner
+    }
 }
 
 /// Where the embedded default keeps its data.
@@ -161,7 +192,11 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            sqlite_writer: Arc::new(tokio::sync::Mutex::new(())),
+        })
     }
 
     pub async fn migrate(&self) -> Result<()> {
@@ -188,8 +223,24 @@ impl Store {
         Ok(self.pool.acquire().await?)
     }
 
-    pub async fn begin(&self) -> Result<Transaction<'static, Any>> {
-        Ok(self.pool.begin().await?)
+    /// Begins a write transaction. On SQLite it takes the write lock up
+    /// front (`BEGIN IMMEDIATE`), so that it never fails half-way with
+    /// "database is locked" when it starts writing.
+    pub async fn begin(&self) -> Result<Tx> {
+        match self.backend {
+            Backend::Sqlite => {
+                let writer = self.sqlite_writer.clone().lock_owned().await;
+                let inner = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+                Ok(Tx {
+                    inner,
+                    _writer: Some(writer),
+                })
+            }
+            Backend::MySql => Ok(Tx {
+                inner: self.pool.begin().await?,
+                _writer: None,
+            }),
+        }
     }
 
     /// Answers whether the database responds.
@@ -204,9 +255,8 @@ impl Store {
 }
 
 /// Commits a transaction begun with [`Store::begin`].
-pub async fn commit(tx: Transaction<'static, Any>) -> Result<()> {
-    tx.commit().await?;
-    Ok(())
+pub async fn commit(tx: Tx) -> Result<()> {
+    tx.commit().await
 }
 
 pub fn backend_of(url: &str) -> Result<Backend> {

@@ -148,7 +148,7 @@ async fn repositories_behave_the_same_on_every_backend() {
             !attendance::insert(&mut c, &record).await.expect("repeat"),
             "{label}"
         );
-        let ctx = attendance::checkin_context(&mut c, s.id, ana.id)
+        let ctx = attendance::checkin_context(&mut c, s.id, ana.id, Some("dev-1"))
             .await
             .expect("ctx")
             .expect("exists");
@@ -156,21 +156,22 @@ async fn repositories_behave_the_same_on_every_backend() {
             ctx.enrolled && ctx.existing.as_ref() == Some(&record),
             "{label}"
         );
-        let ctx = attendance::checkin_context(&mut c, s.id, bob.id)
+        let ctx = attendance::checkin_context(&mut c, s.id, bob.id, Some("dev-1"))
             .await
             .expect("ctx")
             .expect("exists");
         assert!(!ctx.enrolled && ctx.existing.is_none(), "{label}");
         assert_eq!(
-            attendance::device_owner(&mut c, s.id, "dev-1", bob.id)
-                .await
-                .expect("dev"),
-            Some(ana.id)
+            ctx.device_owner,
+            Some(ana.id),
+            "{label}: bob's phone was ana's"
         );
-        assert!(attendance::checkin_context(&mut c, SessionId(999), ana.id)
-            .await
-            .expect("ctx")
-            .is_none());
+        assert!(
+            attendance::checkin_context(&mut c, SessionId(999), ana.id, None)
+                .await
+                .expect("ctx")
+                .is_none()
+        );
 
         // finalisation marks the enrolled without a record absent, exactly once
         courses::enroll(&mut c, course.id, bob.id, 10)

@@ -217,13 +217,13 @@ impl Attempt {
             device_id: self.device_id.clone(),
             detail: detail.chars().take(200).collect(),
         };
-        match s.store.acquire().await {
-            Ok(mut conn) => {
-                if let Err(e) = attendance::record_rejection(&mut conn, &rejection).await {
-                    tracing::warn!(error = %e, "could not record a rejected check-in");
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "could not record a rejected check-in"),
+        let stored = async {
+            let mut tx = s.store.begin().await?;
+            attendance::record_rejection(&mut tx, &rejection).await?;
+            classtrack_store::commit(tx).await
+        };
+        if let Err(e) = stored.await {
+            tracing::warn!(error = %e, "could not record a rejected check-in");
         }
         ApiError::Rejected(reason)
     }
@@ -286,7 +286,13 @@ async fn check_in(s: &State, req: Request<v1::CheckInRequest>) -> ApiResult<v1::
     };
     attempt.session = Some(session_id);
     let mut conn = s.store.acquire().await?;
-    let Some(ctx) = attendance::checkin_context(&mut conn, session_id, caller.user.id).await?
+    let Some(ctx) = attendance::checkin_context(
+        &mut conn,
+        session_id,
+        caller.user.id,
+        attempt.device_id.as_deref(),
+    )
+    .await?
     else {
         attempt.session = None;
         drop(conn);
@@ -345,11 +351,7 @@ async fn check_in(s: &State, req: Request<v1::CheckInRequest>) -> ApiResult<v1::
     }
     let mut flagged = false;
     if settings.device_binding && !device_id.is_empty() {
-        let mut conn = s.store.acquire().await?;
-        if let Some(other) =
-            attendance::device_owner(&mut conn, session.id, &device_id, caller.user.id).await?
-        {
-            drop(conn);
+        if let Some(other) = ctx.device_owner {
             match settings.device_reuse {
                 DeviceReuse::Block => {
                     return Err(attempt

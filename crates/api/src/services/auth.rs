@@ -91,9 +91,10 @@ async fn login(s: &State, req: Request<v1::LoginRequest>) -> ApiResult<v1::Login
     let found = users::credentials(&mut conn, &login).await?;
     drop(conn);
     let ok = passwords::verify(found.as_ref().map(|(_, h)| h.clone()), r.password).await?;
-    let mut conn = s.store.acquire().await?;
+    let mut tx = s.store.begin().await?;
     let Some((user, _)) = found.filter(|_| ok) else {
-        auth::record_login_failure(&mut conn, &login, &address, now).await?;
+        auth::record_login_failure(&mut tx, &login, &address, now).await?;
+        classtrack_store::commit(tx).await?;
         tracing::info!(%address, "failed login");
         return Err(ApiError::Unauthenticated("wrong username or password"));
     };
@@ -102,10 +103,11 @@ async fn login(s: &State, req: Request<v1::LoginRequest>) -> ApiResult<v1::Login
             "this account is deactivated; ask an administrator to reactivate it",
         ));
     }
-    auth::clear_login_failures(&mut conn, &login).await?;
+    auth::clear_login_failures(&mut tx, &login).await?;
     let (token, hash) = new_token();
     let expires = now + i64::try_from(s.config.token_ttl.as_millis()).unwrap_or(i64::MAX / 2);
-    auth::insert_token(&mut conn, &hash, user.id, now, expires).await?;
+    auth::insert_token(&mut tx, &hash, user.id, now, expires).await?;
+    classtrack_store::commit(tx).await?;
     Ok(v1::LoginResponse {
         token,
         expire_time: convert::ts(expires),
@@ -115,8 +117,10 @@ async fn login(s: &State, req: Request<v1::LoginRequest>) -> ApiResult<v1::Login
 
 async fn logout(s: &State, req: Request<v1::LogoutRequest>) -> ApiResult<v1::LogoutResponse> {
     let caller = s.caller(&req).await?;
-    let mut conn = s.store.acquire().await?;
-    auth::revoke_token(&mut conn, &caller.token_hash, s.now_ms()).await?;
+    let mut tx = s.store.begin().await?;
+    auth::revoke_token(&mut tx, &caller.token_hash, s.now_ms()).await?;
+    classtrack_store::commit(tx).await?;
+    s.forget_token(&caller.token_hash);
     Ok(v1::LogoutResponse {})
 }
 
@@ -150,6 +154,7 @@ async fn change_password(
     let mut tx = s.store.begin().await?;
     users::set_password_hash(&mut tx, caller.user.id, &hash, now).await?;
     auth::revoke_user_tokens(&mut tx, caller.user.id, Some(&caller.token_hash), now).await?;
+    s.forget_user(caller.user.id);
     audit(
         &mut tx,
         caller.user.id,

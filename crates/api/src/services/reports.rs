@@ -233,6 +233,13 @@ fn counts_for(session: &Session, enrolled_at: i64, now: i64) -> bool {
     over && session.end_at >= enrolled_at
 }
 
+/// A session still to come that will count for the student.
+fn is_upcoming(session: &Session, enrolled_at: i64, now: i64) -> bool {
+    let over =
+        session.end_at <= now || session.closed_at.is_some() || session.finalized_at.is_some();
+    !over && session.end_at >= enrolled_at
+}
+
 /// One student's row of the course report.
 struct Row {
     statuses: Vec<Option<AttendanceStatus>>,
@@ -256,7 +263,12 @@ fn report_rows(m: &Matrix, rules: &AbsenceRules, now: i64) -> Vec<Row> {
                 .filter(|(s, _)| counts_for(s, *enrolled_at, now))
                 .map(|(_, status)| Meeting { status: *status })
                 .collect();
-            let tally = rates::tally(&meetings, rules);
+            let upcoming = m
+                .sessions
+                .iter()
+                .filter(|s| is_upcoming(s, *enrolled_at, now))
+                .count() as u32;
+            let tally = rates::tally(&meetings, upcoming, rules);
             let warning = rates::warning(&tally, rules);
             Row {
                 statuses,
@@ -609,7 +621,11 @@ async fn student_history(
                 status: h.records.get(&x.id).map(|r| r.status),
             })
             .collect();
-        let tally = rates::tally(&meetings, &course.absence_rules);
+        let upcoming = mine
+            .iter()
+            .filter(|x| is_upcoming(x, *enrolled_at, now))
+            .count() as u32;
+        let tally = rates::tally(&meetings, upcoming, &course.absence_rules);
         let warning = rates::warning(&tally, &course.absence_rules);
         out.push(v1::CourseHistory {
             course: course.id.name(),

@@ -316,6 +316,7 @@ async fn update_user(
             "the last administrator cannot lose the admin role".into(),
         ));
     }
+    s.forget_user(id);
     let after = users::update(&mut tx, id, &changes, now)
         .await
         .map_err(|e| prefixed_conflict(e, "user."))?;
@@ -350,6 +351,7 @@ async fn set_active(s: &State, caller: &Caller, name: &str, active: bool) -> Api
     if !active {
         auth::revoke_user_tokens(&mut tx, id, None, now).await?;
     }
+    s.forget_user(id);
     let action = if active {
         "user.reactivate"
     } else {

@@ -134,9 +134,10 @@ async fn database_down_means_unavailable_and_the_server_recovers() {
     proxied.set_host(Some("127.0.0.1")).expect("host");
     let clock = std::sync::Arc::new(classtrack_core::ManualClock::new(start_of_term()));
     let app = spawn_at(proxied.as_str(), "mariadb via proxy", clock).await;
+    // a call that needs the database (a login is trusted for a few seconds without it)
     let whoami = |token: String| {
-        let mut auth = app.auth();
-        async move { auth.who_am_i(req(&token, v1::WhoAmIRequest {})).await }
+        let mut users = app.users();
+        async move { users.list_users(req(&token, v1::ListUsersRequest::default())).await }
     };
     whoami(app.admin.clone()).await.expect("up");
 
