@@ -39,9 +39,10 @@ export async function launch() {
   });
 }
 
-/** A fresh browser context (its own cookies) and a page in it. */
-export async function open(browser, shape = DESKTOP) {
-  const context = await browser.newContext({ ...shape, baseURL: BASE, acceptDownloads: true });
+/** A fresh browser context (its own cookies) and a page in it; `extra` adds
+ *  context options (e.g. a mocked `geolocation`). */
+export async function open(browser, shape = DESKTOP, extra = {}) {
+  const context = await browser.newContext({ ...shape, ...extra, baseURL: BASE, acceptDownloads: true });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   const problems = [];

@@ -26,6 +26,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/checkin.js"),
     ),
     (
+        "location.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/location.js"),
+    ),
+    (
         "projector.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/projector.js"),

@@ -47,6 +47,18 @@
     help.focus && help.focus();
   }
 
+  // A class that checks the position: the code is posted with it (see
+  // location.js); otherwise the check-in page is simply opened.
+  var post = document.getElementById('scan-post');
+  function go(path) {
+    if (post && typeof post.requestSubmit === 'function') {
+      post.action = path;
+      post.requestSubmit();
+      return;
+    }
+    window.location.assign(path);
+  }
+
   start.addEventListener('click', function (event) {
     if (!canScan()) {
       event.preventDefault();
@@ -54,6 +66,9 @@
       return;
     }
     event.preventDefault();
+    if (post && window.ClassTrackLocation) {
+      window.ClassTrackLocation.locate(function () {});
+    }
     var detector = new window.BarcodeDetector({ formats: ['qr_code'] });
     navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false })
       .then(function (s) {
@@ -75,7 +90,7 @@
               if (path) {
                 status.textContent = 'Code found. Checking you in…';
                 halt();
-                window.location.assign(path);
+                go(path);
                 return;
               }
             }

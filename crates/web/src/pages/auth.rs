@@ -140,11 +140,14 @@ pub async fn login(
             path: "/student".into(),
             tz: state.config.time_zone,
         };
-        let page = checkin::finish_scan(&state, &viewer, &scan).await?;
-        let mut response = page;
+        // The scan is kept when the page asks for the location: its retry
+        // needs the proof.
+        let (mut response, keep_scan) = checkin::finish_scan(&state, &viewer, &scan).await?;
         let headers = response.headers_mut();
         headers.append(header::SET_COOKIE, session_cookie);
-        headers.append(header::SET_COOKIE, browser.clear_cookie(SCAN_COOKIE));
+        if !keep_scan {
+            headers.append(header::SET_COOKIE, browser.clear_cookie(SCAN_COOKIE));
+        }
         return Ok(response);
     }
 
@@ -162,9 +165,12 @@ pub async fn logout(State(state): State<AppState>, Visitor(browser): Visitor) ->
             .await;
     }
     let mut response = browser.redirect_with_flash("/login", "You are logged out.");
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, browser.clear_cookie(SESSION_COOKIE));
+    let headers = response.headers_mut();
+    headers.append(header::SET_COOKIE, browser.clear_cookie(SESSION_COOKIE));
+    // A scan kept for a location retry belongs to whoever made it.
+    if browser.scan.is_some() {
+        headers.append(header::SET_COOKIE, browser.clear_cookie(SCAN_COOKIE));
+    }
     response
 }
 

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use classtrack_proto::v1::{
-    AbsenceRules, CheckInSettings, Course, CreateCourseRequest, GetCourseRequest,
+    AbsenceRules, CheckInSettings, Course, CreateCourseRequest, Geofence, GetCourseRequest,
     ListCoursesRequest, ListSessionsRequest, ListUsersRequest, Role, SetCourseProfessorsRequest,
     UpdateCourseRequest,
 };
@@ -411,6 +411,59 @@ pub struct SettingsForm {
     max_unexcused_absences: String,
     #[serde(default)]
     max_consecutive_absences: String,
+    /// The geofence: all three, or none.
+    #[serde(default)]
+    latitude: String,
+    #[serde(default)]
+    longitude: String,
+    #[serde(default)]
+    radius_meters: String,
+}
+
+const FENCE_LATITUDE: &str = "course.settings.geofence.latitude";
+const FENCE_LONGITUDE: &str = "course.settings.geofence.longitude";
+const FENCE_RADIUS: &str = "course.settings.geofence.radius_meters";
+
+/// The geofence fields of the settings form: `None` when all are empty, the
+/// field errors when some are missing or not numbers (ranges are the API's).
+fn geofence_from(
+    latitude: &str,
+    longitude: &str,
+    radius: &str,
+) -> Result<Option<Geofence>, Vec<(String, String)>> {
+    let fields = [
+        (FENCE_LATITUDE, latitude.trim()),
+        (FENCE_LONGITUDE, longitude.trim()),
+        (FENCE_RADIUS, radius.trim()),
+    ];
+    if fields.iter().all(|(_, v)| v.is_empty()) {
+        return Ok(None);
+    }
+    let mut errors = Vec::new();
+    let mut values = [0.0; 3];
+    for (i, (key, text)) in fields.iter().enumerate() {
+        // A decimal comma, as typed in much of the world, is read as a point.
+        match text.replace(',', ".").parse::<f64>() {
+            Ok(v) if v.is_finite() => values[i] = v,
+            _ if text.is_empty() => errors.push((
+                key.to_string(),
+                "Fill in latitude, longitude and radius together, or leave all three empty."
+                    .to_string(),
+            )),
+            _ => errors.push((
+                key.to_string(),
+                "Enter a number, e.g. 38.7369 (decimal degrees) or 80 (metres).".to_string(),
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Some(Geofence {
+        latitude: values[0],
+        longitude: values[1],
+        radius_meters: values[2],
+    }))
 }
 
 #[derive(Template)]
@@ -433,6 +486,12 @@ pub async fn edit_page(
     let s = c.settings.clone().unwrap_or_default();
     let r = c.absence_rules.unwrap_or_default();
     let opt = |v: Option<i32>| v.map(|v| v.to_string()).unwrap_or_default();
+    let fence = |s: &CheckInSettings, part: fn(&Geofence) -> f64| {
+        s.geofence
+            .as_ref()
+            .map(|g| part(g).to_string())
+            .unwrap_or_default()
+    };
     let professors = if viewer.is_admin() {
         professors(&state, &viewer, &c.professors).await
     } else {
@@ -450,6 +509,9 @@ pub async fn edit_page(
         max_absence_percent: r.max_absence_percent.to_string(),
         max_unexcused_absences: r.max_unexcused_absences.to_string(),
         max_consecutive_absences: r.max_consecutive_absences.to_string(),
+        latitude: fence(&s, |g| g.latitude),
+        longitude: fence(&s, |g| g.longitude),
+        radius_meters: fence(&s, |g| g.radius_meters),
     };
     Ok(render(&EditPage {
         l: viewer
@@ -477,6 +539,10 @@ pub async fn edit(
     } else {
         Vec::new()
     };
+    let current = get_course(&state, &viewer, &id)
+        .await?
+        .settings
+        .unwrap_or_default();
     let mut errors = FormErrors::default();
     let int = |field: &str, text: &str, errors: &mut FormErrors| -> Option<i32> {
         let text = text.trim();
@@ -514,6 +580,17 @@ pub async fn edit(
             &f.opens_before_minutes,
             &mut errors,
         ),
+        geofence: match geofence_from(&f.latitude, &f.longitude, &f.radius_meters) {
+            Ok(fence) => fence,
+            Err(mut fence_errors) => {
+                errors.fields.append(&mut fence_errors);
+                None
+            }
+        },
+        // Not on this form: kept as they are (the mask replaces all settings).
+        device_binding: current.device_binding,
+        device_reuse: current.device_reuse,
+        network_allowlist: current.network_allowlist.clone(),
         ..Default::default()
     };
     let rules = AbsenceRules {
@@ -601,4 +678,30 @@ pub async fn edit(
         }
     }
     Ok(viewer.redirect(&format!("/courses/{id}"), "Course settings saved."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_geofence_is_none_and_a_full_one_is_read() {
+        assert_eq!(geofence_from("", " ", ""), Ok(None));
+        let fence = geofence_from("38.7369", "-9,1427", " 80 ")
+            .unwrap()
+            .unwrap();
+        assert_eq!(fence.latitude, 38.7369);
+        assert_eq!(fence.longitude, -9.1427);
+        assert_eq!(fence.radius_meters, 80.0);
+    }
+
+    #[test]
+    fn a_partial_or_wordy_geofence_names_its_fields() {
+        let errors = geofence_from("38.7", "", "80").unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].0, FENCE_LONGITUDE);
+        let errors = geofence_from("north", "-9.1", "NaN").unwrap_err();
+        let keys: Vec<_> = errors.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, [FENCE_LATITUDE, FENCE_RADIUS]);
+    }
 }

@@ -40,7 +40,11 @@ pub fn routes() -> Router<AppState> {
         .route("/student", get(student::home))
         .route("/history", get(student::history))
         .route("/checkin/code", post(checkin::short_code))
-        .route("/c/{token}", get(checkin::landing))
+        .route("/checkin/location", post(checkin::retry_with_location))
+        .route(
+            "/c/{token}",
+            get(checkin::landing).post(checkin::landing_located),
+        )
         .route("/justifications", get(justifications::list))
         .route(
             "/justifications/new",

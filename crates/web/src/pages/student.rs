@@ -28,6 +28,8 @@ pub struct SessionLine {
     pub state: &'static str,
     pub state_class: &'static str,
     pub open: bool,
+    /// The class checks the phone's position (a geofence applies).
+    pub needs_location: bool,
 }
 
 impl SessionLine {
@@ -55,6 +57,10 @@ impl SessionLine {
             state: state_label(s.state),
             state_class: state_class(s.state),
             open: s.state == SessionState::Open as i32,
+            needs_location: s
+                .effective_settings
+                .as_ref()
+                .is_some_and(|e| e.geofence.is_some()),
         }
     }
 }
@@ -65,6 +71,8 @@ struct HomePage {
     l: Layout,
     sessions: Vec<SessionLine>,
     open_count: usize,
+    /// Some open session needs the phone's position.
+    needs_location: bool,
     problem: Option<String>,
 }
 
@@ -95,6 +103,7 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer) -> PageResult<R
     Ok(render(&HomePage {
         l: viewer.layout("Check in").shape("narrow"),
         open_count: sessions.iter().filter(|s| s.open).count(),
+        needs_location: sessions.iter().any(|s| s.open && s.needs_location),
         sessions,
         problem,
     }))
