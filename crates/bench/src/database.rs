@@ -194,8 +194,8 @@ pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-/// One check-in as the server writes it: the attendance row and the roll
-/// event that live watchers follow, in one transaction.
+/// One check-in as the server writes it: one INSERT of the attendance row;
+/// the schema's trigger adds the roll event that live watchers follow.
 pub async fn insert_check_in(
     pool: &AnyPool,
     session_id: i64,
@@ -203,7 +203,6 @@ pub async fn insert_check_in(
     device_id: &str,
 ) -> Result<(), sqlx::Error> {
     let now = now_ms();
-    let mut tx = pool.begin().await?;
     sqlx::query(
         "INSERT INTO attendance (session_id, student_id, status, source, recorded_at, note, \
          flagged, device_id, client_address, updated_at) \
@@ -214,18 +213,9 @@ pub async fn insert_check_in(
     .bind(now)
     .bind(device_id)
     .bind(now)
-    .execute(&mut *tx)
+    .execute(pool)
     .await?;
-    sqlx::query(
-        "INSERT INTO session_events (session_id, student_id, kind, created_at) \
-         VALUES (?, ?, 'record', ?)",
-    )
-    .bind(session_id)
-    .bind(student_id)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await
+    Ok(())
 }
 
 /// Writes `status` for every (session, student) pair given, replacing what is
@@ -322,6 +312,11 @@ mod tests {
         ))
         .execute(&pool)
         .await?;
+        sqlx::raw_sql(include_str!(
+            "../../store/migrations/sqlite/0002_roll_event_triggers.sql"
+        ))
+        .execute(&pool)
+        .await?;
         sqlx::raw_sql(
             "INSERT INTO users (id, username, email, display_name, role, password_hash, created_at, updated_at) \
              VALUES (1, 'a', 'a@x.org', 'A', 'student', '-', 0, 0), (2, 'b', 'b@x.org', 'B', 'student', '-', 0, 0); \
@@ -346,7 +341,8 @@ mod tests {
         let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM session_events")
             .fetch_one(&pool)
             .await?;
-        assert_eq!(events, 1);
+        // the triggers: one event for the check-in, one per status written
+        assert_eq!(events, 3);
         pool.close().await;
         db.wipe().await?;
         Ok(())

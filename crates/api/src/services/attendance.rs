@@ -415,12 +415,10 @@ async fn check_in(s: &State, req: Request<v1::CheckInRequest>) -> ApiResult<v1::
         marked_by: None,
         updated_at: now_ms,
     };
-    let mut tx = s.store.begin().await?;
-    let inserted = attendance::insert(&mut tx, &record).await?;
-    if inserted {
-        attendance::push_event(&mut tx, session.id, Some(caller.user.id), "record", now_ms).await?;
-    }
-    classtrack_store::commit(tx).await?;
+    // One statement: the database's trigger adds the roll event with it.
+    let mut writer = s.store.writer().await?;
+    let inserted = attendance::insert(&mut writer, &record).await?;
+    drop(writer);
     let (record, already) = if inserted {
         s.hub.nudge();
         (record, false)
@@ -560,7 +558,6 @@ async fn mark_attendance(
         now,
     )
     .await?;
-    attendance::push_event(&mut tx, session.id, Some(student), "record", now).await?;
     classtrack_store::commit(tx).await?;
     s.hub.nudge();
     Ok(v1::MarkAttendanceResponse {

@@ -897,7 +897,6 @@ async fn decide(
             now,
         )
         .await?;
-        attendance::push_event(&mut tx, j.session, Some(j.student), "record", now).await?;
         detail["old_status"] = json!(before.map(|b| b.status.as_str()));
         detail["new_status"] = json!("excused");
     }
