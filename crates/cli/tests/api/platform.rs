@@ -137,7 +137,11 @@ async fn database_down_means_unavailable_and_the_server_recovers() {
     // a call that needs the database (a login is trusted for a few seconds without it)
     let whoami = |token: String| {
         let mut users = app.users();
-        async move { users.list_users(req(&token, v1::ListUsersRequest::default())).await }
+        async move {
+            users
+                .list_users(req(&token, v1::ListUsersRequest::default()))
+                .await
+        }
     };
     whoami(app.admin.clone()).await.expect("up");
 
