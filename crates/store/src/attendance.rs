@@ -4,7 +4,6 @@
 use classtrack_core::{AttendanceStatus, CourseId, RecordSource, SessionId, UserId};
 use sqlx::Row;
 
-use crate::courses::json;
 use crate::sessions::{self, Session};
 use crate::users::{self, User};
 use crate::{Conn, Result, StoreError};
@@ -77,15 +76,14 @@ pub async fn checkin_context(
     device: Option<&str>,
 ) -> Result<Option<CheckInContext>> {
     let row = sqlx::query(&format!(
-        "SELECT s.id, s.course_id, c.code AS course_code, c.title AS course_title, c.time_zone AS course_time_zone, \
-         s.title, s.room, s.start_at, s.end_at, s.settings, c.settings AS course_settings, s.secret, s.series_id, \
-         s.closed_at, s.finalized_at, s.cancelled_at, s.cancel_reason, e.enrolled_at, {COLUMNS}, \
+        "SELECT {}, e.enrolled_at, {COLUMNS}, \
          (SELECT MIN(d.student_id) FROM attendance d WHERE d.session_id = s.id AND d.device_id = ? \
           AND d.student_id <> ?) AS device_owner \
          FROM sessions s JOIN courses c ON c.id = s.course_id \
          LEFT JOIN enrollments e ON e.course_id = s.course_id AND e.student_id = ? \
          LEFT JOIN attendance a ON a.session_id = s.id AND a.student_id = ? \
-         WHERE s.id = ?"
+         WHERE s.id = ?",
+        sessions::COLUMNS
     ))
     .bind(device.unwrap_or(""))
     .bind(student.0)
@@ -96,38 +94,11 @@ pub async fn checkin_context(
     .await?;
     let Some(row) = row else { return Ok(None) };
     Ok(Some(CheckInContext {
-        session: sessions_from_context(&row)?,
+        session: sessions::from_row(&row)?,
         enrolled: row.try_get::<Option<i64>, _>("enrolled_at")?.is_some(),
         existing: optional_record(&row)?,
         device_owner: row.try_get::<Option<i64>, _>("device_owner")?.map(UserId),
     }))
-}
-
-fn sessions_from_context(row: &sqlx::any::AnyRow) -> Result<Session> {
-    let secret: Vec<u8> = row.try_get("secret")?;
-    Ok(Session {
-        id: SessionId(row.try_get("id")?),
-        course: CourseId(row.try_get("course_id")?),
-        course_code: row.try_get("course_code")?,
-        course_title: row.try_get("course_title")?,
-        course_time_zone: row.try_get("course_time_zone")?,
-        title: row.try_get("title")?,
-        room: row.try_get("room")?,
-        start_at: row.try_get("start_at")?,
-        end_at: row.try_get("end_at")?,
-        settings: json(&row.try_get::<String, _>("settings")?, "session settings")?,
-        course_settings: json(
-            &row.try_get::<String, _>("course_settings")?,
-            "course settings",
-        )?,
-        secret: classtrack_core::qr::SessionSecret::from_bytes(&secret)
-            .ok_or_else(|| StoreError::Corrupt("session secret".into()))?,
-        series_id: row.try_get("series_id")?,
-        closed_at: row.try_get("closed_at")?,
-        finalized_at: row.try_get("finalized_at")?,
-        cancelled_at: row.try_get("cancelled_at")?,
-        cancel_reason: row.try_get("cancel_reason")?,
-    })
 }
 
 /// Inserts a new record; returns false (and writes nothing) when the student

@@ -88,12 +88,13 @@ pub struct NewSession {
     pub series_id: Option<String>,
 }
 
-const COLUMNS: &str = "s.id, s.course_id, c.code AS course_code, c.title AS course_title, \
+pub(crate) const COLUMNS: &str =
+    "s.id, s.course_id, c.code AS course_code, c.title AS course_title, \
     c.time_zone AS course_time_zone, s.title, s.room, s.start_at, s.end_at, s.settings, \
     c.settings AS course_settings, s.secret, s.series_id, s.closed_at, s.finalized_at, \
     s.cancelled_at, s.cancel_reason";
 
-fn from_row(row: &sqlx::any::AnyRow) -> Result<Session> {
+pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<Session> {
     let secret: Vec<u8> = row.try_get("secret")?;
     Ok(Session {
         id: SessionId(row.try_get("id")?),
