@@ -228,7 +228,7 @@ impl LoginCache {
         }
     }
 
-    fn put(&self, caller: &Caller) {
+    pub(crate) fn put(&self, caller: &Caller) {
         if self.ttl.is_zero() {
             return;
         }

@@ -108,6 +108,12 @@ async fn login(s: &State, req: Request<v1::LoginRequest>) -> ApiResult<v1::Login
     let expires = now + i64::try_from(s.config.token_ttl.as_millis()).unwrap_or(i64::MAX / 2);
     auth::insert_token(&mut tx, &hash, user.id, now, expires).await?;
     classtrack_store::commit(tx).await?;
+    // A student who logs in after scanning checks in right away: trust it here.
+    s.logins.put(&crate::access::Caller {
+        user: user.clone(),
+        token_hash: hash,
+        expires_at: expires,
+    });
     Ok(v1::LoginResponse {
         token,
         expire_time: convert::ts(expires),
