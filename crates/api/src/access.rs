@@ -116,18 +116,29 @@ impl State {
             .or_else(|| req.remote_addr().map(|a| a.ip()));
         let trusted =
             peer.is_some_and(|p| self.config.trusted_proxies.iter().any(|n| n.contains(&p)));
-        if trusted {
-            let forwarded = req
-                .metadata()
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .and_then(|v| v.trim().parse::<IpAddr>().ok());
-            if forwarded.is_some() {
-                return forwarded;
+        if !trusted {
+            return peer;
+        }
+        // Right to left: the first address that is not one of our proxies is
+        // the client; anything before it was written by the client itself.
+        let Some(chain) = req
+            .metadata()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+        else {
+            return peer;
+        };
+        let mut client = peer;
+        for hop in chain.rsplit(',') {
+            match hop.trim().parse::<IpAddr>() {
+                Ok(ip) if self.config.trusted_proxies.iter().any(|n| n.contains(&ip)) => {
+                    client = Some(ip)
+                }
+                Ok(ip) => return Some(ip),
+                Err(_) => return client,
             }
         }
-        peer
+        client
     }
 }
 

@@ -314,9 +314,11 @@ pub async fn export(course: &str, format: &str, output: Option<PathBuf>) -> anyh
     let mut out: Option<(Box<dyn Write>, String)> = None;
     while let Some(chunk) = stream.message().await.map_err(explain)? {
         if out.is_none() {
-            let path = output
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(&chunk.filename));
+            // Only a bare file name from the server, never a path.
+            let suggested = std::path::Path::new(&chunk.filename)
+                .file_name()
+                .map_or_else(|| PathBuf::from("export"), PathBuf::from);
+            let path = output.clone().unwrap_or(suggested);
             let file = std::fs::File::create(&path)
                 .with_context(|| format!("creating {}", path.display()))?;
             out = Some((

@@ -193,7 +193,22 @@ pub async fn set_manual(
             marked_by: Some(by),
             updated_at: now,
         };
-        insert(conn, &record).await?;
+        if !insert(conn, &record).await? {
+            // A check-in or a close wrote the row in between: the mark wins.
+            sqlx::query(
+                "UPDATE attendance SET status = ?, source = ?, note = ?, marked_by = ?, updated_at = ? \
+                 WHERE session_id = ? AND student_id = ?",
+            )
+            .bind(status.as_str())
+            .bind(source.as_str())
+            .bind(note)
+            .bind(by.0)
+            .bind(now)
+            .bind(session.0)
+            .bind(student.0)
+            .execute(&mut *conn)
+            .await?;
+        }
     }
     get(conn, session, student)
         .await?

@@ -160,7 +160,6 @@ async fn change_password(
     let mut tx = s.store.begin().await?;
     users::set_password_hash(&mut tx, caller.user.id, &hash, now).await?;
     auth::revoke_user_tokens(&mut tx, caller.user.id, Some(&caller.token_hash), now).await?;
-    s.forget_user(caller.user.id);
     audit(
         &mut tx,
         caller.user.id,
@@ -171,6 +170,7 @@ async fn change_password(
     )
     .await?;
     classtrack_store::commit(tx).await?;
+    s.forget_user(caller.user.id);
     Ok(v1::ChangePasswordResponse {
         token,
         expire_time: convert::ts(caller.expires_at),

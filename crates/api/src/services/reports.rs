@@ -604,7 +604,19 @@ async fn student_history(
         return Err(ApiError::denied("you may see only your own attendance"));
     }
     let user = found(&caller, student, users::get(&mut conn, student).await)?;
-    let h = store_reports::student_history(&mut conn, student).await?;
+    let mut h = store_reports::student_history(&mut conn, student).await?;
+    // A professor sees the student only in the courses they teach.
+    if caller.user.role == Role::Professor && caller.user.id != student {
+        let mut taught = Vec::new();
+        for (course, enrolled_at) in h.courses {
+            if courses::is_professor(&mut conn, course, caller.user.id).await? {
+                taught.push((course, enrolled_at));
+            }
+        }
+        h.courses = taught;
+        h.sessions
+            .retain(|x| h.courses.iter().any(|(c, _)| *c == x.course));
+    }
     let now = s.now_ms();
     let mut out = Vec::new();
     for (course_id, enrolled_at) in &h.courses {

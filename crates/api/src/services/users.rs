@@ -316,7 +316,6 @@ async fn update_user(
             "the last administrator cannot lose the admin role".into(),
         ));
     }
-    s.forget_user(id);
     let after = users::update(&mut tx, id, &changes, now)
         .await
         .map_err(|e| prefixed_conflict(e, "user."))?;
@@ -331,6 +330,7 @@ async fn update_user(
     )
     .await?;
     classtrack_store::commit(tx).await?;
+    s.forget_user(id);
     Ok(v1::UpdateUserResponse {
         user: Some(convert::user(&after)),
     })
@@ -351,7 +351,6 @@ async fn set_active(s: &State, caller: &Caller, name: &str, active: bool) -> Api
     if !active {
         auth::revoke_user_tokens(&mut tx, id, None, now).await?;
     }
-    s.forget_user(id);
     let action = if active {
         "user.reactivate"
     } else {
@@ -359,6 +358,7 @@ async fn set_active(s: &State, caller: &Caller, name: &str, active: bool) -> Api
     };
     audit(&mut tx, caller.user.id, action, &id.name(), json!({}), now).await?;
     classtrack_store::commit(tx).await?;
+    s.forget_user(id);
     Ok(convert::user(&user))
 }
 
@@ -386,6 +386,7 @@ async fn reset_password(
     )
     .await?;
     classtrack_store::commit(tx).await?;
+    s.forget_user(id);
     Ok(v1::ResetPasswordResponse {
         new_password: password,
     })

@@ -389,6 +389,13 @@ async fn geofence_and_network_allowlist() {
             "ADDRESS_NOT_ALLOWED",
             "{l}"
         );
+        // a client-written entry to the left of the real address does not help
+        let r = attempt(&c.ana.1, Some((38.7370, -9.1428)), "10.1.2.3, 192.168.1.20").await;
+        assert_eq!(
+            reason(&assert_code(l, r, Code::PermissionDenied)),
+            "ADDRESS_NOT_ALLOWED",
+            "{l}"
+        );
         attempt(&c.ana.1, Some((38.7370, -9.1428)), "10.1.2.3")
             .await
             .expect("inside, from campus");

@@ -581,3 +581,45 @@ async fn supervision_sees_today_and_rejections() {
         c.app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_professor_sees_a_students_history_only_in_their_own_courses() {
+    for db in backends().await {
+        let app = spawn_app(&db).await;
+        let l = app.label;
+        let (one, one_token) = app.user_with_token(v1::Role::Professor, "prof-one").await;
+        let two = app.create_user(v1::Role::Professor, "prof-two").await;
+        let student = app.create_user(v1::Role::Student, "both").await;
+        let first = app.create_course("ONE", &[&one], None).await;
+        let second = app.create_course("TWO", &[&two], None).await;
+        app.enroll(&first, &student).await;
+        app.enroll(&second, &student).await;
+        let codes = |token: String| {
+            let r = req(
+                &token,
+                v1::GetStudentHistoryRequest {
+                    student: student.name.clone(),
+                },
+            );
+            let mut client = app.reports();
+            async move {
+                let h = client
+                    .get_student_history(r)
+                    .await
+                    .expect("history")
+                    .into_inner();
+                h.courses
+                    .into_iter()
+                    .map(|c| c.course_code)
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(
+            codes(one_token).await,
+            ["ONE"],
+            "{l}: not the other professor's course"
+        );
+        assert_eq!(codes(app.admin.clone()).await, ["ONE", "TWO"], "{l}");
+        app.stop().await;
+    }
+}
