@@ -83,6 +83,7 @@ fn rejection_code(r: CheckInRejection) -> Code {
     match r {
         R::TokenMalformed | R::LocationRequired => Code::InvalidArgument,
         R::SessionNotFound => Code::NotFound,
+        R::TooManyAttempts => Code::ResourceExhausted,
         R::NotStudent
         | R::NotEnrolled
         | R::DeviceInUse

@@ -89,10 +89,11 @@ pub enum CheckInRejection {
     LocationRequired,
     OutsideGeofence,
     AddressNotAllowed,
+    TooManyAttempts,
 }
 
 impl CheckInRejection {
-    pub const ALL: [CheckInRejection; 14] = [
+    pub const ALL: [CheckInRejection; 15] = [
         Self::NotStudent,
         Self::TokenMalformed,
         Self::SessionNotFound,
@@ -107,6 +108,7 @@ impl CheckInRejection {
         Self::LocationRequired,
         Self::OutsideGeofence,
         Self::AddressNotAllowed,
+        Self::TooManyAttempts,
     ];
 
     /// The reason code: stored, and sent as google.rpc.ErrorInfo.reason.
@@ -126,6 +128,7 @@ impl CheckInRejection {
             Self::LocationRequired => "LOCATION_REQUIRED",
             Self::OutsideGeofence => "OUTSIDE_GEOFENCE",
             Self::AddressNotAllowed => "ADDRESS_NOT_ALLOWED",
+            Self::TooManyAttempts => "TOO_MANY_ATTEMPTS",
         }
     }
 
@@ -152,6 +155,9 @@ impl CheckInRejection {
             Self::LocationRequired => "This session needs your location to check in.",
             Self::OutsideGeofence => "You are not in the classroom area.",
             Self::AddressNotAllowed => "Check in from the campus network.",
+            Self::TooManyAttempts => {
+                "Too many wrong codes for this session. Scan the QR code instead."
+            }
         }
     }
 }

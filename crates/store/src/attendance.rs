@@ -131,6 +131,67 @@ pub async fn insert(conn: &mut Conn, r: &Record) -> Result<bool> {
     }
 }
 
+/// What became of a check-in's INSERT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Insert {
+    Inserted,
+    /// The student already had a record.
+    Exists,
+    /// The session was closed or cancelled after it was read.
+    SessionEnded,
+}
+
+/// Inserts a check-in only while its session is still open, in the same
+/// statement, so that a check-in racing a close never lands after it.
+pub async fn insert_while_open(conn: &mut Conn, r: &Record) -> Result<Insert> {
+    let result = sqlx::query(
+        "INSERT INTO attendance (session_id, student_id, status, source, recorded_at, note, flagged, device_id, \
+         geo_band, client_address, marked_by, updated_at) \
+         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM sessions \
+         WHERE id = ? AND closed_at IS NULL AND finalized_at IS NULL AND cancelled_at IS NULL",
+    )
+    .bind(r.session.0)
+    .bind(r.student.0)
+    .bind(r.status.as_str())
+    .bind(r.source.as_str())
+    .bind(r.recorded_at)
+    .bind(&r.note)
+    .bind(i64::from(r.flagged))
+    .bind(r.device_id.as_deref())
+    .bind(r.geo_band.as_deref())
+    .bind(r.client_address.as_deref())
+    .bind(r.marked_by.map(|m| m.0))
+    .bind(r.updated_at)
+    .bind(r.session.0)
+    .execute(&mut *conn)
+    .await;
+    match result {
+        Ok(done) if done.rows_affected() > 0 => Ok(Insert::Inserted),
+        Ok(_) => Ok(Insert::SessionEnded),
+        Err(e) => match StoreError::from(e) {
+            StoreError::Conflict { .. } => Ok(Insert::Exists),
+            other => Err(other),
+        },
+    }
+}
+
+/// How many times a student was refused for `reason` in a session.
+pub async fn count_rejections(
+    conn: &mut Conn,
+    session: SessionId,
+    student: UserId,
+    reason: &str,
+) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM rejected_checkins WHERE student_id = ? AND session_id = ? AND reason = ?",
+    )
+    .bind(student.0)
+    .bind(session.0)
+    .bind(reason)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
 pub async fn get(conn: &mut Conn, session: SessionId, student: UserId) -> Result<Option<Record>> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM attendance a WHERE a.session_id = ? AND a.student_id = ?"

@@ -218,6 +218,19 @@ async fn repositories_behave_the_same_on_every_backend() {
         );
         assert!(statuses.contains(&("late", None)), "{label}: {statuses:?}");
 
+        // a check-in racing the close does not land after it
+        let late_record = Record {
+            student: late_student.id,
+            ..record.clone()
+        };
+        assert_eq!(
+            attendance::insert_while_open(&mut c, &late_record)
+                .await
+                .expect("insert"),
+            attendance::Insert::SessionEnded,
+            "{label}"
+        );
+
         let events = attendance::events_after(&mut c, &[s.id], 0, 10)
             .await
             .expect("events");

@@ -28,6 +28,9 @@ use crate::state::State;
 
 pub struct AttendanceApi(pub State);
 
+/// Wrong short codes a student may type in one session before typing is closed.
+const MAX_WRONG_CODES: i64 = 5;
+
 type Stream<T> = ReceiverStream<Result<T, Status>>;
 
 #[tonic::async_trait]
@@ -337,6 +340,21 @@ async fn check_in(s: &State, req: Request<v1::CheckInRequest>) -> ApiResult<v1::
             let Credential::Code(_, code) = &credential else {
                 unreachable!("code credential")
             };
+            // Six digits can be guessed: a few wrong tries per session, then only the QR.
+            let mut conn = s.store.acquire().await?;
+            let wrong = attendance::count_rejections(
+                &mut conn,
+                session.id,
+                caller.user.id,
+                CheckInRejection::CodeInvalid.code(),
+            )
+            .await?;
+            drop(conn);
+            if wrong >= MAX_WRONG_CODES {
+                return Err(attempt
+                    .refuse(s, CheckInRejection::TooManyAttempts, "")
+                    .await);
+            }
             if qr::match_short_code(&session.secret, session.id, rot, code, now).is_none() {
                 return Err(attempt.refuse(s, CheckInRejection::CodeInvalid, "").await);
             }
@@ -417,11 +435,15 @@ async fn check_in(s: &State, req: Request<v1::CheckInRequest>) -> ApiResult<v1::
     };
     // One statement: the database's trigger adds the roll event with it.
     let mut writer = s.store.writer().await?;
-    let inserted = attendance::insert(&mut writer, &record).await?;
+    let inserted = attendance::insert_while_open(&mut writer, &record).await?;
     drop(writer);
-    let (record, already) = if inserted {
+    let (record, already) = if inserted == attendance::Insert::Inserted {
         s.hub.nudge();
         (record, false)
+    } else if inserted == attendance::Insert::SessionEnded {
+        return Err(attempt
+            .refuse(s, CheckInRejection::SessionClosed, "closed meanwhile")
+            .await);
     } else {
         // A concurrent retry won the race; answer with its record.
         let mut conn = s.store.acquire().await?;

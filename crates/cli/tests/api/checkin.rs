@@ -434,6 +434,21 @@ async fn short_code_and_scan_then_login() {
             "CODE_INVALID",
             "{l}"
         );
+        // guessing is closed after five wrong codes in a session
+        for _ in 0..5 {
+            let r = code(&c.outsider.1, wrong).await;
+            assert_eq!(
+                reason(&assert_code(l, r, Code::FailedPrecondition)),
+                "CODE_INVALID",
+                "{l}"
+            );
+        }
+        let r = code(&c.outsider.1, &qr.short_code).await;
+        assert_eq!(
+            reason(&assert_code(l, r, Code::ResourceExhausted)),
+            "TOO_MANY_ATTEMPTS",
+            "{l}"
+        );
         let r = code(&c.ana.1, &qr.short_code).await.expect("typed code");
         assert_eq!(
             record(&r),

@@ -577,6 +577,7 @@ fn headline(reason: &str) -> &'static str {
         "OUTSIDE_GEOFENCE" => "Not in the room",
         "ADDRESS_NOT_ALLOWED" => "Wrong network",
         "CODE_INVALID" => "Wrong code",
+        "TOO_MANY_ATTEMPTS" => "Too many wrong codes",
         "NOT_STUDENT" => "Students only",
         _ => "Not checked in",
     }
