@@ -330,7 +330,13 @@ async fn check_in(s: &State, req: Request<v1::CheckInRequest>) -> ApiResult<v1::
     }
     let scanned_at = match judged_at {
         Some(token) => {
-            let at = scan_instant(s, &session, token, &r, now)?;
+            let at = match scan_instant(s, &session, token, &r, now) {
+                Ok(at) => at,
+                Err(ApiError::Rejected(reason)) => {
+                    return Err(attempt.refuse(s, reason, "scan proof").await)
+                }
+                Err(e) => return Err(e),
+            };
             if !rot.accepts(token.window, at) {
                 return Err(attempt.refuse(s, CheckInRejection::TokenExpired, "").await);
             }
