@@ -50,16 +50,14 @@ pub async fn hash(cost: HashCost, password: String) -> ApiResult<String> {
 
 /// Hashes many passwords using every core.
 pub async fn hash_all(cost: HashCost, passwords: Vec<String>) -> ApiResult<Vec<String>> {
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let mut out = Vec::with_capacity(passwords.len());
-    for chunk in passwords.chunks(workers.max(1)) {
-        let handles: Vec<_> = chunk
-            .iter()
-            .map(|p| tokio::spawn(hash(cost, p.clone())))
-            .collect();
-        for h in handles {
-            out.push(h.await.map_err(ApiError::internal)??);
-        }
+    // `hash` itself runs at most one per core; spawn them all and keep the order.
+    let handles: Vec<_> = passwords
+        .into_iter()
+        .map(|p| tokio::spawn(hash(cost, p)))
+        .collect();
+    let mut out = Vec::with_capacity(handles.len());
+    for h in handles {
+        out.push(h.await.map_err(ApiError::internal)??);
     }
     Ok(out)
 }

@@ -163,9 +163,10 @@ async fn stream_qr_tokens(
                 break;
             }
             let now = state.now();
-            if session.state(now.timestamp_millis()) == SessionState::Closed
-                || session.state(now.timestamp_millis()) == SessionState::Cancelled
-            {
+            if matches!(
+                session.state(now.timestamp_millis()),
+                SessionState::Closed | SessionState::Cancelled
+            ) {
                 break;
             }
             let r = rotation(&session.effective_settings());

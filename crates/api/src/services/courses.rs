@@ -613,19 +613,6 @@ async fn import_enrollments(
         return Ok(failed(errors));
     }
     if r.dry_run {
-        let preview = |a: &Applicant| v1::ImportedUser {
-            user: Some(v1::User {
-                username: a.username.clone(),
-                email: a.email.clone(),
-                display_name: a.display_name.clone(),
-                role: v1::Role::Student as i32,
-                student_number: a.student_number.clone().unwrap_or_default(),
-                active: true,
-                ..Default::default()
-            }),
-            initial_password: String::new(),
-            line: 0,
-        };
         let enrollments = enroll_existing
             .iter()
             .map(|u| v1::Enrollment {
@@ -638,10 +625,7 @@ async fn import_enrollments(
             enrollments,
             created: applicants
                 .iter()
-                .map(|(line, a)| v1::ImportedUser {
-                    line: *line,
-                    ..preview(a)
-                })
+                .map(|(line, a)| a.preview(*line))
                 .collect(),
             errors: vec![],
             dry_run: true,

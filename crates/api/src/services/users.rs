@@ -139,6 +139,23 @@ impl Applicant {
         v.0
     }
 
+    /// What a dry run shows for this account: no name, no password yet.
+    pub fn preview(&self, line: i32) -> v1::ImportedUser {
+        v1::ImportedUser {
+            user: Some(v1::User {
+                username: self.username.clone(),
+                email: self.email.clone(),
+                display_name: self.display_name.clone(),
+                role: convert::role(self.role) as i32,
+                student_number: self.student_number.clone().unwrap_or_default(),
+                active: true,
+                ..Default::default()
+            }),
+            initial_password: String::new(),
+            line,
+        }
+    }
+
     pub fn into_new_user(self, password_hash: String) -> NewUser {
         NewUser {
             username: self.username,
@@ -451,24 +468,11 @@ async fn import_users(
         errors.sort_by_key(|e| e.line);
         return Ok(failed(errors));
     }
-    let preview = |a: &Applicant| v1::User {
-        username: a.username.clone(),
-        email: a.email.clone(),
-        display_name: a.display_name.clone(),
-        role: convert::role(a.role) as i32,
-        student_number: a.student_number.clone().unwrap_or_default(),
-        active: true,
-        ..Default::default()
-    };
     if r.dry_run {
         return Ok(v1::ImportUsersResponse {
             users: applicants
                 .iter()
-                .map(|(line, a, _)| v1::ImportedUser {
-                    user: Some(preview(a)),
-                    initial_password: String::new(),
-                    line: *line,
-                })
+                .map(|(line, a, _)| a.preview(*line))
                 .collect(),
             errors: vec![],
             dry_run: true,
