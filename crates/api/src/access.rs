@@ -7,7 +7,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use classtrack_core::{CourseId, Role};
 use classtrack_store::users::User;
-use classtrack_store::{auth, courses, Conn, StoreError};
+use classtrack_store::{courses, Conn, StoreError};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use tonic::Request;
@@ -80,9 +80,9 @@ impl State {
         if let Some(caller) = self.logins.get(&hash, now) {
             return Ok(caller);
         }
-        let mut conn = self.store.acquire().await?;
         let (user, expires_at) =
-            auth::token_user(&mut conn, &hash, now)
+            self.batches
+                .token_user(hash.clone())
                 .await?
                 .ok_or(ApiError::Unauthenticated(
                     "your login has expired or was ended; log in again",

@@ -57,7 +57,7 @@ impl ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Unavailable(_) => ApiError::Unavailable(e),
+            e if e.is_unavailable() => ApiError::Unavailable(e),
             StoreError::NotFound => ApiError::NotFound("not found".into()),
             StoreError::Conflict { field } => ApiError::AlreadyExists {
                 field: field.to_string(),

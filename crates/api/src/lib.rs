@@ -3,6 +3,7 @@
 //! one error mapping.
 
 mod access;
+mod batch;
 pub mod bootstrap;
 mod convert;
 mod error;

@@ -1,4 +1,5 @@
-//! What every service shares: the store, the clock, the settings and the live hub.
+//! What every service shares: the store, the clock, the settings, the live hub
+//! and the batch loops.
 
 use std::sync::Arc;
 
@@ -14,6 +15,8 @@ pub struct State {
     pub config: Arc<ApiConfig>,
     pub hub: Hub,
     pub logins: Arc<crate::access::LoginCache>,
+    /// Token lookups, check-in contexts and check-in writes, batched.
+    pub batches: Arc<crate::batch::Batches>,
     /// Flips to true when the server shuts down; long-lived streams end then.
     pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
 }
@@ -22,11 +25,16 @@ impl State {
     pub fn new(store: Store, config: ApiConfig) -> Self {
         let hub = Hub::new(store.clone(), config.clock.clone());
         let logins = Arc::new(crate::access::LoginCache::new(config.login_cache_ttl));
+        let batches = Arc::new(crate::batch::Batches::spawn(
+            store.clone(),
+            config.clock.clone(),
+        ));
         Self {
             store,
             config: Arc::new(config),
             hub,
             logins,
+            batches,
             stopping: Arc::new(tokio::sync::watch::channel(false).0),
         }
     }

@@ -57,7 +57,7 @@ fn optional_record(row: &sqlx::any::AnyRow) -> Result<Option<Record>> {
     }
 }
 
-/// Everything a check-in needs to know, read in one statement.
+/// Everything a check-in needs to know.
 #[derive(Debug, Clone)]
 pub struct CheckInContext {
     pub session: Session,
@@ -67,62 +67,163 @@ pub struct CheckInContext {
     pub device_owner: Option<UserId>,
 }
 
-/// The session, the student's enrollment and record, and who else used
-/// `device` in this session: one statement on the check-in hot path.
-pub async fn checkin_context(
+/// A check-in whose context is wanted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextQuery {
+    pub session: SessionId,
+    pub student: UserId,
+    pub device: Option<String>,
+}
+
+/// The contexts of many check-ins at once, in the order asked (`None`: no
+/// such session). A burst of check-ins to one session costs three
+/// statements, whatever its size: the sessions, the students' enrollments and
+/// records, and who used their devices.
+pub async fn checkin_contexts(
     conn: &mut Conn,
-    session: SessionId,
-    student: UserId,
-    device: Option<&str>,
-) -> Result<Option<CheckInContext>> {
-    let row = sqlx::query(&format!(
-        "SELECT {}, e.enrolled_at, {COLUMNS}, \
-         (SELECT MIN(d.student_id) FROM attendance d WHERE d.session_id = s.id AND d.device_id = ? \
-          AND d.student_id <> ?) AS device_owner \
-         FROM sessions s JOIN courses c ON c.id = s.course_id \
-         LEFT JOIN enrollments e ON e.course_id = s.course_id AND e.student_id = ? \
-         LEFT JOIN attendance a ON a.session_id = s.id AND a.student_id = ? \
-         WHERE s.id = ?",
-        sessions::COLUMNS
-    ))
-    .bind(device.unwrap_or(""))
-    .bind(student.0)
-    .bind(student.0)
-    .bind(student.0)
-    .bind(session.0)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    Ok(Some(CheckInContext {
-        session: sessions::from_row(&row)?,
-        enrolled: row.try_get::<Option<i64>, _>("enrolled_at")?.is_some(),
-        existing: optional_record(&row)?,
-        device_owner: row.try_get::<Option<i64>, _>("device_owner")?.map(UserId),
-    }))
+    asked: &[ContextQuery],
+) -> Result<Vec<Option<CheckInContext>>> {
+    let mut out = vec![None; asked.len()];
+    let mut ids: Vec<i64> = asked.iter().map(|q| q.session.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    for chunk in ids.chunks(crate::IN_CHUNK) {
+        let sql = format!(
+            "SELECT {} FROM sessions s JOIN courses c ON c.id = s.course_id WHERE s.id IN ({})",
+            sessions::COLUMNS,
+            crate::marks(chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        let found = q.fetch_all(&mut *conn).await?;
+        for row in &found {
+            let session = sessions::from_row(row)?;
+            let wanted: Vec<usize> = (0..asked.len())
+                .filter(|&i| asked[i].session == session.id)
+                .collect();
+            let facts = roll_facts(conn, &session, wanted.iter().map(|&i| &asked[i])).await?;
+            for i in wanted {
+                let q = &asked[i];
+                let (enrolled, existing) =
+                    facts.students.get(&q.student).cloned().unwrap_or_default();
+                let device_owner = q.device.as_deref().and_then(|d| {
+                    facts
+                        .devices
+                        .iter()
+                        .filter(|(device, owner)| device == d && *owner != q.student)
+                        .map(|(_, owner)| *owner)
+                        .min()
+                });
+                out[i] = Some(CheckInContext {
+                    session: session.clone(),
+                    enrolled,
+                    existing,
+                    device_owner,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// What a session's roll says about some students and devices.
+struct RollFacts {
+    /// Enrolled, and the record if any.
+    students: std::collections::HashMap<UserId, (bool, Option<Record>)>,
+    /// Devices already used in the session, with their students.
+    devices: Vec<(String, UserId)>,
+}
+
+async fn roll_facts(
+    conn: &mut Conn,
+    session: &Session,
+    asked: impl Iterator<Item = &ContextQuery>,
+) -> Result<RollFacts> {
+    let (mut students, mut devices): (Vec<i64>, Vec<&str>) = (Vec::new(), Vec::new());
+    for q in asked {
+        students.push(q.student.0);
+        devices.extend(q.device.as_deref());
+    }
+    students.sort_unstable();
+    students.dedup();
+    devices.sort_unstable();
+    devices.dedup();
+    let mut facts = RollFacts {
+        students: std::collections::HashMap::with_capacity(students.len()),
+        devices: Vec::new(),
+    };
+    for chunk in students.chunks(crate::IN_CHUNK) {
+        let sql = format!(
+            "SELECT u.id AS q_student, e.enrolled_at, {COLUMNS} FROM users u \
+             LEFT JOIN enrollments e ON e.course_id = ? AND e.student_id = u.id \
+             LEFT JOIN attendance a ON a.session_id = ? AND a.student_id = u.id \
+             WHERE u.id IN ({})",
+            crate::marks(chunk.len())
+        );
+        let mut q = sqlx::query(&sql).bind(session.course.0).bind(session.id.0);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            let enrolled = row.try_get::<Option<i64>, _>("enrolled_at")?.is_some();
+            facts.students.insert(
+                UserId(row.try_get("q_student")?),
+                (enrolled, optional_record(&row)?),
+            );
+        }
+    }
+    for chunk in devices.chunks(crate::IN_CHUNK) {
+        let sql = format!(
+            "SELECT device_id, student_id FROM attendance WHERE session_id = ? AND device_id IN ({})",
+            crate::marks(chunk.len())
+        );
+        let mut q = sqlx::query(&sql).bind(session.id.0);
+        for d in chunk {
+            q = q.bind(*d);
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            facts.devices.push((
+                row.try_get("device_id")?,
+                UserId(row.try_get("student_id")?),
+            ));
+        }
+    }
+    Ok(facts)
+}
+
+const INSERT_COLUMNS: &str =
+    "INSERT INTO attendance (session_id, student_id, status, source, recorded_at, note, \
+    flagged, device_id, geo_band, client_address, marked_by, updated_at)";
+
+/// Rows of one multi-row INSERT: a few thousand bound values, far below both
+/// engines' limits.
+const ROWS_PER_INSERT: usize = 256;
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds a record's twelve columns, in `INSERT_COLUMNS` order.
+fn bind_record<'q>(q: AnyQuery<'q>, r: &'q Record) -> AnyQuery<'q> {
+    q.bind(r.session.0)
+        .bind(r.student.0)
+        .bind(r.status.as_str())
+        .bind(r.source.as_str())
+        .bind(r.recorded_at)
+        .bind(&r.note)
+        .bind(i64::from(r.flagged))
+        .bind(r.device_id.as_deref())
+        .bind(r.geo_band.as_deref())
+        .bind(r.client_address.as_deref())
+        .bind(r.marked_by.map(|m| m.0))
+        .bind(r.updated_at)
 }
 
 /// Inserts a new record; returns false (and writes nothing) when the student
 /// already has one for this session.
 pub async fn insert(conn: &mut Conn, r: &Record) -> Result<bool> {
-    let result = sqlx::query(
-        "INSERT INTO attendance (session_id, student_id, status, source, recorded_at, note, flagged, device_id, \
-         geo_band, client_address, marked_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(r.session.0)
-    .bind(r.student.0)
-    .bind(r.status.as_str())
-    .bind(r.source.as_str())
-    .bind(r.recorded_at)
-    .bind(&r.note)
-    .bind(i64::from(r.flagged))
-    .bind(r.device_id.as_deref())
-    .bind(r.geo_band.as_deref())
-    .bind(r.client_address.as_deref())
-    .bind(r.marked_by.map(|m| m.0))
-    .bind(r.updated_at)
-    .execute(&mut *conn)
-    .await;
-    match result {
+    let sql = format!("{INSERT_COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    match bind_record(sqlx::query(&sql), r).execute(&mut *conn).await {
         Ok(_) => Ok(true),
         Err(e) => match StoreError::from(e) {
             StoreError::Conflict { .. } => Ok(false),
@@ -144,27 +245,14 @@ pub enum Insert {
 /// Inserts a check-in only while its session is still open, in the same
 /// statement, so that a check-in racing a close never lands after it.
 pub async fn insert_while_open(conn: &mut Conn, r: &Record) -> Result<Insert> {
-    let result = sqlx::query(
-        "INSERT INTO attendance (session_id, student_id, status, source, recorded_at, note, flagged, device_id, \
-         geo_band, client_address, marked_by, updated_at) \
-         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM sessions \
-         WHERE id = ? AND closed_at IS NULL AND finalized_at IS NULL AND cancelled_at IS NULL",
-    )
-    .bind(r.session.0)
-    .bind(r.student.0)
-    .bind(r.status.as_str())
-    .bind(r.source.as_str())
-    .bind(r.recorded_at)
-    .bind(&r.note)
-    .bind(i64::from(r.flagged))
-    .bind(r.device_id.as_deref())
-    .bind(r.geo_band.as_deref())
-    .bind(r.client_address.as_deref())
-    .bind(r.marked_by.map(|m| m.0))
-    .bind(r.updated_at)
-    .bind(r.session.0)
-    .execute(&mut *conn)
-    .await;
+    let sql = format!(
+        "{INSERT_COLUMNS} SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM sessions \
+         WHERE id = ? AND closed_at IS NULL AND finalized_at IS NULL AND cancelled_at IS NULL"
+    );
+    let result = bind_record(sqlx::query(&sql), r)
+        .bind(r.session.0)
+        .execute(&mut *conn)
+        .await;
     match result {
         Ok(done) if done.rows_affected() > 0 => Ok(Insert::Inserted),
         Ok(_) => Ok(Insert::SessionEnded),
@@ -173,6 +261,62 @@ pub async fn insert_while_open(conn: &mut Conn, r: &Record) -> Result<Insert> {
             other => Err(other),
         },
     }
+}
+
+/// Inserts many check-ins, each only if its session is still open, in the
+/// caller's write transaction: one statement reads which sessions are open
+/// (on MariaDB it share-locks them until the end of the transaction, so a
+/// close waits for it; on SQLite the transaction is the only writer) and one
+/// multi-row INSERT writes the records, in the order given.
+///
+/// A second record of the same student and session in the batch is `Exists`.
+/// A record that collides with a stored one fails the whole statement with
+/// `Conflict`: roll the transaction back and insert one by one
+/// ([`insert_while_open`]) to learn which.
+pub async fn insert_checkins(conn: &mut Conn, records: &[Record]) -> Result<Vec<Insert>> {
+    let mut ids: Vec<i64> = records.iter().map(|r| r.session.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let lock = match crate::backend_of_conn(conn) {
+        crate::Backend::MySql => " LOCK IN SHARE MODE",
+        crate::Backend::Sqlite => "",
+    };
+    let mut open = std::collections::HashSet::new();
+    for chunk in ids.chunks(crate::IN_CHUNK) {
+        let sql = format!(
+            "SELECT id FROM sessions WHERE id IN ({}) AND closed_at IS NULL AND finalized_at IS NULL \
+             AND cancelled_at IS NULL{lock}",
+            crate::marks(chunk.len())
+        );
+        let mut q = sqlx::query_scalar::<_, i64>(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        open.extend(q.fetch_all(&mut *conn).await?);
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut outcome = Vec::with_capacity(records.len());
+    let mut writing = Vec::with_capacity(records.len());
+    for r in records {
+        if !open.contains(&r.session.0) {
+            outcome.push(Insert::SessionEnded);
+        } else if !seen.insert((r.session, r.student)) {
+            outcome.push(Insert::Exists);
+        } else {
+            outcome.push(Insert::Inserted);
+            writing.push(r);
+        }
+    }
+    for chunk in writing.chunks(ROWS_PER_INSERT) {
+        let rows = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+        let sql = format!("{INSERT_COLUMNS} VALUES {rows}");
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            q = bind_record(q, r);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(outcome)
 }
 
 /// How many times a student was refused for `reason` in a session.
@@ -290,20 +434,31 @@ pub struct Rejection {
 }
 
 pub async fn record_rejection(conn: &mut Conn, r: &Rejection) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO rejected_checkins (session_id, course_id, student_id, reason, rejected_at, client_address, device_id, detail) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(r.session.map(|s| s.0))
-    .bind(r.course.map(|c| c.0))
-    .bind(r.student.0)
-    .bind(r.reason)
-    .bind(r.at)
-    .bind(r.client_address.as_deref())
-    .bind(r.device_id.as_deref())
-    .bind(&r.detail)
-    .execute(&mut *conn)
-    .await?;
+    record_rejections(conn, std::slice::from_ref(r)).await
+}
+
+/// Stores refusals, many rows to a statement.
+pub async fn record_rejections(conn: &mut Conn, all: &[Rejection]) -> Result<()> {
+    for chunk in all.chunks(ROWS_PER_INSERT) {
+        let rows = vec!["(?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+        let sql = format!(
+            "INSERT INTO rejected_checkins (session_id, course_id, student_id, reason, rejected_at, \
+             client_address, device_id, detail) VALUES {rows}"
+        );
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            q = q
+                .bind(r.session.map(|s| s.0))
+                .bind(r.course.map(|c| c.0))
+                .bind(r.student.0)
+                .bind(r.reason)
+                .bind(r.at)
+                .bind(r.client_address.as_deref())
+                .bind(r.device_id.as_deref())
+                .bind(&r.detail);
+        }
+        q.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
@@ -389,7 +544,7 @@ pub async fn events_after(
     if sessions_filter.is_empty() {
         return Ok(Vec::new());
     }
-    let marks = vec!["?"; sessions_filter.len()].join(", ");
+    let marks = crate::marks(sessions_filter.len());
     let sql = format!(
         "SELECT id, session_id, student_id, kind FROM session_events WHERE session_id IN ({marks}) AND id > ? \
          ORDER BY id LIMIT ?"
@@ -445,8 +600,8 @@ pub async fn roll_entries(
     students: &[UserId],
 ) -> Result<Vec<RollEntry>> {
     let mut out = Vec::with_capacity(students.len());
-    for chunk in students.chunks(500) {
-        let marks = vec!["?"; chunk.len()].join(", ");
+    for chunk in students.chunks(crate::IN_CHUNK) {
+        let marks = crate::marks(chunk.len());
         let sql = format!(
             "SELECT {}, {COLUMNS} FROM users u LEFT JOIN attendance a ON a.session_id = ? AND a.student_id = u.id \
              WHERE u.id IN ({marks})",

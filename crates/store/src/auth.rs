@@ -25,22 +25,30 @@ pub async fn insert_token(
     Ok(())
 }
 
-/// The active user behind an unexpired, unrevoked token, and its expiry.
-pub async fn token_user(
+/// The active users behind unexpired, unrevoked tokens, with each token's
+/// expiry, in the order asked: a burst of calls is one statement.
+pub async fn token_users(
     conn: &mut Conn,
-    token_hash: &str,
+    token_hashes: &[String],
     now: i64,
-) -> Result<Option<(User, i64)>> {
-    let row = sqlx::query(&format!(
-        "SELECT {COLUMNS}, t.expires_at FROM auth_tokens t JOIN users u ON u.id = t.user_id \
-         WHERE t.token_hash = ? AND t.expires_at > ? AND t.revoked_at IS NULL AND u.active = 1"
-    ))
-    .bind(token_hash)
-    .bind(now)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(|r| Ok((users::from_row(&r)?, r.try_get("expires_at")?)))
-        .transpose()
+) -> Result<Vec<Option<(User, i64)>>> {
+    let mut found = std::collections::HashMap::with_capacity(token_hashes.len());
+    for chunk in token_hashes.chunks(crate::IN_CHUNK) {
+        let sql = format!(
+            "SELECT {COLUMNS}, t.token_hash, t.expires_at FROM auth_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash IN ({}) AND t.expires_at > ? AND t.revoked_at IS NULL AND u.active = 1",
+            crate::marks(chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for hash in chunk {
+            q = q.bind(hash);
+        }
+        for row in q.bind(now).fetch_all(&mut *conn).await? {
+            let hash: String = row.try_get("token_hash")?;
+            found.insert(hash, (users::from_row(&row)?, row.try_get("expires_at")?));
+        }
+    }
+    Ok(token_hashes.iter().map(|h| found.get(h).cloned()).collect())
 }
 
 pub async fn revoke_token(conn: &mut Conn, token_hash: &str, now: i64) -> Result<()> {

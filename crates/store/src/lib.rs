@@ -49,6 +49,21 @@ pub enum StoreError {
     Database(#[source] sqlx::Error),
     #[error("migration failed")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// One failure of a statement that served many calls, reported to each.
+    #[error(transparent)]
+    Shared(Arc<StoreError>),
+}
+
+impl StoreError {
+    /// Whether the database itself failed (down, busy, gone), as opposed to
+    /// the statement.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Unavailable(_) => true,
+            StoreError::Shared(inner) => inner.is_unavailable(),
+            _ => false,
+        }
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -283,6 +298,24 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// How many values go into one `IN (…)` list or multi-row `VALUES`: far below
+/// both engines' limits on bound parameters.
+pub(crate) const IN_CHUNK: usize = 500;
+
+/// `?, ?, …` for `n` values.
+pub(crate) fn marks(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+/// The engine behind a connection.
+pub(crate) fn backend_of_conn(conn: &Conn) -> Backend {
+    if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+        Backend::Sqlite
+    } else {
+        Backend::MySql
     }
 }
 

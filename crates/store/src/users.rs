@@ -242,8 +242,8 @@ pub async fn taken(
     values: &[String],
 ) -> Result<Vec<String>> {
     let mut taken = Vec::new();
-    for chunk in values.chunks(500) {
-        let marks = vec!["?"; chunk.len()].join(", ");
+    for chunk in values.chunks(crate::IN_CHUNK) {
+        let marks = crate::marks(chunk.len());
         let sql = format!("SELECT {column} FROM users WHERE {column} IN ({marks})");
         let mut q = sqlx::query_scalar::<_, String>(&sql);
         for v in chunk {
@@ -257,8 +257,8 @@ pub async fn taken(
 /// Users by username, in no particular order (for enrollment imports).
 pub async fn by_usernames(conn: &mut Conn, usernames: &[String]) -> Result<Vec<User>> {
     let mut users = Vec::new();
-    for chunk in usernames.chunks(500) {
-        let marks = vec!["?"; chunk.len()].join(", ");
+    for chunk in usernames.chunks(crate::IN_CHUNK) {
+        let marks = crate::marks(chunk.len());
         let sql = format!("SELECT {COLUMNS} FROM users u WHERE u.username IN ({marks})");
         let mut q = sqlx::query(&sql);
         for v in chunk {

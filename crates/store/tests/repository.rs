@@ -148,18 +148,31 @@ async fn repositories_behave_the_same_on_every_backend() {
             !attendance::insert(&mut c, &record).await.expect("repeat"),
             "{label}"
         );
-        let ctx = attendance::checkin_context(&mut c, s.id, ana.id, Some("dev-1"))
-            .await
-            .expect("ctx")
-            .expect("exists");
+        let ask = |session, student, device: Option<&str>| attendance::ContextQuery {
+            session,
+            student,
+            device: device.map(String::from),
+        };
+        let contexts = attendance::checkin_contexts(
+            &mut c,
+            &[
+                ask(s.id, ana.id, Some("dev-1")),
+                ask(SessionId(999), ana.id, None),
+                ask(s.id, bob.id, Some("dev-1")),
+                ask(s.id, ana.id, None),
+            ],
+        )
+        .await
+        .expect("contexts");
+        assert_eq!(contexts.len(), 4, "{label}: one answer per question");
+        let ctx = contexts[0].as_ref().expect("exists");
         assert!(
             ctx.enrolled && ctx.existing.as_ref() == Some(&record),
             "{label}"
         );
-        let ctx = attendance::checkin_context(&mut c, s.id, bob.id, Some("dev-1"))
-            .await
-            .expect("ctx")
-            .expect("exists");
+        assert_eq!(ctx.device_owner, None, "{label}: ana's own phone");
+        assert!(contexts[1].is_none(), "{label}: no such session");
+        let ctx = contexts[2].as_ref().expect("exists");
         assert!(!ctx.enrolled && ctx.existing.is_none(), "{label}");
         assert_eq!(
             ctx.device_owner,
@@ -167,10 +180,8 @@ async fn repositories_behave_the_same_on_every_backend() {
             "{label}: bob's phone was ana's"
         );
         assert!(
-            attendance::checkin_context(&mut c, SessionId(999), ana.id, None)
-                .await
-                .expect("ctx")
-                .is_none()
+            contexts[3].as_ref().is_some_and(|c| c.enrolled),
+            "{label}: the same student asked twice"
         );
 
         // finalisation marks the enrolled without a record absent, exactly once
@@ -240,5 +251,193 @@ async fn repositories_behave_the_same_on_every_backend() {
             "{label}"
         );
         assert!(users::get(&mut c, UserId(12345)).await.is_err());
+    }
+}
+
+#[tokio::test]
+async fn check_ins_and_token_lookups_go_in_batches() {
+    for db in testing::all().await {
+        let store = db.open().await;
+        let label = db.label();
+        let mut c = store.acquire().await.expect("connection");
+        let mut students = Vec::new();
+        for name in ["ana", "bob", "cid"] {
+            students.push(
+                users::create(&mut c, &new_user(name, Role::Student), 1)
+                    .await
+                    .expect("student"),
+            );
+        }
+        let course = courses::create(
+            &mut c,
+            &NewCourse {
+                code: "CS102".into(),
+                title: "Batches".into(),
+                term: "2026F".into(),
+                time_zone: "UTC".into(),
+                settings: SettingsOverrides::default(),
+                absence_rules: AbsenceRules::default(),
+            },
+            1,
+        )
+        .await
+        .expect("course");
+        let session = |title: &str| NewSession {
+            course: course.id,
+            title: title.into(),
+            room: "B2".into(),
+            start_at: 1_000,
+            end_at: 5_000,
+            settings: SettingsOverrides::default(),
+            series_id: None,
+        };
+        let open = sessions::create(&mut c, &session("open"), 1)
+            .await
+            .expect("open");
+        let cancelled = sessions::create(&mut c, &session("cancelled"), 1)
+            .await
+            .expect("cancelled");
+        assert!(sessions::cancel(&mut c, cancelled.id, "strike", 2)
+            .await
+            .expect("cancel"));
+        drop(c);
+        let record = |session: SessionId, student: UserId, device: &str| Record {
+            session,
+            student,
+            status: AttendanceStatus::Present,
+            source: RecordSource::Qr,
+            recorded_at: 1_500,
+            note: String::new(),
+            flagged: false,
+            device_id: Some(device.into()),
+            geo_band: None,
+            client_address: None,
+            marked_by: None,
+            updated_at: 1_500,
+        };
+        let (ana, bob, cid) = (students[0].id, students[1].id, students[2].id);
+        let rejection = |student: UserId, reason: &'static str| attendance::Rejection {
+            session: Some(open.id),
+            course: Some(course.id),
+            student,
+            reason,
+            at: 1_600,
+            client_address: Some("10.0.0.9".into()),
+            device_id: None,
+            detail: String::new(),
+        };
+
+        // one transaction: refusals, and check-ins judged per session and student
+        let mut tx = store.begin().await.expect("tx");
+        attendance::record_rejections(
+            &mut tx,
+            &[
+                rejection(cid, "TOKEN_EXPIRED"),
+                rejection(cid, "CODE_INVALID"),
+            ],
+        )
+        .await
+        .expect("refusals");
+        let outcome = attendance::insert_checkins(
+            &mut tx,
+            &[
+                record(open.id, ana, "d-ana"),
+                record(cancelled.id, bob, "d-bob"),
+                record(open.id, ana, "d-ana-2"),
+                record(open.id, bob, "d-bob"),
+            ],
+        )
+        .await
+        .expect("batch");
+        tx.commit().await.expect("commit");
+        use attendance::Insert::*;
+        assert_eq!(
+            outcome,
+            vec![Inserted, SessionEnded, Exists, Inserted],
+            "{label}"
+        );
+        let mut c = store.acquire().await.expect("connection");
+        let kept = attendance::get(&mut c, open.id, ana)
+            .await
+            .expect("get")
+            .expect("ana's record");
+        assert_eq!(
+            kept.device_id.as_deref(),
+            Some("d-ana"),
+            "{label}: the first wins"
+        );
+        assert!(
+            attendance::get(&mut c, cancelled.id, bob)
+                .await
+                .expect("get")
+                .is_none(),
+            "{label}: nothing lands in a cancelled session"
+        );
+        assert_eq!(
+            attendance::count_rejections(&mut c, open.id, cid, "CODE_INVALID")
+                .await
+                .expect("count"),
+            1,
+            "{label}"
+        );
+        let events = attendance::events_after(&mut c, &[open.id], 0, 10)
+            .await
+            .expect("events");
+        assert_eq!(events.len(), 2, "{label}: one roll event per record");
+        drop(c);
+
+        // a record that collides with a stored one fails the batch, which rolls back whole
+        let mut tx = store.begin().await.expect("tx");
+        let collided = attendance::insert_checkins(
+            &mut tx,
+            &[record(open.id, cid, "d-cid"), record(open.id, ana, "d-x")],
+        )
+        .await;
+        assert!(
+            matches!(collided, Err(StoreError::Conflict { .. })),
+            "{label}: {collided:?}"
+        );
+        drop(tx);
+        let mut c = store.acquire().await.expect("connection");
+        assert!(
+            attendance::get(&mut c, open.id, cid)
+                .await
+                .expect("get")
+                .is_none(),
+            "{label}: half a batch is never written"
+        );
+
+        // token lookups: one answer per hash, in order, only live tokens
+        use classtrack_store::auth;
+        auth::insert_token(&mut c, "h-ana", ana, 1, 10_000)
+            .await
+            .expect("token");
+        auth::insert_token(&mut c, "h-bob-old", bob, 1, 500)
+            .await
+            .expect("token");
+        auth::insert_token(&mut c, "h-cid", cid, 1, 10_000)
+            .await
+            .expect("token");
+        let found = auth::token_users(
+            &mut c,
+            &[
+                "h-cid".into(),
+                "nope".into(),
+                "h-bob-old".into(),
+                "h-ana".into(),
+            ],
+            1_000,
+        )
+        .await
+        .expect("lookup");
+        let who: Vec<_> = found
+            .iter()
+            .map(|f| f.as_ref().map(|(u, exp)| (u.id, *exp)))
+            .collect();
+        assert_eq!(
+            who,
+            vec![Some((cid, 10_000)), None, None, Some((ana, 10_000))],
+            "{label}"
+        );
     }
 }

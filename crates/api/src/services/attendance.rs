@@ -221,12 +221,7 @@ impl Attempt {
             device_id: self.device_id.clone(),
             detail: detail.chars().take(200).collect(),
         };
-        let stored = async {
-            let mut tx = s.store.begin().await?;
-            attendance::record_rejection(&mut tx, &rejection).await?;
-            classtrack_store::commit(tx).await
-        };
-        if let Err(e) = stored.await {
+        if let Err(e) = s.batches.record_rejection(rejection).await {
             tracing::warn!(error = %e, "could not record a rejected check-in");
         }
         ApiError::Rejected(reason)
@@ -289,22 +284,20 @@ async fn check_in(s: &State, req: Request<v1::CheckInRequest>) -> ApiResult<v1::
         Credential::Code(s, _) => *s,
     };
     attempt.session = Some(session_id);
-    let mut conn = s.store.acquire().await?;
-    let Some(ctx) = attendance::checkin_context(
-        &mut conn,
-        session_id,
-        caller.user.id,
-        attempt.device_id.as_deref(),
-    )
-    .await?
+    let Some(ctx) = s
+        .batches
+        .checkin_context(attendance::ContextQuery {
+            session: session_id,
+            student: caller.user.id,
+            device: attempt.device_id.clone(),
+        })
+        .await?
     else {
         attempt.session = None;
-        drop(conn);
         return Err(attempt
             .refuse(s, CheckInRejection::SessionNotFound, &session_id.name())
             .await);
     };
-    drop(conn);
     let session = ctx.session;
     attempt.course = Some(session.course);
     let settings = session.effective_settings();
@@ -440,10 +433,9 @@ async fn check_in(s: &State, req: Request<v1::CheckInRequest>) -> ApiResult<v1::
         marked_by: None,
         updated_at: now_ms,
     };
-    // One statement: the database's trigger adds the roll event with it.
-    let mut writer = s.store.writer().await?;
-    let inserted = attendance::insert_while_open(&mut writer, &record).await?;
-    drop(writer);
+    // Batched with the other check-ins of the moment; the database's trigger
+    // adds the roll event with it.
+    let inserted = s.batches.insert_checkin(record.clone()).await?;
     let (record, already) = if inserted == attendance::Insert::Inserted {
         s.hub.nudge();
         (record, false)

@@ -619,3 +619,98 @@ async fn manual_marks_are_audited_and_override() {
         c.app.stop().await;
     }
 }
+
+/// A lecture hall scanning at once: the check-ins of the moment are written
+/// together, and each call still gets its own answer.
+#[tokio::test]
+async fn a_burst_of_check_ins_lands_whole_and_answers_each() {
+    for db in backends().await {
+        let c = class(&db, None).await;
+        let l = c.app.label;
+        let mut students = vec![c.ana.clone(), c.bea.clone()];
+        for i in 0..30 {
+            let student = c
+                .app
+                .user_with_token(v1::Role::Student, &format!("s{i:02}"))
+                .await;
+            c.app.enroll(&c.course, &student.0).await;
+            students.push(student);
+        }
+        let qr = c.app.qr(&c.session).await;
+        // every student taps twice, the outsider five times, all at once
+        let mut calls = Vec::new();
+        for (user, token) in students.iter().chain(std::iter::repeat_n(&c.outsider, 4)) {
+            for _ in 0..2 {
+                let device = format!("phone-{}", user.username);
+                let app = &c.app;
+                let qr = &qr.token;
+                calls.push(
+                    async move { (user.name.clone(), app.check_in(token, qr, &device).await) },
+                );
+            }
+        }
+        let answers = futures::future::join_all(calls).await;
+
+        let mut fresh = std::collections::HashMap::new();
+        let mut repeats = std::collections::HashMap::new();
+        let mut refused = 0;
+        for (name, answer) in answers {
+            match answer {
+                Ok(r) => {
+                    let rec = r.record.expect("record");
+                    assert_eq!(rec.student, name, "{l}: the caller's own record");
+                    let kept = if r.already_recorded {
+                        &mut repeats
+                    } else {
+                        &mut fresh
+                    };
+                    assert!(kept.insert(name, rec).is_none(), "{l}: one of each");
+                }
+                Err(status) if name == c.outsider.0.name => {
+                    assert_eq!(status.code(), Code::PermissionDenied, "{l}");
+                    assert_eq!(reason(&status), "NOT_ENROLLED", "{l}");
+                    refused += 1;
+                }
+                Err(status) => panic!("{l}: {name} refused: {status:?}"),
+            }
+        }
+        assert_eq!((fresh.len(), repeats.len(), refused), (32, 32, 8), "{l}");
+        for (name, rec) in &fresh {
+            assert_eq!(
+                repeats.get(name),
+                Some(rec),
+                "{l}: the repeat returns the record"
+            );
+        }
+
+        let roll = c
+            .app
+            .attendance()
+            .list_session_attendance(req(
+                &c.prof_token,
+                v1::ListSessionAttendanceRequest {
+                    session: c.session.name.clone(),
+                },
+            ))
+            .await
+            .expect("roll")
+            .into_inner();
+        let counts = roll.counts.expect("counts");
+        assert_eq!((counts.enrolled, counts.present), (32, 32), "{l}");
+        let store = classtrack_store::Store::connect(&db.url)
+            .await
+            .expect("store");
+        let mut conn = store.acquire().await.expect("conn");
+        let filter = RejectionFilter {
+            student: Some(classtrack_core::UserId::parse(&c.outsider.0.name).expect("name")),
+            ..Default::default()
+        };
+        let stored = rejections(&mut conn, &filter, Page::parse(50, "", "r").expect("page"))
+            .await
+            .expect("rejections");
+        assert_eq!(stored.len(), 8, "{l}: every refusal is kept");
+        drop(conn);
+        store.close().await;
+        c.app.stop().await;
+    }
+}
