@@ -91,10 +91,10 @@ pub async fn checkin_contexts(
         let sql = format!(
             "SELECT {} FROM sessions s JOIN courses c ON c.id = s.course_id WHERE s.id IN ({})",
             sessions::COLUMNS,
-            crate::marks(chunk.len())
+            crate::marks(chunk.len().next_power_of_two())
         );
         let mut q = sqlx::query(&sql);
-        for id in chunk {
+        for id in crate::padded(chunk) {
             q = q.bind(*id);
         }
         let found = q.fetch_all(&mut *conn).await?;
@@ -160,10 +160,10 @@ async fn roll_facts(
              LEFT JOIN enrollments e ON e.course_id = ? AND e.student_id = u.id \
              LEFT JOIN attendance a ON a.session_id = ? AND a.student_id = u.id \
              WHERE u.id IN ({})",
-            crate::marks(chunk.len())
+            crate::marks(chunk.len().next_power_of_two())
         );
         let mut q = sqlx::query(&sql).bind(session.course.0).bind(session.id.0);
-        for id in chunk {
+        for id in crate::padded(chunk) {
             q = q.bind(*id);
         }
         for row in q.fetch_all(&mut *conn).await? {
@@ -177,10 +177,10 @@ async fn roll_facts(
     for chunk in devices.chunks(crate::IN_CHUNK) {
         let sql = format!(
             "SELECT device_id, student_id FROM attendance WHERE session_id = ? AND device_id IN ({})",
-            crate::marks(chunk.len())
+            crate::marks(chunk.len().next_power_of_two())
         );
         let mut q = sqlx::query(&sql).bind(session.id.0);
-        for d in chunk {
+        for d in crate::padded(chunk) {
             q = q.bind(*d);
         }
         for row in q.fetch_all(&mut *conn).await? {
@@ -198,7 +198,7 @@ const INSERT_COLUMNS: &str =
     flagged, device_id, geo_band, client_address, marked_by, updated_at)";
 
 /// Rows of one multi-row INSERT: a few thousand bound values, far below both
-/// engines' limits.
+/// engines' limits, and a power of two (see `crate::padded`).
 const ROWS_PER_INSERT: usize = 256;
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
@@ -270,14 +270,15 @@ pub async fn insert_while_open(conn: &mut Conn, r: &Record) -> Result<Insert> {
 /// multi-row INSERT writes the records, in the order given.
 ///
 /// A second record of the same student and session in the batch is `Exists`.
-/// A record that collides with a stored one fails the whole statement with
-/// `Conflict`: roll the transaction back and insert one by one
-/// ([`insert_while_open`]) to learn which.
+/// A record that collides with a stored one (or is refused by any other
+/// constraint) fails the batch with `Conflict`: roll the transaction back
+/// and insert one by one ([`insert_while_open`]) to learn which.
 pub async fn insert_checkins(conn: &mut Conn, records: &[Record]) -> Result<Vec<Insert>> {
     let mut ids: Vec<i64> = records.iter().map(|r| r.session.0).collect();
     ids.sort_unstable();
     ids.dedup();
-    let lock = match crate::backend_of_conn(conn) {
+    let backend = crate::backend_of_conn(conn);
+    let lock = match backend {
         crate::Backend::MySql => " LOCK IN SHARE MODE",
         crate::Backend::Sqlite => "",
     };
@@ -286,10 +287,10 @@ pub async fn insert_checkins(conn: &mut Conn, records: &[Record]) -> Result<Vec<
         let sql = format!(
             "SELECT id FROM sessions WHERE id IN ({}) AND closed_at IS NULL AND finalized_at IS NULL \
              AND cancelled_at IS NULL{lock}",
-            crate::marks(chunk.len())
+            crate::marks(chunk.len().next_power_of_two())
         );
         let mut q = sqlx::query_scalar::<_, i64>(&sql);
-        for id in chunk {
+        for id in crate::padded(chunk) {
             q = q.bind(*id);
         }
         open.extend(q.fetch_all(&mut *conn).await?);
@@ -307,14 +308,26 @@ pub async fn insert_checkins(conn: &mut Conn, records: &[Record]) -> Result<Vec<
             writing.push(r);
         }
     }
+    // Padded like the IN lists (the repeats are ignored), so a collision
+    // with a stored record shows as fewer rows than asked.
+    let ignore = match backend {
+        crate::Backend::MySql => "INSERT IGNORE",
+        crate::Backend::Sqlite => "INSERT OR IGNORE",
+    };
     for chunk in writing.chunks(ROWS_PER_INSERT) {
-        let rows = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
-        let sql = format!("{INSERT_COLUMNS} VALUES {rows}");
+        let rows = crate::padded(chunk);
+        let sql = format!(
+            "{ignore}{} VALUES {}",
+            INSERT_COLUMNS.trim_start_matches("INSERT"),
+            vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; rows.len()].join(", ")
+        );
         let mut q = sqlx::query(&sql);
-        for r in chunk {
+        for r in rows {
             q = bind_record(q, r);
         }
-        q.execute(&mut *conn).await?;
+        if q.execute(&mut *conn).await?.rows_affected() != chunk.len() as u64 {
+            return Err(StoreError::Conflict { field: "record" });
+        }
     }
     Ok(outcome)
 }

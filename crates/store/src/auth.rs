@@ -37,10 +37,10 @@ pub async fn token_users(
         let sql = format!(
             "SELECT {COLUMNS}, t.token_hash, t.expires_at FROM auth_tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash IN ({}) AND t.expires_at > ? AND t.revoked_at IS NULL AND u.active = 1",
-            crate::marks(chunk.len())
+            crate::marks(chunk.len().next_power_of_two())
         );
         let mut q = sqlx::query(&sql);
-        for hash in chunk {
+        for hash in crate::padded(chunk) {
             q = q.bind(hash);
         }
         for row in q.bind(now).fetch_all(&mut *conn).await? {

@@ -301,13 +301,24 @@ impl Store {
     }
 }
 
-/// How many values go into one `IN (…)` list or multi-row `VALUES`: far below
-/// both engines' limits on bound parameters.
-pub(crate) const IN_CHUNK: usize = 500;
+/// How many values go into one `IN (…)` list: far below both engines' limits
+/// on bound parameters, and a power of two (see [`padded`]).
+pub(crate) const IN_CHUNK: usize = 512;
 
 /// `?, ?, …` for `n` values.
 pub(crate) fn marks(n: usize) -> String {
     vec!["?"; n].join(", ")
+}
+
+/// The values of an `IN (…)` list, the last repeated up to the next power of
+/// two: batches of any size then share a handful of statement texts, which
+/// each connection prepares once (MariaDB parses every new text).
+pub(crate) fn padded<T>(values: &[T]) -> Vec<&T> {
+    let mut out: Vec<&T> = values.iter().collect();
+    if let Some(last) = values.last() {
+        out.resize(values.len().next_power_of_two(), last);
+    }
+    out
 }
 
 /// The engine behind a connection.
