@@ -43,6 +43,23 @@ async fn class(
     }
 }
 
+/// The session's roll counts, as its professor sees them.
+async fn roll_counts(c: &Class) -> v1::RollCounts {
+    c.app
+        .attendance()
+        .list_session_attendance(req(
+            &c.prof_token,
+            v1::ListSessionAttendanceRequest {
+                session: c.session.name.clone(),
+            },
+        ))
+        .await
+        .expect("roll")
+        .into_inner()
+        .counts
+        .expect("counts")
+}
+
 fn record(r: &v1::CheckInResponse) -> (v1::AttendanceStatus, v1::RecordSource) {
     let rec = r.record.as_ref().expect("record");
     (
@@ -575,19 +592,7 @@ async fn manual_marks_are_audited_and_override() {
             "{l}"
         );
 
-        let roll = c
-            .app
-            .attendance()
-            .list_session_attendance(req(
-                &c.prof_token,
-                v1::ListSessionAttendanceRequest {
-                    session: c.session.name.clone(),
-                },
-            ))
-            .await
-            .expect("roll")
-            .into_inner();
-        let counts = roll.counts.expect("counts");
+        let counts = roll_counts(&c).await;
         assert_eq!(
             (counts.enrolled, counts.late, counts.excused, counts.not_yet),
             (2, 1, 1, 0),
@@ -683,19 +688,7 @@ async fn a_burst_of_check_ins_lands_whole_and_answers_each() {
             );
         }
 
-        let roll = c
-            .app
-            .attendance()
-            .list_session_attendance(req(
-                &c.prof_token,
-                v1::ListSessionAttendanceRequest {
-                    session: c.session.name.clone(),
-                },
-            ))
-            .await
-            .expect("roll")
-            .into_inner();
-        let counts = roll.counts.expect("counts");
+        let counts = roll_counts(&c).await;
         assert_eq!((counts.enrolled, counts.present), (32, 32), "{l}");
         let store = classtrack_store::Store::connect(&db.url)
             .await
