@@ -88,13 +88,14 @@ pub async fn checkin_contexts(
     ids.sort_unstable();
     ids.dedup();
     for chunk in ids.chunks(crate::IN_CHUNK) {
+        let values = crate::padded(chunk);
         let sql = format!(
             "SELECT {} FROM sessions s JOIN courses c ON c.id = s.course_id WHERE s.id IN ({})",
             sessions::COLUMNS,
-            crate::marks(chunk.len().next_power_of_two())
+            crate::marks(values.len())
         );
         let mut q = sqlx::query(&sql);
-        for id in crate::padded(chunk) {
+        for id in values {
             q = q.bind(*id);
         }
         let found = q.fetch_all(&mut *conn).await?;
@@ -155,15 +156,16 @@ async fn roll_facts(
         devices: Vec::new(),
     };
     for chunk in students.chunks(crate::IN_CHUNK) {
+        let values = crate::padded(chunk);
         let sql = format!(
             "SELECT u.id AS q_student, e.enrolled_at, {COLUMNS} FROM users u \
              LEFT JOIN enrollments e ON e.course_id = ? AND e.student_id = u.id \
              LEFT JOIN attendance a ON a.session_id = ? AND a.student_id = u.id \
              WHERE u.id IN ({})",
-            crate::marks(chunk.len().next_power_of_two())
+            crate::marks(values.len())
         );
         let mut q = sqlx::query(&sql).bind(session.course.0).bind(session.id.0);
-        for id in crate::padded(chunk) {
+        for id in values {
             q = q.bind(*id);
         }
         for row in q.fetch_all(&mut *conn).await? {
@@ -175,12 +177,13 @@ async fn roll_facts(
         }
     }
     for chunk in devices.chunks(crate::IN_CHUNK) {
+        let values = crate::padded(chunk);
         let sql = format!(
             "SELECT device_id, student_id FROM attendance WHERE session_id = ? AND device_id IN ({})",
-            crate::marks(chunk.len().next_power_of_two())
+            crate::marks(values.len())
         );
         let mut q = sqlx::query(&sql).bind(session.id.0);
-        for d in crate::padded(chunk) {
+        for d in values {
             q = q.bind(*d);
         }
         for row in q.fetch_all(&mut *conn).await? {
@@ -284,13 +287,14 @@ pub async fn insert_checkins(conn: &mut Conn, records: &[Record]) -> Result<Vec<
     };
     let mut open = std::collections::HashSet::new();
     for chunk in ids.chunks(crate::IN_CHUNK) {
+        let values = crate::padded(chunk);
         let sql = format!(
             "SELECT id FROM sessions WHERE id IN ({}) AND closed_at IS NULL AND finalized_at IS NULL \
              AND cancelled_at IS NULL{lock}",
-            crate::marks(chunk.len().next_power_of_two())
+            crate::marks(values.len())
         );
         let mut q = sqlx::query_scalar::<_, i64>(&sql);
-        for id in crate::padded(chunk) {
+        for id in values {
             q = q.bind(*id);
         }
         open.extend(q.fetch_all(&mut *conn).await?);

@@ -34,13 +34,14 @@ pub async fn token_users(
 ) -> Result<Vec<Option<(User, i64)>>> {
     let mut found = std::collections::HashMap::with_capacity(token_hashes.len());
     for chunk in token_hashes.chunks(crate::IN_CHUNK) {
+        let values = crate::padded(chunk);
         let sql = format!(
             "SELECT {COLUMNS}, t.token_hash, t.expires_at FROM auth_tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash IN ({}) AND t.expires_at > ? AND t.revoked_at IS NULL AND u.active = 1",
-            crate::marks(chunk.len().next_power_of_two())
+            crate::marks(values.len())
         );
         let mut q = sqlx::query(&sql);
-        for hash in crate::padded(chunk) {
+        for hash in values {
             q = q.bind(hash);
         }
         for row in q.bind(now).fetch_all(&mut *conn).await? {
