@@ -45,6 +45,10 @@ impl Caller {
     }
 }
 
+/// The answer to a token that is no longer a live login.
+pub const LOGIN_ENDED: ApiError =
+    ApiError::Unauthenticated("your login has expired or was ended; log in again");
+
 /// A new random bearer token and the hash that is stored.
 pub fn new_token() -> (String, String) {
     let mut bytes = [0u8; 32];
@@ -72,21 +76,15 @@ impl State {
     /// Authenticates the request: its token must exist, be unexpired and
     /// unrevoked, and belong to an active user.
     pub async fn caller<T>(&self, req: &Request<T>) -> ApiResult<Caller> {
-        let token = bearer(req).ok_or(ApiError::Unauthenticated(
-            "log in first: this call needs an `authorization: Bearer <token>` header",
-        ))?;
-        let hash = token_hash(token);
-        let now = self.now_ms();
-        if let Some(caller) = self.logins.get(&hash, now) {
+        let (hash, cached) = self.cached_caller(req)?;
+        if let Some(caller) = cached {
             return Ok(caller);
         }
-        let (user, expires_at) =
-            self.batches
-                .token_user(hash.clone())
-                .await?
-                .ok_or(ApiError::Unauthenticated(
-                    "your login has expired or was ended; log in again",
-                ))?;
+        let (user, expires_at) = self
+            .batches
+            .token_user(hash.clone())
+            .await?
+            .ok_or(LOGIN_ENDED)?;
         let caller = Caller {
             user,
             token_hash: hash,
@@ -94,6 +92,17 @@ impl State {
         };
         self.logins.put(&caller);
         Ok(caller)
+    }
+
+    /// The hash of the request's bearer token, and its caller if this
+    /// replica verified the token lately.
+    pub fn cached_caller<T>(&self, req: &Request<T>) -> ApiResult<(String, Option<Caller>)> {
+        let token = bearer(req).ok_or(ApiError::Unauthenticated(
+            "log in first: this call needs an `authorization: Bearer <token>` header",
+        ))?;
+        let hash = token_hash(token);
+        let cached = self.logins.get(&hash, self.now_ms());
+        Ok((hash, cached))
     }
 
     /// Forgets a revoked token at once on this replica.

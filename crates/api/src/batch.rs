@@ -4,20 +4,20 @@
 //! share statements (and, for writes, one commit) instead of queueing for
 //! the database one by one.
 //!
-//! Three loops per replica: bearer-token lookups, check-in contexts, and
-//! writes (check-ins and refusals, one transaction per batch).
+//! Two loops per replica: bearer-token lookups for every call, and the
+//! check-ins themselves (judged and written together, see [`crate::checkin`]).
 
 use std::future::Future;
 use std::sync::Arc;
 
-use classtrack_core::clock::Clock;
-use classtrack_store::attendance::{self, CheckInContext, ContextQuery, Insert, Record, Rejection};
 use classtrack_store::users::User;
 use classtrack_store::{auth, Store, StoreError};
 use futures::FutureExt;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::checkin::{self, Ask, Outcome};
 use crate::error::{ApiError, ApiResult};
+use crate::ApiConfig;
 
 /// The most calls one batch serves.
 const MAX_BATCH: usize = 256;
@@ -74,33 +74,19 @@ impl<I: Send + 'static, O: Send + 'static> Batcher<I, O> {
 #[error("the batch that held this call failed")]
 struct BatchLost;
 
-/// One write of the check-in path.
-pub enum Write {
-    CheckIn(Record),
-    Refusal(Rejection),
-}
-
-/// What became of a [`Write`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Written {
-    CheckIn(Insert),
-    Refusal,
-}
-
-type Answer<T> = Result<T, StoreError>;
+pub(crate) type Answer<T> = Result<T, StoreError>;
 
 /// The replica's batch loops.
 pub struct Batches {
     logins: Batcher<String, Answer<Option<(User, i64)>>>,
-    contexts: Batcher<ContextQuery, Answer<Option<CheckInContext>>>,
-    writes: Batcher<Write, Answer<Written>>,
+    checkins: Batcher<Ask, Answer<Outcome>>,
 }
 
 impl Batches {
-    pub fn spawn(store: Store, clock: Arc<dyn Clock>) -> Self {
-        let s = store.clone();
+    pub fn spawn(store: Store, config: Arc<ApiConfig>) -> Self {
+        let (s, c) = (store.clone(), config.clone());
         let logins = Batcher::spawn(MAX_BATCH, move |hashes: Vec<String>| {
-            let (store, now) = (s.clone(), clock.now().timestamp_millis());
+            let (store, now) = (s.clone(), c.clock.now().timestamp_millis());
             async move {
                 let found = async {
                     let mut conn = store.acquire().await?;
@@ -109,25 +95,11 @@ impl Batches {
                 each(hashes.len(), found.await)
             }
         });
-        let s = store.clone();
-        let contexts = Batcher::spawn(MAX_BATCH, move |asked: Vec<ContextQuery>| {
-            let store = s.clone();
-            async move {
-                let found = async {
-                    let mut conn = store.acquire().await?;
-                    attendance::checkin_contexts(&mut conn, &asked).await
-                };
-                each(asked.len(), found.await)
-            }
+        let checkins = Batcher::spawn(MAX_BATCH, move |asks: Vec<Ask>| {
+            let (store, config) = (store.clone(), config.clone());
+            async move { checkin::run(&store, &config, &asks).await }
         });
-        let writes = Batcher::spawn(MAX_BATCH, move |writes: Vec<Write>| {
-            write_all(store.clone(), writes)
-        });
-        Self {
-            logins,
-            contexts,
-            writes,
-        }
+        Self { logins, checkins }
     }
 
     /// The active user behind a token hash, and the token's expiry.
@@ -135,89 +107,19 @@ impl Batches {
         Ok(self.logins.call(hash).await??)
     }
 
-    pub async fn checkin_context(&self, q: ContextQuery) -> ApiResult<Option<CheckInContext>> {
-        Ok(self.contexts.call(q).await??)
-    }
-
-    /// Inserts a check-in while its session is open.
-    pub async fn insert_checkin(&self, r: Record) -> ApiResult<Insert> {
-        match self.writes.call(Write::CheckIn(r)).await?? {
-            Written::CheckIn(inserted) => Ok(inserted),
-            Written::Refusal => Err(ApiError::internal(BatchLost)),
-        }
-    }
-
-    pub async fn record_rejection(&self, r: Rejection) -> ApiResult<()> {
-        self.writes.call(Write::Refusal(r)).await??;
-        Ok(())
+    /// Judges and writes a check-in with the others of the moment.
+    pub async fn check_in(&self, ask: Ask) -> ApiResult<Outcome> {
+        Ok(self.checkins.call(ask).await??)
     }
 }
 
 /// One answer per call: the batch's, or its one failure shared by all.
-fn each<T>(n: usize, all: Answer<Vec<T>>) -> Vec<Answer<T>> {
+pub(crate) fn each<T>(n: usize, all: Answer<Vec<T>>) -> Vec<Answer<T>> {
     match all {
         Ok(found) => found.into_iter().map(Ok).collect(),
         Err(e) => {
             let e = Arc::new(e);
             (0..n).map(|_| Err(StoreError::Shared(e.clone()))).collect()
-        }
-    }
-}
-
-/// Writes a batch in one transaction. If the batch fails for a reason of its
-/// own (a record that collides with one stored meanwhile), every write is
-/// retried alone so that each gets its own answer; if the database fails,
-/// every write gets that failure.
-async fn write_all(store: Store, writes: Vec<Write>) -> Vec<Answer<Written>> {
-    let together = async {
-        let (mut records, mut refusals) = (Vec::new(), Vec::new());
-        for w in &writes {
-            match w {
-                Write::CheckIn(r) => records.push(r.clone()),
-                Write::Refusal(r) => refusals.push(r.clone()),
-            }
-        }
-        let mut tx = store.begin().await?;
-        attendance::record_rejections(&mut tx, &refusals).await?;
-        let mut inserted = attendance::insert_checkins(&mut tx, &records)
-            .await?
-            .into_iter();
-        classtrack_store::commit(tx).await?;
-        Ok::<_, StoreError>(
-            writes
-                .iter()
-                .map(|w| match w {
-                    Write::CheckIn(_) => {
-                        Written::CheckIn(inserted.next().unwrap_or(Insert::Exists))
-                    }
-                    Write::Refusal(_) => Written::Refusal,
-                })
-                .collect::<Vec<_>>(),
-        )
-    };
-    match together.await {
-        Ok(done) => done.into_iter().map(Ok).collect(),
-        Err(e) if e.is_unavailable() => each(writes.len(), Err(e)),
-        Err(e) => {
-            tracing::debug!(error = %e, "a batch of check-ins is written one by one");
-            let mut out = Vec::with_capacity(writes.len());
-            for w in &writes {
-                out.push(write_one(&store, w).await);
-            }
-            out
-        }
-    }
-}
-
-async fn write_one(store: &Store, w: &Write) -> Answer<Written> {
-    let mut writer = store.writer().await?;
-    match w {
-        Write::CheckIn(r) => Ok(Written::CheckIn(
-            attendance::insert_while_open(&mut writer, r).await?,
-        )),
-        Write::Refusal(r) => {
-            attendance::record_rejection(&mut writer, r).await?;
-            Ok(Written::Refusal)
         }
     }
 }

@@ -5,6 +5,7 @@
 mod access;
 mod batch;
 pub mod bootstrap;
+mod checkin;
 mod convert;
 mod error;
 mod import;

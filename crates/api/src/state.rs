@@ -15,7 +15,7 @@ pub struct State {
     pub config: Arc<ApiConfig>,
     pub hub: Hub,
     pub logins: Arc<crate::access::LoginCache>,
-    /// Token lookups, check-in contexts and check-in writes, batched.
+    /// Token lookups and check-ins, batched.
     pub batches: Arc<crate::batch::Batches>,
     /// Flips to true when the server shuts down; long-lived streams end then.
     pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
@@ -25,13 +25,11 @@ impl State {
     pub fn new(store: Store, config: ApiConfig) -> Self {
         let hub = Hub::new(store.clone(), config.clock.clone());
         let logins = Arc::new(crate::access::LoginCache::new(config.login_cache_ttl));
-        let batches = Arc::new(crate::batch::Batches::spawn(
-            store.clone(),
-            config.clock.clone(),
-        ));
+        let config = Arc::new(config);
+        let batches = Arc::new(crate::batch::Batches::spawn(store.clone(), config.clone()));
         Self {
             store,
-            config: Arc::new(config),
+            config,
             hub,
             logins,
             batches,

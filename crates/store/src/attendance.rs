@@ -79,10 +79,19 @@ pub struct ContextQuery {
 /// such session). A burst of check-ins to one session costs three
 /// statements, whatever its size: the sessions, the students' enrollments and
 /// records, and who used their devices.
+///
+/// Read it in the check-in's write transaction: on MariaDB the sessions are
+/// share-locked until the transaction ends, so a close or a cancellation
+/// waits for the check-ins that were judged open; on SQLite the transaction
+/// is the only writer.
 pub async fn checkin_contexts(
     conn: &mut Conn,
     asked: &[ContextQuery],
 ) -> Result<Vec<Option<CheckInContext>>> {
+    let lock = match crate::backend_of_conn(conn) {
+        crate::Backend::MySql => " LOCK IN SHARE MODE",
+        crate::Backend::Sqlite => "",
+    };
     let mut out = vec![None; asked.len()];
     let mut ids: Vec<i64> = asked.iter().map(|q| q.session.0).collect();
     ids.sort_unstable();
@@ -90,7 +99,7 @@ pub async fn checkin_contexts(
     for chunk in ids.chunks(crate::IN_CHUNK) {
         let values = crate::padded(chunk);
         let sql = format!(
-            "SELECT {} FROM sessions s JOIN courses c ON c.id = s.course_id WHERE s.id IN ({})",
+            "SELECT {} FROM sessions s JOIN courses c ON c.id = s.course_id WHERE s.id IN ({}){lock}",
             sessions::COLUMNS,
             crate::marks(values.len())
         );
@@ -235,90 +244,20 @@ pub async fn insert(conn: &mut Conn, r: &Record) -> Result<bool> {
     }
 }
 
-/// What became of a check-in's INSERT.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Insert {
-    Inserted,
-    /// The student already had a record.
-    Exists,
-    /// The session was closed or cancelled after it was read.
-    SessionEnded,
-}
-
-/// Inserts a check-in only while its session is still open, in the same
-/// statement, so that a check-in racing a close never lands after it.
-pub async fn insert_while_open(conn: &mut Conn, r: &Record) -> Result<Insert> {
-    let sql = format!(
-        "{INSERT_COLUMNS} SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM sessions \
-         WHERE id = ? AND closed_at IS NULL AND finalized_at IS NULL AND cancelled_at IS NULL"
-    );
-    let result = bind_record(sqlx::query(&sql), r)
-        .bind(r.session.0)
-        .execute(&mut *conn)
-        .await;
-    match result {
-        Ok(done) if done.rows_affected() > 0 => Ok(Insert::Inserted),
-        Ok(_) => Ok(Insert::SessionEnded),
-        Err(e) => match StoreError::from(e) {
-            StoreError::Conflict { .. } => Ok(Insert::Exists),
-            other => Err(other),
-        },
-    }
-}
-
-/// Inserts many check-ins, each only if its session is still open, in the
-/// caller's write transaction: one statement reads which sessions are open
-/// (on MariaDB it share-locks them until the end of the transaction, so a
-/// close waits for it; on SQLite the transaction is the only writer) and one
-/// multi-row INSERT writes the records, in the order given.
-///
-/// A second record of the same student and session in the batch is `Exists`.
-/// A record that collides with a stored one (or is refused by any other
-/// constraint) fails the batch with `Conflict`: roll the transaction back
-/// and insert one by one ([`insert_while_open`]) to learn which.
-pub async fn insert_checkins(conn: &mut Conn, records: &[Record]) -> Result<Vec<Insert>> {
-    let mut ids: Vec<i64> = records.iter().map(|r| r.session.0).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let backend = crate::backend_of_conn(conn);
-    let lock = match backend {
-        crate::Backend::MySql => " LOCK IN SHARE MODE",
-        crate::Backend::Sqlite => "",
-    };
-    let mut open = std::collections::HashSet::new();
-    for chunk in ids.chunks(crate::IN_CHUNK) {
-        let values = crate::padded(chunk);
-        let sql = format!(
-            "SELECT id FROM sessions WHERE id IN ({}) AND closed_at IS NULL AND finalized_at IS NULL \
-             AND cancelled_at IS NULL{lock}",
-            crate::marks(values.len())
-        );
-        let mut q = sqlx::query_scalar::<_, i64>(&sql);
-        for id in values {
-            q = q.bind(*id);
-        }
-        open.extend(q.fetch_all(&mut *conn).await?);
-    }
-    let mut seen = std::collections::HashSet::new();
-    let mut outcome = Vec::with_capacity(records.len());
-    let mut writing = Vec::with_capacity(records.len());
-    for r in records {
-        if !open.contains(&r.session.0) {
-            outcome.push(Insert::SessionEnded);
-        } else if !seen.insert((r.session, r.student)) {
-            outcome.push(Insert::Exists);
-        } else {
-            outcome.push(Insert::Inserted);
-            writing.push(r);
-        }
-    }
+/// Inserts check-ins judged in the caller's write transaction, in one
+/// multi-row INSERT: at most one per session and student, each judged
+/// against a context read in the same transaction
+/// ([`checkin_contexts`]). A record that collides with a stored one (written
+/// by someone else since the context was read) fails the batch with
+/// `Conflict`: roll back and judge again.
+pub async fn insert_records(conn: &mut Conn, records: &[Record]) -> Result<()> {
     // Padded like the IN lists (the repeats are ignored), so a collision
     // with a stored record shows as fewer rows than asked.
-    let ignore = match backend {
+    let ignore = match crate::backend_of_conn(conn) {
         crate::Backend::MySql => "INSERT IGNORE",
         crate::Backend::Sqlite => "INSERT OR IGNORE",
     };
-    for chunk in writing.chunks(ROWS_PER_INSERT) {
+    for chunk in records.chunks(ROWS_PER_INSERT) {
         let rows = crate::padded(chunk);
         let sql = format!(
             "{ignore}{} VALUES {}",
@@ -333,7 +272,7 @@ pub async fn insert_checkins(conn: &mut Conn, records: &[Record]) -> Result<Vec<
             return Err(StoreError::Conflict { field: "record" });
         }
     }
-    Ok(outcome)
+    Ok(())
 }
 
 /// How many times a student was refused for `reason` in a session.

@@ -229,19 +229,6 @@ async fn repositories_behave_the_same_on_every_backend() {
         );
         assert!(statuses.contains(&("late", None)), "{label}: {statuses:?}");
 
-        // a check-in racing the close does not land after it
-        let late_record = Record {
-            student: late_student.id,
-            ..record.clone()
-        };
-        assert_eq!(
-            attendance::insert_while_open(&mut c, &late_record)
-                .await
-                .expect("insert"),
-            attendance::Insert::SessionEnded,
-            "{label}"
-        );
-
         let events = attendance::events_after(&mut c, &[s.id], 0, 10)
             .await
             .expect("events");
@@ -327,7 +314,7 @@ async fn check_ins_and_token_lookups_go_in_batches() {
             detail: String::new(),
         };
 
-        // one transaction: refusals, and check-ins judged per session and student
+        // one transaction: refusals and check-ins, each in one statement
         let mut tx = store.begin().await.expect("tx");
         attendance::record_rejections(
             &mut tx,
@@ -338,40 +325,29 @@ async fn check_ins_and_token_lookups_go_in_batches() {
         )
         .await
         .expect("refusals");
-        let outcome = attendance::insert_checkins(
+        attendance::insert_records(
             &mut tx,
             &[
                 record(open.id, ana, "d-ana"),
                 record(cancelled.id, bob, "d-bob"),
-                record(open.id, ana, "d-ana-2"),
                 record(open.id, bob, "d-bob"),
             ],
         )
         .await
         .expect("batch");
         tx.commit().await.expect("commit");
-        use attendance::Insert::*;
-        assert_eq!(
-            outcome,
-            vec![Inserted, SessionEnded, Exists, Inserted],
-            "{label}"
-        );
         let mut c = store.acquire().await.expect("connection");
         let kept = attendance::get(&mut c, open.id, ana)
             .await
             .expect("get")
             .expect("ana's record");
-        assert_eq!(
-            kept.device_id.as_deref(),
-            Some("d-ana"),
-            "{label}: the first wins"
-        );
+        assert_eq!(kept, record(open.id, ana, "d-ana"), "{label}");
         assert!(
-            attendance::get(&mut c, cancelled.id, bob)
+            attendance::get(&mut c, open.id, bob)
                 .await
                 .expect("get")
-                .is_none(),
-            "{label}: nothing lands in a cancelled session"
+                .is_some(),
+            "{label}"
         );
         assert_eq!(
             attendance::count_rejections(&mut c, open.id, cid, "CODE_INVALID")
@@ -386,9 +362,42 @@ async fn check_ins_and_token_lookups_go_in_batches() {
         assert_eq!(events.len(), 2, "{label}: one roll event per record");
         drop(c);
 
+        // the contexts read in the write transaction see the batch's session as it is
+        let mut tx = store.begin().await.expect("tx");
+        let contexts = attendance::checkin_contexts(
+            &mut tx,
+            &[
+                attendance::ContextQuery {
+                    session: cancelled.id,
+                    student: cid,
+                    device: Some("d-ana".into()),
+                },
+                attendance::ContextQuery {
+                    session: open.id,
+                    student: cid,
+                    device: Some("d-bob".into()),
+                },
+            ],
+        )
+        .await
+        .expect("contexts");
+        drop(tx);
+        let cancelled_ctx = contexts[0].as_ref().expect("cancelled session");
+        assert!(
+            cancelled_ctx.session.cancelled_at.is_some(),
+            "{label}: the cancellation is read"
+        );
+        assert_eq!(
+            cancelled_ctx.device_owner, None,
+            "{label}: ana's phone was used in another session"
+        );
+        let open_ctx = contexts[1].as_ref().expect("open session");
+        assert_eq!(open_ctx.device_owner, Some(bob), "{label}: bob's phone");
+        assert!(open_ctx.existing.is_none(), "{label}");
+
         // a record that collides with a stored one fails the batch, which rolls back whole
         let mut tx = store.begin().await.expect("tx");
-        let collided = attendance::insert_checkins(
+        let collided = attendance::insert_records(
             &mut tx,
             &[record(open.id, cid, "d-cid"), record(open.id, ana, "d-x")],
         )

@@ -1,16 +1,13 @@
 //! AttendanceService: QR tokens, check-in, manual marks, the roll and its live feed.
 
-use std::net::IpAddr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use classtrack_core::checkin::{address_allowed, judge_location, status_at};
-use classtrack_core::qr::{self, QrToken, Rotation};
-use classtrack_core::settings::{CheckInSettings, DeviceReuse};
+use classtrack_core::qr::{self, QrToken};
 use classtrack_core::validate::{self, Violations};
-use classtrack_core::{CheckInRejection, RecordSource, Role, SessionId, UserId};
+use classtrack_core::{CheckInRejection, RecordSource, UserId};
 use classtrack_proto::v1::{self, attendance_service_server::AttendanceService};
-use classtrack_store::attendance::{self, Record, Rejection};
+use classtrack_store::attendance;
 use classtrack_store::sessions::{self, Session, SessionState};
 use classtrack_store::{courses, StoreError};
 use serde_json::json;
@@ -20,16 +17,14 @@ use tonic::{Request, Response, Status};
 
 use super::sessions::{load_session, managed_session};
 use super::{audit, parse_name, reply};
-use crate::access::{require_course_staff, Caller};
+use crate::access::{require_course_staff, Caller, LOGIN_ENDED};
+use crate::checkin::{rotation, Ask, Judgement, Verdict};
 use crate::convert;
 use crate::error::{ApiError, ApiResult};
 use crate::live::roll_snapshot;
 use crate::state::State;
 
 pub struct AttendanceApi(pub State);
-
-/// Wrong short codes a student may type in one session before typing is closed.
-const MAX_WRONG_CODES: i64 = 5;
 
 type Stream<T> = ReceiverStream<Result<T, Status>>;
 
@@ -107,13 +102,6 @@ impl AttendanceService for AttendanceApi {
     ) -> Result<Response<Self::WatchSessionStream>, Status> {
         reply(watch_session(&self.0, req).await)
     }
-}
-
-fn rotation(settings: &CheckInSettings) -> Rotation {
-    Rotation::new(
-        i64::from(settings.qr_rotation_seconds),
-        i64::from(settings.qr_grace_seconds),
-    )
 }
 
 fn ensure_displayable(session: &Session, now: i64) -> ApiResult<()> {
@@ -200,291 +188,46 @@ async fn stream_qr_tokens(
 }
 
 /// A check-in's facts that are kept with its rejection, if it is refused.
-struct Attempt {
-    student: UserId,
-    session: Option<SessionId>,
-    course: Option<classtrack_core::CourseId>,
-    address: Option<IpAddr>,
-    device_id: Option<String>,
-}
-
-impl Attempt {
-    async fn refuse(&self, s: &State, reason: CheckInRejection, detail: &str) -> ApiError {
-        metrics::counter!("classtrack_checkins_total", "result" => reason.code()).increment(1);
-        let rejection = Rejection {
-            session: self.session,
-            course: self.course,
-            student: self.student,
-            reason: reason.code(),
-            at: s.now_ms(),
-            client_address: self.address.map(|a| a.to_string()),
-            device_id: self.device_id.clone(),
-            detail: detail.chars().take(200).collect(),
-        };
-        if let Err(e) = s.batches.record_rejection(rejection).await {
-            tracing::warn!(error = %e, "could not record a rejected check-in");
-        }
-        ApiError::Rejected(reason)
-    }
-}
-
-enum Credential {
-    Token(QrToken),
-    Code(SessionId, String),
-}
-
 async fn check_in(s: &State, req: Request<v1::CheckInRequest>) -> ApiResult<v1::CheckInResponse> {
-    let caller = s.caller(&req).await?;
-    let address = s.client_address(&req);
-    let r = req.into_inner();
-    let now = s.now();
-    let device_id = r.device_id.trim().to_string();
-    let mut v = Violations::default();
-    v.check("device_id", validate::text(&device_id, false, 128));
-    v.into_result().map_err(ApiError::Invalid)?;
-    let mut attempt = Attempt {
-        student: caller.user.id,
-        session: None,
-        course: None,
-        address,
-        device_id: (!device_id.is_empty()).then(|| device_id.clone()),
+    let (token_hash, cached) = s.cached_caller(&req)?;
+    let fresh_login = cached.is_none();
+    let ask = Ask {
+        token_hash,
+        caller: cached,
+        address: s.client_address(&req),
+        request: req.into_inner(),
     };
-    if caller.user.role != Role::Student {
-        return Err(attempt.refuse(s, CheckInRejection::NotStudent, "").await);
+    let Judgement { caller, verdict } = s.batches.check_in(ask).await?.ok_or(LOGIN_ENDED)?;
+    if fresh_login {
+        s.logins.put(&caller);
     }
-    let credential = match &r.credential {
-        Some(v1::check_in_request::Credential::Token(t)) => match QrToken::parse(t) {
-            Ok(token) => Credential::Token(token),
-            Err(_) => {
-                return Err(attempt
-                    .refuse(s, CheckInRejection::TokenMalformed, "")
-                    .await)
+    match verdict {
+        Verdict::Recorded {
+            record,
+            session,
+            already,
+        } => {
+            if !already {
+                // The database's trigger wrote the roll event with the record.
+                s.hub.nudge();
             }
-        },
-        Some(v1::check_in_request::Credential::ShortCode(c)) => {
-            let session = parse_name("short_code.session", &c.session, SessionId::parse)?;
-            let code = c.code.trim().to_string();
-            if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(ApiError::invalid(
-                    "short_code.code",
-                    "the code has six digits",
-                ));
-            }
-            Credential::Code(session, code)
-        }
-        None => {
-            return Err(ApiError::invalid(
-                "credential",
-                "give the scanned token or the short code",
-            ))
-        }
-    };
-    let session_id = match &credential {
-        Credential::Token(t) => t.session,
-        Credential::Code(s, _) => *s,
-    };
-    attempt.session = Some(session_id);
-    let Some(ctx) = s
-        .batches
-        .checkin_context(attendance::ContextQuery {
-            session: session_id,
-            student: caller.user.id,
-            device: attempt.device_id.clone(),
-        })
-        .await?
-    else {
-        attempt.session = None;
-        return Err(attempt
-            .refuse(s, CheckInRejection::SessionNotFound, &session_id.name())
-            .await);
-    };
-    let session = ctx.session;
-    attempt.course = Some(session.course);
-    let settings = session.effective_settings();
-    let rot = rotation(&settings);
-
-    // Authenticity first: a forged or foreign token learns nothing more.
-    let (source, judged_at) = match &credential {
-        Credential::Token(token) => {
-            if !token.is_signed_by(&session.secret) {
-                return Err(attempt.refuse(s, CheckInRejection::WrongSession, "").await);
-            }
-            (RecordSource::Qr, Some(token))
-        }
-        Credential::Code(..) => (RecordSource::Code, None),
-    };
-    // A retry returns what is recorded, whatever the code's age.
-    if let Some(existing) = ctx.existing {
-        metrics::counter!("classtrack_checkins_total", "result" => "REPEAT").increment(1);
-        return Ok(v1::CheckInResponse {
-            record: Some(convert::record(&existing)),
-            already_recorded: true,
-            session: Some(convert::session(&session, now.timestamp_millis())),
-        });
-    }
-    let scanned_at = match judged_at {
-        Some(token) => {
-            let at = match scan_instant(s, &session, token, &r, now) {
-                Ok(at) => at,
-                Err(ApiError::Rejected(reason)) => {
-                    return Err(attempt.refuse(s, reason, "scan proof").await)
-                }
-                Err(e) => return Err(e),
-            };
-            if !rot.accepts(token.window, at) {
-                return Err(attempt.refuse(s, CheckInRejection::TokenExpired, "").await);
-            }
-            at
-        }
-        None => {
-            let Credential::Code(_, code) = &credential else {
-                unreachable!("code credential")
-            };
-            // Six digits can be guessed: a few wrong tries per session, then only the QR.
-            let mut conn = s.store.acquire().await?;
-            let wrong = attendance::count_rejections(
-                &mut conn,
-                session.id,
-                caller.user.id,
-                CheckInRejection::CodeInvalid.code(),
-            )
-            .await?;
-            drop(conn);
-            if wrong >= MAX_WRONG_CODES {
-                return Err(attempt
-                    .refuse(s, CheckInRejection::TooManyAttempts, "")
-                    .await);
-            }
-            if qr::match_short_code(&session.secret, session.id, rot, code, now).is_none() {
-                return Err(attempt.refuse(s, CheckInRejection::CodeInvalid, "").await);
-            }
-            now
-        }
-    };
-    if let Err(reason) = session.times(&settings).check_open(now) {
-        return Err(attempt.refuse(s, reason, "").await);
-    }
-    if !ctx.enrolled {
-        return Err(attempt.refuse(s, CheckInRejection::NotEnrolled, "").await);
-    }
-    let mut flagged = false;
-    if settings.device_binding && !device_id.is_empty() {
-        if let Some(other) = ctx.device_owner {
-            match settings.device_reuse {
-                DeviceReuse::Block => {
-                    return Err(attempt
-                        .refuse(
-                            s,
-                            CheckInRejection::DeviceInUse,
-                            &format!("used by {other}"),
-                        )
-                        .await)
-                }
-                DeviceReuse::Flag => flagged = true,
-            }
-        }
-    }
-    let mut geo_band = None;
-    if let Some(fence) = &settings.geofence {
-        let Some(loc) = &r.location else {
-            return Err(attempt
-                .refuse(s, CheckInRejection::LocationRequired, "")
-                .await);
-        };
-        if !(-90.0..=90.0).contains(&loc.latitude) || !(-180.0..=180.0).contains(&loc.longitude) {
-            return Err(ApiError::invalid(
-                "location",
-                "latitude or longitude out of range",
-            ));
-        }
-        let verdict = judge_location(fence, loc.latitude, loc.longitude, loc.accuracy_meters);
-        geo_band = Some(verdict.band.to_string());
-        if !verdict.inside {
-            return Err(attempt
-                .refuse(s, CheckInRejection::OutsideGeofence, verdict.band)
-                .await);
-        }
-    }
-    if !address_allowed(&settings.network_allowlist, address) {
-        return Err(attempt
-            .refuse(s, CheckInRejection::AddressNotAllowed, "")
-            .await);
-    }
-    let status = status_at(
-        DateTime::from_timestamp_millis(session.start_at).unwrap_or_default(),
-        settings.late_after_minutes,
-        scanned_at,
-    );
-    let now_ms = now.timestamp_millis();
-    let record = Record {
-        session: session.id,
-        student: caller.user.id,
-        status,
-        source,
-        recorded_at: scanned_at.timestamp_millis(),
-        note: String::new(),
-        flagged,
-        device_id: attempt
-            .device_id
-            .clone()
-            .filter(|_| settings.device_binding),
-        geo_band,
-        client_address: address.map(|a| a.to_string()),
-        marked_by: None,
-        updated_at: now_ms,
-    };
-    // Batched with the other check-ins of the moment; the database's trigger
-    // adds the roll event with it.
-    let inserted = s.batches.insert_checkin(record.clone()).await?;
-    let (record, already) = if inserted == attendance::Insert::Inserted {
-        s.hub.nudge();
-        (record, false)
-    } else if inserted == attendance::Insert::SessionEnded {
-        return Err(attempt
-            .refuse(s, CheckInRejection::SessionClosed, "closed meanwhile")
-            .await);
-    } else {
-        // A concurrent retry won the race; answer with its record.
-        let mut conn = s.store.acquire().await?;
-        let existing = attendance::get(&mut conn, session.id, caller.user.id)
-            .await?
-            .ok_or(ApiError::internal(StoreError::NotFound))?;
-        (existing, true)
-    };
-    metrics::counter!("classtrack_checkins_total", "result" => if already { "REPEAT" } else { record.status.as_str() }).increment(1);
-    Ok(v1::CheckInResponse {
-        record: Some(convert::record(&record)),
-        already_recorded: already,
-        session: Some(convert::session(&session, now_ms)),
-    })
-}
-
-/// When the token was seen: now, or an earlier scan proven by a scan proof
-/// that is still within the allowance.
-fn scan_instant(
-    s: &State,
-    session: &Session,
-    token: &QrToken,
-    r: &v1::CheckInRequest,
-    now: DateTime<Utc>,
-) -> ApiResult<DateTime<Utc>> {
-    match (&r.scan_time, r.scan_proof.is_empty()) {
-        (None, true) => Ok(now),
-        (Some(t), false) => {
-            let at =
-                DateTime::from_timestamp_millis(convert::ms(t, "scan_time")?).unwrap_or_default();
-            let allowance = chrono::Duration::from_std(s.config.scan_allowance).unwrap_or_default();
-            let fresh = at <= now + chrono::Duration::seconds(1) && now - at <= allowance;
-            if fresh && qr::verify_scan_proof(&session.secret, token, at, &r.scan_proof) {
-                Ok(at)
+            let result = if already {
+                "REPEAT"
             } else {
-                Err(ApiError::Rejected(CheckInRejection::TokenExpired))
-            }
+                record.status.as_str()
+            };
+            metrics::counter!("classtrack_checkins_total", "result" => result).increment(1);
+            Ok(v1::CheckInResponse {
+                record: Some(convert::record(&record)),
+                already_recorded: already,
+                session: Some(convert::session(&session, s.now_ms())),
+            })
         }
-        _ => Err(ApiError::invalid(
-            "scan_proof",
-            "scan_time and scan_proof go together",
-        )),
+        Verdict::Refused(reason) => {
+            metrics::counter!("classtrack_checkins_total", "result" => reason.code()).increment(1);
+            Err(ApiError::Rejected(reason))
+        }
+        Verdict::Invalid(e) => Err(e),
     }
 }
 

@@ -544,6 +544,51 @@ async fn short_code_and_scan_then_login() {
 }
 
 #[tokio::test]
+async fn guessed_codes_sent_at_once_count_together() {
+    for db in backends().await {
+        let c = class(&db, None).await;
+        let l = c.app.label;
+        let qr = c.app.qr(&c.session).await;
+        let wrong = if qr.short_code == "000000" {
+            "111111"
+        } else {
+            "000000"
+        };
+        let guess = |code: &str| {
+            let r = req(
+                &c.bea.1,
+                v1::CheckInRequest {
+                    credential: Some(v1::check_in_request::Credential::ShortCode(v1::ShortCode {
+                        session: c.session.name.clone(),
+                        code: code.into(),
+                    })),
+                    ..Default::default()
+                },
+            );
+            let mut client = c.app.attendance();
+            async move { client.check_in(r).await.map(|r| r.into_inner()) }
+        };
+        // twelve guesses in one burst (they share batches): five are judged, the rest refused
+        let answers = futures::future::join_all((0..12).map(|_| guess(wrong))).await;
+        let mut reasons: Vec<String> = answers
+            .into_iter()
+            .map(|a| reason(&a.expect_err("a wrong code is refused")))
+            .collect();
+        reasons.sort();
+        let mut expected = vec!["CODE_INVALID".to_string(); 5];
+        expected.extend(vec!["TOO_MANY_ATTEMPTS".to_string(); 7]);
+        assert_eq!(reasons, expected, "{l}");
+        let r = guess(&qr.short_code).await;
+        assert_eq!(
+            reason(&assert_code(l, r, Code::ResourceExhausted)),
+            "TOO_MANY_ATTEMPTS",
+            "{l}: typing stays closed for her"
+        );
+        c.app.stop().await;
+    }
+}
+
+#[tokio::test]
 async fn manual_marks_are_audited_and_override() {
     for db in backends().await {
         let c = class(&db, None).await;

@@ -1,0 +1,495 @@
+//! The check-in path. Every check-in that arrives while the previous batch
+//! is being written is judged and written with the others of its batch, in
+//! one transaction (group commit): who is asking (the logins not in this
+//! replica's cache), the sessions and the students' rolls, then the
+//! refusals and the records, then one commit. A lone check-in waits for
+//! nothing; 300 students scanning within seconds share a few statements and
+//! one log flush instead of queueing for the database one by one.
+//!
+//! The judging itself is plain code on what was read ([`judge`]): the
+//! session row is share-locked (MariaDB) or the transaction is the only
+//! writer (SQLite), so what it decides still holds when the record lands.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use chrono::{DateTime, Utc};
+use classtrack_core::checkin::{address_allowed, judge_location, status_at};
+use classtrack_core::qr::{self, QrToken, Rotation};
+use classtrack_core::settings::{CheckInSettings, DeviceReuse};
+use classtrack_core::validate::{self, Violations};
+use classtrack_core::{CheckInRejection, CourseId, RecordSource, Role, SessionId, UserId};
+use classtrack_proto::v1;
+use classtrack_store::attendance::{self, CheckInContext, ContextQuery, Record, Rejection};
+use classtrack_store::sessions::Session;
+use classtrack_store::{auth, Store, StoreError};
+
+use crate::access::Caller;
+use crate::batch::{each, Answer};
+use crate::error::ApiError;
+use crate::services::parse_name;
+use crate::{convert, ApiConfig};
+
+/// Wrong short codes a student may type in one session before typing is closed.
+pub const MAX_WRONG_CODES: i64 = 5;
+
+/// One check-in as it came in.
+pub struct Ask {
+    pub token_hash: String,
+    /// The login, when this replica verified it recently.
+    pub caller: Option<Caller>,
+    pub address: Option<IpAddr>,
+    pub request: v1::CheckInRequest,
+}
+
+/// What became of an [`Ask`]: `None` when no live login is behind its token
+/// (expired, ended, or the account closed).
+pub type Outcome = Option<Judgement>;
+
+/// A check-in by a known caller, and its answer.
+pub struct Judgement {
+    pub caller: Caller,
+    pub verdict: Verdict,
+}
+
+/// The answer to a check-in by a known caller.
+pub enum Verdict {
+    /// The student's record: written now, or `already` there.
+    Recorded {
+        record: Record,
+        session: Box<Session>,
+        already: bool,
+    },
+    /// Refused, and the refusal stored.
+    Refused(CheckInRejection),
+    /// The request itself was wrong; nothing stored.
+    Invalid(ApiError),
+}
+
+pub fn rotation(settings: &CheckInSettings) -> Rotation {
+    Rotation::new(
+        i64::from(settings.qr_rotation_seconds),
+        i64::from(settings.qr_grace_seconds),
+    )
+}
+
+/// Judges and writes a batch of check-ins, one answer per ask, in order. A
+/// batch that collides with a record written meanwhile by someone else (a
+/// professor's mark, another replica) is judged again ask by ask, so that
+/// each gets its own answer; if the database fails, every ask gets that
+/// failure.
+pub async fn run(store: &Store, config: &ApiConfig, asks: &[Ask]) -> Vec<Answer<Outcome>> {
+    match judge_and_write(store, config, asks).await {
+        Ok(done) => done.into_iter().map(Ok).collect(),
+        Err(e) if e.is_unavailable() => each(asks.len(), Err(e)),
+        Err(e) => {
+            tracing::debug!(error = %e, "a batch of check-ins is judged again one by one");
+            let mut out = Vec::with_capacity(asks.len());
+            for ask in asks {
+                out.push(alone(store, config, ask).await);
+            }
+            out
+        }
+    }
+}
+
+async fn alone(store: &Store, config: &ApiConfig, ask: &Ask) -> Answer<Outcome> {
+    // Judged again after a collision, the stored record is a repeat; a
+    // second collision in a row is reported.
+    let mut again = true;
+    loop {
+        match judge_and_write(store, config, std::slice::from_ref(ask)).await {
+            Ok(done) => {
+                return done
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| StoreError::Corrupt("a check-in lost its answer".into()))
+            }
+            Err(StoreError::Conflict { .. }) if again => again = false,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// What [`judge`] decided, before it is written.
+enum Judged {
+    Record(Record, Box<Session>),
+    Repeat(Record, Box<Session>),
+    Refused {
+        reason: CheckInRejection,
+        detail: String,
+        session: Option<SessionId>,
+        course: Option<CourseId>,
+    },
+    Invalid(ApiError),
+}
+
+impl Judged {
+    fn refused(reason: CheckInRejection, detail: &str, session: Option<&Session>) -> Self {
+        Judged::Refused {
+            reason,
+            detail: detail.chars().take(200).collect(),
+            session: session.map(|s| s.id),
+            course: session.map(|s| s.course),
+        }
+    }
+}
+
+async fn judge_and_write(
+    store: &Store,
+    config: &ApiConfig,
+    asks: &[Ask],
+) -> Result<Vec<Outcome>, StoreError> {
+    let now = config.clock.now();
+    let now_ms = now.timestamp_millis();
+    let mut tx = store.begin().await?;
+
+    // Who is asking: the logins this replica has not verified lately.
+    let unknown: Vec<String> = asks
+        .iter()
+        .filter(|a| a.caller.is_none())
+        .map(|a| a.token_hash.clone())
+        .collect();
+    let mut found = if unknown.is_empty() {
+        Vec::new()
+    } else {
+        auth::token_users(&mut tx, &unknown, now_ms).await?
+    }
+    .into_iter();
+    let callers: Vec<Option<Caller>> = asks
+        .iter()
+        .map(|a| match &a.caller {
+            Some(c) => Some(c.clone()),
+            None => found.next().flatten().map(|(user, expires_at)| Caller {
+                user,
+                token_hash: a.token_hash.clone(),
+                expires_at,
+            }),
+        })
+        .collect();
+
+    // The sessions and the students' rolls, for the students' readable credentials.
+    let mut queries = Vec::new();
+    let mut query_of = vec![None; asks.len()];
+    for (i, (ask, caller)) in asks.iter().zip(&callers).enumerate() {
+        let Some(caller) = caller.as_ref().filter(|c| c.user.role == Role::Student) else {
+            continue;
+        };
+        let Ok(credential) = credential(&ask.request) else {
+            continue;
+        };
+        query_of[i] = Some(queries.len());
+        queries.push(ContextQuery {
+            session: credential.session(),
+            student: caller.user.id,
+            device: device_of(&ask.request).map(String::from),
+        });
+    }
+    let contexts = if queries.is_empty() {
+        Vec::new()
+    } else {
+        attendance::checkin_contexts(&mut tx, &queries).await?
+    };
+
+    // Each ask judged in turn; what the batch already decided counts for
+    // the asks after it (a double tap, a burst of guessed codes).
+    let mut outcomes = Vec::with_capacity(asks.len());
+    let (mut records, mut refusals) = (Vec::new(), Vec::new());
+    let mut written: HashMap<(SessionId, UserId), Record> = HashMap::new();
+    let mut wrong_codes: HashMap<(SessionId, UserId), i64> = HashMap::new();
+    for (i, (ask, caller)) in asks.iter().zip(callers).enumerate() {
+        let Some(caller) = caller else {
+            outcomes.push(None);
+            continue;
+        };
+        let ctx = query_of[i]
+            .and_then(|q| contexts.get(q))
+            .and_then(Option::as_ref);
+        let student = caller.user.id;
+        let mut wrong = 0;
+        if let (Some(ctx), Ok(Credential::Code(..))) = (ctx, credential(&ask.request)) {
+            let key = (ctx.session.id, student);
+            wrong = match wrong_codes.get(&key) {
+                Some(n) => *n,
+                None => {
+                    attendance::count_rejections(
+                        &mut tx,
+                        ctx.session.id,
+                        student,
+                        CheckInRejection::CodeInvalid.code(),
+                    )
+                    .await?
+                }
+            };
+            wrong_codes.insert(key, wrong);
+        }
+        let verdict = match judge(config, now, &caller, ask, ctx, wrong) {
+            Judged::Record(record, session) => {
+                let key = (record.session, record.student);
+                if let Some(first) = written.get(&key) {
+                    Verdict::Recorded {
+                        record: first.clone(),
+                        session,
+                        already: true,
+                    }
+                } else {
+                    written.insert(key, record.clone());
+                    records.push(record.clone());
+                    Verdict::Recorded {
+                        record,
+                        session,
+                        already: false,
+                    }
+                }
+            }
+            Judged::Repeat(record, session) => Verdict::Recorded {
+                record,
+                session,
+                already: true,
+            },
+            Judged::Refused {
+                reason,
+                detail,
+                session,
+                course,
+            } => {
+                if reason == CheckInRejection::CodeInvalid {
+                    if let Some(session) = session {
+                        *wrong_codes.entry((session, student)).or_default() += 1;
+                    }
+                }
+                refusals.push(Rejection {
+                    session,
+                    course,
+                    student,
+                    reason: reason.code(),
+                    at: now_ms,
+                    client_address: ask.address.map(|a| a.to_string()),
+                    device_id: device_of(&ask.request).map(String::from),
+                    detail,
+                });
+                Verdict::Refused(reason)
+            }
+            Judged::Invalid(e) => Verdict::Invalid(e),
+        };
+        outcomes.push(Some(Judgement { caller, verdict }));
+    }
+
+    if !refusals.is_empty() {
+        attendance::record_rejections(&mut tx, &refusals).await?;
+    }
+    if !records.is_empty() {
+        attendance::insert_records(&mut tx, &records).await?;
+    }
+    classtrack_store::commit(tx).await?;
+    Ok(outcomes)
+}
+
+enum Credential {
+    Token(QrToken),
+    Code(SessionId, String),
+}
+
+impl Credential {
+    fn session(&self) -> SessionId {
+        match self {
+            Credential::Token(t) => t.session,
+            Credential::Code(s, _) => *s,
+        }
+    }
+}
+
+/// The credential of a request, or how it is wrong.
+fn credential(r: &v1::CheckInRequest) -> Result<Credential, ApiError> {
+    match &r.credential {
+        Some(v1::check_in_request::Credential::Token(t)) => QrToken::parse(t)
+            .map(Credential::Token)
+            .map_err(|_| ApiError::Rejected(CheckInRejection::TokenMalformed)),
+        Some(v1::check_in_request::Credential::ShortCode(c)) => {
+            let session = parse_name("short_code.session", &c.session, SessionId::parse)?;
+            let code = c.code.trim();
+            if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(ApiError::invalid(
+                    "short_code.code",
+                    "the code has six digits",
+                ));
+            }
+            Ok(Credential::Code(session, code.to_string()))
+        }
+        None => Err(ApiError::invalid(
+            "credential",
+            "give the scanned token or the short code",
+        )),
+    }
+}
+
+fn device_of(r: &v1::CheckInRequest) -> Option<&str> {
+    let device = r.device_id.trim();
+    (!device.is_empty()).then_some(device)
+}
+
+/// The rules of a check-in, in order, on what the batch read: the caller's
+/// role, the credential, the session, its code or token, its hours, the
+/// roll, the device, the place and the network.
+fn judge(
+    config: &ApiConfig,
+    now: DateTime<Utc>,
+    caller: &Caller,
+    ask: &Ask,
+    ctx: Option<&CheckInContext>,
+    wrong_codes: i64,
+) -> Judged {
+    let r = &ask.request;
+    let mut v = Violations::default();
+    v.check("device_id", validate::text(r.device_id.trim(), false, 128));
+    if let Err(e) = v.into_result() {
+        return Judged::Invalid(ApiError::Invalid(e));
+    }
+    if caller.user.role != Role::Student {
+        return Judged::refused(CheckInRejection::NotStudent, "", None);
+    }
+    let credential = match credential(r) {
+        Ok(c) => c,
+        Err(ApiError::Rejected(reason)) => return Judged::refused(reason, "", None),
+        Err(e) => return Judged::Invalid(e),
+    };
+    let Some(ctx) = ctx else {
+        return Judged::refused(
+            CheckInRejection::SessionNotFound,
+            &credential.session().name(),
+            None,
+        );
+    };
+    let session = &ctx.session;
+    let refused = |reason, detail: &str| Judged::refused(reason, detail, Some(session));
+    let settings = session.effective_settings();
+    let rot = rotation(&settings);
+
+    // Authenticity first: a forged or foreign token learns nothing more.
+    let source = match &credential {
+        Credential::Token(token) => {
+            if !token.is_signed_by(&session.secret) {
+                return refused(CheckInRejection::WrongSession, "");
+            }
+            RecordSource::Qr
+        }
+        Credential::Code(..) => RecordSource::Code,
+    };
+    // A retry returns what is recorded, whatever the code's age.
+    if let Some(existing) = &ctx.existing {
+        return Judged::Repeat(existing.clone(), Box::new(session.clone()));
+    }
+    let scanned_at = match &credential {
+        Credential::Token(token) => {
+            let at = match scan_instant(config, session, token, r, now) {
+                Ok(at) => at,
+                Err(ApiError::Rejected(reason)) => return refused(reason, "scan proof"),
+                Err(e) => return Judged::Invalid(e),
+            };
+            if !rot.accepts(token.window, at) {
+                return refused(CheckInRejection::TokenExpired, "");
+            }
+            at
+        }
+        Credential::Code(_, code) => {
+            // Six digits can be guessed: a few wrong tries per session, then only the QR.
+            if wrong_codes >= MAX_WRONG_CODES {
+                return refused(CheckInRejection::TooManyAttempts, "");
+            }
+            if qr::match_short_code(&session.secret, session.id, rot, code, now).is_none() {
+                return refused(CheckInRejection::CodeInvalid, "");
+            }
+            now
+        }
+    };
+    if let Err(reason) = session.times(&settings).check_open(now) {
+        return refused(reason, "");
+    }
+    if !ctx.enrolled {
+        return refused(CheckInRejection::NotEnrolled, "");
+    }
+    let device = device_of(r);
+    let mut flagged = false;
+    if settings.device_binding && device.is_some() {
+        if let Some(other) = ctx.device_owner {
+            match settings.device_reuse {
+                DeviceReuse::Block => {
+                    return refused(CheckInRejection::DeviceInUse, &format!("used by {other}"))
+                }
+                DeviceReuse::Flag => flagged = true,
+            }
+        }
+    }
+    let mut geo_band = None;
+    if let Some(fence) = &settings.geofence {
+        let Some(loc) = &r.location else {
+            return refused(CheckInRejection::LocationRequired, "");
+        };
+        if !(-90.0..=90.0).contains(&loc.latitude) || !(-180.0..=180.0).contains(&loc.longitude) {
+            return Judged::Invalid(ApiError::invalid(
+                "location",
+                "latitude or longitude out of range",
+            ));
+        }
+        let verdict = judge_location(fence, loc.latitude, loc.longitude, loc.accuracy_meters);
+        geo_band = Some(verdict.band.to_string());
+        if !verdict.inside {
+            return refused(CheckInRejection::OutsideGeofence, verdict.band);
+        }
+    }
+    if !address_allowed(&settings.network_allowlist, ask.address) {
+        return refused(CheckInRejection::AddressNotAllowed, "");
+    }
+    let status = status_at(
+        DateTime::from_timestamp_millis(session.start_at).unwrap_or_default(),
+        settings.late_after_minutes,
+        scanned_at,
+    );
+    let now_ms = now.timestamp_millis();
+    Judged::Record(
+        Record {
+            session: session.id,
+            student: caller.user.id,
+            status,
+            source,
+            recorded_at: scanned_at.timestamp_millis(),
+            note: String::new(),
+            flagged,
+            device_id: device.filter(|_| settings.device_binding).map(String::from),
+            geo_band,
+            client_address: ask.address.map(|a| a.to_string()),
+            marked_by: None,
+            updated_at: now_ms,
+        },
+        Box::new(session.clone()),
+    )
+}
+
+/// When the token was seen: now, or an earlier scan proven by a scan proof
+/// that is still within the allowance.
+fn scan_instant(
+    config: &ApiConfig,
+    session: &Session,
+    token: &QrToken,
+    r: &v1::CheckInRequest,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, ApiError> {
+    match (&r.scan_time, r.scan_proof.is_empty()) {
+        (None, true) => Ok(now),
+        (Some(t), false) => {
+            let at =
+                DateTime::from_timestamp_millis(convert::ms(t, "scan_time")?).unwrap_or_default();
+            let allowance = chrono::Duration::from_std(config.scan_allowance).unwrap_or_default();
+            let fresh = at <= now + chrono::Duration::seconds(1) && now - at <= allowance;
+            if fresh && qr::verify_scan_proof(&session.secret, token, at, &r.scan_proof) {
+                Ok(at)
+            } else {
+                Err(ApiError::Rejected(CheckInRejection::TokenExpired))
+            }
+        }
+        _ => Err(ApiError::invalid(
+            "scan_proof",
+            "scan_time and scan_proof go together",
+        )),
+    }
+}
