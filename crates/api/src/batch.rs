@@ -95,9 +95,11 @@ impl Batches {
                 each(hashes.len(), found.await)
             }
         });
+        // One batch at a time, so one connection, kept: its statements stay prepared.
+        let kept = Arc::new(tokio::sync::Mutex::new(store.kept()));
         let checkins = Batcher::spawn(MAX_BATCH, move |asks: Vec<Ask>| {
-            let (store, config) = (store.clone(), config.clone());
-            async move { checkin::run(&store, &config, &asks).await }
+            let (kept, config) = (kept.clone(), config.clone());
+            async move { checkin::run(&mut *kept.lock().await, &config, &asks).await }
         });
         Self { logins, checkins }
     }

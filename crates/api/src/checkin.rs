@@ -22,7 +22,7 @@ use classtrack_core::{CheckInRejection, CourseId, RecordSource, Role, SessionId,
 use classtrack_proto::v1;
 use classtrack_store::attendance::{self, CheckInContext, ContextQuery, Record, Rejection};
 use classtrack_store::sessions::Session;
-use classtrack_store::{auth, Store, StoreError};
+use classtrack_store::{auth, Kept, StoreError};
 
 use crate::access::Caller;
 use crate::batch::{each, Answer};
@@ -78,27 +78,30 @@ pub fn rotation(settings: &CheckInSettings) -> Rotation {
 /// professor's mark, another replica) is judged again ask by ask, so that
 /// each gets its own answer; if the database fails, every ask gets that
 /// failure.
-pub async fn run(store: &Store, config: &ApiConfig, asks: &[Ask]) -> Vec<Answer<Outcome>> {
-    match judge_and_write(store, config, asks).await {
+pub async fn run(conn: &mut Kept, config: &ApiConfig, asks: &[Ask]) -> Vec<Answer<Outcome>> {
+    match judge_and_write(conn, config, asks).await {
         Ok(done) => done.into_iter().map(Ok).collect(),
-        Err(e) if e.is_unavailable() => each(asks.len(), Err(e)),
+        Err(e) if e.is_unavailable() => {
+            conn.reset();
+            each(asks.len(), Err(e))
+        }
         Err(e) => {
             tracing::debug!(error = %e, "a batch of check-ins is judged again one by one");
             let mut out = Vec::with_capacity(asks.len());
             for ask in asks {
-                out.push(alone(store, config, ask).await);
+                out.push(alone(conn, config, ask).await);
             }
             out
         }
     }
 }
 
-async fn alone(store: &Store, config: &ApiConfig, ask: &Ask) -> Answer<Outcome> {
+async fn alone(conn: &mut Kept, config: &ApiConfig, ask: &Ask) -> Answer<Outcome> {
     // Judged again after a collision, the stored record is a repeat; a
     // second collision in a row is reported.
     let mut again = true;
     loop {
-        match judge_and_write(store, config, std::slice::from_ref(ask)).await {
+        match judge_and_write(conn, config, std::slice::from_ref(ask)).await {
             Ok(done) => {
                 return done
                     .into_iter()
@@ -106,7 +109,12 @@ async fn alone(store: &Store, config: &ApiConfig, ask: &Ask) -> Answer<Outcome> 
                     .ok_or_else(|| StoreError::Corrupt("a check-in lost its answer".into()))
             }
             Err(StoreError::Conflict { .. }) if again => again = false,
-            Err(e) => return Err(e),
+            Err(e) => {
+                if e.is_unavailable() {
+                    conn.reset();
+                }
+                return Err(e);
+            }
         }
     }
 }
@@ -136,13 +144,13 @@ impl Judged {
 }
 
 async fn judge_and_write(
-    store: &Store,
+    conn: &mut Kept,
     config: &ApiConfig,
     asks: &[Ask],
 ) -> Result<Vec<Outcome>, StoreError> {
     let now = config.clock.now();
     let now_ms = now.timestamp_millis();
-    let mut tx = store.begin().await?;
+    let mut tx = conn.begin().await?;
 
     // Who is asking: the logins this replica has not verified lately.
     let unknown: Vec<String> = asks
@@ -281,7 +289,7 @@ async fn judge_and_write(
     if !records.is_empty() {
         attendance::insert_records(&mut tx, &records).await?;
     }
-    classtrack_store::commit(tx).await?;
+    tx.commit().await?;
     Ok(outcomes)
 }
 

@@ -177,6 +177,86 @@ impl std::ops::DerefMut for Tx {
     }
 }
 
+/// A connection kept by one loop of work (the check-in batches), so that
+/// the statements it prepares stay prepared instead of being prepared again
+/// on whichever pooled connection comes next. Taken from the pool when first
+/// needed; after an idle spell it is checked before use, and after a failure
+/// ([`Kept::reset`]) it is replaced.
+pub struct Kept {
+    store: Store,
+    conn: Option<PoolConnection<Any>>,
+    last_used: std::time::Instant,
+}
+
+/// Idle longer than this, a kept connection is pinged before use (the
+/// server may have closed it meanwhile).
+const KEPT_IDLE_CHECK: Duration = Duration::from_secs(30);
+
+/// A write transaction on a [`Kept`] connection: like [`Tx`], it derefs to
+/// the connection, and dropping it rolls back.
+pub struct KeptTx<'c> {
+    inner: Transaction<'c, Any>,
+    _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl KeptTx<'_> {
+    pub async fn commit(self) -> Result<()> {
+        self.inner.commit().await?;
+        Ok(())
+    }
+}
+
+impl std::ops::Deref for KeptTx<'_> {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for KeptTx<'_> {
+    fn deref_mut(&mut self) -> &mut Conn {
+        &mut self.inner
+    }
+}
+
+impl Kept {
+    /// Begins a write transaction on the kept connection (on SQLite with
+    /// the write lock up front, as [`Store::begin`]).
+    pub async fn begin(&mut self) -> Result<KeptTx<'_>> {
+        let writer = match self.store.backend {
+            Backend::Sqlite => Some(self.store.sqlite_writer.clone().lock_owned().await),
+            Backend::MySql => None,
+        };
+        if self.last_used.elapsed() > KEPT_IDLE_CHECK {
+            if let Some(conn) = self.conn.as_mut() {
+                if sqlx::Connection::ping(&mut **conn).await.is_err() {
+                    self.conn = None;
+                }
+            }
+        }
+        self.last_used = std::time::Instant::now();
+        let conn = match &mut self.conn {
+            Some(conn) => conn,
+            slot @ None => slot.insert(self.store.pool.acquire().await?),
+        };
+        let begin = match self.store.backend {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::MySql => "BEGIN",
+        };
+        let inner = sqlx::Connection::begin_with(&mut **conn, begin).await?;
+        Ok(KeptTx {
+            inner,
+            _writer: writer,
+        })
+    }
+
+    /// Gives the connection back after a failure; the next transaction
+    /// takes a fresh one.
+    pub fn reset(&mut self) {
+        self.conn = None;
+    }
+}
+
 /// Where the embedded default keeps its data.
 pub const DEFAULT_SQLITE_URL: &str = "sqlite://classtrack.db";
 
@@ -287,6 +367,15 @@ impl Store {
                 inner: self.pool.begin().await?,
                 _writer: None,
             }),
+        }
+    }
+
+    /// A connection to keep for one loop of work (see [`Kept`]).
+    pub fn kept(&self) -> Kept {
+        Kept {
+            store: self.clone(),
+            conn: None,
+            last_used: std::time::Instant::now(),
         }
     }
 
