@@ -450,3 +450,70 @@ async fn check_ins_and_token_lookups_go_in_batches() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_kept_connection_commits_rolls_back_and_is_replaced_after_a_failure() {
+    for db in testing::all().await {
+        let store = db.open().await;
+        let label = db.label();
+        let mut kept = store.kept();
+        let named = |name: &str| new_user(name, Role::Student);
+
+        let mut tx = kept.begin().await.expect("begin");
+        users::create(&mut tx, &named("kept"), 1)
+            .await
+            .expect("create");
+        tx.commit().await.expect("commit");
+        let mut tx = kept.begin().await.expect("begin");
+        users::create(&mut tx, &named("dropped"), 1)
+            .await
+            .expect("create");
+        drop(tx);
+        let mut c = store.acquire().await.expect("connection");
+        assert!(
+            users::get_by_username(&mut c, "kept").await.is_ok(),
+            "{label}: committed"
+        );
+        assert!(
+            users::get_by_username(&mut c, "dropped").await.is_err(),
+            "{label}: a dropped transaction is rolled back"
+        );
+        drop(c);
+
+        // on SQLite the kept connection's transaction is the one writer
+        if store.backend() == classtrack_store::Backend::Sqlite {
+            let tx = kept.begin().await.expect("begin");
+            let other = tokio::time::timeout(std::time::Duration::from_millis(200), store.begin());
+            assert!(other.await.is_err(), "{label}: a second writer waits");
+            drop(tx);
+        }
+
+        // a connection the server closed fails once, then is replaced
+        if store.backend() == classtrack_store::Backend::MySql {
+            let mut tx = kept.begin().await.expect("begin");
+            let id: i64 = sqlx::query_scalar("SELECT CONNECTION_ID()")
+                .fetch_one(&mut *tx)
+                .await
+                .expect("id");
+            tx.commit().await.expect("commit");
+            let mut c = store.acquire().await.expect("connection");
+            sqlx::query(&format!("KILL {id}"))
+                .execute(&mut *c)
+                .await
+                .expect("kill");
+            drop(c);
+            let failed = match kept.begin().await {
+                Ok(mut tx) => users::create(&mut tx, &named("lost"), 1).await.err(),
+                Err(e) => Some(e),
+            };
+            let failed = failed.expect("the closed connection fails");
+            assert!(failed.is_unavailable(), "{label}: {failed:?}");
+            kept.reset();
+            let mut tx = kept.begin().await.expect("a fresh connection");
+            users::create(&mut tx, &named("after"), 1)
+                .await
+                .expect("create");
+            tx.commit().await.expect("commit");
+        }
+    }
+}
