@@ -134,11 +134,27 @@ pub async fn get(conn: &mut Conn, id: JustificationId) -> Result<Justification> 
     from_row(&row)
 }
 
-/// A pending justification of this student for this session, if any.
+/// Whether the student has a justification for the session waiting for a
+/// decision. Read it in the transaction that submits one: on MariaDB it
+/// first locks the student's row until that transaction ends, so that a
+/// second submission at the same moment waits, and then reads the latest
+/// committed justifications (a locking read), so that it sees the first
+/// one; on SQLite the transaction is the only writer.
 pub async fn pending_for(conn: &mut Conn, session: SessionId, student: UserId) -> Result<bool> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM justifications WHERE session_id = ? AND student_id = ? AND state = 'pending'",
-    )
+    let lock = match crate::backend_of_conn(conn) {
+        crate::Backend::MySql => {
+            sqlx::query("SELECT id FROM users WHERE id = ? FOR UPDATE")
+                .bind(student.0)
+                .fetch_optional(&mut *conn)
+                .await?;
+            " LOCK IN SHARE MODE"
+        }
+        crate::Backend::Sqlite => "",
+    };
+    let n: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM justifications WHERE session_id = ? AND student_id = ? \
+         AND state = 'pending'{lock}"
+    ))
     .bind(session.0)
     .bind(student.0)
     .fetch_one(&mut *conn)
