@@ -6,12 +6,18 @@
 //! nothing; 300 students scanning within seconds share a few statements and
 //! one log flush instead of queueing for the database one by one.
 //!
-//! The judging itself is plain code on what was read ([`judge`]): the
-//! session row is share-locked (MariaDB) or the transaction is the only
-//! writer (SQLite), so what it decides still holds when the record lands.
+//! The judging itself is plain code on what was read ([`judge`]). What must
+//! still hold when the record lands is the session's state: on MariaDB its
+//! row (and its course's) is share-locked until the commit, so a close or a
+//! cancellation waits for the check-ins judged open; on SQLite the
+//! transaction is the only writer. The roll (enrollment, existing record,
+//! devices) is read as of the transaction's start; a record written since by
+//! someone else collides with the batch's INSERT, and the batch is judged
+//! again ask by ask.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use classtrack_core::checkin::{address_allowed, judge_location, status_at};
@@ -25,7 +31,7 @@ use classtrack_store::sessions::Session;
 use classtrack_store::{auth, Kept, StoreError};
 
 use crate::access::Caller;
-use crate::batch::{each, Answer};
+use crate::batch::Answer;
 use crate::error::ApiError;
 use crate::services::parse_name;
 use crate::{convert, ApiConfig};
@@ -39,6 +45,8 @@ pub struct Ask {
     /// The login, when this replica verified it recently.
     pub caller: Option<Caller>,
     pub address: Option<IpAddr>,
+    /// When it arrived: the rules judge it at this instant.
+    pub at: DateTime<Utc>,
     pub request: v1::CheckInRequest,
 }
 
@@ -60,7 +68,7 @@ pub enum Verdict {
         session: Box<Session>,
         already: bool,
     },
-    /// Refused, and the refusal stored.
+    /// Refused (and the refusal stored, unless the database failed).
     Refused(CheckInRejection),
     /// The request itself was wrong; nothing stored.
     Invalid(ApiError),
@@ -73,25 +81,39 @@ pub fn rotation(settings: &CheckInSettings) -> Rotation {
     )
 }
 
-/// Judges and writes a batch of check-ins, one answer per ask, in order. A
-/// batch that collides with a record written meanwhile by someone else (a
+/// A batch that failed, and what had been judged before it did.
+type Failed = (StoreError, Option<Vec<Outcome>>);
+
+/// Judges and writes a batch of check-ins, one answer per ask, in order.
+///
+/// A batch that collides with a record written meanwhile by someone else (a
 /// professor's mark, another replica) is judged again ask by ask, so that
-/// each gets its own answer; if the database fails, every ask gets that
-/// failure.
+/// each gets its own answer. Any other failure gives the connection back
+/// and tries the batch once more on a fresh one (a deadlock victim, a
+/// restarted server); if that fails too, the check-ins that were to be
+/// written get the failure, and the others their answer.
 pub async fn run(conn: &mut Kept, config: &ApiConfig, asks: &[Ask]) -> Vec<Answer<Outcome>> {
-    match judge_and_write(conn, config, asks).await {
-        Ok(done) => done.into_iter().map(Ok).collect(),
-        Err(e) if e.is_unavailable() => {
+    let mut result = judge_and_write(conn, config, asks).await;
+    if let Err((e, _)) = &result {
+        if !matches!(e, StoreError::Conflict { .. }) {
+            tracing::debug!(error = %e, "a batch of check-ins is tried again");
             conn.reset();
-            each(asks.len(), Err(e))
+            result = judge_and_write(conn, config, asks).await;
         }
-        Err(e) => {
-            tracing::debug!(error = %e, "a batch of check-ins is judged again one by one");
+    }
+    match result {
+        Ok(done) => done.into_iter().map(Ok).collect(),
+        Err((StoreError::Conflict { .. }, _)) => {
+            tracing::debug!("a batch of check-ins is judged again one by one");
             let mut out = Vec::with_capacity(asks.len());
             for ask in asks {
                 out.push(alone(conn, config, ask).await);
             }
             out
+        }
+        Err((e, judged)) => {
+            conn.reset();
+            failed(asks.len(), e, judged)
         }
     }
 }
@@ -108,15 +130,42 @@ async fn alone(conn: &mut Kept, config: &ApiConfig, ask: &Ask) -> Answer<Outcome
                     .next()
                     .ok_or_else(|| StoreError::Corrupt("a check-in lost its answer".into()))
             }
-            Err(StoreError::Conflict { .. }) if again => again = false,
-            Err(e) => {
-                if e.is_unavailable() {
-                    conn.reset();
-                }
-                return Err(e);
+            Err((StoreError::Conflict { .. }, _)) if again => again = false,
+            Err((e, judged)) => {
+                conn.reset();
+                return failed(1, e, judged).pop().unwrap_or_else(|| {
+                    Err(StoreError::Corrupt("a check-in lost its answer".into()))
+                });
             }
         }
     }
+}
+
+/// The answers of a failed batch: the failure for the check-ins that were
+/// to be written (and for all when nothing was judged yet); the others keep
+/// theirs — a refusal is still a refusal, a repeat still has its record.
+fn failed(n: usize, e: StoreError, judged: Option<Vec<Outcome>>) -> Vec<Answer<Outcome>> {
+    let e = Arc::new(e);
+    let Some(judged) = judged else {
+        return (0..n).map(|_| Err(StoreError::Shared(e.clone()))).collect();
+    };
+    if judged
+        .iter()
+        .flatten()
+        .any(|j| matches!(j.verdict, Verdict::Refused(_)))
+    {
+        tracing::warn!(error = %e, "refused check-ins could not be stored");
+    }
+    judged
+        .into_iter()
+        .map(|o| match o {
+            Some(Judgement {
+                verdict: Verdict::Recorded { already: false, .. },
+                ..
+            }) => Err(StoreError::Shared(e.clone())),
+            other => Ok(other),
+        })
+        .collect()
 }
 
 /// What [`judge`] decided, before it is written.
@@ -143,14 +192,23 @@ impl Judged {
     }
 }
 
+/// What the batch itself decided so far, which counts for the asks after
+/// it as the stored roll does: a double tap, a shared phone, a burst of
+/// guessed codes.
+#[derive(Default)]
+struct Batch {
+    records: HashMap<(SessionId, UserId), Record>,
+    devices: HashMap<(SessionId, String), UserId>,
+    wrong_codes: HashMap<(SessionId, UserId), i64>,
+}
+
 async fn judge_and_write(
     conn: &mut Kept,
     config: &ApiConfig,
     asks: &[Ask],
-) -> Result<Vec<Outcome>, StoreError> {
-    let now = config.clock.now();
-    let now_ms = now.timestamp_millis();
-    let mut tx = conn.begin().await?;
+) -> Result<Vec<Outcome>, Failed> {
+    let mut tx = conn.begin().await.map_err(|e| (e, None))?;
+    let now_ms = config.clock.now().timestamp_millis();
 
     // Who is asking: the logins this replica has not verified lately.
     let unknown: Vec<String> = asks
@@ -161,7 +219,9 @@ async fn judge_and_write(
     let mut found = if unknown.is_empty() {
         Vec::new()
     } else {
-        auth::token_users(&mut tx, &unknown, now_ms).await?
+        auth::token_users(&mut tx, &unknown, now_ms)
+            .await
+            .map_err(|e| (e, None))?
     }
     .into_iter();
     let callers: Vec<Option<Caller>> = asks
@@ -190,64 +250,78 @@ async fn judge_and_write(
         queries.push(ContextQuery {
             session: credential.session(),
             student: caller.user.id,
-            device: device_of(&ask.request).map(String::from),
+            // an invalid device id is refused by the rules, not looked up
+            device: device_of(&ask.request)
+                .filter(|d| validate::text(d, false, 128).is_ok())
+                .map(String::from),
         });
     }
     let contexts = if queries.is_empty() {
         Vec::new()
     } else {
-        attendance::checkin_contexts(&mut tx, &queries).await?
+        attendance::checkin_contexts(&mut tx, &queries)
+            .await
+            .map_err(|e| (e, None))?
     };
 
-    // Each ask judged in turn; what the batch already decided counts for
-    // the asks after it (a double tap, a burst of guessed codes).
+    // Each ask judged in turn.
     let mut outcomes = Vec::with_capacity(asks.len());
     let (mut records, mut refusals) = (Vec::new(), Vec::new());
-    let mut written: HashMap<(SessionId, UserId), Record> = HashMap::new();
-    let mut wrong_codes: HashMap<(SessionId, UserId), i64> = HashMap::new();
+    let mut batch = Batch::default();
     for (i, (ask, caller)) in asks.iter().zip(callers).enumerate() {
         let Some(caller) = caller else {
             outcomes.push(None);
             continue;
         };
+        let student = caller.user.id;
         let ctx = query_of[i]
             .and_then(|q| contexts.get(q))
             .and_then(Option::as_ref);
-        let student = caller.user.id;
-        let mut wrong = 0;
-        if let (Some(ctx), Ok(Credential::Code(..))) = (ctx, credential(&ask.request)) {
-            let key = (ctx.session.id, student);
-            wrong = match wrong_codes.get(&key) {
-                Some(n) => *n,
-                None => {
-                    attendance::count_rejections(
-                        &mut tx,
-                        ctx.session.id,
-                        student,
-                        CheckInRejection::CodeInvalid.code(),
-                    )
-                    .await?
-                }
-            };
-            wrong_codes.insert(key, wrong);
+        let mut roll = Roll::default();
+        if let Some(ctx) = ctx {
+            let session = ctx.session.id;
+            roll.existing = ctx
+                .existing
+                .as_ref()
+                .or_else(|| batch.records.get(&(session, student)));
+            roll.device_owner = ctx.device_owner.or_else(|| {
+                let device = device_of(&ask.request)?;
+                let owner = *batch.devices.get(&(session, device.to_string()))?;
+                (owner != student).then_some(owner)
+            });
+            if let Ok(Credential::Code(..)) = credential(&ask.request) {
+                roll.wrong_codes = match batch.wrong_codes.get(&(session, student)) {
+                    Some(n) => *n,
+                    None => {
+                        let stored = attendance::count_rejections(
+                            &mut tx,
+                            session,
+                            student,
+                            CheckInRejection::CodeInvalid.code(),
+                        )
+                        .await
+                        .map_err(|e| (e, None))?;
+                        batch.wrong_codes.insert((session, student), stored);
+                        stored
+                    }
+                };
+            }
         }
-        let verdict = match judge(config, now, &caller, ask, ctx, wrong) {
+        let verdict = match judge(config, &caller, ask, ctx, &roll) {
             Judged::Record(record, session) => {
                 let key = (record.session, record.student);
-                if let Some(first) = written.get(&key) {
-                    Verdict::Recorded {
-                        record: first.clone(),
-                        session,
-                        already: true,
-                    }
-                } else {
-                    written.insert(key, record.clone());
-                    records.push(record.clone());
-                    Verdict::Recorded {
-                        record,
-                        session,
-                        already: false,
-                    }
+                if let Some(device) = &record.device_id {
+                    batch
+                        .devices
+                        .entry((record.session, device.clone()))
+                        .or_insert(student);
+                }
+                batch.records.insert(key, record.clone());
+                records.push(record.clone());
+                Verdict::Recorded {
+                    record,
+                    session,
+                    already: false,
                 }
             }
             Judged::Repeat(record, session) => Verdict::Recorded {
@@ -261,17 +335,15 @@ async fn judge_and_write(
                 session,
                 course,
             } => {
-                if reason == CheckInRejection::CodeInvalid {
-                    if let Some(session) = session {
-                        *wrong_codes.entry((session, student)).or_default() += 1;
-                    }
+                if let (CheckInRejection::CodeInvalid, Some(session)) = (reason, session) {
+                    *batch.wrong_codes.entry((session, student)).or_default() += 1;
                 }
                 refusals.push(Rejection {
                     session,
                     course,
                     student,
                     reason: reason.code(),
-                    at: now_ms,
+                    at: ask.at.timestamp_millis(),
                     client_address: ask.address.map(|a| a.to_string()),
                     device_id: device_of(&ask.request).map(String::from),
                     detail,
@@ -283,14 +355,29 @@ async fn judge_and_write(
         outcomes.push(Some(Judgement { caller, verdict }));
     }
 
-    if !refusals.is_empty() {
-        attendance::record_rejections(&mut tx, &refusals).await?;
+    let written = async {
+        if !refusals.is_empty() {
+            attendance::record_rejections(&mut tx, &refusals).await?;
+        }
+        if !records.is_empty() {
+            attendance::insert_records(&mut tx, &records).await?;
+        }
+        tx.commit().await
+    };
+    match written.await {
+        Ok(()) => Ok(outcomes),
+        Err(e) => Err((e, Some(outcomes))),
     }
-    if !records.is_empty() {
-        attendance::insert_records(&mut tx, &records).await?;
-    }
-    tx.commit().await?;
-    Ok(outcomes)
+}
+
+/// The roll as it stands for one ask: stored, and decided by the batch.
+#[derive(Default)]
+struct Roll<'a> {
+    existing: Option<&'a Record>,
+    /// Another student who checked in with the ask's device.
+    device_owner: Option<UserId>,
+    /// Wrong short codes the student typed in the session.
+    wrong_codes: i64,
 }
 
 enum Credential {
@@ -341,13 +428,12 @@ fn device_of(r: &v1::CheckInRequest) -> Option<&str> {
 /// roll, the device, the place and the network.
 fn judge(
     config: &ApiConfig,
-    now: DateTime<Utc>,
     caller: &Caller,
     ask: &Ask,
     ctx: Option<&CheckInContext>,
-    wrong_codes: i64,
+    roll: &Roll<'_>,
 ) -> Judged {
-    let r = &ask.request;
+    let (r, now) = (&ask.request, ask.at);
     let mut v = Violations::default();
     v.check("device_id", validate::text(r.device_id.trim(), false, 128));
     if let Err(e) = v.into_result() {
@@ -384,7 +470,7 @@ fn judge(
         Credential::Code(..) => RecordSource::Code,
     };
     // A retry returns what is recorded, whatever the code's age.
-    if let Some(existing) = &ctx.existing {
+    if let Some(existing) = roll.existing {
         return Judged::Repeat(existing.clone(), Box::new(session.clone()));
     }
     let scanned_at = match &credential {
@@ -401,7 +487,7 @@ fn judge(
         }
         Credential::Code(_, code) => {
             // Six digits can be guessed: a few wrong tries per session, then only the QR.
-            if wrong_codes >= MAX_WRONG_CODES {
+            if roll.wrong_codes >= MAX_WRONG_CODES {
                 return refused(CheckInRejection::TooManyAttempts, "");
             }
             if qr::match_short_code(&session.secret, session.id, rot, code, now).is_none() {
@@ -419,7 +505,7 @@ fn judge(
     let device = device_of(r);
     let mut flagged = false;
     if settings.device_binding && device.is_some() {
-        if let Some(other) = ctx.device_owner {
+        if let Some(other) = roll.device_owner {
             match settings.device_reuse {
                 DeviceReuse::Block => {
                     return refused(CheckInRejection::DeviceInUse, &format!("used by {other}"))

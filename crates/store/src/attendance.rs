@@ -389,13 +389,20 @@ pub struct Rejection {
     pub detail: String,
 }
 
-pub async fn record_rejection(conn: &mut Conn, r: &Rejection) -> Result<()> {
-    record_rejections(conn, std::slice::from_ref(r)).await
-}
-
-/// Stores refusals, many rows to a statement.
+/// Stores refusals, many rows to a statement: in chunks whose sizes are
+/// powers of two (13 = 8 + 4 + 1), so that any number of them uses one of a
+/// few statement texts.
 pub async fn record_rejections(conn: &mut Conn, all: &[Rejection]) -> Result<()> {
-    for chunk in all.chunks(ROWS_PER_INSERT) {
+    let mut rest = all;
+    while !rest.is_empty() {
+        let n = rest.len().min(ROWS_PER_INSERT);
+        let size = if n.is_power_of_two() {
+            n
+        } else {
+            n.next_power_of_two() / 2
+        };
+        let (chunk, tail) = rest.split_at(size);
+        rest = tail;
         let rows = vec!["(?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
         let sql = format!(
             "INSERT INTO rejected_checkins (session_id, course_id, student_id, reason, rejected_at, \

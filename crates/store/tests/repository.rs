@@ -360,6 +360,18 @@ async fn check_ins_and_token_lookups_go_in_batches() {
             .await
             .expect("events");
         assert_eq!(events.len(), 2, "{label}: one roll event per record");
+        // any number of refusals, in power-of-two chunks
+        let many = vec![rejection(bob, "TOKEN_EXPIRED"); 13];
+        attendance::record_rejections(&mut c, &many)
+            .await
+            .expect("thirteen");
+        assert_eq!(
+            attendance::count_rejections(&mut c, open.id, bob, "TOKEN_EXPIRED")
+                .await
+                .expect("count"),
+            13,
+            "{label}"
+        );
         drop(c);
 
         // the contexts read in the write transaction see the batch's session as it is

@@ -191,10 +191,12 @@ async fn stream_qr_tokens(
 async fn check_in(s: &State, req: Request<v1::CheckInRequest>) -> ApiResult<v1::CheckInResponse> {
     let (token_hash, cached) = s.cached_caller(&req)?;
     let fresh_login = cached.is_none();
+    let now = s.now();
     let ask = Ask {
         token_hash,
         caller: cached,
         address: s.client_address(&req),
+        at: now,
         request: req.into_inner(),
     };
     let Judgement { caller, verdict } = s.batches.check_in(ask).await?.ok_or(LOGIN_ENDED)?;
@@ -220,7 +222,7 @@ async fn check_in(s: &State, req: Request<v1::CheckInRequest>) -> ApiResult<v1::
             Ok(v1::CheckInResponse {
                 record: Some(convert::record(&record)),
                 already_recorded: already,
-                session: Some(convert::session(&session, s.now_ms())),
+                session: Some(convert::session(&session, now.timestamp_millis())),
             })
         }
         Verdict::Refused(reason) => {

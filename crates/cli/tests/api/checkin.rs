@@ -355,6 +355,41 @@ async fn one_device_per_student_block_or_flag() {
 }
 
 #[tokio::test]
+async fn one_phone_for_ten_students_at_once_records_one() {
+    for db in backends().await {
+        let c = class(&db, None).await;
+        let l = c.app.label;
+        let mut students = Vec::new();
+        for i in 0..10 {
+            let student = c
+                .app
+                .user_with_token(v1::Role::Student, &format!("phone{i}"))
+                .await;
+            c.app.enroll(&c.course, &student.0).await;
+            students.push(student);
+        }
+        let qr = c.app.qr(&c.session).await;
+        // the first goes alone; the nine after it share a batch, which must see it and each other
+        let answers = futures::future::join_all(
+            students
+                .iter()
+                .map(|(_, token)| c.app.check_in(token, &qr.token, "one-phone")),
+        )
+        .await;
+        let mut recorded = 0;
+        for answer in answers {
+            match answer {
+                Ok(_) => recorded += 1,
+                Err(s) => assert_eq!(reason(&s), "DEVICE_IN_USE", "{l}: {s:?}"),
+            }
+        }
+        assert_eq!(recorded, 1, "{l}: one student per phone");
+        assert_eq!(roll_counts(&c).await.present, 1, "{l}");
+        c.app.stop().await;
+    }
+}
+
+#[tokio::test]
 async fn geofence_and_network_allowlist() {
     for db in backends().await {
         let fence = v1::CheckInSettings {
