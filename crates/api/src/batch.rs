@@ -116,7 +116,7 @@ impl Batches {
 }
 
 /// One answer per call: the batch's, or its one failure shared by all.
-pub(crate) fn each<T>(n: usize, all: Answer<Vec<T>>) -> Vec<Answer<T>> {
+fn each<T>(n: usize, all: Answer<Vec<T>>) -> Vec<Answer<T>> {
     match all {
         Ok(found) => found.into_iter().map(Ok).collect(),
         Err(e) => {

@@ -237,13 +237,14 @@ async fn judge_and_write(
         .collect();
 
     // The sessions and the students' rolls, for the students' readable credentials.
+    let credentials: Vec<_> = asks.iter().map(|a| credential(&a.request)).collect();
     let mut queries = Vec::new();
     let mut query_of = vec![None; asks.len()];
     for (i, (ask, caller)) in asks.iter().zip(&callers).enumerate() {
         let Some(caller) = caller.as_ref().filter(|c| c.user.role == Role::Student) else {
             continue;
         };
-        let Ok(credential) = credential(&ask.request) else {
+        let Ok(credential) = &credentials[i] else {
             continue;
         };
         query_of[i] = Some(queries.len());
@@ -268,7 +269,7 @@ async fn judge_and_write(
     let mut outcomes = Vec::with_capacity(asks.len());
     let (mut records, mut refusals) = (Vec::new(), Vec::new());
     let mut batch = Batch::default();
-    for (i, (ask, caller)) in asks.iter().zip(callers).enumerate() {
+    for (i, ((ask, caller), credential)) in asks.iter().zip(callers).zip(credentials).enumerate() {
         let Some(caller) = caller else {
             outcomes.push(None);
             continue;
@@ -289,7 +290,7 @@ async fn judge_and_write(
                 let owner = *batch.devices.get(&(session, device.to_string()))?;
                 (owner != student).then_some(owner)
             });
-            if let Ok(Credential::Code(..)) = credential(&ask.request) {
+            if let Ok(Credential::Code(..)) = &credential {
                 roll.wrong_codes = match batch.wrong_codes.get(&(session, student)) {
                     Some(n) => *n,
                     None => {
@@ -307,7 +308,7 @@ async fn judge_and_write(
                 };
             }
         }
-        let verdict = match judge(config, &caller, ask, ctx, &roll) {
+        let verdict = match judge(config, &caller, ask, credential, ctx, &roll) {
             Judged::Record(record, session) => {
                 let key = (record.session, record.student);
                 if let Some(device) = &record.device_id {
@@ -430,6 +431,7 @@ fn judge(
     config: &ApiConfig,
     caller: &Caller,
     ask: &Ask,
+    credential: Result<Credential, ApiError>,
     ctx: Option<&CheckInContext>,
     roll: &Roll<'_>,
 ) -> Judged {
@@ -442,7 +444,7 @@ fn judge(
     if caller.user.role != Role::Student {
         return Judged::refused(CheckInRejection::NotStudent, "", None);
     }
-    let credential = match credential(r) {
+    let credential = match credential {
         Ok(c) => c,
         Err(ApiError::Rejected(reason)) => return Judged::refused(reason, "", None),
         Err(e) => return Judged::Invalid(e),

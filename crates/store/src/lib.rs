@@ -137,26 +137,6 @@ pub struct Tx {
     _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
-/// A connection for one write outside a transaction (a single statement is
-/// atomic on its own); on SQLite it holds the writer's place in the queue.
-pub struct Writer {
-    conn: PoolConnection<Any>,
-    _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
-}
-
-impl std::ops::Deref for Writer {
-    type Target = Conn;
-    fn deref(&self) -> &Conn {
-        &self.conn
-    }
-}
-
-impl std::ops::DerefMut for Writer {
-    fn deref_mut(&mut self) -> &mut Conn {
-        &mut self.conn
-    }
-}
-
 impl Tx {
     pub async fn commit(self) -> Result<()> {
         self.inner.commit().await?;
@@ -336,18 +316,6 @@ impl Store {
 
     pub async fn acquire(&self) -> Result<PoolConnection<Any>> {
         Ok(self.pool.acquire().await?)
-    }
-
-    /// A connection for a single-statement write.
-    pub async fn writer(&self) -> Result<Writer> {
-        let guard = match self.backend {
-            Backend::Sqlite => Some(self.sqlite_writer.clone().lock_owned().await),
-            Backend::MySql => None,
-        };
-        Ok(Writer {
-            conn: self.pool.acquire().await?,
-            _writer: guard,
-        })
     }
 
     /// Begins a write transaction. On SQLite it takes the write lock up
