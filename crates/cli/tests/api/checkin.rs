@@ -60,6 +60,35 @@ async fn roll_counts(c: &Class) -> v1::RollCounts {
         .expect("counts")
 }
 
+/// A check-in with the session's short code typed in.
+fn typed_code(
+    c: &Class,
+    token: &str,
+    code: &str,
+) -> impl std::future::Future<Output = Result<v1::CheckInResponse, tonic::Status>> {
+    let r = req(
+        token,
+        v1::CheckInRequest {
+            credential: Some(v1::check_in_request::Credential::ShortCode(v1::ShortCode {
+                session: c.session.name.clone(),
+                code: code.into(),
+            })),
+            ..Default::default()
+        },
+    );
+    let mut client = c.app.attendance();
+    async move { client.check_in(r).await.map(|r| r.into_inner()) }
+}
+
+/// Six digits that are not the session's current code.
+fn not_the_code(qr: &v1::QrToken) -> &'static str {
+    if qr.short_code == "000000" {
+        "111111"
+    } else {
+        "000000"
+    }
+}
+
 fn record(r: &v1::CheckInResponse) -> (v1::AttendanceStatus, v1::RecordSource) {
     let rec = r.record.as_ref().expect("record");
     (
@@ -461,25 +490,8 @@ async fn short_code_and_scan_then_login() {
         let c = class(&db, None).await;
         let l = c.app.label;
         let qr = c.app.qr(&c.session).await;
-        let code = |token: &str, code: &str| {
-            let r = req(
-                token,
-                v1::CheckInRequest {
-                    credential: Some(v1::check_in_request::Credential::ShortCode(v1::ShortCode {
-                        session: c.session.name.clone(),
-                        code: code.into(),
-                    })),
-                    ..Default::default()
-                },
-            );
-            let mut client = c.app.attendance();
-            async move { client.check_in(r).await.map(|r| r.into_inner()) }
-        };
-        let wrong = if qr.short_code == "000000" {
-            "111111"
-        } else {
-            "000000"
-        };
+        let code = |token: &str, code: &str| typed_code(&c, token, code);
+        let wrong = not_the_code(&qr);
         let r = code(&c.ana.1, wrong).await;
         assert_eq!(
             reason(&assert_code(l, r, Code::FailedPrecondition)),
@@ -584,25 +596,8 @@ async fn guessed_codes_sent_at_once_count_together() {
         let c = class(&db, None).await;
         let l = c.app.label;
         let qr = c.app.qr(&c.session).await;
-        let wrong = if qr.short_code == "000000" {
-            "111111"
-        } else {
-            "000000"
-        };
-        let guess = |code: &str| {
-            let r = req(
-                &c.bea.1,
-                v1::CheckInRequest {
-                    credential: Some(v1::check_in_request::Credential::ShortCode(v1::ShortCode {
-                        session: c.session.name.clone(),
-                        code: code.into(),
-                    })),
-                    ..Default::default()
-                },
-            );
-            let mut client = c.app.attendance();
-            async move { client.check_in(r).await.map(|r| r.into_inner()) }
-        };
+        let wrong = not_the_code(&qr);
+        let guess = |code: &str| typed_code(&c, &c.bea.1, code);
         // twelve guesses in one burst (they share batches): five are judged, the rest refused
         let answers = futures::future::join_all((0..12).map(|_| guess(wrong))).await;
         let mut reasons: Vec<String> = answers
