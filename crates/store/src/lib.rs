@@ -130,28 +130,29 @@ pub struct Store {
     sqlite_writer: Arc<tokio::sync::Mutex<()>>,
 }
 
-/// A write transaction. Derefs to the connection, so repositories take
+/// A write transaction, on a pooled connection ([`Store::begin`]) or a kept
+/// one ([`Kept::begin`]). Derefs to the connection, so repositories take
 /// `&mut tx`; end it with [`commit`] (dropping it rolls back).
-pub struct Tx {
-    inner: Transaction<'static, Any>,
+pub struct Tx<'c> {
+    inner: Transaction<'c, Any>,
     _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
-impl Tx {
+impl Tx<'_> {
     pub async fn commit(self) -> Result<()> {
         self.inner.commit().await?;
         Ok(())
     }
 }
 
-impl std::ops::Deref for Tx {
+impl std::ops::Deref for Tx<'_> {
     type Target = Conn;
     fn deref(&self) -> &Conn {
         &self.inner
     }
 }
 
-impl std::ops::DerefMut for Tx {
+impl std::ops::DerefMut for Tx<'_> {
     fn deref_mut(&mut self) -> &mut Conn {
         &mut self.inner
     }
@@ -172,41 +173,11 @@ pub struct Kept {
 /// server may have closed it meanwhile).
 const KEPT_IDLE_CHECK: Duration = Duration::from_secs(30);
 
-/// A write transaction on a [`Kept`] connection: like [`Tx`], it derefs to
-/// the connection, and dropping it rolls back.
-pub struct KeptTx<'c> {
-    inner: Transaction<'c, Any>,
-    _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
-}
-
-impl KeptTx<'_> {
-    pub async fn commit(self) -> Result<()> {
-        self.inner.commit().await?;
-        Ok(())
-    }
-}
-
-impl std::ops::Deref for KeptTx<'_> {
-    type Target = Conn;
-    fn deref(&self) -> &Conn {
-        &self.inner
-    }
-}
-
-impl std::ops::DerefMut for KeptTx<'_> {
-    fn deref_mut(&mut self) -> &mut Conn {
-        &mut self.inner
-    }
-}
-
 impl Kept {
     /// Begins a write transaction on the kept connection (on SQLite with
     /// the write lock up front, as [`Store::begin`]).
-    pub async fn begin(&mut self) -> Result<KeptTx<'_>> {
-        let writer = match self.store.backend {
-            Backend::Sqlite => Some(self.store.sqlite_writer.clone().lock_owned().await),
-            Backend::MySql => None,
-        };
+    pub async fn begin(&mut self) -> Result<Tx<'_>> {
+        let writer = self.store.writer_place().await;
         if self.last_used.elapsed() > KEPT_IDLE_CHECK {
             if let Some(conn) = self.conn.as_mut() {
                 if sqlx::Connection::ping(&mut **conn).await.is_err() {
@@ -219,12 +190,8 @@ impl Kept {
             Some(conn) => conn,
             slot @ None => slot.insert(self.store.pool.acquire().await?),
         };
-        let begin = match self.store.backend {
-            Backend::Sqlite => "BEGIN IMMEDIATE",
-            Backend::MySql => "BEGIN",
-        };
-        let inner = sqlx::Connection::begin_with(&mut **conn, begin).await?;
-        Ok(KeptTx {
+        let inner = sqlx::Connection::begin_with(&mut **conn, self.store.begin_statement()).await?;
+        Ok(Tx {
             inner,
             _writer: writer,
         })
@@ -321,20 +288,28 @@ impl Store {
     /// Begins a write transaction. On SQLite it takes the write lock up
     /// front (`BEGIN IMMEDIATE`), so that it never fails half-way with
     /// "database is locked" when it starts writing.
-    pub async fn begin(&self) -> Result<Tx> {
+    pub async fn begin(&self) -> Result<Tx<'static>> {
+        let writer = self.writer_place().await;
+        Ok(Tx {
+            inner: self.pool.begin_with(self.begin_statement()).await?,
+            _writer: writer,
+        })
+    }
+
+    /// On SQLite, the writers of this process queue here for the one
+    /// writer's place instead of spinning in SQLite's busy handler.
+    async fn writer_place(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
         match self.backend {
-            Backend::Sqlite => {
-                let writer = self.sqlite_writer.clone().lock_owned().await;
-                let inner = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-                Ok(Tx {
-                    inner,
-                    _writer: Some(writer),
-                })
-            }
-            Backend::MySql => Ok(Tx {
-                inner: self.pool.begin().await?,
-                _writer: None,
-            }),
+            Backend::Sqlite => Some(self.sqlite_writer.clone().lock_owned().await),
+            Backend::MySql => None,
+        }
+    }
+
+    /// How a write transaction begins: on SQLite with the write lock up front.
+    fn begin_statement(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::MySql => "BEGIN",
         }
     }
 
@@ -388,7 +363,7 @@ pub(crate) fn backend_of_conn(conn: &Conn) -> Backend {
 }
 
 /// Commits a transaction begun with [`Store::begin`].
-pub async fn commit(tx: Tx) -> Result<()> {
+pub async fn commit(tx: Tx<'_>) -> Result<()> {
     tx.commit().await
 }
 
