@@ -43,6 +43,20 @@ async fn class(
     }
 }
 
+/// `n` more students of the course, logged in (usernames `{prefix}00`…).
+async fn enrolled_students(c: &Class, prefix: &str, n: usize) -> Vec<(v1::User, String)> {
+    let mut students = Vec::with_capacity(n);
+    for i in 0..n {
+        let student = c
+            .app
+            .user_with_token(v1::Role::Student, &format!("{prefix}{i:02}"))
+            .await;
+        c.app.enroll(&c.course, &student.0).await;
+        students.push(student);
+    }
+    students
+}
+
 /// The session's roll counts, as its professor sees them.
 async fn roll_counts(c: &Class) -> v1::RollCounts {
     c.app
@@ -388,15 +402,7 @@ async fn one_phone_for_ten_students_at_once_records_one() {
     for db in backends().await {
         let c = class(&db, None).await;
         let l = c.app.label;
-        let mut students = Vec::new();
-        for i in 0..10 {
-            let student = c
-                .app
-                .user_with_token(v1::Role::Student, &format!("phone{i}"))
-                .await;
-            c.app.enroll(&c.course, &student.0).await;
-            students.push(student);
-        }
+        let students = enrolled_students(&c, "phone", 10).await;
         let qr = c.app.qr(&c.session).await;
         // the first goes alone; the nine after it share a batch, which must see it and each other
         let answers = futures::future::join_all(
@@ -708,14 +714,7 @@ async fn a_burst_of_check_ins_lands_whole_and_answers_each() {
         let c = class(&db, None).await;
         let l = c.app.label;
         let mut students = vec![c.ana.clone(), c.bea.clone()];
-        for i in 0..30 {
-            let student = c
-                .app
-                .user_with_token(v1::Role::Student, &format!("s{i:02}"))
-                .await;
-            c.app.enroll(&c.course, &student.0).await;
-            students.push(student);
-        }
+        students.extend(enrolled_students(&c, "s", 30).await);
         let qr = c.app.qr(&c.session).await;
         // every student taps twice, the outsider five times, all at once
         let mut calls = Vec::new();
