@@ -11,9 +11,11 @@ mod error;
 mod import;
 mod live;
 mod passwords;
+mod reflection;
 mod services;
 mod state;
 mod tasks;
+mod unknown;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -111,15 +113,11 @@ impl Api {
     pub fn routes(&self) -> axum::Router {
         use services::*;
         let (health_reporter, health) = tonic_health::server::health_reporter();
-        let reflection = tonic_reflection::server::Builder::configure()
-            .register_encoded_file_descriptor_set(classtrack_proto::FILE_DESCRIPTOR_SET)
-            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-            .build_v1()
-            .expect("the contract's descriptor set is valid");
         let s = self.state.clone();
         tokio::spawn(tasks::report_health(s.clone(), health_reporter));
         tonic::service::Routes::new(health)
-            .add_service(reflection)
+            .add_service(reflection::v1())
+            .add_service(reflection::v1alpha())
             .add_service(v1::auth_service_server::AuthServiceServer::new(AuthApi(
                 s.clone(),
             )))
@@ -140,6 +138,15 @@ impl Api {
             ))
             .into_axum_router()
             .layer(tonic_web::GrpcWebLayer::new())
+    }
+
+    /// The API with the web pages beside it on one port: gRPC and gRPC-Web
+    /// calls go to the services (a call to a service or method that does not
+    /// exist is answered UNIMPLEMENTED, never by a page), everything else to
+    /// `pages`.
+    pub fn routes_beside(&self, pages: axum::Router) -> axum::Router {
+        self.routes()
+            .fallback_service(unknown::GrpcOrPages::new(pages))
     }
 
     /// Finalises every session that has ended (what the background task does

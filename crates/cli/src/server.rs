@@ -90,12 +90,13 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
     let listener = without_nagle(listener);
-    let mut app = api.routes();
-    if config.tier == Tier::Both {
-        let web = classtrack_web::WebConfig::new(format!("http://{addr}"), public_url);
-        // Paths of gRPC services go to the API; everything else to the pages.
-        app = app.fallback_service(classtrack_web::router(web)?);
-    }
+    let app = match config.tier {
+        Tier::Both => {
+            let web = classtrack_web::WebConfig::new(format!("http://{addr}"), public_url);
+            api.routes_beside(classtrack_web::router(web)?)
+        }
+        Tier::ApiOnly => api.routes(),
+    };
     let app = with_metrics(app);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let handle = tokio::spawn(async move {
