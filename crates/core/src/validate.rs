@@ -146,6 +146,11 @@ pub fn course_code(value: &str) -> Result<(), String> {
     }
 }
 
+/// The longest free-text filter of a List call (a search query, an audit
+/// action prefix): longer ones are refused before they reach the database,
+/// whose LIKE would choke on them (SQLite: "LIKE pattern too complex").
+pub const MAX_FILTER: usize = 100;
+
 /// Free text on one line: required or not, up to `max` characters.
 pub fn text(value: &str, required: bool, max: usize) -> Result<(), String> {
     if required && value.trim().is_empty() {

@@ -226,7 +226,10 @@ async fn list_courses(
     let r = req.into_inner();
     let page = Page::parse(r.page_size, &r.page_token, "courses")?;
     let mut v = Violations::default();
-    v.check("query", validate::text(&r.query, false, 100));
+    v.check(
+        "query",
+        validate::text(&r.query, false, validate::MAX_FILTER),
+    );
     v.into_result().map_err(ApiError::Invalid)?;
     let scope = match caller.user.role {
         Role::Admin => CourseScope::All,

@@ -169,6 +169,16 @@ async fn list_audit(
     let caller = s.caller(&req).await?;
     caller.require_admin()?;
     let r = req.into_inner();
+    let mut v = Violations::default();
+    v.check(
+        "action",
+        validate::text(&r.action, false, validate::MAX_FILTER),
+    );
+    v.check(
+        "target",
+        validate::text(&r.target, false, validate::MAX_FILTER),
+    );
+    v.into_result().map_err(ApiError::Invalid)?;
     let page = Page::parse(r.page_size, &r.page_token, "audit")?;
     let filter = AuditFilter {
         actor: optional("actor", &r.actor, UserId::parse)?,

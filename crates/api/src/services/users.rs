@@ -256,7 +256,10 @@ async fn list_users(
     let r = req.into_inner();
     let page = Page::parse(r.page_size, &r.page_token, "users")?;
     let mut v = Violations::default();
-    v.check("query", validate::text(&r.query, false, 100));
+    v.check(
+        "query",
+        validate::text(&r.query, false, validate::MAX_FILTER),
+    );
     v.into_result().map_err(ApiError::Invalid)?;
     let filter = UserFilter {
         role: convert::role_from(r.role, "role")?,

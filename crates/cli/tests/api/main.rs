@@ -7,6 +7,7 @@ mod auth;
 mod authorization;
 mod checkin;
 mod courses;
+mod filters;
 mod live;
 mod platform;
 mod reports;
