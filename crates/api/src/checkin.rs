@@ -577,10 +577,12 @@ fn scan_instant(
                 DateTime::from_timestamp_millis(convert::ms(t, "scan_time")?).unwrap_or_default();
             let allowance = chrono::Duration::from_std(config.scan_allowance).unwrap_or_default();
             let fresh = at <= now + chrono::Duration::seconds(1) && now - at <= allowance;
-            if fresh && qr::verify_scan_proof(&session.secret, token, at, &r.scan_proof) {
-                Ok(at)
-            } else {
+            if !qr::verify_scan_proof(&session.secret, token, at, &r.scan_proof) {
+                Err(ApiError::Rejected(CheckInRejection::ScanProofInvalid))
+            } else if !fresh {
                 Err(ApiError::Rejected(CheckInRejection::TokenExpired))
+            } else {
+                Ok(at)
             }
         }
         _ => Err(ApiError::invalid(

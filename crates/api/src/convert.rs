@@ -303,3 +303,25 @@ pub fn roll_counts(entries: &[RollEntry]) -> v1::RollCounts {
     }
     c
 }
+
+#[cfg(test)]
+mod tests {
+    use classtrack_core::CheckInRejection;
+
+    use super::*;
+
+    #[test]
+    fn every_refusal_of_the_domain_is_a_value_of_the_contract_and_back() {
+        for r in CheckInRejection::ALL {
+            let sent = rejection(r.code());
+            assert_ne!(sent, v1::CheckInRejection::Unspecified, "{r:?}");
+            let back = sent.as_str_name().trim_start_matches("CHECK_IN_REJECTION_");
+            assert_eq!(CheckInRejection::from_code(back), Some(r));
+        }
+        // And nothing of the contract is missing from the domain.
+        let contract = (1..)
+            .map_while(|v| v1::CheckInRejection::try_from(v).ok())
+            .count();
+        assert_eq!(contract, CheckInRejection::ALL.len());
+    }
+}

@@ -28,6 +28,13 @@ pub enum ApiError {
     Throttled { retry_after: Duration },
     #[error("check-in refused: {}", .0.code())]
     Rejected(CheckInRejection),
+    /// A refusal that lasts a known time (too many wrong codes: until the
+    /// session's check-in closes); sent with RetryInfo.
+    #[error("check-in refused: {}", .reason.code())]
+    RejectedUntil {
+        reason: CheckInRejection,
+        retry_after: Duration,
+    },
     #[error("the database is unavailable")]
     Unavailable(#[source] StoreError),
     #[error("internal error")]
@@ -90,6 +97,7 @@ fn rejection_code(r: CheckInRejection) -> Code {
         | R::OutsideGeofence
         | R::AddressNotAllowed => Code::PermissionDenied,
         R::TokenExpired
+        | R::ScanProofInvalid
         | R::WrongSession
         | R::CodeInvalid
         | R::SessionNotOpenYet
@@ -136,6 +144,15 @@ impl From<ApiError> for Status {
             ApiError::Rejected(r) => {
                 let mut details = ErrorDetails::new();
                 details.set_error_info(r.code(), ERROR_DOMAIN, std::collections::HashMap::new());
+                Status::with_error_details(rejection_code(r), r.message(), details)
+            }
+            ApiError::RejectedUntil {
+                reason: r,
+                retry_after,
+            } => {
+                let mut details = ErrorDetails::new();
+                details.set_error_info(r.code(), ERROR_DOMAIN, std::collections::HashMap::new());
+                details.set_retry_info(Some(retry_after));
                 Status::with_error_details(rejection_code(r), r.message(), details)
             }
             ApiError::Unavailable(source) => {

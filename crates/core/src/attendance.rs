@@ -90,10 +90,11 @@ pub enum CheckInRejection {
     OutsideGeofence,
     AddressNotAllowed,
     TooManyAttempts,
+    ScanProofInvalid,
 }
 
 impl CheckInRejection {
-    pub const ALL: [CheckInRejection; 15] = [
+    pub const ALL: [CheckInRejection; 16] = [
         Self::NotStudent,
         Self::TokenMalformed,
         Self::SessionNotFound,
@@ -109,6 +110,7 @@ impl CheckInRejection {
         Self::OutsideGeofence,
         Self::AddressNotAllowed,
         Self::TooManyAttempts,
+        Self::ScanProofInvalid,
     ];
 
     /// The reason code: stored, and sent as google.rpc.ErrorInfo.reason.
@@ -129,6 +131,7 @@ impl CheckInRejection {
             Self::OutsideGeofence => "OUTSIDE_GEOFENCE",
             Self::AddressNotAllowed => "ADDRESS_NOT_ALLOWED",
             Self::TooManyAttempts => "TOO_MANY_ATTEMPTS",
+            Self::ScanProofInvalid => "SCAN_PROOF_INVALID",
         }
     }
 
@@ -157,6 +160,9 @@ impl CheckInRejection {
             Self::AddressNotAllowed => "Check in from the campus network.",
             Self::TooManyAttempts => {
                 "Too many wrong codes for this session. Scan the QR code instead."
+            }
+            Self::ScanProofInvalid => {
+                "This scan could not be confirmed. Scan the code on the screen again."
             }
         }
     }

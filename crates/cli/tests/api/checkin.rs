@@ -514,11 +514,18 @@ async fn short_code_and_scan_then_login() {
             );
         }
         let r = code(&c.outsider.1, &qr.short_code).await;
-        assert_eq!(
-            reason(&assert_code(l, r, Code::ResourceExhausted)),
-            "TOO_MANY_ATTEMPTS",
-            "{l}"
-        );
+        let refused = assert_code(l, r, Code::ResourceExhausted);
+        assert_eq!(reason(&refused), "TOO_MANY_ATTEMPTS", "{l}");
+        // RetryInfo like Login's: typing stays closed until the session's
+        // check-in closes (the session ends in an hour).
+        let retry = {
+            use tonic_types::StatusExt;
+            refused
+                .get_details_retry_info()
+                .and_then(|r| r.retry_delay)
+                .unwrap_or_else(|| panic!("{l}: RetryInfo on TOO_MANY_ATTEMPTS: {refused:?}"))
+        };
+        assert_eq!(retry.as_secs(), 3600, "{l}: {retry:?}");
         let r = code(&c.ana.1, &qr.short_code).await.expect("typed code");
         assert_eq!(
             record(&r),
@@ -559,8 +566,8 @@ async fn short_code_and_scan_then_login() {
         let forged = with_proof("A".repeat(22)).await;
         assert_eq!(
             reason(&assert_code(l, forged, Code::FailedPrecondition)),
-            "TOKEN_EXPIRED",
-            "{l}"
+            "SCAN_PROOF_INVALID",
+            "{l}: a forged proof has its own reason"
         );
         let done = with_proof(scan.scan_proof.clone())
             .await

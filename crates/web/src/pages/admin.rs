@@ -97,7 +97,7 @@ pub async fn overview(State(state): State<AppState>, viewer: Viewer) -> PageResu
             let mut rejections: Vec<(String, i32)> = r
                 .rejections_by_reason
                 .into_iter()
-                .map(|(reason, n)| (reason_words(&reason), n))
+                .map(|(reason, n)| (crate::reasons::words_for_code(&reason).to_string(), n))
                 .collect();
             rejections.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             page.rejections = rejections;
@@ -105,19 +105,6 @@ pub async fn overview(State(state): State<AppState>, viewer: Viewer) -> PageResu
         Err(status) => page.problem = Some(in_place(&status)?),
     }
     Ok(render(&page))
-}
-
-/// `TOKEN_EXPIRED` → "Token expired".
-fn reason_words(reason: &str) -> String {
-    let words = reason
-        .trim_start_matches("CHECK_IN_REJECTION_")
-        .replace('_', " ")
-        .to_lowercase();
-    let mut chars = words.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 pub struct UserLine {
@@ -592,8 +579,7 @@ pub async fn rejections(
     viewer: Viewer,
     Query(query): Query<RejectionsQuery>,
 ) -> PageResult<Response> {
-    let wanted = CheckInRejection::from_str_name(&format!("CHECK_IN_REJECTION_{}", query.reason))
-        .unwrap_or(CheckInRejection::Unspecified);
+    let wanted = crate::reasons::from_code(&query.reason).unwrap_or(CheckInRejection::Unspecified);
     let listed = state
         .api
         .reports()
@@ -621,11 +607,11 @@ pub async fn rejections(
                     when: date_time(x.time.as_ref(), viewer.tz),
                     course: x.course_code.clone(),
                     student: x.student_display_name.clone(),
-                    reason: reason_words(
+                    reason: crate::reasons::words(
                         CheckInRejection::try_from(x.reason)
-                            .unwrap_or(CheckInRejection::Unspecified)
-                            .as_str_name(),
-                    ),
+                            .unwrap_or(CheckInRejection::Unspecified),
+                    )
+                    .to_string(),
                     detail: x.detail.clone(),
                     address: x.client_address.clone(),
                     device: x.device_id.chars().take(8).collect(),
@@ -635,11 +621,12 @@ pub async fn rejections(
         }
         Err(status) => (Vec::new(), None, Some(in_place(&status)?)),
     };
-    let reasons = (1..=14)
-        .filter_map(|v| CheckInRejection::try_from(v).ok())
+    let reasons = crate::reasons::all()
         .map(|r| {
-            let code = r.as_str_name().trim_start_matches("CHECK_IN_REJECTION_");
-            (code.to_string(), reason_words(code))
+            (
+                crate::reasons::code(r).to_string(),
+                crate::reasons::words(r).to_string(),
+            )
         })
         .collect();
     Ok(render(&RejectionsPage {
@@ -729,19 +716,4 @@ pub async fn audit(
         next,
         problem,
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reason_codes_read_as_words() {
-        assert_eq!(reason_words("TOKEN_EXPIRED"), "Token expired");
-        assert_eq!(
-            reason_words("CHECK_IN_REJECTION_NOT_ENROLLED"),
-            "Not enrolled"
-        );
-        assert_eq!(reason_words(""), "");
-    }
 }
