@@ -15,6 +15,12 @@ use tonic::Request;
 use crate::error::{ApiError, ApiResult};
 use crate::state::State;
 
+/// Marks a call that came through the in-process channel of the web tier
+/// running in this process (never set by a network peer): its
+/// `x-forwarded-for` is the browser's address as the web tier saw it.
+#[derive(Debug, Clone, Copy)]
+pub struct InProcess;
+
 /// An authenticated caller.
 #[derive(Debug, Clone)]
 pub struct Caller {
@@ -118,6 +124,15 @@ impl State {
     /// The client's address: the peer, or the first `x-forwarded-for` entry
     /// when the peer is a trusted proxy such as the web tier.
     pub fn client_address<T>(&self, req: &Request<T>) -> Option<IpAddr> {
+        if req.extensions().get::<InProcess>().is_some() {
+            // The web tier of this process states the browser's address.
+            return req
+                .metadata()
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|chain| chain.rsplit(',').next())
+                .and_then(|hop| hop.trim().parse().ok());
+        }
         let peer = req
             .extensions()
             .get::<axum::extract::ConnectInfo<SocketAddr>>()

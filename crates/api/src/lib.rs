@@ -25,6 +25,7 @@ use classtrack_proto::v1;
 use classtrack_store::Store;
 use ipnet::IpNet;
 
+pub use access::InProcess;
 pub use bootstrap::{ensure_admin, load_demo, DemoLogins, DEMO_PASSWORD};
 pub use error::ApiError;
 pub use passwords::HashCost;

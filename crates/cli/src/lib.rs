@@ -2,4 +2,6 @@
 //! start exactly the server that `classtrack serve` runs.
 
 pub mod client;
+pub mod in_process;
 pub mod server;
+pub mod tls;

@@ -38,6 +38,24 @@ struct ServeArgs {
     /// Load demo data (admin, 2 professors, 40 students, 3 courses, this week's sessions).
     #[arg(long)]
     demo: bool,
+    /// PEM certificate chain: serve TLS on the port (with --tls-key; read again on SIGHUP).
+    #[arg(long, env = "CLASSTRACK_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert.
+    #[arg(long, env = "CLASSTRACK_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+}
+
+impl ServeArgs {
+    fn tls(&self) -> Option<classtrack::tls::TlsFiles> {
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Some(classtrack::tls::TlsFiles {
+                cert: cert.clone(),
+                key: key.clone(),
+            }),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -137,10 +155,10 @@ fn init_tracing() {
 fn api_config(args: &ServeArgs) -> anyhow::Result<ApiConfig> {
     classtrack_core::validate::time_zone(&args.time_zone)
         .map_err(|e| anyhow::anyhow!("--time-zone: {e}"))?;
-    let public_url = args
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{}", args.listen));
+    let public_url = match &args.public_url {
+        Some(url) => url.clone(),
+        None => server::default_public_url(&args.listen, args.tls_cert.is_some())?,
+    };
     Ok(ApiConfig {
         public_url: public_url.trim_end_matches('/').to_string(),
         default_time_zone: args.time_zone.clone(),
@@ -159,7 +177,19 @@ async fn serve(args: ServeArgs, tier: Tier) -> anyhow::Result<()> {
             .filter(|p| !p.is_empty()),
         demo: args.demo,
         announce: true,
+        tls: args.tls(),
     };
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    if config.tls.is_none() {
+        tracing::warn!(
+            "serving plain HTTP without TLS: put a TLS-terminating proxy in front, \
+             or give --tls-cert and --tls-key"
+        );
+    }
     let running = server::start(config).await?;
     let what = if tier == Tier::Both {
         "API and web"
@@ -167,7 +197,7 @@ async fn serve(args: ServeArgs, tier: Tier) -> anyhow::Result<()> {
         "API"
     };
     println!(
-        "ClassTrack listening on http://{} ({what}; database {})",
+        "ClassTrack listening on {scheme}://{} ({what}; database {})",
         running.addr,
         server::redact(&args.database_url)
     );
@@ -223,7 +253,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             listen,
             public_url,
         } => {
-            let public = public_url.unwrap_or_else(|| format!("http://{listen}"));
+            let public = match public_url {
+                Some(url) => url,
+                None => server::default_public_url(&listen, false)?,
+            };
             let (addr, handle) = server::start_web(&listen, &api, &public).await?;
             println!("ClassTrack web listening on http://{addr} (API {api})");
             handle.await??;

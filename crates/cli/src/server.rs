@@ -30,6 +30,8 @@ pub struct ServerConfig {
     pub demo: bool,
     /// Print first-start secrets and demo logins to stdout.
     pub announce: bool,
+    /// Serve TLS on the port with these files; plain HTTP without.
+    pub tls: Option<crate::tls::TlsFiles>,
 }
 
 /// A running server.
@@ -85,30 +87,57 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
             );
         }
     }
+    // Read the certificate before binding: a bad file is an error at start.
+    let tls = match &config.tls {
+        Some(files) => Some((files.clone(), crate::tls::config(files)?)),
+        None => None,
+    };
     let listener = TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
-    let listener = without_nagle(listener);
     let app = match config.tier {
         Tier::Both => {
-            let web = classtrack_web::WebConfig::new(format!("http://{addr}"), public_url);
-            api.routes_beside(classtrack_web::router(web)?)
+            // The pages reach the API through an in-process channel: still
+            // real gRPC, but no other process can use it (or claim to be it).
+            let web = classtrack_web::WebConfig::new("in-process", public_url);
+            let channel = crate::in_process::channel(api.routes());
+            api.routes_beside(classtrack_web::router_on(web, channel))
         }
         Tier::ApiOnly => api.routes(),
     };
     let app = with_metrics(app);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let handle = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = rx.await;
-        })
-        .await
-    });
+    let handle = match tls {
+        Some((files, tls)) => {
+            crate::tls::reload_on_hangup(files, tls.clone());
+            let handle = axum_server::Handle::new();
+            let stopper = handle.clone();
+            tokio::spawn(async move {
+                let _ = rx.await;
+                stopper.graceful_shutdown(None);
+            });
+            let server = axum_server::from_tcp_rustls(listener.into_std()?, tls)?.handle(handle);
+            tokio::spawn(async move {
+                server
+                    .serve(app.into_make_service_with_connect_info::<SocketAddr>())
+                    .await
+            })
+        }
+        None => {
+            let listener = without_nagle(listener);
+            tokio::spawn(async move {
+                axum::serve(
+                    listener,
+                    app.into_make_service_with_connect_info::<SocketAddr>(),
+                )
+                .with_graceful_shutdown(async move {
+                    let _ = rx.await;
+                })
+                .await
+            })
+        }
+    };
     Ok(Running {
         addr,
         api: Arc::new(tokio::sync::Mutex::new(Some(api))),
@@ -116,6 +145,30 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         shutdown: tx,
         handle,
     })
+}
+
+/// The public URL when none is given: only for a server on a loopback
+/// address (a laptop); anywhere else the QR codes would point at an address
+/// phones cannot reach (`0.0.0.0`, a port chosen by the system), so that is
+/// an error at start.
+pub fn default_public_url(listen: &str, tls: bool) -> anyhow::Result<String> {
+    let scheme = if tls { "https" } else { "http" };
+    let addr: Option<SocketAddr> = listen.parse().ok();
+    let loopback = match addr {
+        Some(a) => a.ip().is_loopback() && a.port() != 0,
+        None => listen
+            .rsplit_once(':')
+            .is_some_and(|(host, port)| host == "localhost" && port != "0"),
+    };
+    if loopback {
+        Ok(format!("{scheme}://{listen}"))
+    } else {
+        anyhow::bail!(
+            "listening on {listen} needs --public-url (or CLASSTRACK_PUBLIC_URL): the address \
+             phones use to reach this server, which the QR codes point at, e.g. \
+             https://attend.example.edu"
+        )
+    }
 }
 
 /// The web tier alone, talking to a remote API.

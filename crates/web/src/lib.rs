@@ -84,16 +84,22 @@ pub fn router(config: WebConfig) -> anyhow::Result<Router> {
         // page; the projector's streams, once answering, run on.
         .timeout(Duration::from_secs(20))
         .http2_keep_alive_interval(Duration::from_secs(30));
+    Ok(router_on(config, endpoint.connect_lazy()))
+}
+
+/// All pages and static assets, calling the API through `channel` (e.g. an
+/// in-process channel when both tiers run in one process).
+pub fn router_on(config: WebConfig, channel: tonic::transport::Channel) -> Router {
     let state = AppState {
-        api: Api::new(endpoint.connect_lazy()),
+        api: Api::new(channel),
         config: Arc::new(config),
     };
-    Ok(pages::routes()
+    pages::routes()
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             browser::layer,
         ))
         .layer(axum::middleware::from_fn(security::headers))
-        .with_state(state))
+        .with_state(state)
 }

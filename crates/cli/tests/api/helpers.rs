@@ -92,6 +92,7 @@ async fn spawn_tier(
         database_url: url.to_string(),
         api: config(clock.clone()),
         tier,
+        tls: None,
         admin_password: Some(ADMIN_PASSWORD.into()),
         demo: false,
         announce: false,

@@ -12,4 +12,5 @@ mod live;
 mod platform;
 mod reports;
 mod sessions;
+mod tls;
 mod users;

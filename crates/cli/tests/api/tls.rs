@@ -1,0 +1,306 @@
+//! TLS on the server's port: gRPC, gRPC-Web and the pages over one TLS port
+//! (ALPN h2 and http/1.1), a client that does not trust the CA refused, a
+//! broken handshake that disturbs nobody, and a renewed certificate read on
+//! SIGHUP without a restart.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use classtrack::server::{self, ServerConfig, Tier};
+use classtrack::tls::TlsFiles;
+use classtrack_core::ManualClock;
+use classtrack_proto::v1;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio_rustls::rustls;
+use tonic::transport::{Certificate, Channel, ClientTlsConfig};
+
+use crate::helpers::*;
+
+/// A test CA and the files of a server certificate it signed for
+/// `localhost` and 127.0.0.1, in a temporary directory.
+struct TestPki {
+    dir: PathBuf,
+    ca: rcgen::Certificate,
+    ca_params: rcgen::CertificateParams,
+    ca_key: rcgen::KeyPair,
+    files: TlsFiles,
+}
+
+impl TestPki {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!(
+            "classtrack-tls-it-{name}-{}-{}",
+            std::process::id(),
+            rand_suffix()
+        ));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA params");
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params.distinguished_name.push(
+            rcgen::DnType::CommonName,
+            format!("ClassTrack test CA {name}"),
+        );
+        let ca_key = rcgen::KeyPair::generate().expect("CA key");
+        let ca = params.clone().self_signed(&ca_key).expect("CA");
+        let files = TlsFiles {
+            cert: dir.join("server.pem"),
+            key: dir.join("server.key"),
+        };
+        let pki = Self {
+            dir,
+            ca,
+            ca_params: params,
+            ca_key,
+            files,
+        };
+        pki.issue("first");
+        pki
+    }
+
+    /// Writes a new server certificate (and key) over the files.
+    fn issue(&self, serial_name: &str) {
+        let mut params =
+            rcgen::CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
+                .expect("params");
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, serial_name);
+        let key = rcgen::KeyPair::generate().expect("key");
+        let issuer = rcgen::Issuer::from_params(&self.ca_params, &self.ca_key);
+        let cert = params.signed_by(&key, &issuer).expect("signed");
+        std::fs::write(&self.files.cert, cert.pem()).expect("cert file");
+        std::fs::write(&self.files.key, key.serialize_pem()).expect("key file");
+    }
+
+    fn ca_pem(&self) -> String {
+        self.ca.pem()
+    }
+}
+
+impl Drop for TestPki {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn rand_suffix() -> u64 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or_default()
+}
+
+async fn start_tls(db: &classtrack_store::testing::TestDb, files: &TlsFiles) -> server::Running {
+    server::start(ServerConfig {
+        listen: "127.0.0.1:0".into(),
+        database_url: db.url.clone(),
+        api: config(Arc::new(ManualClock::new(start_of_term()))),
+        tier: Tier::Both,
+        admin_password: Some(ADMIN_PASSWORD.into()),
+        demo: false,
+        announce: false,
+        tls: Some(files.clone()),
+    })
+    .await
+    .expect("TLS server starts")
+}
+
+async fn tls_channel(port: u16, ca_pem: &str) -> Result<Channel, tonic::transport::Error> {
+    Channel::from_shared(format!("https://localhost:{port}"))
+        .expect("url")
+        .tls_config(ClientTlsConfig::new().ca_certificate(Certificate::from_pem(ca_pem)))?
+        .connect()
+        .await
+}
+
+/// A TLS connection with the given ALPN; the server's certificate subject.
+async fn connect_raw(
+    port: u16,
+    ca_pem: &str,
+    alpn: &[u8],
+) -> (
+    tokio_rustls::client::TlsStream<tokio::net::TcpStream>,
+    Vec<u8>,
+) {
+    let mut roots = rustls::RootCertStore::empty();
+    let ca = rustls::pki_types::CertificateDer::from(rcgen_pem_to_der(ca_pem).expect("CA in PEM"));
+    roots.add(ca).expect("root");
+    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("versions")
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    config.alpn_protocols = vec![alpn.to_vec()];
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("tcp");
+    let name = rustls::pki_types::ServerName::try_from("localhost").expect("name");
+    let tls = connector.connect(name, tcp).await.expect("TLS handshake");
+    let (_, session) = tls.get_ref();
+    assert_eq!(session.alpn_protocol(), Some(alpn), "ALPN agreed");
+    let cert = session
+        .peer_certificates()
+        .and_then(|c| c.first())
+        .map(|c| c.as_ref().to_vec())
+        .expect("server certificate");
+    (tls, cert)
+}
+
+fn rcgen_pem_to_der(pem: &str) -> Option<Vec<u8>> {
+    use rustls::pki_types::pem::PemObject;
+    rustls::pki_types::CertificateDer::from_pem_slice(pem.as_bytes())
+        .ok()
+        .map(|c| c.as_ref().to_vec())
+}
+
+async fn http1(port: u16, ca_pem: &str, head: &str, body: &[u8]) -> String {
+    let (mut tls, _) = connect_raw(port, ca_pem, b"http/1.1").await;
+    tls.write_all(head.as_bytes()).await.expect("write");
+    tls.write_all(body).await.expect("write");
+    let mut response = Vec::new();
+    // The server closes after `Connection: close`; a TLS close_notify may be missing.
+    let _ = tls.read_to_end(&mut response).await;
+    String::from_utf8_lossy(&response).into_owned()
+}
+
+#[tokio::test]
+async fn grpc_grpc_web_and_pages_share_one_tls_port() {
+    let db = backends().await.remove(0);
+    let pki = TestPki::new("serve");
+    let running = start_tls(&db, &pki.files).await;
+    let port = running.addr.port();
+
+    // gRPC over TLS (h2), through the generated client.
+    let channel = tls_channel(port, &pki.ca_pem()).await.expect("TLS channel");
+    let login = v1::auth_service_client::AuthServiceClient::new(channel)
+        .login(v1::LoginRequest {
+            login: "admin".into(),
+            password: ADMIN_PASSWORD.into(),
+        })
+        .await
+        .expect("login over TLS")
+        .into_inner();
+    assert!(!login.token.is_empty());
+
+    // A page over TLS (http/1.1), served by the web tier, which reached the
+    // API through its in-process channel.
+    let host = format!("localhost:{port}");
+    let page = http1(
+        port,
+        &pki.ca_pem(),
+        &format!("GET /login HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+        &[],
+    )
+    .await;
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(page.to_ascii_lowercase().contains("<form"), "{page}");
+
+    // gRPC-Web over TLS (http/1.1).
+    use prost::Message;
+    let message = v1::LoginRequest {
+        login: "admin".into(),
+        password: ADMIN_PASSWORD.into(),
+    }
+    .encode_to_vec();
+    let mut body = vec![0u8];
+    body.extend((message.len() as u32).to_be_bytes());
+    body.extend(message);
+    let answer = http1(
+        port,
+        &pki.ca_pem(),
+        &format!(
+            "POST /classtrack.v1.AuthService/Login HTTP/1.1\r\nHost: {host}\r\n\
+             Content-Type: application/grpc-web+proto\r\nX-Grpc-Web: 1\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        ),
+        &body,
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("grpc-status:0"), "{answer}");
+    running.stop().await.expect("stops");
+}
+
+#[tokio::test]
+async fn a_client_that_does_not_trust_the_ca_is_refused_and_disturbs_nobody() {
+    let db = backends().await.remove(0);
+    let pki = TestPki::new("wrong-ca");
+    let running = start_tls(&db, &pki.files).await;
+    let port = running.addr.port();
+
+    // Another CA: the handshake fails and says why.
+    let other = TestPki::new("other-ca");
+    let e = tls_channel(port, &other.ca_pem())
+        .await
+        .expect_err("a certificate from an unknown CA is refused");
+    let chain = format!("{e:?}");
+    assert!(
+        chain.contains("UnknownIssuer") || chain.contains("unknown issuer"),
+        "{chain}"
+    );
+
+    // Plain bytes on the TLS port, then a half-open handshake left hanging.
+    let mut junk = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("tcp");
+    junk.write_all(b"GET / HTTP/1.1\r\n\r\n")
+        .await
+        .expect("write");
+    let _hanging = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("tcp");
+
+    // A good client is served all the same.
+    let channel = tls_channel(port, &pki.ca_pem()).await.expect("TLS channel");
+    v1::auth_service_client::AuthServiceClient::new(channel)
+        .login(v1::LoginRequest {
+            login: "admin".into(),
+            password: ADMIN_PASSWORD.into(),
+        })
+        .await
+        .expect("login while others misbehave");
+    running.stop().await.expect("stops");
+}
+
+#[tokio::test]
+async fn a_renewed_certificate_is_served_after_sighup() {
+    let db = backends().await.remove(0);
+    let pki = TestPki::new("renew");
+    let running = start_tls(&db, &pki.files).await;
+    let port = running.addr.port();
+    let (_, first) = connect_raw(port, &pki.ca_pem(), b"h2").await;
+
+    pki.issue("second");
+    // SAFETY: kill(2) with our own pid and a signal the server handles.
+    let sent = unsafe { libc::kill(libc::getpid(), libc::SIGHUP) };
+    assert_eq!(sent, 0, "SIGHUP sent");
+    let mut renewed = false;
+    for _ in 0..50 {
+        let (_, now) = connect_raw(port, &pki.ca_pem(), b"h2").await;
+        if now != first {
+            renewed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        renewed,
+        "the renewed certificate is served without a restart"
+    );
+
+    // A renewal that cannot be read keeps the certificate in use.
+    std::fs::write(&pki.files.key, "not a key").expect("break the key");
+    // SAFETY: as above.
+    unsafe { libc::kill(libc::getpid(), libc::SIGHUP) };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let channel = tls_channel(port, &pki.ca_pem())
+        .await
+        .expect("still served");
+    drop(channel);
+    running.stop().await.expect("stops");
+}
