@@ -10,6 +10,7 @@ mod csrf;
 mod error;
 mod pages;
 mod qr_svg;
+mod redirect;
 mod security;
 mod view;
 

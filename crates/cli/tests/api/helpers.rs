@@ -72,11 +72,21 @@ pub async fn spawn_replica(db: &TestDb, clock: Arc<ManualClock>) -> TestApp {
 
 /// A server on the database at `url`.
 pub async fn spawn_at(url: &str, label: &'static str, clock: Arc<ManualClock>) -> TestApp {
+    spawn_tier(url, label, clock, Tier::ApiOnly).await
+}
+
+/// A server on the database at `url` serving `tier` (`Tier::Both` for the pages).
+pub async fn spawn_tier(
+    url: &str,
+    label: &'static str,
+    clock: Arc<ManualClock>,
+    tier: Tier,
+) -> TestApp {
     let running = server::start(ServerConfig {
         listen: "127.0.0.1:0".into(),
         database_url: url.to_string(),
         api: config(clock.clone()),
-        tier: Tier::ApiOnly,
+        tier,
         admin_password: Some(ADMIN_PASSWORD.into()),
         demo: false,
         announce: false,

@@ -12,3 +12,4 @@ mod platform;
 mod reports;
 mod sessions;
 mod users;
+mod web;

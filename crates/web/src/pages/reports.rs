@@ -12,8 +12,8 @@ use classtrack_proto::v1::{
 use futures::StreamExt;
 
 use super::courses::get_course;
-use super::justifications::safe_filename;
-use super::Viewer;
+use super::justifications::attachment_disposition;
+use super::{Staff, Viewer};
 use crate::error::{in_place, PageError, PageResult};
 use crate::view::{
     id_of, percent, render, short_day, status_class, status_label, zone, Layout, RollChart,
@@ -60,7 +60,7 @@ struct ReportPage {
 
 pub async fn course_report(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Staff(viewer): Staff,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     let course = get_course(&state, &viewer, &id).await?;
@@ -158,7 +158,7 @@ fn short(status: i32) -> &'static str {
 
 pub async fn export_csv(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Staff(viewer): Staff,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     export(&state, &viewer, &id, ExportFormat::Csv).await
@@ -166,7 +166,7 @@ pub async fn export_csv(
 
 pub async fn export_xlsx(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Staff(viewer): Staff,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     export(&state, &viewer, &id, ExportFormat::Xlsx).await
@@ -180,7 +180,7 @@ async fn export(
     id: &str,
     format: ExportFormat,
 ) -> PageResult<Response> {
-    let course = super::name("courses", id)?;
+    let course = viewer.name("courses", id)?;
     let mut chunks = state
         .api
         .reports()
@@ -189,11 +189,12 @@ async fn export(
             format: format as i32,
             ..Default::default()
         }))
-        .await?
+        .await
+        .map_err(|status| viewer.lookup(status))?
         .into_inner();
     let first = match chunks.next().await {
         Some(Ok(first)) => first,
-        Some(Err(status)) => return Err(status.into()),
+        Some(Err(status)) => return Err(viewer.lookup(status)),
         None => Default::default(),
     };
     let (fallback_type, extension) = match format {
@@ -208,7 +209,7 @@ async fn export(
     } else {
         first.content_type.clone()
     };
-    let filename = safe_filename(&first.filename, &format!("report.{extension}"));
+    let disposition = attachment_disposition(&first.filename, &format!("report.{extension}"));
     let rest = chunks.map(|c| {
         c.map(|c| axum::body::Bytes::from(c.chunk))
             .map_err(|status| std::io::Error::other(status.message().to_string()))
@@ -220,11 +221,7 @@ async fn export(
     Ok((
         [
             (header::CONTENT_TYPE, content_type),
-            (
-                header::CONTENT_DISPOSITION,
-                header::HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
-                    .map_err(|_| PageError::not_found())?,
-            ),
+            (header::CONTENT_DISPOSITION, disposition),
         ],
         Body::from_stream(body),
     )
