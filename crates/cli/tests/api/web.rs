@@ -550,3 +550,32 @@ async fn an_attachment_keeps_its_accents_in_the_download_name() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn the_report_counts_only_sessions_that_have_happened() {
+    for db in backends().await {
+        let app = spawn_web(&db).await;
+        let l = app.label;
+        let (student, _) = app.user_with_token(v1::Role::Student, "ana").await;
+        let course = app.create_course("CS101", &[], None).await;
+        app.enroll(&course, &student).await;
+        for days_ago in [3, 2] {
+            app.create_session(&course, -days_ago * 24 * 60, 60, None)
+                .await;
+        }
+        for days_ahead in [1, 2, 3] {
+            app.create_session(&course, days_ahead * 24 * 60, 60, None)
+                .await;
+        }
+        let id = course.name.trim_start_matches("courses/");
+        let mut browser = Browser::with_token(&app, &app.admin);
+        let page = browser.get(&format!("/courses/{id}/report")).await;
+        assert_eq!(page.status, StatusCode::OK, "{l}: {page:?}");
+        assert!(
+            page.body.contains("over 2 sessions held so far"),
+            "{l}: {}",
+            page.body
+        );
+        app.stop().await;
+    }
+}

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use classtrack_proto::v1::{
-    ExportCourseReportRequest, ExportFormat, GetCourseReportRequest, WarningLevel,
+    ExportCourseReportRequest, ExportFormat, GetCourseReportRequest, SessionState, WarningLevel,
 };
 use futures::StreamExt;
 
@@ -52,6 +52,9 @@ struct ReportPage {
     course_id: String,
     course: String,
     columns: Vec<Column>,
+    /// Sessions that have happened (ended or closed): the ones the rates
+    /// are over; the matrix also shows those still to come.
+    held: usize,
     rows: Vec<Row>,
     total_rate: String,
     chart: RollChart,
@@ -70,6 +73,7 @@ pub async fn course_report(
         course_id: id.clone(),
         course: format!("{} · {}", course.code, course.title),
         columns: Vec::new(),
+        held: 0,
         rows: Vec::new(),
         total_rate: String::new(),
         chart: RollChart::new([]),
@@ -90,6 +94,11 @@ pub async fn course_report(
             return Ok(render(&page));
         }
     };
+    page.held = report
+        .sessions
+        .iter()
+        .filter(|s| s.state == SessionState::Closed as i32)
+        .count();
     page.columns = report
         .sessions
         .iter()
@@ -250,6 +259,7 @@ mod tests {
                 day: "5 Jan".into(),
                 title: "Mon 5 Jan 2026, 09:00".into(),
             }],
+            held: 1,
             rows: vec![Row {
                 name: "<b>Ana</b>".into(),
                 number: "2026001".into(),
