@@ -118,6 +118,7 @@ pub fn settings(s: &SettingsOverrides) -> v1::CheckInSettings {
         clear_geofence: s.geofence == Some(None),
         network_allowlist: s.network_allowlist.clone().unwrap_or_default(),
         clear_network_allowlist: s.network_allowlist.as_ref().is_some_and(|l| l.is_empty()),
+        location_required: false,
     }
 }
 
@@ -133,7 +134,46 @@ pub fn effective_settings(s: &CheckInSettings) -> v1::CheckInSettings {
         clear_geofence: false,
         network_allowlist: s.network_allowlist.iter().map(|n| n.to_string()).collect(),
         clear_network_allowlist: false,
+        location_required: s.geofence.is_some(),
     }
+}
+
+/// What a student may know of check-in settings: everything but where the
+/// geofence is and which networks count (`location_required` says whether a
+/// position is needed). Applied to every course and session sent to a
+/// student, so the lecture hall's coordinates and the campus networks are
+/// not handed to whoever wants to fake them.
+pub fn hide_from_student(settings: &mut v1::CheckInSettings) {
+    settings.geofence = None;
+    settings.clear_geofence = false;
+    settings.network_allowlist.clear();
+    settings.clear_network_allowlist = false;
+}
+
+/// A course as a caller of `role` may see it.
+pub fn course_for(role: Role, mut course: v1::Course) -> v1::Course {
+    if role == Role::Student {
+        if let Some(s) = course.settings.as_mut() {
+            hide_from_student(s);
+        }
+    }
+    course
+}
+
+/// A session as a caller of `role` may see it.
+pub fn session_for(role: Role, mut session: v1::Session) -> v1::Session {
+    if role == Role::Student {
+        for s in [
+            session.settings.as_mut(),
+            session.effective_settings.as_mut(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            hide_from_student(s);
+        }
+    }
+    session
 }
 
 /// Overrides from the wire; unset fields inherit. Checked by the caller with

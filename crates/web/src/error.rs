@@ -20,6 +20,13 @@ pub enum PageError {
         title: String,
         text: String,
     },
+    /// A message inside the frame of whoever is logged in, so that a refusal
+    /// or a missing page keeps their own navigation (see `Viewer::refuse`).
+    Framed {
+        status: StatusCode,
+        layout: Box<Layout>,
+        text: String,
+    },
 }
 
 pub type PageResult<T = Response> = Result<T, PageError>;
@@ -170,6 +177,11 @@ impl IntoResponse for PageError {
                     text,
                 },
             ),
+            PageError::Framed {
+                status,
+                layout,
+                text,
+            } => render_with_status(status, &ErrorPage { l: *layout, text }),
         }
     }
 }

@@ -11,6 +11,7 @@ mod error;
 mod pages;
 mod qr_svg;
 mod reasons;
+mod redirect;
 mod security;
 mod view;
 

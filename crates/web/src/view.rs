@@ -11,6 +11,7 @@ use prost_types::Timestamp;
 
 /// The frame around every page: title, who is logged in, navigation, the CSRF
 /// token for forms in the frame (logout) and a one-shot message.
+#[derive(Debug)]
 pub struct Layout {
     pub title: String,
     pub user_name: Option<String>,
@@ -22,6 +23,7 @@ pub struct Layout {
     pub shape: &'static str,
 }
 
+#[derive(Debug)]
 pub struct NavItem {
     pub href: &'static str,
     pub label: &'static str,

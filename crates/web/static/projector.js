@@ -37,6 +37,15 @@
   window.setInterval(tick, 200);
   tick();
 
+  // Not open yet: the page shows when it opens and reloads itself then,
+  // coming back with the code (never earlier than in two seconds, so that a
+  // clock a little ahead of the server's cannot make it reload in a loop).
+  var opensIn = root.getAttribute('data-opens-in');
+  if (opensIn !== null) {
+    window.setTimeout(function () { window.location.reload(); },
+      Math.max(2000, Number(opensIn) + 500));
+  }
+
   var events = new EventSource(root.getAttribute('data-events'));
   events.addEventListener('qr', function (event) {
     var m = JSON.parse(event.data);

@@ -226,7 +226,11 @@ async fn check_in(s: &State, req: Request<v1::CheckInRequest>) -> ApiResult<v1::
             Ok(v1::CheckInResponse {
                 record: Some(convert::record(&record)),
                 already_recorded: already,
-                session: Some(convert::session(&session, now.timestamp_millis())),
+                // Only students check in: no geofence or networks for them.
+                session: Some(convert::session_for(
+                    classtrack_core::Role::Student,
+                    convert::session(&session, now.timestamp_millis()),
+                )),
             })
         }
         Verdict::Refused(reason) => {

@@ -41,7 +41,10 @@ impl CourseService for CourseApi {
                 let course = load_course(&mut conn, &caller, "name", &req.get_ref().name).await?;
                 require_course_member(&mut conn, &caller, course.id).await?;
                 Ok(v1::GetCourseResponse {
-                    course: Some(course_proto(&mut conn, &course).await?),
+                    course: Some(convert::course_for(
+                        caller.user.role,
+                        course_proto(&mut conn, &course).await?,
+                    )),
                 })
             }
             .await,
@@ -241,7 +244,10 @@ async fn list_courses(
     let next = page.finish(&mut list, |c| c.id.0, "courses");
     let mut out = Vec::with_capacity(list.len());
     for c in &list {
-        out.push(course_proto(&mut conn, c).await?);
+        out.push(convert::course_for(
+            caller.user.role,
+            course_proto(&mut conn, c).await?,
+        ));
     }
     Ok(v1::ListCoursesResponse {
         courses: out,

@@ -659,7 +659,10 @@ async fn student_history(
                 .iter()
                 .filter(|x| x.start_at <= now)
                 .map(|x| v1::SessionStatus {
-                    session: Some(convert::session(x, now)),
+                    session: Some(convert::session_for(
+                        caller.user.role,
+                        convert::session(x, now),
+                    )),
                     record: h.records.get(&x.id).map(convert::record),
                 })
                 .collect(),
@@ -670,7 +673,7 @@ async fn student_history(
         .iter()
         .filter(|x| x.start_at > now)
         .take(20)
-        .map(|x| convert::session(x, now))
+        .map(|x| convert::session_for(caller.user.role, convert::session(x, now)))
         .collect();
     Ok(v1::GetStudentHistoryResponse {
         student: Some(convert::user(&user)),

@@ -49,7 +49,10 @@ impl SessionService for SessionApi {
                 let session = load_session(&mut conn, &caller, "name", &req.get_ref().name).await?;
                 require_course_member(&mut conn, &caller, session.course).await?;
                 Ok(v1::GetSessionResponse {
-                    session: Some(convert::session(&session, self.0.now_ms())),
+                    session: Some(convert::session_for(
+                        caller.user.role,
+                        convert::session(&session, self.0.now_ms()),
+                    )),
                 })
             }
             .await,
@@ -309,7 +312,7 @@ async fn list_sessions(
     Ok(v1::ListSessionsResponse {
         sessions: numbered
             .iter()
-            .map(|(_, x)| convert::session(x, now))
+            .map(|(_, x)| convert::session_for(caller.user.role, convert::session(x, now)))
             .collect(),
         next_page_token: next,
     })

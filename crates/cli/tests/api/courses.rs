@@ -313,3 +313,140 @@ async fn courses_professors_and_enrollment() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_student_gets_settings_without_the_geofence_or_the_networks() {
+    for db in backends().await {
+        let app = spawn_app(&db).await;
+        let l = app.label;
+        let (prof, prof_token) = app.user_with_token(v1::Role::Professor, "prof").await;
+        let (ana, ana_token) = app.user_with_token(v1::Role::Student, "ana").await;
+        let fence = v1::Geofence {
+            latitude: 38.736_946,
+            longitude: -9.142_685,
+            radius_meters: 120.0,
+        };
+        let settings = v1::CheckInSettings {
+            geofence: Some(fence),
+            network_allowlist: vec!["192.0.2.0/24".into()],
+            ..Default::default()
+        };
+        let course = app.create_course("CS101", &[&prof], Some(settings)).await;
+        app.enroll(&course, &ana).await;
+        let session = app
+            .create_session(
+                &course,
+                -5,
+                60,
+                Some(v1::CheckInSettings {
+                    geofence: Some(fence),
+                    network_allowlist: vec!["198.51.100.0/24".into()],
+                    ..Default::default()
+                }),
+            )
+            .await;
+
+        let hidden = |what: &str, s: Option<&v1::CheckInSettings>| {
+            let s = s.unwrap_or_else(|| panic!("{l}: {what}: no settings"));
+            assert_eq!(s.geofence, None, "{l}: {what}");
+            assert!(s.network_allowlist.is_empty(), "{l}: {what}");
+        };
+        let got = app
+            .courses()
+            .get_course(req(
+                &ana_token,
+                v1::GetCourseRequest {
+                    name: course.name.clone(),
+                },
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("{l}: get course: {e:?}"))
+            .into_inner()
+            .course
+            .expect("course");
+        hidden("GetCourse", got.settings.as_ref());
+        let listed = app
+            .courses()
+            .list_courses(req(&ana_token, v1::ListCoursesRequest::default()))
+            .await
+            .unwrap_or_else(|e| panic!("{l}: list courses: {e:?}"))
+            .into_inner()
+            .courses;
+        assert_eq!(listed.len(), 1, "{l}");
+        hidden("ListCourses", listed[0].settings.as_ref());
+
+        let got = app
+            .sessions()
+            .get_session(req(
+                &ana_token,
+                v1::GetSessionRequest {
+                    name: session.name.clone(),
+                },
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("{l}: get session: {e:?}"))
+            .into_inner()
+            .session
+            .expect("session");
+        hidden("GetSession settings", got.settings.as_ref());
+        hidden("GetSession effective", got.effective_settings.as_ref());
+        assert!(
+            got.effective_settings
+                .as_ref()
+                .is_some_and(|s| s.location_required),
+            "{l}: the student learns that a position is needed"
+        );
+        let listed = app
+            .sessions()
+            .list_sessions(req(
+                &ana_token,
+                v1::ListSessionsRequest {
+                    parent: course.name.clone(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("{l}: list sessions: {e:?}"))
+            .into_inner()
+            .sessions;
+        assert_eq!(listed.len(), 1, "{l}");
+        hidden("ListSessions settings", listed[0].settings.as_ref());
+        hidden(
+            "ListSessions effective",
+            listed[0].effective_settings.as_ref(),
+        );
+        let history = app
+            .reports()
+            .get_student_history(req(&ana_token, v1::GetStudentHistoryRequest::default()))
+            .await
+            .unwrap_or_else(|e| panic!("{l}: history: {e:?}"))
+            .into_inner();
+        for s in history
+            .courses
+            .iter()
+            .flat_map(|c| c.sessions.iter().filter_map(|s| s.session.as_ref()))
+            .chain(history.upcoming.iter())
+        {
+            hidden("history", s.effective_settings.as_ref());
+        }
+
+        // Staff still see and edit them.
+        let staff = app
+            .courses()
+            .get_course(req(
+                &prof_token,
+                v1::GetCourseRequest {
+                    name: course.name.clone(),
+                },
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("{l}: professor: {e:?}"))
+            .into_inner()
+            .course
+            .expect("course");
+        let s = staff.settings.expect("settings");
+        assert_eq!(s.geofence, Some(fence), "{l}");
+        assert_eq!(s.network_allowlist, ["192.0.2.0/24"], "{l}");
+        app.stop().await;
+    }
+}

@@ -81,7 +81,8 @@ pub async fn spawn_with_pages(db: &TestDb) -> TestApp {
     spawn_tier(&db.url, db.label(), clock, Tier::Both).await
 }
 
-async fn spawn_tier(
+/// A server on the database at `url` serving `tier` (`Tier::Both` for the pages).
+pub async fn spawn_tier(
     url: &str,
     label: &'static str,
     clock: Arc<ManualClock>,

@@ -14,3 +14,4 @@ mod reports;
 mod sessions;
 mod tls;
 mod users;
+mod web;

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::forms::{Form, Query};
 
 use super::enrollment::{ImportPage, SecretPage};
-use super::{name, upload, Viewer, Visitor};
+use super::{name, upload, Admin, Visitor};
 use crate::error::{in_place, FormErrors, PageResult};
 use crate::view::{
     clock, date_time, id_of, render, render_with_status, role_label, state_class, state_label,
@@ -45,7 +45,7 @@ struct OverviewPage {
     problem: Option<String>,
 }
 
-pub async fn overview(State(state): State<AppState>, viewer: Viewer) -> PageResult<Response> {
+pub async fn overview(State(state): State<AppState>, Admin(viewer): Admin) -> PageResult<Response> {
     let answer = state
         .api
         .reports()
@@ -168,7 +168,7 @@ fn role_param(role: &str) -> Role {
 
 pub async fn users(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Admin(viewer): Admin,
     Query(query): Query<UsersQuery>,
 ) -> PageResult<Response> {
     let inactive = !query.inactive.is_empty();
@@ -269,7 +269,7 @@ const ROLES: [(&str, &str); 3] = [
     ("admin", "Administrator"),
 ];
 
-pub async fn new_user_page(viewer: Viewer) -> Response {
+pub async fn new_user_page(Admin(viewer): Admin) -> Response {
     render(&UserFormPage {
         l: viewer.layout("New user").shape("narrow"),
         id: String::new(),
@@ -285,7 +285,7 @@ pub async fn new_user_page(viewer: Viewer) -> Response {
 
 pub async fn create_user(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Admin(viewer): Admin,
     Form(f): Form<UserForm>,
 ) -> PageResult<Response> {
     let created = state
@@ -345,7 +345,7 @@ fn role_word(role: i32) -> String {
 
 pub async fn edit_user_page(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Admin(viewer): Admin,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     let user = state
@@ -377,7 +377,7 @@ pub async fn edit_user_page(
 
 pub async fn edit_user(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Admin(viewer): Admin,
     Path(id): Path<String>,
     Form(f): Form<UserForm>,
 ) -> PageResult<Response> {
@@ -415,7 +415,7 @@ pub async fn edit_user(
 
 pub async fn deactivate(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Admin(viewer): Admin,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     let done = state
@@ -432,7 +432,7 @@ pub async fn deactivate(
 
 pub async fn reactivate(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Admin(viewer): Admin,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     let done = state
@@ -449,7 +449,7 @@ pub async fn reactivate(
 
 pub async fn reset_password(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Admin(viewer): Admin,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     let user_name = name("users", &id)?;
@@ -491,7 +491,7 @@ struct ImportFormPage {
     l: Layout,
 }
 
-pub async fn import_page(viewer: Viewer) -> Response {
+pub async fn import_page(Admin(viewer): Admin) -> Response {
     render(&ImportFormPage {
         l: viewer.layout("Import users").shape("narrow"),
     })
@@ -499,7 +499,7 @@ pub async fn import_page(viewer: Viewer) -> Response {
 
 pub async fn import(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Admin(viewer): Admin,
     Visitor(browser): Visitor,
     multipart: Multipart,
 ) -> PageResult<Response> {
@@ -576,7 +576,7 @@ struct RejectionsPage {
 
 pub async fn rejections(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Admin(viewer): Admin,
     Query(query): Query<RejectionsQuery>,
 ) -> PageResult<Response> {
     let wanted = crate::reasons::from_code(&query.reason).unwrap_or(CheckInRejection::Unspecified);
@@ -667,7 +667,7 @@ struct AuditPage {
 
 pub async fn audit(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Admin(viewer): Admin,
     Query(query): Query<AuditQuery>,
 ) -> PageResult<Response> {
     let listed = state

@@ -10,11 +10,11 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Redirect};
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use classtrack_proto::v1::{
-    check_in_request::Credential, AttendanceStatus, CheckInRequest, CheckInResponse, Location,
-    ScanQrTokenRequest, ShortCode, WhoAmIRequest,
+    check_in_request::Credential, AttendanceStatus, CheckInRequest, CheckInResponse,
+    GetSessionRequest, Location, ScanQrTokenRequest, ShortCode, WhoAmIRequest,
 };
 use serde::Deserialize;
 
@@ -22,6 +22,7 @@ use super::forms::Form;
 use tonic::{Code, Status};
 use tonic_types::StatusExt;
 
+use super::student::SessionLine;
 use super::{name, Viewer, Visitor};
 use crate::browser::{Browser, ScanTicket, SCAN_COOKIE};
 use crate::error::{plain_message, PageError, PageResult};
@@ -40,6 +41,9 @@ pub struct Outcome {
     pub reason: String,
     pub detail: String,
     pub course: String,
+    /// For a typed code: the session it was checked against ("CS101 ·
+    /// Programming — Tue 1 Dec 10:00–11:30"), since the student chose it.
+    pub against: String,
 }
 
 #[derive(Template)]
@@ -315,6 +319,7 @@ fn bad_location_page(browser: &Browser) -> axum::response::Response {
                 detail: "Your browser sent a location that is not valid. Go back and try again."
                     .into(),
                 course: String::new(),
+                against: String::new(),
             },
             logged_in: browser.session.is_some(),
             location: None,
@@ -384,6 +389,7 @@ pub async fn retry_with_location(
             reason: "SCAN_EXPIRED".into(),
             detail: "Your scan is too old now. Scan the code on the screen again.".into(),
             course: String::new(),
+            against: String::new(),
         };
         return Ok(render(&OutcomePage {
             l: viewer.layout(&outcome.word).shape("narrow"),
@@ -443,11 +449,18 @@ pub async fn short_code(
     let result = check_in(
         &state,
         &viewer,
-        Credential::ShortCode(ShortCode { session, code }),
+        Credential::ShortCode(ShortCode {
+            session: session.clone(),
+            code,
+        }),
         None,
         location,
     )
     .await;
+    // The code is checked against the chosen session only (each wrong code
+    // counts towards that session's limit; trying it on every open session
+    // would multiply a guesser's attempts), so the page says which one.
+    let against = session_words(&state, &viewer, &session, &result).await;
     // A typed code changes every few seconds: no retry button, the page says
     // to type the current code with location allowed. The form sends the
     // position itself when it knows the class needs one, so a post without
@@ -456,7 +469,9 @@ pub async fn short_code(
         action: "",
         came_without: true,
     });
-    outcome_page(&viewer, result, ask)
+    let mut outcome = outcome_of(&viewer, result)?;
+    outcome.against = against;
+    Ok(render_outcome(&viewer, outcome, ask))
 }
 
 async fn check_in(
@@ -489,21 +504,64 @@ fn outcome_page(
     result: Result<CheckInResponse, Status>,
     location: Option<LocationAsk>,
 ) -> PageResult {
-    let outcome = match result {
-        Ok(answer) => success(&answer, viewer),
+    Ok(render_outcome(
+        viewer,
+        outcome_of(viewer, result)?,
+        location,
+    ))
+}
+
+fn outcome_of(
+    viewer: &Viewer,
+    result: Result<CheckInResponse, Status>,
+) -> Result<Outcome, PageError> {
+    match result {
+        Ok(answer) => Ok(success(&answer, viewer)),
         Err(status) if status.code() == Code::Unauthenticated => {
-            return Err(PageError::Login { next: None })
+            Err(PageError::Login { next: None })
         }
-        Err(status) => refusal(&status),
-    };
+        Err(status) => Ok(refusal(&status)),
+    }
+}
+
+fn render_outcome(viewer: &Viewer, outcome: Outcome, location: Option<LocationAsk>) -> Response {
     let mut l = viewer.layout(&outcome.word).shape("narrow");
     l.flash = None;
-    Ok(render(&OutcomePage {
+    render(&OutcomePage {
         l,
         o: outcome,
         logged_in: true,
         location,
-    }))
+    })
+}
+
+/// The session a typed code was checked against, in the words of the
+/// session menu; empty when it cannot be looked up (the result stands).
+async fn session_words(
+    state: &AppState,
+    viewer: &Viewer,
+    session: &str,
+    result: &Result<CheckInResponse, Status>,
+) -> String {
+    let found = match result {
+        Ok(answer) => answer.session.clone(),
+        Err(_) => state
+            .api
+            .sessions()
+            .get_session(viewer.req(GetSessionRequest {
+                name: session.to_string(),
+            }))
+            .await
+            .ok()
+            .and_then(|r| r.into_inner().session),
+    };
+    found
+        .filter(|s| s.start_time.is_some())
+        .map(|s| {
+            let line = SessionLine::new(&s, viewer.tz);
+            format!("{} — {}", line.course, line.when)
+        })
+        .unwrap_or_default()
 }
 
 fn success(answer: &CheckInResponse, viewer: &Viewer) -> Outcome {
@@ -530,6 +588,7 @@ fn success(answer: &CheckInResponse, viewer: &Viewer) -> Outcome {
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
             .join(" · "),
+        against: String::new(),
     }
 }
 
@@ -559,6 +618,7 @@ pub fn refusal(status: &Status) -> Outcome {
         reason,
         detail,
         course: String::new(),
+        against: String::new(),
     }
 }
 

@@ -15,7 +15,7 @@ use super::forms::Query;
 
 use super::fields::Fields;
 use super::student::SessionLine;
-use super::{name, Viewer};
+use super::{name, Staff, Viewer};
 use crate::error::{in_place, FormErrors, PageResult};
 use crate::view::{id_of, render, render_with_status, to_utc, zone, Layout};
 use crate::AppState;
@@ -274,7 +274,7 @@ struct CoursePage {
 
 pub async fn show(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Staff(viewer): Staff,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     let (date, _) = crate::view::input_date_time(
@@ -299,14 +299,16 @@ pub async fn show(
     show_course(&state, &viewer, &id, forms).await
 }
 
+/// The course a page is about; a missing one (or not the viewer's) is 404.
 pub async fn get_course(state: &AppState, viewer: &Viewer, id: &str) -> PageResult<Course> {
     Ok(state
         .api
         .courses()
         .get_course(viewer.req(GetCourseRequest {
-            name: name("courses", id)?,
+            name: viewer.name("courses", id)?,
         }))
-        .await?
+        .await
+        .map_err(|status| viewer.lookup(status))?
         .into_inner()
         .course
         .unwrap_or_default())
@@ -479,7 +481,7 @@ struct EditPage {
 
 pub async fn edit_page(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Staff(viewer): Staff,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     let c = get_course(&state, &viewer, &id).await?;
@@ -527,7 +529,7 @@ pub async fn edit_page(
 
 pub async fn edit(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Staff(viewer): Staff,
     Path(id): Path<String>,
     fields: Fields,
 ) -> PageResult<Response> {

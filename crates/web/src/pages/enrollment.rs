@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::forms::Form;
 
 use super::courses::get_course;
-use super::{name, upload, Viewer, Visitor};
+use super::{name, upload, Staff, Viewer, Visitor};
 use crate::error::{in_place, FormErrors, PageResult};
 use crate::view::{date_time, id_of, render, render_with_status, Layout};
 use crate::AppState;
@@ -62,7 +62,7 @@ struct EnrollmentPage {
 
 pub async fn list(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Staff(viewer): Staff,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     show(&state, &viewer, &id, Forms::default()).await
@@ -132,7 +132,7 @@ pub struct AddForm {
 
 pub async fn add(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Staff(viewer): Staff,
     Path(id): Path<String>,
     Form(form): Form<AddForm>,
 ) -> PageResult<Response> {
@@ -194,7 +194,7 @@ pub struct SecretPage {
 
 pub async fn create(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Staff(viewer): Staff,
     Path(id): Path<String>,
     Form(form): Form<NewStudentForm>,
 ) -> PageResult<Response> {
@@ -238,7 +238,7 @@ pub async fn create(
 
 pub async fn remove(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Staff(viewer): Staff,
     Path((id, student)): Path<(String, String)>,
 ) -> PageResult<Response> {
     let done = state
@@ -328,7 +328,7 @@ impl ImportPage {
 
 pub async fn import(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Staff(viewer): Staff,
     Visitor(browser): Visitor,
     Path(id): Path<String>,
     multipart: Multipart,

@@ -263,22 +263,62 @@ pub async fn attachment(
         .await?
         .into_inner();
     let content_type = match file.content_type.as_str() {
-        t @ ("application/pdf" | "image/png" | "image/jpeg") => t,
+        "application/pdf" => "application/pdf",
+        "image/png" => "image/png",
+        "image/jpeg" => "image/jpeg",
         _ => "application/octet-stream",
     };
-    let filename = safe_filename(&file.filename, "attachment");
     Ok((
         [
-            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static(content_type),
+            ),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
+                attachment_disposition(&file.filename, "attachment"),
             ),
         ],
         file.content,
     )
         .into_response())
 }
+
+/// `Content-Disposition` of a download named `name` (RFC 6266): a plain
+/// ASCII `filename` for old clients and `filename*` in UTF-8, so that
+/// `certificat-médical.png` keeps its accent.
+pub fn attachment_disposition(name: &str, fallback: &str) -> header::HeaderValue {
+    let ascii = safe_filename(&name.replace(|c: char| !c.is_ascii(), "_"), fallback);
+    let full: String = name
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '/' | '\\'))
+        .collect();
+    let value = if full.trim_matches('.').trim().is_empty() || full == ascii {
+        format!("attachment; filename=\"{ascii}\"")
+    } else {
+        format!(
+            "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+            percent_encoding::utf8_percent_encode(&full, RFC5987_ESCAPED)
+        )
+    };
+    header::HeaderValue::from_str(&value)
+        .unwrap_or_else(|_| header::HeaderValue::from_static("attachment"))
+}
+
+/// Everything but RFC 5987's `attr-char` is percent-encoded.
+const RFC5987_ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'!')
+    .remove(b'#')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'+')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'^')
+    .remove(b'_')
+    .remove(b'`')
+    .remove(b'|')
+    .remove(b'~');
 
 /// A filename safe inside a quoted header value.
 pub fn safe_filename(name: &str, fallback: &str) -> String {
@@ -302,5 +342,29 @@ mod tests {
         assert_eq!(safe_filename("note\".pdf\r\nX: y", "f"), "note.pdfXy");
         assert_eq!(safe_filename("..", "f"), "f");
         assert_eq!(safe_filename("CS101-report.csv", "f"), "CS101-report.csv");
+    }
+
+    #[test]
+    fn download_names_keep_their_accents() {
+        assert_eq!(
+            attachment_disposition("certificat-médical.png", "f"),
+            "attachment; filename=\"certificat-m_dical.png\"; filename*=UTF-8''certificat-m%C3%A9dical.png"
+        );
+        assert_eq!(
+            attachment_disposition("note.pdf", "f"),
+            "attachment; filename=\"note.pdf\""
+        );
+        assert_eq!(
+            attachment_disposition("a\"b\r\n;c d.pdf", "f"),
+            "attachment; filename=\"abcd.pdf\"; filename*=UTF-8''a%22b%3Bc%20d.pdf"
+        );
+        assert_eq!(
+            attachment_disposition("../../etc/passwd", "f"),
+            "attachment; filename=\"....etcpasswd\""
+        );
+        assert_eq!(
+            attachment_disposition("", "f"),
+            "attachment; filename=\"f\""
+        );
     }
 }

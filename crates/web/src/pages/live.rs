@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use classtrack_proto::v1::{
     watch_session_response, AttendanceStatus, GetQrTokenRequest, ListSessionAttendanceRequest,
-    QrToken, RollEntry, StreamQrTokensRequest, WatchSessionRequest,
+    QrToken, RollEntry, Session, SessionState, StreamQrTokensRequest, WatchSessionRequest,
 };
 use futures::stream::{self, BoxStream, StreamExt};
 use serde::{Deserialize, Serialize};
@@ -20,9 +20,9 @@ use serde::{Deserialize, Serialize};
 use super::forms::Query;
 
 use super::sessions::{how, Counts, SessionHead};
-use super::{name, Viewer};
+use super::{name, Staff, Viewer};
 use crate::error::{in_place, plain_message, PageResult};
-use crate::view::{id_of, render, status_class, status_label, to_utc, Layout};
+use crate::view::{clock, id_of, render, status_class, status_label, to_timestamp, to_utc, Layout};
 use crate::{qr_svg, AppState};
 
 #[derive(Template)]
@@ -30,10 +30,20 @@ use crate::{qr_svg, AppState};
 struct ProjectorPage {
     l: Layout,
     s: SessionHead,
+    /// Set until check-in opens: the page shows the time instead of a code
+    /// that every phone would be refused with.
+    opens: Option<Opening>,
     qr: Option<QrView>,
     problem: Option<String>,
     counts: Counts,
     names: Vec<String>,
+}
+
+struct Opening {
+    /// "10:00", in the page's zone.
+    at: String,
+    /// Milliseconds from now, for the script that switches to the code.
+    in_ms: i64,
 }
 
 struct QrView {
@@ -45,27 +55,34 @@ struct QrView {
 
 pub async fn projector(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Staff(viewer): Staff,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
-    let session = name("sessions", &id)?;
+    let session = viewer.name("sessions", &id)?;
     let roll = state
         .api
         .attendance()
         .list_session_attendance(viewer.req(ListSessionAttendanceRequest {
             session: session.clone(),
         }))
-        .await?
+        .await
+        .map_err(|status| viewer.lookup(status))?
         .into_inner();
-    let head = SessionHead::new(&roll.session.clone().unwrap_or_default(), viewer.tz);
-    let token = state
-        .api
-        .attendance()
-        .get_qr_token(viewer.req(GetQrTokenRequest { session }))
-        .await;
-    let (qr, problem) = match token {
-        Ok(t) => (t.into_inner().qr_token.and_then(|t| qr_view(&t)), None),
-        Err(status) => (None, Some(in_place(&status)?)),
+    let shown = roll.session.clone().unwrap_or_default();
+    let head = SessionHead::new(&shown, viewer.tz);
+    let opens = opening(&shown, viewer.tz);
+    let (qr, problem) = if opens.is_some() {
+        (None, None)
+    } else {
+        let token = state
+            .api
+            .attendance()
+            .get_qr_token(viewer.req(GetQrTokenRequest { session }))
+            .await;
+        match token {
+            Ok(t) => (t.into_inner().qr_token.and_then(|t| qr_view(&t)), None),
+            Err(status) => (None, Some(in_place(&status)?)),
+        }
     };
     let mut roster = Roster::default();
     roster.reset(&roll.entries);
@@ -74,11 +91,30 @@ pub async fn projector(
     Ok(render(&ProjectorPage {
         l,
         s: head,
+        opens,
         qr,
         problem,
         counts: Counts::from(roll.counts.as_ref()),
         names: roster.checked_in(),
     }))
+}
+
+/// When a session not open yet opens for check-in: its start less the
+/// minutes it opens before (the API's state says whether it has).
+fn opening(session: &Session, tz: chrono_tz::Tz) -> Option<Opening> {
+    if session.state != SessionState::Scheduled as i32 {
+        return None;
+    }
+    let before = session
+        .effective_settings
+        .as_ref()
+        .and_then(|s| s.opens_before_minutes)
+        .unwrap_or(0);
+    let at = to_utc(session.start_time.as_ref())? - chrono::Duration::minutes(before.into());
+    Some(Opening {
+        at: clock(Some(&to_timestamp(at)), tz),
+        in_ms: (at - Utc::now()).num_milliseconds().max(0),
+    })
 }
 
 fn qr_view(t: &QrToken) -> Option<QrView> {

@@ -17,6 +17,7 @@ mod upload;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -210,6 +211,62 @@ impl Viewer {
         self.role == Role::Admin
     }
 
+    /// 403 in the viewer's own frame: the page exists but is not for them.
+    pub fn refuse(&self, text: &str) -> PageError {
+        let mut layout = self.layout("Not allowed").shape("narrow");
+        layout.flash = None;
+        PageError::Framed {
+            status: StatusCode::FORBIDDEN,
+            layout: Box::new(layout),
+            text: text.to_string(),
+        }
+    }
+
+    /// 404 in the viewer's own frame.
+    pub fn not_found(&self) -> PageError {
+        let mut layout = self.layout("Not found").shape("narrow");
+        layout.flash = None;
+        PageError::Framed {
+            status: StatusCode::NOT_FOUND,
+            layout: Box::new(layout),
+            text: "There is nothing here for you: it does not exist, it was removed, or it is not one of yours. Check the link or go back to your home page.".to_string(),
+        }
+    }
+
+    /// The failure of looking up the course, session… a page is about. The
+    /// API answers "not allowed" for what does not exist (so that existence
+    /// is not revealed), hence both read as "not found" here, as they would
+    /// on any site that hides what is not yours.
+    pub fn lookup(&self, status: tonic::Status) -> PageError {
+        match status.code() {
+            tonic::Code::NotFound | tonic::Code::PermissionDenied => self.not_found(),
+            _ => PageError::from(status),
+        }
+    }
+
+    /// `collection/{id}` from a URL id, or 404 in the viewer's frame.
+    pub fn name(&self, collection: &str, id: &str) -> Result<String, PageError> {
+        name(collection, id).map_err(|_| self.not_found())
+    }
+
+    /// Pages for professors and administrators: anyone else is refused
+    /// before anything is asked of the API, in their own frame.
+    pub fn require_staff(&self) -> Result<(), PageError> {
+        if self.is_staff() {
+            Ok(())
+        } else {
+            Err(self.refuse("This page is for professors and administrators."))
+        }
+    }
+
+    pub fn require_admin(&self) -> Result<(), PageError> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(self.refuse("This page is for administrators."))
+        }
+    }
+
     pub fn redirect(&self, to: &str, message: &str) -> Response {
         self.browser.redirect_with_flash(to, message)
     }
@@ -227,6 +284,65 @@ impl Viewer {
         };
         Ok(self.redirect(to, &message))
     }
+}
+
+/// A viewer who is an administrator; anyone else gets 403 in their own frame.
+pub struct Admin(pub Viewer);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        let viewer = Viewer::from_request_parts(parts, state).await?;
+        viewer.require_admin()?;
+        Ok(Self(viewer))
+    }
+}
+
+/// A viewer who is a professor or an administrator.
+pub struct Staff(pub Viewer);
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        let viewer = Viewer::from_request_parts(parts, state).await?;
+        if let Err(refusal) = viewer.require_staff() {
+            // A page about a course or session that does not exist (or is
+            // not theirs) is "not found" for a student as for anyone; one
+            // they may see but not manage is "not allowed".
+            exists(state, &viewer, parts.uri.path()).await?;
+            return Err(refusal);
+        }
+        Ok(Self(viewer))
+    }
+}
+
+/// Ok when the course or session named by `path` (`/courses/{id}/…`,
+/// `/sessions/{id}/…`) can be seen by the viewer, else 404.
+async fn exists(state: &AppState, viewer: &Viewer, path: &str) -> Result<(), PageError> {
+    use classtrack_proto::v1::{GetCourseRequest, GetSessionRequest};
+    let mut parts = path.trim_start_matches('/').split('/');
+    let found = match (parts.next(), parts.next()) {
+        (Some("courses"), Some(id)) => state
+            .api
+            .courses()
+            .get_course(viewer.req(GetCourseRequest {
+                name: viewer.name("courses", id)?,
+            }))
+            .await
+            .map(|_| ()),
+        (Some("sessions"), Some(id)) => state
+            .api
+            .sessions()
+            .get_session(viewer.req(GetSessionRequest {
+                name: viewer.name("sessions", id)?,
+            }))
+            .await
+            .map(|_| ()),
+        _ => Ok(()),
+    };
+    found.map_err(|status| viewer.lookup(status))
 }
 
 /// The browser's cookies (set by `browser::layer`).
@@ -251,13 +367,14 @@ impl FromRequestParts<AppState> for Visitor {
     }
 }
 
-/// A resource name from a URL id, refusing anything that is not a plain id.
+/// A resource name from a URL id, refusing anything that is not an id
+/// (a positive number): `/courses/abc` is a page that does not exist, not a
+/// request for the API to refuse.
 pub fn name(collection: &str, id: &str) -> Result<String, PageError> {
     if !id.is_empty()
-        && id.len() <= 64
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && id.len() <= 18
+        && id.bytes().all(|b| b.is_ascii_digit())
+        && id.bytes().any(|b| b != b'0')
     {
         Ok(format!("{collection}/{id}"))
     } else {
@@ -270,33 +387,22 @@ pub fn id_param(value: &str) -> &str {
     crate::view::id_of(value.trim())
 }
 
-/// Only local paths are followed after login.
-pub fn local_path(next: Option<&str>) -> Option<String> {
-    let next = next?.trim();
-    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\'))
-        .then(|| next.to_string())
-}
+/// Only local paths are followed after login (see `redirect`).
+pub use crate::redirect::local_path;
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn only_local_paths_are_followed() {
-        assert_eq!(
-            local_path(Some("/courses/1")).as_deref(),
-            Some("/courses/1")
-        );
-        assert_eq!(local_path(Some("//evil.example")), None);
-        assert_eq!(local_path(Some("https://evil.example")), None);
-        assert_eq!(local_path(Some("/\\evil.example")), None);
-        assert_eq!(local_path(None), None);
-    }
-
-    #[test]
     fn names_are_built_from_plain_ids_only() {
         assert_eq!(name("users", "12").unwrap(), "users/12");
         assert!(name("users", "../x").is_err());
         assert!(name("users", "").is_err());
+        assert!(name("users", "abc").is_err());
+        assert!(name("users", "0").is_err());
+        assert!(name("users", "1x").is_err());
+        assert!(name("users", "-1").is_err());
+        assert!(name("users", &"9".repeat(19)).is_err());
     }
 }

@@ -7,13 +7,13 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use classtrack_proto::v1::{
-    ExportCourseReportRequest, ExportFormat, GetCourseReportRequest, WarningLevel,
+    ExportCourseReportRequest, ExportFormat, GetCourseReportRequest, SessionState, WarningLevel,
 };
 use futures::StreamExt;
 
 use super::courses::get_course;
-use super::justifications::safe_filename;
-use super::Viewer;
+use super::justifications::attachment_disposition;
+use super::{Staff, Viewer};
 use crate::error::{in_place, PageError, PageResult};
 use crate::view::{
     id_of, percent, render, short_day, status_class, status_label, zone, Layout, RollChart,
@@ -52,6 +52,9 @@ struct ReportPage {
     course_id: String,
     course: String,
     columns: Vec<Column>,
+    /// Sessions that have happened (ended or closed): the ones the rates
+    /// are over; the matrix also shows those still to come.
+    held: usize,
     rows: Vec<Row>,
     total_rate: String,
     chart: RollChart,
@@ -60,7 +63,7 @@ struct ReportPage {
 
 pub async fn course_report(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Staff(viewer): Staff,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     let course = get_course(&state, &viewer, &id).await?;
@@ -70,6 +73,7 @@ pub async fn course_report(
         course_id: id.clone(),
         course: format!("{} · {}", course.code, course.title),
         columns: Vec::new(),
+        held: 0,
         rows: Vec::new(),
         total_rate: String::new(),
         chart: RollChart::new([]),
@@ -90,6 +94,11 @@ pub async fn course_report(
             return Ok(render(&page));
         }
     };
+    page.held = report
+        .sessions
+        .iter()
+        .filter(|s| s.state == SessionState::Closed as i32)
+        .count();
     page.columns = report
         .sessions
         .iter()
@@ -158,7 +167,7 @@ fn short(status: i32) -> &'static str {
 
 pub async fn export_csv(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Staff(viewer): Staff,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     export(&state, &viewer, &id, ExportFormat::Csv).await
@@ -166,7 +175,7 @@ pub async fn export_csv(
 
 pub async fn export_xlsx(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Staff(viewer): Staff,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     export(&state, &viewer, &id, ExportFormat::Xlsx).await
@@ -180,7 +189,7 @@ async fn export(
     id: &str,
     format: ExportFormat,
 ) -> PageResult<Response> {
-    let course = super::name("courses", id)?;
+    let course = viewer.name("courses", id)?;
     let mut chunks = state
         .api
         .reports()
@@ -189,11 +198,12 @@ async fn export(
             format: format as i32,
             ..Default::default()
         }))
-        .await?
+        .await
+        .map_err(|status| viewer.lookup(status))?
         .into_inner();
     let first = match chunks.next().await {
         Some(Ok(first)) => first,
-        Some(Err(status)) => return Err(status.into()),
+        Some(Err(status)) => return Err(viewer.lookup(status)),
         None => Default::default(),
     };
     let (fallback_type, extension) = match format {
@@ -208,7 +218,7 @@ async fn export(
     } else {
         first.content_type.clone()
     };
-    let filename = safe_filename(&first.filename, &format!("report.{extension}"));
+    let disposition = attachment_disposition(&first.filename, &format!("report.{extension}"));
     let rest = chunks.map(|c| {
         c.map(|c| axum::body::Bytes::from(c.chunk))
             .map_err(|status| std::io::Error::other(status.message().to_string()))
@@ -220,11 +230,7 @@ async fn export(
     Ok((
         [
             (header::CONTENT_TYPE, content_type),
-            (
-                header::CONTENT_DISPOSITION,
-                header::HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
-                    .map_err(|_| PageError::not_found())?,
-            ),
+            (header::CONTENT_DISPOSITION, disposition),
         ],
         Body::from_stream(body),
     )
@@ -253,6 +259,7 @@ mod tests {
                 day: "5 Jan".into(),
                 title: "Mon 5 Jan 2026, 09:00".into(),
             }],
+            held: 1,
             rows: vec![Row {
                 name: "<b>Ana</b>".into(),
                 number: "2026001".into(),

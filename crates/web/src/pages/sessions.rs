@@ -18,7 +18,7 @@ use super::forms::Form;
 use super::courses::{get_course, show_course, CourseForms, SeriesForm, SessionForm};
 use super::fields::Fields;
 use super::student::{today, SessionLine};
-use super::{name, Viewer};
+use super::{name, Staff, Viewer};
 use crate::error::{in_place, FormErrors, PageResult};
 use crate::view::{
     clock, date_time, id_of, input_date_time, markable_statuses, parse_local, render,
@@ -87,14 +87,14 @@ pub async fn create(
         let errors = FormErrors::field("session.start_time", "Give a date and a start time.");
         return show_course(&state, &viewer, &id, again(errors, form)).await;
     };
-    let Some(mut end) = parse_local(&form.date, &form.end_time, tz) else {
+    let Some(end) = parse_local(&form.date, &form.end_time, tz) else {
         let errors = FormErrors::field("session.end_time", "Give an end time.");
         return show_course(&state, &viewer, &id, again(errors, form)).await;
     };
-    if end <= start {
-        // A session past midnight ends the next day.
-        end += Duration::days(1);
-    }
+    let Some(end) = end_after(start, end) else {
+        let errors = FormErrors::field("session.end_time", ENDS_BEFORE_START);
+        return show_course(&state, &viewer, &id, again(errors, form)).await;
+    };
     let created = state
         .api
         .sessions()
@@ -266,16 +266,17 @@ struct RollPage {
 
 pub async fn roll(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Staff(viewer): Staff,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     let answer = state
         .api
         .attendance()
         .list_session_attendance(viewer.req(ListSessionAttendanceRequest {
-            session: name("sessions", &id)?,
+            session: viewer.name("sessions", &id)?,
         }))
-        .await?
+        .await
+        .map_err(|status| viewer.lookup(status))?
         .into_inner();
     let session = answer.session.clone().unwrap_or_default();
     let tz = viewer.tz;
@@ -389,14 +390,34 @@ struct EditPage {
     errors: FormErrors,
 }
 
+const ENDS_BEFORE_START: &str = "The session ends before it starts: check the end time.";
+
+/// The end of a session typed as a time of day on its date. An end earlier
+/// than the start is the next morning when that makes a session of at most
+/// 12 hours (22:00–01:00, a night lab); otherwise it is a slip (10:00–09:00)
+/// and said so, rather than becoming a 23-hour session the API refuses as
+/// too long.
+fn end_after(
+    start: chrono::DateTime<chrono::Utc>,
+    end: chrono::DateTime<chrono::Utc>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    if end > start {
+        return Some(end);
+    }
+    let next_day = end + Duration::days(1);
+    (next_day > start && next_day - start <= Duration::hours(12)).then_some(next_day)
+}
+
+/// The session a page is about; a missing one (or not the viewer's) is 404.
 async fn get_session(state: &AppState, viewer: &Viewer, id: &str) -> PageResult<Session> {
     Ok(state
         .api
         .sessions()
         .get_session(viewer.req(GetSessionRequest {
-            name: name("sessions", id)?,
+            name: viewer.name("sessions", id)?,
         }))
-        .await?
+        .await
+        .map_err(|status| viewer.lookup(status))?
         .into_inner()
         .session
         .unwrap_or_default())
@@ -411,7 +432,7 @@ async fn session_zone(state: &AppState, viewer: &Viewer, session: &Session) -> c
 
 pub async fn edit_page(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Staff(viewer): Staff,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
     let s = get_session(&state, &viewer, &id).await?;
@@ -452,7 +473,7 @@ pub async fn edit(
             },
         )
     };
-    let (Some(start), Some(mut end)) = (
+    let (Some(start), Some(end)) = (
         parse_local(&f.date, &f.start_time, tz),
         parse_local(&f.date, &f.end_time, tz),
     ) else {
@@ -464,9 +485,12 @@ pub async fn edit(
             f,
         ));
     };
-    if end <= start {
-        end += Duration::days(1);
-    }
+    let Some(end) = end_after(start, end) else {
+        return Ok(show(
+            FormErrors::field("session.end_time", ENDS_BEFORE_START),
+            f,
+        ));
+    };
     let updated = state
         .api
         .sessions()

@@ -30,6 +30,10 @@ pub struct SessionLine {
     pub open: bool,
     /// The class checks the phone's position (a geofence applies).
     pub needs_location: bool,
+    /// Unix seconds of the start, to choose among open sessions.
+    pub start: i64,
+    /// Preselected in the typed-code menu.
+    pub selected: bool,
 }
 
 impl SessionLine {
@@ -60,7 +64,9 @@ impl SessionLine {
             needs_location: s
                 .effective_settings
                 .as_ref()
-                .is_some_and(|e| e.geofence.is_some()),
+                .is_some_and(|e| e.location_required || e.geofence.is_some()),
+            start: s.start_time.as_ref().map_or(0, |t| t.seconds),
+            selected: false,
         }
     }
 }
@@ -100,6 +106,7 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer) -> PageResult<R
         Err(status) => (Vec::new(), Some(in_place(&status)?)),
     };
     sessions.sort_by_key(|s| !s.open);
+    preselect_latest_open(&mut sessions);
     Ok(render(&HomePage {
         l: viewer.layout("Check in").shape("narrow"),
         open_count: sessions.iter().filter(|s| s.open).count(),
@@ -107,6 +114,20 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer) -> PageResult<R
         sessions,
         problem,
     }))
+}
+
+/// With several sessions open (a class running late into the next one), the
+/// typed-code menu starts on the one that began last: the class the student
+/// has most likely just walked into. The code is checked against the chosen
+/// session only, and the result page names it.
+fn preselect_latest_open(sessions: &mut [SessionLine]) {
+    if let Some(latest) = sessions
+        .iter_mut()
+        .filter(|s| s.open)
+        .max_by_key(|s| s.start)
+    {
+        latest.selected = true;
+    }
 }
 
 /// Midnight to midnight today, in `tz`, as UTC.

@@ -1,0 +1,581 @@
+//! The web tier over HTTP: `Tier::Both` on an ephemeral port, pages fetched
+//! like a browser without JavaScript would (cookies kept, redirects not
+//! followed, CSRF tokens taken from the forms), data set up through gRPC.
+//!
+//! The pages take "today" from the real clock, so these servers run on a
+//! manual clock set to the real time.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::Utc;
+use classtrack::server::Tier;
+use classtrack_core::ManualClock;
+use classtrack_proto::v1;
+use classtrack_store::testing::TestDb;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::{header, Method, Request, StatusCode};
+use hyper_util::client::legacy::{connect::HttpConnector, Client};
+use hyper_util::rt::TokioExecutor;
+
+use crate::helpers::*;
+
+/// The server with its pages, on a clock at the real time.
+async fn spawn_web(db: &TestDb) -> TestApp {
+    let clock = Arc::new(ManualClock::new(Utc::now()));
+    spawn_tier(&db.url, db.label(), clock, Tier::Both).await
+}
+
+/// One browser: its cookies and the CSRF token of the last form it was shown.
+struct Browser {
+    base: String,
+    client: Client<HttpConnector, Full<Bytes>>,
+    cookies: HashMap<String, String>,
+    csrf: Option<String>,
+}
+
+/// An answer: status, `Location`, `Content-Disposition` and the body as text.
+#[derive(Debug)]
+struct Page {
+    status: StatusCode,
+    location: Option<String>,
+    disposition: Option<String>,
+    body: String,
+}
+
+impl Browser {
+    fn new(app: &TestApp) -> Self {
+        Self {
+            base: app.url.clone(),
+            client: Client::builder(TokioExecutor::new()).build_http(),
+            cookies: HashMap::new(),
+            csrf: None,
+        }
+    }
+
+    /// Logged in with an API token, as the login page would leave it.
+    fn with_token(app: &TestApp, token: &str) -> Self {
+        let mut b = Self::new(app);
+        b.cookies.insert(
+            "ct_session".into(),
+            URL_SAFE_NO_PAD.encode(token.as_bytes()),
+        );
+        b
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        self.send(Method::GET, path, None).await
+    }
+
+    /// Posts `fields` and the CSRF token of the last page shown.
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let mut form = fields.to_vec();
+        let csrf = self.csrf.clone().unwrap_or_default();
+        form.push(("csrf", &csrf));
+        let body = serde_urlencoded_pairs(&form);
+        self.send(Method::POST, path, Some(body)).await
+    }
+
+    async fn send(&mut self, method: Method, path: &str, form: Option<String>) -> Page {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base));
+        let cookie = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        if !cookie.is_empty() {
+            request = request.header(header::COOKIE, cookie);
+        }
+        if form.is_some() {
+            request = request.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        }
+        let request = request
+            .body(Full::new(Bytes::from(form.unwrap_or_default())))
+            .expect("request");
+        let response = self
+            .client
+            .request(request)
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        for value in response.headers().get_all(header::SET_COOKIE) {
+            let value = value.to_str().expect("ascii cookie");
+            let pair = value.split(';').next().unwrap_or("");
+            if let Some((name, v)) = pair.split_once('=') {
+                if value.contains("Max-Age=0") {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_string(), v.to_string());
+                }
+            }
+        }
+        let text = |name: header::HeaderName| {
+            response
+                .headers()
+                .get(name)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        };
+        let status = response.status();
+        let location = text(header::LOCATION);
+        let disposition = text(header::CONTENT_DISPOSITION);
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let body = String::from_utf8_lossy(&body).into_owned();
+        if let Some(csrf) = csrf_of(&body) {
+            self.csrf = Some(csrf);
+        }
+        Page {
+            status,
+            location,
+            disposition,
+            body,
+        }
+    }
+}
+
+fn serde_urlencoded_pairs(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn csrf_of(body: &str) -> Option<String> {
+    let at = body.find(r#"name="csrf" value=""#)? + r#"name="csrf" value=""#.len();
+    let rest = &body[at..];
+    Some(rest[..rest.find('"')?].to_string())
+}
+
+/// The `<option>` of `session` in the code form, as written.
+fn option_of<'a>(body: &'a str, session: &v1::Session) -> &'a str {
+    let id = session.name.trim_start_matches("sessions/");
+    let at = body
+        .find(&format!(r#"<option value="{id}""#))
+        .unwrap_or_else(|| panic!("no option for {id} in {body}"));
+    let rest = &body[at..];
+    &rest[..rest.find('>').unwrap_or(rest.len())]
+}
+
+/// Two courses of one student, each with a session open now; B started later.
+struct TwoOpen {
+    student: String,
+    a: v1::Session,
+    b: v1::Session,
+}
+
+async fn two_open_sessions(app: &TestApp) -> TwoOpen {
+    let (_, student) = app.user_with_token(v1::Role::Student, "ana").await;
+    let me = app
+        .auth()
+        .who_am_i(req(&student, v1::WhoAmIRequest {}))
+        .await
+        .expect("who am i")
+        .into_inner()
+        .user
+        .expect("user");
+    let first = app.create_course("CS101", &[], None).await;
+    let second = app.create_course("MATH201", &[], None).await;
+    app.enroll(&first, &me).await;
+    app.enroll(&second, &me).await;
+    let a = app.create_session(&first, -20, 90, None).await;
+    let b = app.create_session(&second, -5, 90, None).await;
+    TwoOpen { student, a, b }
+}
+
+#[tokio::test]
+async fn the_code_form_preselects_the_latest_session_and_the_result_names_its_session() {
+    for db in backends().await {
+        let app = spawn_web(&db).await;
+        let l = app.label;
+        let s = two_open_sessions(&app).await;
+        let mut browser = Browser::with_token(&app, &s.student);
+        let home = browser.get("/student").await;
+        assert_eq!(home.status, StatusCode::OK, "{l}: {home:?}");
+        assert!(
+            option_of(&home.body, &s.b).contains("selected"),
+            "{l}: the session that started last is chosen: {}",
+            home.body
+        );
+        assert!(!option_of(&home.body, &s.a).contains("selected"), "{l}");
+        assert!(
+            home.body.contains("2 sessions are open"),
+            "{l}: the form says there is a choice"
+        );
+        // A wrong code says which session it was judged against.
+        let a_id = s.a.name.trim_start_matches("sessions/").to_string();
+        let wrong = browser
+            .post("/checkin/code", &[("session", &a_id), ("code", "000000")])
+            .await;
+        assert_eq!(wrong.status, StatusCode::OK, "{l}: {wrong:?}");
+        assert!(wrong.body.contains("Wrong code"), "{l}: {}", wrong.body);
+        assert!(
+            wrong.body.contains("Checked against CS101"),
+            "{l}: the page names the session: {}",
+            wrong.body
+        );
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn the_projector_of_a_session_not_open_yet_says_when_it_opens() {
+    for db in backends().await {
+        let app = spawn_web(&db).await;
+        let l = app.label;
+        let course = app.create_course("CS101", &[], None).await;
+        // Opens 10 minutes before its start, so in 50 minutes.
+        let later = app.create_session(&course, 60, 60, None).await;
+        let mut browser = Browser::with_token(&app, &app.admin);
+        let id = later.name.trim_start_matches("sessions/");
+        let page = browser.get(&format!("/sessions/{id}/projector")).await;
+        assert_eq!(page.status, StatusCode::OK, "{l}: {page:?}");
+        // In the server's zone (UTC here, or `TZ`).
+        let opens = app.clock_now() + chrono::Duration::minutes(50);
+        let zone: chrono_tz::Tz = std::env::var("TZ")
+            .ok()
+            .and_then(|tz| tz.trim_start_matches(':').parse().ok())
+            .unwrap_or(chrono_tz::UTC);
+        let opens = opens.with_timezone(&zone).format("%H:%M").to_string();
+        assert!(
+            page.body
+                .contains(&format!("Check-in opens at <strong>{opens}</strong>")),
+            "{l}: {}",
+            page.body
+        );
+        assert!(
+            !page.body.contains("<svg"),
+            "{l}: no QR code before it opens"
+        );
+        assert!(
+            page.body.contains("data-opens-in="),
+            "{l}: the page knows when to switch"
+        );
+        assert!(
+            !page.body.contains("events?qr=1"),
+            "{l}: no codes are streamed before it opens"
+        );
+        // Once open, the code is there.
+        app.advance(55 * 60);
+        let page = browser.get(&format!("/sessions/{id}/projector")).await;
+        assert!(page.body.contains("<svg"), "{l}: {}", page.body);
+        assert!(!page.body.contains("Check-in opens at"), "{l}");
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn after_login_only_local_paths_are_followed() {
+    for db in backends().await {
+        let app = spawn_web(&db).await;
+        let l = app.label;
+        for next in [
+            "/\t/evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "/courses\r\nSet-Cookie: x=1",
+            "/courses\n",
+            "/courses\0",
+            "/%2F/evil.example",
+            "/%5Cevil.example",
+            " //evil.example",
+        ] {
+            let mut browser = Browser::new(&app);
+            browser.get("/login").await;
+            let page = browser
+                .post(
+                    "/login",
+                    &[
+                        ("login", "admin"),
+                        ("password", ADMIN_PASSWORD),
+                        ("next", next),
+                    ],
+                )
+                .await;
+            assert_eq!(
+                page.status,
+                StatusCode::SEE_OTHER,
+                "{l}: {next:?}: {page:?}"
+            );
+            assert_eq!(page.location.as_deref(), Some("/admin"), "{l}: {next:?}");
+        }
+        let mut browser = Browser::new(&app);
+        browser.get("/login").await;
+        let page = browser
+            .post(
+                "/login",
+                &[
+                    ("login", "admin"),
+                    ("password", ADMIN_PASSWORD),
+                    ("next", "/admin/users?q=a%20b"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            page.location.as_deref(),
+            Some("/admin/users?q=a%20b"),
+            "{l}"
+        );
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_missing_or_malformed_course_or_session_is_not_found() {
+    for db in backends().await {
+        let app = spawn_web(&db).await;
+        let l = app.label;
+        let (prof, prof_token) = app.user_with_token(v1::Role::Professor, "prof").await;
+        let (student, student_token) = app.user_with_token(v1::Role::Student, "ana").await;
+        let course = app.create_course("CS101", &[&prof], None).await;
+        app.enroll(&course, &student).await;
+        for token in [&prof_token, &student_token, &app.admin] {
+            let mut browser = Browser::with_token(&app, token);
+            for path in [
+                "/courses/999999",
+                "/courses/999999/report",
+                "/courses/999999/edit",
+                "/sessions/999999",
+                "/sessions/999999/projector",
+                "/courses/abc/report",
+                "/courses/abc",
+                "/sessions/0",
+                "/sessions/1x",
+            ] {
+                let page = browser.get(path).await;
+                assert_eq!(page.status, StatusCode::NOT_FOUND, "{l}: {path}: {page:?}");
+                assert!(
+                    page.body.contains("Not found"),
+                    "{l}: {path}: {}",
+                    page.body
+                );
+                assert!(
+                    page.body.contains("Log out"),
+                    "{l}: {path}: in the viewer's frame"
+                );
+            }
+        }
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_student_is_refused_staff_pages_in_their_own_frame() {
+    for db in backends().await {
+        let app = spawn_web(&db).await;
+        let l = app.label;
+        let (prof, _) = app.user_with_token(v1::Role::Professor, "prof").await;
+        let (student, token) = app.user_with_token(v1::Role::Student, "ana").await;
+        let course = app.create_course("CS101", &[&prof], None).await;
+        app.enroll(&course, &student).await;
+        let id = course.name.trim_start_matches("courses/");
+        let mut browser = Browser::with_token(&app, &token);
+        for path in [
+            format!("/courses/{id}/report"),
+            format!("/courses/{id}/report.csv"),
+            format!("/courses/{id}/students"),
+            format!("/courses/{id}/edit"),
+            "/admin".to_string(),
+            "/admin/users".to_string(),
+            "/admin/users/new".to_string(),
+            "/admin/audit".to_string(),
+        ] {
+            let page = browser.get(&path).await;
+            assert_eq!(page.status, StatusCode::FORBIDDEN, "{l}: {path}: {page:?}");
+            for staff_only in ["New user", "Download CSV", "Add student", "/admin/users\""] {
+                assert!(
+                    !page.body.contains(staff_only),
+                    "{l}: {path} shows {staff_only:?}: {}",
+                    page.body
+                );
+            }
+            assert!(
+                page.body.contains("My attendance"),
+                "{l}: {path}: the student's own frame: {}",
+                page.body
+            );
+        }
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_student_never_sees_the_geofence_or_the_networks() {
+    for db in backends().await {
+        let app = spawn_web(&db).await;
+        let l = app.label;
+        let (student, token) = app.user_with_token(v1::Role::Student, "ana").await;
+        let settings = v1::CheckInSettings {
+            geofence: Some(v1::Geofence {
+                latitude: 38.736_946,
+                longitude: -9.142_685,
+                radius_meters: 120.0,
+            }),
+            network_allowlist: vec!["192.0.2.0/24".into()],
+            ..Default::default()
+        };
+        let course = app.create_course("CS101", &[], Some(settings)).await;
+        app.enroll(&course, &student).await;
+        app.create_session(&course, -5, 60, None).await;
+        let id = course.name.trim_start_matches("courses/");
+        let mut browser = Browser::with_token(&app, &token);
+        for path in [
+            format!("/courses/{id}/edit"),
+            format!("/courses/{id}"),
+            "/student".into(),
+        ] {
+            let page = browser.get(&path).await;
+            for secret in ["38.73", "9.14", "120", "192.0.2"] {
+                assert!(
+                    !page.body.contains(secret),
+                    "{l}: {path} shows {secret}: {}",
+                    page.body
+                );
+            }
+        }
+        // The check-in page still knows that the class needs the position.
+        let home = browser.get("/student").await;
+        assert!(
+            home.body.contains("data-needs-location"),
+            "{l}: {}",
+            home.body
+        );
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_session_that_ends_before_it_starts_is_named_so() {
+    for db in backends().await {
+        let app = spawn_web(&db).await;
+        let l = app.label;
+        let course = app.create_course("CS101", &[], None).await;
+        let id = course.name.trim_start_matches("courses/");
+        let mut browser = Browser::with_token(&app, &app.admin);
+        browser.get(&format!("/courses/{id}")).await;
+        let page = browser
+            .post(
+                &format!("/courses/{id}/sessions"),
+                &[
+                    ("date", "2026-12-10"),
+                    ("start_time", "10:00"),
+                    ("end_time", "09:00"),
+                    ("title", "Lecture"),
+                    ("room", ""),
+                ],
+            )
+            .await;
+        assert!(
+            page.body.contains("ends before it starts"),
+            "{l}: {}",
+            page.body
+        );
+        assert!(!page.body.contains("12 hours"), "{l}");
+        // A class past midnight is still one.
+        let page = browser
+            .post(
+                &format!("/courses/{id}/sessions"),
+                &[
+                    ("date", "2026-12-10"),
+                    ("start_time", "22:00"),
+                    ("end_time", "01:00"),
+                    ("title", "Night lab"),
+                    ("room", ""),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{l}: {}", page.body);
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn an_attachment_keeps_its_accents_in_the_download_name() {
+    for db in backends().await {
+        let app = spawn_web(&db).await;
+        let l = app.label;
+        let (prof, prof_token) = app.user_with_token(v1::Role::Professor, "prof").await;
+        let (student, token) = app.user_with_token(v1::Role::Student, "ana").await;
+        let course = app.create_course("CS101", &[&prof], None).await;
+        app.enroll(&course, &student).await;
+        let session = app.create_session(&course, -120, 60, None).await;
+        let justification = app
+            .reports()
+            .submit_justification(req(
+                &token,
+                v1::SubmitJustificationRequest {
+                    session: session.name.clone(),
+                    reason: "ill".into(),
+                    attachment: b"\x89PNG\r\n\x1a\n".to_vec(),
+                    attachment_filename: "certificat-médical.png".into(),
+                },
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("{l}: submit: {e:?}"))
+            .into_inner()
+            .justification
+            .expect("justification");
+        let id = justification.name.trim_start_matches("justifications/");
+        let mut browser = Browser::with_token(&app, &prof_token);
+        let page = browser
+            .get(&format!("/justifications/{id}/attachment"))
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{l}: {page:?}");
+        let disposition = page.disposition.unwrap_or_default();
+        assert!(
+            disposition.contains("filename*=UTF-8''certificat-m%C3%A9dical.png"),
+            "{l}: {disposition}"
+        );
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn the_report_counts_only_sessions_that_have_happened() {
+    for db in backends().await {
+        let app = spawn_web(&db).await;
+        let l = app.label;
+        let (student, _) = app.user_with_token(v1::Role::Student, "ana").await;
+        let course = app.create_course("CS101", &[], None).await;
+        app.enroll(&course, &student).await;
+        for days_ago in [3, 2] {
+            app.create_session(&course, -days_ago * 24 * 60, 60, None)
+                .await;
+        }
+        for days_ahead in [1, 2, 3] {
+            app.create_session(&course, days_ahead * 24 * 60, 60, None)
+                .await;
+        }
+        let id = course.name.trim_start_matches("courses/");
+        let mut browser = Browser::with_token(&app, &app.admin);
+        let page = browser.get(&format!("/courses/{id}/report")).await;
+        assert_eq!(page.status, StatusCode::OK, "{l}: {page:?}");
+        assert!(
+            page.body.contains("over 2 sessions held so far"),
+            "{l}: {}",
+            page.body
+        );
+        app.stop().await;
+    }
+}
