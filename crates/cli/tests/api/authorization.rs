@@ -905,3 +905,28 @@ async fn every_rpc_for_every_kind_of_caller() {
         app.stop().await;
     }
 }
+
+/// The table above covers the whole contract: an RPC added without a row
+/// fails here, read from the compiled descriptor set.
+#[test]
+fn every_rpc_of_the_contract_has_a_row() {
+    use prost::Message;
+    let set = prost_types::FileDescriptorSet::decode(classtrack_proto::FILE_DESCRIPTOR_SET)
+        .expect("the contract's descriptor set");
+    let contract: Vec<String> = set
+        .file
+        .iter()
+        .filter(|f| f.package() == "classtrack.v1")
+        .flat_map(|f| &f.service)
+        .flat_map(|s| s.method.iter().map(move |m| format!("{}.{}", s.name(), m.name())))
+        .collect();
+    assert!(contract.len() >= 45, "the contract's RPCs: {contract:?}");
+    let rows: std::collections::HashSet<String> = table()
+        .iter()
+        .map(|(name, _, _)| name.split(" (").next().unwrap_or(name).to_string())
+        .collect();
+    let missing: Vec<&String> = contract.iter().filter(|rpc| !rows.contains(*rpc)).collect();
+    assert!(missing.is_empty(), "RPCs without a row: {missing:?}");
+    let unknown: Vec<&String> = rows.iter().filter(|r| !contract.contains(r)).collect();
+    assert!(unknown.is_empty(), "rows naming no RPC of the contract: {unknown:?}");
+}
