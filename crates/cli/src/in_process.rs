@@ -19,16 +19,17 @@ const BUFFER: usize = 256 * 1024;
 
 /// A lazily connected channel whose connections are served by `api`.
 pub fn channel(api: Router) -> Channel {
-    Endpoint::from_static("http://in-process.invalid").connect_with_connector_lazy(
-        tower::service_fn(move |_: Uri| {
+    Endpoint::from_static("http://in-process.invalid")
+        // As for a remote API: a hung call becomes a "not answering" page.
+        .timeout(std::time::Duration::from_secs(20))
+        .connect_with_connector_lazy(tower::service_fn(move |_: Uri| {
             let api = api.clone();
             async move {
                 let (client, server) = tokio::io::duplex(BUFFER);
                 tokio::spawn(serve(api, server));
                 Ok::<_, Infallible>(TokioIo::new(client))
             }
-        }),
-    )
+        }))
 }
 
 async fn serve(api: Router, stream: tokio::io::DuplexStream) {

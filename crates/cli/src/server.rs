@@ -262,3 +262,37 @@ pub fn redact(url: &str) -> String {
         _ => url.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_public_url_is_needed_beyond_loopback() {
+        assert_eq!(
+            default_public_url("127.0.0.1:8080", false).expect("loopback"),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            default_public_url("localhost:8443", true).expect("loopback"),
+            "https://localhost:8443"
+        );
+        assert_eq!(
+            default_public_url("[::1]:8080", false).expect("loopback"),
+            "http://[::1]:8080"
+        );
+        for listen in [
+            "0.0.0.0:8080",
+            "10.1.2.3:8080",
+            "[::]:8080",
+            "127.0.0.1:0",
+            "attend:80",
+        ] {
+            let e = default_public_url(listen, false).expect_err(listen);
+            assert!(
+                e.to_string().contains("needs --public-url"),
+                "{listen}: {e}"
+            );
+        }
+    }
+}

@@ -91,16 +91,55 @@ pub fn router(config: WebConfig) -> anyhow::Result<Router> {
 /// All pages and static assets, calling the API through `channel` (e.g. an
 /// in-process channel when both tiers run in one process).
 pub fn router_on(config: WebConfig, channel: tonic::transport::Channel) -> Router {
+    let hsts = config.secure_cookies();
     let state = AppState {
         api: Api::new(channel),
         config: Arc::new(config),
     };
-    pages::routes()
+    let pages = pages::routes()
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             browser::layer,
         ))
-        .layer(axum::middleware::from_fn(security::headers))
-        .with_state(state)
+        .layer(axum::middleware::from_fn(security::headers));
+    // Browsers that reached the site over https keep to https.
+    let pages = if hsts {
+        pages.layer(security::hsts())
+    } else {
+        pages
+    };
+    pages.with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt;
+
+    async fn hsts_of(public_url: &str) -> Option<String> {
+        let channel = Endpoint::from_static("http://127.0.0.1:9").connect_lazy();
+        let app = router_on(WebConfig::new("http://127.0.0.1:9", public_url), channel);
+        let response = app
+            .oneshot(
+                axum::http::Request::get("/static/app.css")
+                    .body(axum::body::Body::empty())
+                    .expect("request"),
+            )
+            .await
+            .expect("answer");
+        response
+            .headers()
+            .get(axum::http::header::STRICT_TRANSPORT_SECURITY)
+            .map(|v| v.to_str().unwrap_or_default().to_string())
+    }
+
+    #[tokio::test]
+    async fn hsts_only_for_an_https_site() {
+        assert_eq!(
+            hsts_of("https://attend.example.edu").await.as_deref(),
+            Some("max-age=31536000; includeSubDomains")
+        );
+        assert_eq!(hsts_of("http://127.0.0.1:8080").await, None);
+    }
 }

@@ -41,6 +41,16 @@ pub async fn headers(request: Request, next: Next) -> Response {
     response
 }
 
+/// `Strict-Transport-Security` for a site whose public URL is https: a year,
+/// subdomains included (the university's IT decides the domain; preload is
+/// theirs to ask for).
+pub fn hsts() -> tower_http::set_header::SetResponseHeaderLayer<HeaderValue> {
+    tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+        header::STRICT_TRANSPORT_SECURITY,
+        HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -918,7 +918,11 @@ fn every_rpc_of_the_contract_has_a_row() {
         .iter()
         .filter(|f| f.package() == "classtrack.v1")
         .flat_map(|f| &f.service)
-        .flat_map(|s| s.method.iter().map(move |m| format!("{}.{}", s.name(), m.name())))
+        .flat_map(|s| {
+            s.method
+                .iter()
+                .map(move |m| format!("{}.{}", s.name(), m.name()))
+        })
         .collect();
     assert!(contract.len() >= 45, "the contract's RPCs: {contract:?}");
     let rows: std::collections::HashSet<String> = table()
@@ -928,5 +932,8 @@ fn every_rpc_of_the_contract_has_a_row() {
     let missing: Vec<&String> = contract.iter().filter(|rpc| !rows.contains(*rpc)).collect();
     assert!(missing.is_empty(), "RPCs without a row: {missing:?}");
     let unknown: Vec<&String> = rows.iter().filter(|r| !contract.contains(r)).collect();
-    assert!(unknown.is_empty(), "rows naming no RPC of the contract: {unknown:?}");
+    assert!(
+        unknown.is_empty(),
+        "rows naming no RPC of the contract: {unknown:?}"
+    );
 }

@@ -197,7 +197,13 @@ async fn grpc_grpc_web_and_pages_share_one_tls_port() {
     )
     .await;
     assert!(page.starts_with("HTTP/1.1 200"), "{page}");
-    assert!(page.to_ascii_lowercase().contains("<form"), "{page}");
+    let lower = page.to_ascii_lowercase();
+    assert!(lower.contains("<form"), "{page}");
+    // The public URL is https: the pages ask browsers to keep to it.
+    assert!(
+        lower.contains("strict-transport-security: max-age=31536000; includesubdomains"),
+        "{page}"
+    );
 
     // gRPC-Web over TLS (http/1.1).
     use prost::Message;
