@@ -136,11 +136,16 @@ async fn reserve(
     address: &str,
     now: i64,
 ) -> Result<Attempt, ReserveError> {
-    let mut tx = store.begin().await?;
-    let found = users::credentials(&mut tx, login).await?;
+    let mut conn = store.acquire().await?;
+    let found = users::credentials(&mut conn, login).await?;
+    drop(conn);
     let key = found
         .as_ref()
         .map_or_else(|| login.to_string(), |(u, _)| u.username.clone());
+    // Nothing is read in the transaction before the lock is granted: MariaDB
+    // takes a transaction's snapshot at its first read, which must see every
+    // attempt committed by the logins that held the lock before.
+    let mut tx = store.begin().await?;
     auth::lock_throttle(&mut tx, &key, address, now).await?;
     let failures = auth::recent_failures(&mut tx, &key, address, now - millis(policy.window)).await?;
     if let Some(wait) = policy.wait(&failures, now) {

@@ -125,8 +125,9 @@ pub async fn lock_throttle(conn: &mut Conn, login_key: &str, address: &str, now:
 }
 
 /// Failures since `since` of the pair, the account and the address. Read
-/// after [`lock_throttle`]: MariaDB takes the transaction's snapshot at its
-/// first read, so it sees every attempt committed before the lock was granted.
+/// right after [`lock_throttle`], as the transaction's first reads: MariaDB
+/// takes the snapshot at the first read, so it sees every attempt committed
+/// before the lock was granted.
 pub async fn recent_failures(
     conn: &mut Conn,
     login_key: &str,
