@@ -23,12 +23,15 @@ pub async fn ensure_admin(state: &State, password: Option<String>) -> ApiResult<
     }
     drop(conn);
     if let Some(chosen) = &password {
-        passwords::check_chosen(chosen, &["admin", "admin@classtrack.invalid", "Administrator"])
-            .map_err(|why| {
-                ApiError::FailedPrecondition(format!(
-                    "the administrator's password (CLASSTRACK_ADMIN_PASSWORD) {why}; choose another"
-                ))
-            })?;
+        passwords::check_chosen(
+            chosen,
+            &["admin", "admin@classtrack.invalid", "Administrator"],
+        )
+        .map_err(|why| {
+            ApiError::FailedPrecondition(format!(
+                "the administrator's password (CLASSTRACK_ADMIN_PASSWORD) {why}; choose another"
+            ))
+        })?;
     }
     let generated = password.is_none().then(passwords::generate);
     let plain = password.or_else(|| generated.clone()).unwrap_or_default();

@@ -26,7 +26,9 @@ pub enum ApiError {
     FailedPrecondition(String),
     /// The caller's password was chosen by the server and must be changed
     /// before anything else is served.
-    #[error("change your password first: it was set for you and must be changed before anything else")]
+    #[error(
+        "change your password first: it was set for you and must be changed before anything else"
+    )]
     PasswordChangeRequired,
     #[error("too many failed logins; try again in {} s", .retry_after.as_secs())]
     Throttled { retry_after: Duration },

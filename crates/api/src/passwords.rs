@@ -111,7 +111,6 @@ pub fn generate() -> String {
         .collect()
 }
 
-
 /// The least zxcvbn score a chosen password needs: 3 is "safely
 /// unguessable" (about 10^10 guesses), far beyond what the login throttle
 /// lets anyone try.
@@ -153,8 +152,16 @@ mod tests {
     #[test]
     fn common_and_personal_passwords_are_refused_with_a_reason() {
         let ana = ["ana.silva", "ana.silva@uni.example.edu", "Ana Silva"];
-        for weak in ["password", "12345678", "ana.silva", "qwertyuiop", "ana.silva2026"] {
-            let why = check_chosen(weak, &ana).err().unwrap_or_else(|| panic!("{weak} passes"));
+        for weak in [
+            "password",
+            "12345678",
+            "ana.silva",
+            "qwertyuiop",
+            "ana.silva2026",
+        ] {
+            let why = check_chosen(weak, &ana)
+                .err()
+                .unwrap_or_else(|| panic!("{weak} passes"));
             assert!(why.starts_with("is too easy to guess"), "{weak}: {why}");
         }
         let qx = ["qxvoralpine", "qxvoralpine@uni.example.edu", "Qx Voralpine"];
@@ -166,8 +173,15 @@ mod tests {
         assert!(check_chosen("password", &ana)
             .err()
             .is_some_and(|w| w.contains("common")));
-        assert_eq!(check_chosen("short", &ana), Err("must be at least 8 characters".into()));
-        for strong in ["correct horse battery", "student-password", generate().as_str()] {
+        assert_eq!(
+            check_chosen("short", &ana),
+            Err("must be at least 8 characters".into())
+        );
+        for strong in [
+            "correct horse battery",
+            "student-password",
+            generate().as_str(),
+        ] {
             assert_eq!(check_chosen(strong, &ana), Ok(()), "{strong}");
         }
     }

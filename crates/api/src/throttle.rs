@@ -112,7 +112,9 @@ pub async fn admit(
         match reserve(store, policy, login, address, now).await {
             Err(ReserveError::Store(e)) if e.is_unavailable() && tries < 2 => tries += 1,
             Err(ReserveError::Store(e)) => return Err(e.into()),
-            Err(ReserveError::Wait(retry_after)) => return Err(ApiError::Throttled { retry_after }),
+            Err(ReserveError::Wait(retry_after)) => {
+                return Err(ApiError::Throttled { retry_after })
+            }
             Ok(attempt) => return Ok(attempt),
         }
     }
@@ -147,7 +149,8 @@ async fn reserve(
     // attempt committed by the logins that held the lock before.
     let mut tx = store.begin().await?;
     auth::lock_throttle(&mut tx, &key, address, now).await?;
-    let failures = auth::recent_failures(&mut tx, &key, address, now - millis(policy.window)).await?;
+    let failures =
+        auth::recent_failures(&mut tx, &key, address, now - millis(policy.window)).await?;
     if let Some(wait) = policy.wait(&failures, now) {
         // Dropping the transaction rolls back the lock rows' touch.
         return Err(ReserveError::Wait(wait.max(Duration::from_secs(1))));
@@ -192,7 +195,10 @@ mod tests {
         let p = LoginThrottle::default();
         let window = p.window.as_millis() as i64;
         let account = p.wait(&failures(0, 50, 50), 100_000);
-        assert_eq!(account, Some(Duration::from_millis((window - 100_000) as u64)));
+        assert_eq!(
+            account,
+            Some(Duration::from_millis((window - 100_000) as u64))
+        );
         assert_eq!(p.wait(&failures(0, 0, 299), 100_000), None);
         assert!(p.wait(&failures(0, 0, 300), 100_000).is_some());
         assert_eq!(p.wait(&failures(0, 50, 300), window + 1), None);

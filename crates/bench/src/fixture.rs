@@ -140,6 +140,9 @@ async fn import_chunk(
         .collect()
 }
 
+/// A student's credential, and their new password if it had to change.
+type Settled = (Bearer, Option<String>);
+
 /// Logs every student in, `concurrency` at a time. An imported student's
 /// one-time password is changed on the way (the server serves nothing else
 /// before), and the student's new password kept.
@@ -160,7 +163,7 @@ pub async fn log_in_all(
             })
             .collect::<anyhow::Result<_>>()?,
     );
-    let slots: Arc<Vec<OnceLock<(Bearer, Option<String>)>>> =
+    let slots: Arc<Vec<OnceLock<Settled>>> =
         Arc::new((0..students.len()).map(|_| OnceLock::new()).collect());
     let channels: Arc<Vec<Channel>> = Arc::new(channels.to_vec());
     let out = Arc::clone(&slots);

@@ -101,7 +101,12 @@ pub struct RecentFailures {
 /// reserve one after another. The account's row is always locked first: two
 /// logins never wait on each other in a cycle. (On SQLite the transaction
 /// already holds the one write lock; the rows only record the time.)
-pub async fn lock_throttle(conn: &mut Conn, login_key: &str, address: &str, now: i64) -> Result<()> {
+pub async fn lock_throttle(
+    conn: &mut Conn,
+    login_key: &str,
+    address: &str,
+    now: i64,
+) -> Result<()> {
     let upsert = match crate::backend_of_conn(conn) {
         crate::Backend::Sqlite => {
             "INSERT INTO login_throttle_keys (throttle_key, touched_at) VALUES (?, ?) \
@@ -170,7 +175,12 @@ pub async fn recent_failures(
 /// Reserves a password check: it counts as a failure from now on, unless
 /// the login succeeds and [`clear_pair_failures`] forgets it. A check that
 /// never finishes (a crash) stays counted, as it should.
-pub async fn reserve_attempt(conn: &mut Conn, login_key: &str, address: &str, now: i64) -> Result<()> {
+pub async fn reserve_attempt(
+    conn: &mut Conn,
+    login_key: &str,
+    address: &str,
+    now: i64,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO login_failures (login_key, client_address, failed_at) VALUES (?, ?, ?)",
     )

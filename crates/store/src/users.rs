@@ -247,9 +247,9 @@ pub async fn set_password_hash(
     .bind(hash)
     .bind(i64::from(must_change))
     .bind(now)
-        .bind(id.0)
-        .execute(&mut *conn)
-        .await?;
+    .bind(id.0)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

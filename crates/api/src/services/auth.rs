@@ -10,8 +10,8 @@ use crate::access::{bearer, new_token};
 use crate::convert;
 use crate::error::{ApiError, ApiResult};
 use crate::passwords;
-use crate::throttle;
 use crate::state::State;
+use crate::throttle;
 
 pub struct AuthApi(pub State);
 
@@ -78,7 +78,8 @@ async fn login(s: &State, req: Request<v1::LoginRequest>) -> ApiResult<v1::Login
 
     let now = s.now_ms();
     // The check is reserved (counted as a failure) before it runs.
-    let attempt = throttle::admit(&s.store, &s.config.login_throttle, &login, &address, now).await?;
+    let attempt =
+        throttle::admit(&s.store, &s.config.login_throttle, &login, &address, now).await?;
     let ok = passwords::verify(attempt.found.as_ref().map(|(_, h)| h.clone()), r.password).await?;
     metrics::counter!("classtrack_login_password_checks_total").increment(1);
     // A deactivated account is refused after the same check, with the same
@@ -131,7 +132,10 @@ async fn change_password(
     let me = &caller.user;
     v.check(
         "new_password",
-        passwords::check_chosen(&r.new_password, &[&me.username, &me.email, &me.display_name]),
+        passwords::check_chosen(
+            &r.new_password,
+            &[&me.username, &me.email, &me.display_name],
+        ),
     );
     if !r.new_password.is_empty() && r.new_password == r.current_password {
         v.add("new_password", "must differ from the current password");

@@ -105,7 +105,10 @@ fn retry_after(label: &str, r: Result<v1::LoginResponse, Status>) -> Duration {
 /// How many of these answers are refusals after a real password check
 /// (UNAUTHENTICATED) and how many were throttled before one
 /// (RESOURCE_EXHAUSTED, each with its RetryInfo).
-fn checked_and_throttled(label: &str, answers: Vec<Result<v1::LoginResponse, Status>>) -> (usize, usize) {
+fn checked_and_throttled(
+    label: &str,
+    answers: Vec<Result<v1::LoginResponse, Status>>,
+) -> (usize, usize) {
     let (mut checked, mut throttled) = (0, 0);
     for a in answers {
         match a {
@@ -149,7 +152,11 @@ async fn concurrent_wrong_logins_through_two_replicas_share_the_limit() {
         }))
         .await;
         let (checked, throttled) = checked_and_throttled(l, answers);
-        assert_eq!((checked, throttled), (5, 95), "{l}: by email, on either replica");
+        assert_eq!(
+            (checked, throttled),
+            (5, 95),
+            "{l}: by email, on either replica"
+        );
         two.stop().await;
         one.stop().await;
     }
@@ -179,7 +186,11 @@ async fn guesses_wait_growing_delays_while_the_owner_elsewhere_logs_in() {
             let r = login_from(&app, "bea", "wrong-password", guesser).await;
             assert_code(l, r, Code::Unauthenticated);
             let r = login_from(&app, "bea", "wrong-password", guesser).await;
-            assert_eq!(retry_after(l, r), Duration::from_secs(wait as u64 * 2), "{l}");
+            assert_eq!(
+                retry_after(l, r),
+                Duration::from_secs(wait as u64 * 2),
+                "{l}"
+            );
         }
         // behind the same address, the right password gets in once the short
         // wait is over, and the pair starts afresh
@@ -219,7 +230,10 @@ async fn a_lecture_hall_behind_one_address_is_not_locked_out() {
         assert_code(l, r, Code::Unauthenticated);
         let r = login_from(&app, "eve", PASSWORD, hall).await;
         let wait = retry_after(l, r);
-        assert!(wait > Duration::from_secs(800) && wait <= Duration::from_secs(900), "{l}: {wait:?}");
+        assert!(
+            wait > Duration::from_secs(800) && wait <= Duration::from_secs(900),
+            "{l}: {wait:?}"
+        );
         login_from(&app, "eve", PASSWORD, "198.51.100.3")
             .await
             .unwrap_or_else(|e| panic!("{l}: eve elsewhere: {e:?}"));
@@ -234,12 +248,21 @@ async fn a_guesser_spread_over_many_addresses_is_held_back_per_account() {
         let l = app.label;
         app.create_user(v1::Role::Student, "fay").await;
         for i in 0..50 {
-            let r = login_from(&app, "fay", "wrong-password", &format!("10.9.{}.{}", i / 200, i % 200)).await;
+            let r = login_from(
+                &app,
+                "fay",
+                "wrong-password",
+                &format!("10.9.{}.{}", i / 200, i % 200),
+            )
+            .await;
             assert_code(l, r, Code::Unauthenticated);
         }
         let r = login_from(&app, "fay", "wrong-password", "10.9.1.1").await;
         let wait = retry_after(l, r);
-        assert!(wait > Duration::from_secs(800) && wait <= Duration::from_secs(900), "{l}: {wait:?}");
+        assert!(
+            wait > Duration::from_secs(800) && wait <= Duration::from_secs(900),
+            "{l}: {wait:?}"
+        );
         // not forever: once the window passes, the owner gets in
         app.advance(15 * 60 + 1);
         login_from(&app, "fay", PASSWORD, "198.51.100.4")
@@ -390,12 +413,17 @@ async fn chosen_passwords_must_not_be_easy_to_guess() {
     for db in backends().await {
         let app = spawn_app(&db).await;
         let l = app.label;
-        let (_, token) = app.user_with_token(v1::Role::Professor, "qxvoralpine").await;
+        let (_, token) = app
+            .user_with_token(v1::Role::Professor, "qxvoralpine")
+            .await;
         for (weak, why) in [
             ("password", "top-10 common password"),
             ("12345678", "top-10 common password"),
             ("qxvoralpine", "username, name or email address"),
-            ("qxvoralpine@uni.example.edu", "username, name or email address"),
+            (
+                "qxvoralpine@uni.example.edu",
+                "username, name or email address",
+            ),
         ] {
             let r = app
                 .auth()
@@ -438,7 +466,11 @@ async fn chosen_passwords_must_not_be_easy_to_guess() {
                 },
             ))
             .await;
-        assert_eq!(fields(&assert_code(l, r, Code::InvalidArgument)), ["password"], "{l}");
+        assert_eq!(
+            fields(&assert_code(l, r, Code::InvalidArgument)),
+            ["password"],
+            "{l}"
+        );
         let r = app
             .users()
             .import_users(req(
@@ -454,7 +486,11 @@ async fn chosen_passwords_must_not_be_easy_to_guess() {
             .await
             .expect("import")
             .into_inner();
-        let got: Vec<(i32, &str)> = r.errors.iter().map(|e| (e.line, e.field.as_str())).collect();
+        let got: Vec<(i32, &str)> = r
+            .errors
+            .iter()
+            .map(|e| (e.line, e.field.as_str()))
+            .collect();
         assert_eq!(got, [(3, "password")], "{l}: {:?}", r.errors);
         assert!(r.errors[0].message.contains("too easy to guess"), "{l}");
         app.stop().await;
@@ -507,7 +543,11 @@ async fn a_password_the_server_chose_must_be_changed_first() {
         let get = |token: String| {
             let mut users = app.users();
             let name = ian.name.clone();
-            async move { users.get_user(req(&token, v1::GetUserRequest { name })).await }
+            async move {
+                users
+                    .get_user(req(&token, v1::GetUserRequest { name }))
+                    .await
+            }
         };
         assert_password_change_required(l, get(token.clone()).await);
         app.auth()
@@ -532,7 +572,8 @@ async fn a_password_the_server_chose_must_be_changed_first() {
             .import_users(req(
                 &app.admin,
                 v1::ImportUsersRequest {
-                    csv: "username,email,display_name,role\njoana,joana@uni.edu,Joana,student\n".into(),
+                    csv: "username,email,display_name,role\njoana,joana@uni.edu,Joana,student\n"
+                        .into(),
                     dry_run: false,
                 },
             ))
@@ -540,15 +581,23 @@ async fn a_password_the_server_chose_must_be_changed_first() {
             .expect("import")
             .into_inner();
         let jo = imported.users[0].user.clone().expect("user");
-        let first = login_from(&app, "joana", &imported.users[0].initial_password, "198.51.100.7")
-            .await
-            .expect("login with the imported password");
+        let first = login_from(
+            &app,
+            "joana",
+            &imported.users[0].initial_password,
+            "198.51.100.7",
+        )
+        .await
+        .expect("login with the imported password");
         assert!(first.password_change_required, "{l}");
         let course = app.create_course("PW101", &[], None).await;
         app.enroll(&course, &jo).await;
         let session = app.create_session(&course, -5, 60, None).await;
         let qr = app.qr(&session).await;
-        assert_password_change_required(l, app.check_in(&first.token, &qr.token, "phone-joana").await);
+        assert_password_change_required(
+            l,
+            app.check_in(&first.token, &qr.token, "phone-joana").await,
+        );
         app.stop().await;
     }
 }
