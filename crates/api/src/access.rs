@@ -78,10 +78,30 @@ pub fn bearer<T>(req: &Request<T>) -> Option<&str> {
     (!token.is_empty() && token.len() <= 128).then_some(token)
 }
 
+impl Caller {
+    /// Refuses a caller whose password the server chose, until they change it.
+    pub fn require_own_password(&self) -> ApiResult<()> {
+        if self.user.must_change_password {
+            Err(ApiError::PasswordChangeRequired)
+        } else {
+            Ok(())
+        }
+    }
+}
+
 impl State {
+    /// Authenticates the request as [`State::signed_in`] does, and refuses a
+    /// caller who must change their password first: every RPC but WhoAmI,
+    /// Logout and ChangePassword asks this.
+    pub async fn caller<T>(&self, req: &Request<T>) -> ApiResult<Caller> {
+        let caller = self.signed_in(req).await?;
+        caller.require_own_password()?;
+        Ok(caller)
+    }
+
     /// Authenticates the request: its token must exist, be unexpired and
     /// unrevoked, and belong to an active user.
-    pub async fn caller<T>(&self, req: &Request<T>) -> ApiResult<Caller> {
+    pub async fn signed_in<T>(&self, req: &Request<T>) -> ApiResult<Caller> {
         let (hash, cached) = self.cached_caller(req)?;
         if let Some(caller) = cached {
             return Ok(caller);

@@ -10,7 +10,7 @@ use classtrack_store::users::{self, NewUser};
 use classtrack_store::StoreError;
 use rand::{Rng, SeedableRng};
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::passwords;
 use crate::state::State;
 
@@ -22,6 +22,17 @@ pub async fn ensure_admin(state: &State, password: Option<String>) -> ApiResult<
         return Ok(None);
     }
     drop(conn);
+    if let Some(chosen) = &password {
+        passwords::check_chosen(
+            chosen,
+            &["admin", "admin@classtrack.invalid", "Administrator"],
+        )
+        .map_err(|why| {
+            ApiError::FailedPrecondition(format!(
+                "the administrator's password (CLASSTRACK_ADMIN_PASSWORD) {why}; choose another"
+            ))
+        })?;
+    }
     let generated = password.is_none().then(passwords::generate);
     let plain = password.or_else(|| generated.clone()).unwrap_or_default();
     let hash = passwords::hash(state.config.hash_cost, plain).await?;
@@ -33,6 +44,8 @@ pub async fn ensure_admin(state: &State, password: Option<String>) -> ApiResult<
         role: Role::Admin,
         student_number: None,
         password_hash: hash,
+        // The operator chose it, or was shown it on the console.
+        must_change_password: false,
     };
     match users::create(&mut conn, &admin, state.now_ms()).await {
         Ok(_) => Ok(generated),
@@ -121,6 +134,7 @@ pub async fn load_demo(state: &State) -> ApiResult<DemoLogins> {
                 role: Role::Professor,
                 student_number: None,
                 password_hash: hash.clone(),
+                must_change_password: false,
             },
             now_ms,
         )
@@ -139,6 +153,7 @@ pub async fn load_demo(state: &State) -> ApiResult<DemoLogins> {
                 role: Role::Student,
                 student_number: Some(format!("2026{:04}", i + 1)),
                 password_hash: hash.clone(),
+                must_change_password: false,
             },
             now_ms,
         )

@@ -274,6 +274,13 @@ async fn judge_and_write(
             outcomes.push(None);
             continue;
         };
+        if let Err(e) = caller.require_own_password() {
+            outcomes.push(Some(Judgement {
+                caller,
+                verdict: Verdict::Invalid(e),
+            }));
+            continue;
+        }
         let student = caller.user.id;
         let ctx = query_of[i]
             .and_then(|q| contexts.get(q))
@@ -611,6 +618,7 @@ mod tests {
                 role: Role::Student,
                 student_number: None,
                 active: true,
+                must_change_password: false,
                 created_at: 0,
                 updated_at: 0,
             },

@@ -24,6 +24,12 @@ pub enum ApiError {
     AlreadyExists { field: String, message: String },
     #[error("{0}")]
     FailedPrecondition(String),
+    /// The caller's password was chosen by the server and must be changed
+    /// before anything else is served.
+    #[error(
+        "change your password first: it was set for you and must be changed before anything else"
+    )]
+    PasswordChangeRequired,
     #[error("too many failed logins; try again in {} s", .retry_after.as_secs())]
     Throttled { retry_after: Duration },
     #[error("check-in refused: {}", .0.code())]
@@ -130,14 +136,31 @@ impl From<ApiError> for Status {
                 Status::with_error_details(Code::AlreadyExists, message, details)
             }
             ApiError::FailedPrecondition(m) => Status::failed_precondition(m),
+            ApiError::PasswordChangeRequired => {
+                let mut details = ErrorDetails::new();
+                details.set_error_info(
+                    "PASSWORD_CHANGE_REQUIRED",
+                    ERROR_DOMAIN,
+                    std::collections::HashMap::new(),
+                );
+                Status::with_error_details(
+                    Code::FailedPrecondition,
+                    ApiError::PasswordChangeRequired.to_string(),
+                    details,
+                )
+            }
             ApiError::Throttled { retry_after } => {
                 let mut details = ErrorDetails::new();
                 details.set_retry_info(Some(retry_after));
                 let secs = retry_after.as_secs().max(1);
+                let (n, unit) = if secs < 60 {
+                    (secs, "second")
+                } else {
+                    (secs.div_ceil(60), "minute")
+                };
                 let message = format!(
-                    "too many failed logins; try again in {} minute{}",
-                    secs.div_ceil(60),
-                    if secs.div_ceil(60) == 1 { "" } else { "s" }
+                    "too many failed logins; try again in {n} {unit}{}",
+                    if n == 1 { "" } else { "s" }
                 );
                 Status::with_error_details(Code::ResourceExhausted, message, details)
             }

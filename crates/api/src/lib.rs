@@ -15,6 +15,7 @@ mod reflection;
 mod services;
 mod state;
 mod tasks;
+mod throttle;
 mod unknown;
 
 use std::sync::Arc;
@@ -30,6 +31,7 @@ pub use bootstrap::{ensure_admin, load_demo, DemoLogins, DEMO_PASSWORD};
 pub use error::ApiError;
 pub use passwords::HashCost;
 pub use state::State;
+pub use throttle::LoginThrottle;
 
 /// How the API behaves; every field has a sensible default.
 #[derive(Clone)]
@@ -41,12 +43,8 @@ pub struct ApiConfig {
     /// How long a replica trusts a verified login before looking it up again
     /// (revocation through another replica takes effect within this time).
     pub login_cache_ttl: Duration,
-    /// Failed logins per account within `throttle_window` before throttling.
-    pub max_failures_per_account: i64,
-    /// Failed logins per client address within `throttle_window` (campus NATs
-    /// put many students behind one address, so this is higher).
-    pub max_failures_per_address: i64,
-    pub throttle_window: Duration,
+    /// How failed logins slow down further attempts (docs/security.md).
+    pub login_throttle: LoginThrottle,
     /// How long after a valid scan the check-in may complete (login first).
     pub scan_allowance: Duration,
     /// Peers whose `x-forwarded-for` is believed (the web tier, a proxy).
@@ -67,9 +65,7 @@ impl Default for ApiConfig {
             public_url: "http://127.0.0.1:8080".into(),
             token_ttl: Duration::from_secs(7 * 24 * 3600),
             login_cache_ttl: Duration::from_secs(5),
-            max_failures_per_account: 5,
-            max_failures_per_address: 30,
-            throttle_window: Duration::from_secs(15 * 60),
+            login_throttle: LoginThrottle::default(),
             scan_allowance: Duration::from_secs(5 * 60),
             trusted_proxies: vec![
                 "127.0.0.0/8".parse().expect("valid CIDR"),

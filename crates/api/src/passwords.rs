@@ -1,4 +1,5 @@
-//! argon2id password hashing, off the async threads.
+//! argon2id password hashing, off the async threads, and the rule for
+//! passwords people choose.
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -108,4 +109,80 @@ pub fn generate() -> String {
         .take(16)
         .map(char::from)
         .collect()
+}
+
+/// The least zxcvbn score a chosen password needs: 3 is "safely
+/// unguessable" (about 10^10 guesses), far beyond what the login throttle
+/// lets anyone try.
+const MIN_SCORE: zxcvbn::Score = zxcvbn::Score::Three;
+
+/// Checks a password someone chose (the 8–256 characters of
+/// [`validate::password`], then zxcvbn's estimate with the account's own
+/// names as context), saying why it is refused. Passwords the server
+/// generates need no check.
+///
+/// [`validate::password`]: classtrack_core::validate::password
+pub fn check_chosen(password: &str, context: &[&str]) -> Result<(), String> {
+    classtrack_core::validate::password(password)?;
+    let estimate = zxcvbn::zxcvbn(password, context);
+    if estimate.score() >= MIN_SCORE {
+        return Ok(());
+    }
+    let mut said = Vec::new();
+    // Weaker with the account's names than without: it is made of them.
+    if estimate.score() < zxcvbn::zxcvbn(password, &[]).score() {
+        said.push("It contains the account's username, name or email address.".to_string());
+    }
+    if let Some(feedback) = estimate.feedback() {
+        said.extend(feedback.warning().map(|w| w.to_string()));
+        said.extend(feedback.suggestions().iter().map(|s| s.to_string()));
+    }
+    let mut why = String::from("is too easy to guess");
+    if !said.is_empty() {
+        why.push_str(": ");
+        why.push_str(&said.join(" "));
+    }
+    Err(why)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_and_personal_passwords_are_refused_with_a_reason() {
+        let ana = ["ana.silva", "ana.silva@uni.example.edu", "Ana Silva"];
+        for weak in [
+            "password",
+            "12345678",
+            "ana.silva",
+            "qwertyuiop",
+            "ana.silva2026",
+        ] {
+            let why = check_chosen(weak, &ana)
+                .err()
+                .unwrap_or_else(|| panic!("{weak} passes"));
+            assert!(why.starts_with("is too easy to guess"), "{weak}: {why}");
+        }
+        let qx = ["qxvoralpine", "qxvoralpine@uni.example.edu", "Qx Voralpine"];
+        assert_eq!(
+            check_chosen("qxvoralpine", &qx).err().as_deref(),
+            Some("is too easy to guess: It contains the account's username, name or email address. Add another word or two. Uncommon words are better."),
+        );
+        assert_eq!(check_chosen("qxvoralpine", &ana), Ok(()));
+        assert!(check_chosen("password", &ana)
+            .err()
+            .is_some_and(|w| w.contains("common")));
+        assert_eq!(
+            check_chosen("short", &ana),
+            Err("must be at least 8 characters".into())
+        );
+        for strong in [
+            "correct horse battery",
+            "student-password",
+            generate().as_str(),
+        ] {
+            assert_eq!(check_chosen(strong, &ana), Ok(()), "{strong}");
+        }
+    }
 }

@@ -8,7 +8,7 @@ use classtrack_proto::v1::auth_service_client::AuthServiceClient;
 use classtrack_proto::v1::course_service_client::CourseServiceClient;
 use classtrack_proto::v1::report_service_client::ReportServiceClient;
 use classtrack_proto::v1::session_service_client::SessionServiceClient;
-use classtrack_proto::v1::LoginRequest;
+use classtrack_proto::v1::{ChangePasswordRequest, LoginRequest};
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::transport::{Channel, Endpoint};
 use tonic::Request;
@@ -129,6 +129,21 @@ pub async fn login(
     password: &str,
     timeout: Duration,
 ) -> Result<Bearer, tonic::Status> {
+    login_settled(channel, login, password, timeout)
+        .await
+        .map(|(bearer, _)| bearer)
+}
+
+/// Logs in; when the server chose the password (an imported account's
+/// one-time password) and wants it changed first, changes it to a new random
+/// one, returned with the credential, so that the login can do more than
+/// log in.
+pub async fn login_settled(
+    channel: &Channel,
+    login: &str,
+    password: &str,
+    timeout: Duration,
+) -> Result<(Bearer, Option<String>), tonic::Status> {
     let response = auth(channel)
         .login(timed(
             LoginRequest {
@@ -139,7 +154,24 @@ pub async fn login(
         ))
         .await?
         .into_inner();
-    Bearer::new(&response.token).map_err(|e| tonic::Status::internal(e.to_string()))
+    let bearer =
+        Bearer::new(&response.token).map_err(|e| tonic::Status::internal(e.to_string()))?;
+    if !response.password_change_required {
+        return Ok((bearer, None));
+    }
+    use rand::distributions::{Alphanumeric, DistString};
+    let fresh = Alphanumeric.sample_string(&mut rand::thread_rng(), 24);
+    auth(channel)
+        .change_password(bearer.request(
+            ChangePasswordRequest {
+                current_password: password.to_string(),
+                new_password: fresh.clone(),
+            },
+            timeout,
+        ))
+        .await?;
+    // The token the change was made with stays valid.
+    Ok((bearer, Some(fresh)))
 }
 
 #[cfg(test)]

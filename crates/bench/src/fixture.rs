@@ -140,10 +140,15 @@ async fn import_chunk(
         .collect()
 }
 
-/// Logs every student in, `concurrency` at a time.
+/// A student's credential, and their new password if it had to change.
+type Settled = (Bearer, Option<String>);
+
+/// Logs every student in, `concurrency` at a time. An imported student's
+/// one-time password is changed on the way (the server serves nothing else
+/// before), and the student's new password kept.
 pub async fn log_in_all(
     channels: &[Channel],
-    students: &[Student],
+    students: &mut [Student],
     concurrency: usize,
 ) -> anyhow::Result<Vec<Bearer>> {
     let credentials: Arc<Vec<(String, String)>> = Arc::new(
@@ -158,7 +163,7 @@ pub async fn log_in_all(
             })
             .collect::<anyhow::Result<_>>()?,
     );
-    let slots: Arc<Vec<OnceLock<Bearer>>> =
+    let slots: Arc<Vec<OnceLock<Settled>>> =
         Arc::new((0..students.len()).map(|_| OnceLock::new()).collect());
     let channels: Arc<Vec<Channel>> = Arc::new(channels.to_vec());
     let out = Arc::clone(&slots);
@@ -171,10 +176,10 @@ pub async fn log_in_all(
         async move {
             let (login, password) = &credentials[i];
             let channel = &channels[i % channels.len()];
-            let bearer = client::login(channel, login, password, SETUP_TIMEOUT)
+            let settled = client::login_settled(channel, login, password, SETUP_TIMEOUT)
                 .await
                 .map_err(|s| crate::stats::status_key(&s))?;
-            let _ = out[i].set(bearer);
+            let _ = out[i].set(settled);
             Ok(())
         }
     })
@@ -188,10 +193,15 @@ pub async fn log_in_all(
     }
     let slots =
         Arc::try_unwrap(slots).map_err(|_| anyhow::anyhow!("login workers still running"))?;
-    slots
-        .into_iter()
-        .map(|slot| slot.into_inner().context("a login left no token"))
-        .collect()
+    let mut bearers = Vec::with_capacity(students.len());
+    for (slot, student) in slots.into_iter().zip(students.iter_mut()) {
+        let (bearer, changed) = slot.into_inner().context("a login left no token")?;
+        if changed.is_some() {
+            student.password = changed;
+        }
+        bearers.push(bearer);
+    }
+    Ok(bearers)
 }
 
 /// A session of `course` from `start` to `end`.

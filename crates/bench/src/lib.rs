@@ -464,7 +464,7 @@ async fn set_up_cohort(
         "Bench course",
     )
     .await?;
-    let students = fixture::enroll(
+    let mut students = fixture::enroll(
         &channels[0],
         admin,
         &course,
@@ -474,7 +474,7 @@ async fn set_up_cohort(
     .await?;
     let bearers = if plan.runs(ScenarioName::Checkin) || plan.runs(ScenarioName::Watch) {
         progress(format!("set-up: logging {} students in", students.len()));
-        fixture::log_in_all(channels, &students, sizes.concurrency).await?
+        fixture::log_in_all(channels, &mut students, sizes.concurrency).await?
     } else {
         Vec::new()
     };

@@ -1,4 +1,5 @@
-//! Bearer tokens (stored as SHA-256 hashes) and failed logins for throttling.
+//! Bearer tokens (stored as SHA-256 hashes), and failed logins with the
+//! lock rows that let the login throttle count and reserve atomically.
 
 use classtrack_core::UserId;
 use sqlx::Row;
@@ -81,7 +82,100 @@ pub async fn revoke_user_tokens(
     Ok(())
 }
 
-pub async fn record_login_failure(
+/// Failed logins the throttle weighs for one attempt, each with the time that
+/// decides when it ends: the latest failure of the pair (its delay runs from
+/// there), the oldest of the account's and the address's (the window slides
+/// past them).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RecentFailures {
+    pub pair: i64,
+    pub pair_latest: Option<i64>,
+    pub account: i64,
+    pub account_oldest: Option<i64>,
+    pub address: i64,
+    pub address_oldest: Option<i64>,
+}
+
+/// Locks the throttle rows of an account and of an address until the
+/// transaction ends, so that the logins for either, on any replica, count and
+/// reserve one after another. The account's row is always locked first: two
+/// logins never wait on each other in a cycle. (On SQLite the transaction
+/// already holds the one write lock; the rows only record the time.)
+pub async fn lock_throttle(
+    conn: &mut Conn,
+    login_key: &str,
+    address: &str,
+    now: i64,
+) -> Result<()> {
+    let upsert = match crate::backend_of_conn(conn) {
+        crate::Backend::Sqlite => {
+            "INSERT INTO login_throttle_keys (throttle_key, touched_at) VALUES (?, ?) \
+             ON CONFLICT (throttle_key) DO UPDATE SET touched_at = excluded.touched_at"
+        }
+        // An upsert takes the row's exclusive lock at once (INSERT IGNORE then
+        // SELECT … FOR UPDATE would take a shared lock first and deadlock).
+        crate::Backend::MySql => {
+            "INSERT INTO login_throttle_keys (throttle_key, touched_at) VALUES (?, ?) \
+             ON DUPLICATE KEY UPDATE touched_at = VALUES(touched_at)"
+        }
+    };
+    for key in [format!("account:{login_key}"), format!("address:{address}")] {
+        sqlx::query(upsert)
+            .bind(key)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Failures since `since` of the pair, the account and the address. Read
+/// right after [`lock_throttle`], as the transaction's first reads: MariaDB
+/// takes the snapshot at the first read, so it sees every attempt committed
+/// before the lock was granted.
+pub async fn recent_failures(
+    conn: &mut Conn,
+    login_key: &str,
+    address: &str,
+    since: i64,
+) -> Result<RecentFailures> {
+    let pair = sqlx::query(
+        "SELECT COUNT(*) AS n, MAX(failed_at) AS latest FROM login_failures \
+         WHERE login_key = ? AND client_address = ? AND failed_at > ?",
+    )
+    .bind(login_key)
+    .bind(address)
+    .bind(since)
+    .fetch_one(&mut *conn)
+    .await?;
+    let by_key = sqlx::query(
+        "SELECT COUNT(*) AS n, MIN(failed_at) AS oldest FROM login_failures WHERE login_key = ? AND failed_at > ?",
+    )
+    .bind(login_key)
+    .bind(since)
+    .fetch_one(&mut *conn)
+    .await?;
+    let by_addr = sqlx::query(
+        "SELECT COUNT(*) AS n, MIN(failed_at) AS oldest FROM login_failures WHERE client_address = ? AND failed_at > ?",
+    )
+    .bind(address)
+    .bind(since)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(RecentFailures {
+        pair: pair.try_get("n")?,
+        pair_latest: pair.try_get("latest")?,
+        account: by_key.try_get("n")?,
+        account_oldest: by_key.try_get("oldest")?,
+        address: by_addr.try_get("n")?,
+        address_oldest: by_addr.try_get("oldest")?,
+    })
+}
+
+/// Reserves a password check: it counts as a failure from now on, unless
+/// the login succeeds and [`clear_pair_failures`] forgets it. A check that
+/// never finishes (a crash) stays counted, as it should.
+pub async fn reserve_attempt(
     conn: &mut Conn,
     login_key: &str,
     address: &str,
@@ -98,36 +192,13 @@ pub async fn record_login_failure(
     Ok(())
 }
 
-/// Failures since `since` for an account and for an address: (count, oldest) each.
-pub async fn recent_failures(
-    conn: &mut Conn,
-    login_key: &str,
-    address: &str,
-    since: i64,
-) -> Result<((i64, Option<i64>), (i64, Option<i64>))> {
-    let by_key = sqlx::query(
-        "SELECT COUNT(*) AS n, MIN(failed_at) AS oldest FROM login_failures WHERE login_key = ? AND failed_at > ?",
-    )
-    .bind(login_key)
-    .bind(since)
-    .fetch_one(&mut *conn)
-    .await?;
-    let by_addr = sqlx::query(
-        "SELECT COUNT(*) AS n, MIN(failed_at) AS oldest FROM login_failures WHERE client_address = ? AND failed_at > ?",
-    )
-    .bind(address)
-    .bind(since)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok((
-        (by_key.try_get("n")?, by_key.try_get("oldest")?),
-        (by_addr.try_get("n")?, by_addr.try_get("oldest")?),
-    ))
-}
-
-pub async fn clear_login_failures(conn: &mut Conn, login_key: &str) -> Result<()> {
-    sqlx::query("DELETE FROM login_failures WHERE login_key = ?")
+/// After a successful login: forgets the failures of this account from this
+/// address (the attempt just reserved among them). Failures from elsewhere
+/// still count towards the account's limit.
+pub async fn clear_pair_failures(conn: &mut Conn, login_key: &str, address: &str) -> Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE login_key = ? AND client_address = ?")
         .bind(login_key)
+        .bind(address)
         .execute(&mut *conn)
         .await?;
     Ok(())
@@ -140,6 +211,10 @@ pub async fn prune(
     tokens_expired_before: i64,
 ) -> Result<()> {
     sqlx::query("DELETE FROM login_failures WHERE failed_at < ?")
+        .bind(failures_before)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM login_throttle_keys WHERE touched_at < ?")
         .bind(failures_before)
         .execute(&mut *conn)
         .await?;

@@ -15,6 +15,10 @@ pub struct User {
     pub role: Role,
     pub student_number: Option<String>,
     pub active: bool,
+    /// The password was chosen by the server (a reset, an import, a new
+    /// account without a chosen password): the API serves nothing but
+    /// changing it until it is changed.
+    pub must_change_password: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -28,10 +32,12 @@ pub struct NewUser {
     pub role: Role,
     pub student_number: Option<String>,
     pub password_hash: String,
+    /// Whether the server chose the password (see [`User::must_change_password`]).
+    pub must_change_password: bool,
 }
 
 pub(crate) const COLUMNS: &str =
-    "u.id, u.username, u.email, u.display_name, u.role, u.student_number, u.active, u.created_at, u.updated_at";
+    "u.id, u.username, u.email, u.display_name, u.role, u.student_number, u.active, u.must_change_password, u.created_at, u.updated_at";
 
 pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<User> {
     let role: String = row.try_get("role")?;
@@ -45,6 +51,7 @@ pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<User> {
             .map_err(|_| StoreError::Corrupt(format!("user role {role:?}")))?,
         student_number: row.try_get("student_number")?,
         active: row.try_get::<i64, _>("active")? != 0,
+        must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
@@ -52,8 +59,8 @@ pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<User> {
 
 pub async fn create(conn: &mut Conn, new: &NewUser, now: i64) -> Result<User> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO users (username, email, display_name, role, student_number, password_hash, search_text, active, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id",
+        "INSERT INTO users (username, email, display_name, role, student_number, password_hash, must_change_password, search_text, active, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id",
     )
     .bind(&new.username)
     .bind(&new.email)
@@ -61,6 +68,7 @@ pub async fn create(conn: &mut Conn, new: &NewUser, now: i64) -> Result<User> {
     .bind(new.role.as_str())
     .bind(new.student_number.as_deref())
     .bind(&new.password_hash)
+    .bind(i64::from(new.must_change_password))
     .bind(search_text(&new.username, &new.display_name, &new.email, new.student_number.as_deref()))
     .bind(now)
     .bind(now)
@@ -225,13 +233,23 @@ pub async fn set_active(conn: &mut Conn, id: UserId, active: bool, now: i64) -> 
     get(conn, id).await
 }
 
-pub async fn set_password_hash(conn: &mut Conn, id: UserId, hash: &str, now: i64) -> Result<()> {
-    sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
-        .bind(hash)
-        .bind(now)
-        .bind(id.0)
-        .execute(&mut *conn)
-        .await?;
+/// Stores a new password; `must_change` when the server chose it.
+pub async fn set_password_hash(
+    conn: &mut Conn,
+    id: UserId,
+    hash: &str,
+    must_change: bool,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE users SET password_hash = ?, must_change_password = ?, updated_at = ? WHERE id = ?",
+    )
+    .bind(hash)
+    .bind(i64::from(must_change))
+    .bind(now)
+    .bind(id.0)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

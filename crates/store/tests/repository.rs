@@ -17,6 +17,7 @@ fn new_user(name: &str, role: Role) -> NewUser {
         role,
         student_number: (role == Role::Student).then(|| format!("S-{name}")),
         password_hash: "x".into(),
+        must_change_password: false,
     }
 }
 

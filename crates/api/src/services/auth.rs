@@ -1,7 +1,5 @@
 //! AuthService: login with throttling, logout, who-am-I, change password.
 
-use std::time::Duration;
-
 use classtrack_core::validate;
 use classtrack_proto::v1::{self, auth_service_server::AuthService};
 use classtrack_store::{auth, users};
@@ -13,6 +11,7 @@ use crate::convert;
 use crate::error::{ApiError, ApiResult};
 use crate::passwords;
 use crate::state::State;
+use crate::throttle;
 
 pub struct AuthApi(pub State);
 
@@ -38,10 +37,11 @@ impl AuthService for AuthApi {
     ) -> Result<Response<v1::WhoAmIResponse>, Status> {
         reply(
             async {
-                let caller = self.0.caller(&req).await?;
+                let caller = self.0.signed_in(&req).await?;
                 Ok(v1::WhoAmIResponse {
                     user: Some(convert::user(&caller.user)),
                     expire_time: convert::ts(caller.expires_at),
+                    password_change_required: caller.user.must_change_password,
                 })
             }
             .await,
@@ -55,6 +55,11 @@ impl AuthService for AuthApi {
         reply(change_password(&self.0, req).await)
     }
 }
+
+/// The one answer to every login that does not succeed — an unknown
+/// account, a wrong password, a deactivated account — so that none of them
+/// tells an outsider more than the others.
+const LOGIN_REFUSED: ApiError = ApiError::Unauthenticated("wrong username or password");
 
 async fn login(s: &State, req: Request<v1::LoginRequest>) -> ApiResult<v1::LoginResponse> {
     let address = s
@@ -72,38 +77,19 @@ async fn login(s: &State, req: Request<v1::LoginRequest>) -> ApiResult<v1::Login
     v.into_result().map_err(ApiError::Invalid)?;
 
     let now = s.now_ms();
-    let window = i64::try_from(s.config.throttle_window.as_millis()).unwrap_or(i64::MAX);
-    let mut conn = s.store.acquire().await?;
-    let ((by_account, account_oldest), (by_address, address_oldest)) =
-        auth::recent_failures(&mut conn, &login, &address, now - window).await?;
-    let retry = |oldest: Option<i64>| {
-        let wait = oldest.unwrap_or(now) + window - now;
-        ApiError::Throttled {
-            retry_after: Duration::from_millis(u64::try_from(wait.max(1000)).unwrap_or(1000)),
-        }
-    };
-    if by_account >= s.config.max_failures_per_account {
-        return Err(retry(account_oldest));
-    }
-    if by_address >= s.config.max_failures_per_address {
-        return Err(retry(address_oldest));
-    }
-    let found = users::credentials(&mut conn, &login).await?;
-    drop(conn);
-    let ok = passwords::verify(found.as_ref().map(|(_, h)| h.clone()), r.password).await?;
-    let mut tx = s.store.begin().await?;
-    let Some((user, _)) = found.filter(|_| ok) else {
-        auth::record_login_failure(&mut tx, &login, &address, now).await?;
-        classtrack_store::commit(tx).await?;
+    // The check is reserved (counted as a failure) before it runs.
+    let attempt =
+        throttle::admit(&s.store, &s.config.login_throttle, &login, &address, now).await?;
+    let ok = passwords::verify(attempt.found.as_ref().map(|(_, h)| h.clone()), r.password).await?;
+    metrics::counter!("classtrack_login_password_checks_total").increment(1);
+    // A deactivated account is refused after the same check, with the same
+    // answer, and its failure counts the same.
+    let Some((user, _)) = attempt.found.filter(|(u, _)| ok && u.active) else {
         tracing::info!(%address, "failed login");
-        return Err(ApiError::Unauthenticated("wrong username or password"));
+        return Err(LOGIN_REFUSED);
     };
-    if !user.active {
-        return Err(ApiError::denied(
-            "this account is deactivated; ask an administrator to reactivate it",
-        ));
-    }
-    auth::clear_login_failures(&mut tx, &login).await?;
+    let mut tx = s.store.begin().await?;
+    auth::clear_pair_failures(&mut tx, &attempt.key, &address).await?;
     let (token, hash) = new_token();
     let expires = now + i64::try_from(s.config.token_ttl.as_millis()).unwrap_or(i64::MAX / 2);
     auth::insert_token(&mut tx, &hash, user.id, now, expires).await?;
@@ -118,11 +104,12 @@ async fn login(s: &State, req: Request<v1::LoginRequest>) -> ApiResult<v1::Login
         token,
         expire_time: convert::ts(expires),
         user: Some(convert::user(&user)),
+        password_change_required: user.must_change_password,
     })
 }
 
 async fn logout(s: &State, req: Request<v1::LogoutRequest>) -> ApiResult<v1::LogoutResponse> {
-    let caller = s.caller(&req).await?;
+    let caller = s.signed_in(&req).await?;
     let mut tx = s.store.begin().await?;
     auth::revoke_token(&mut tx, &caller.token_hash, s.now_ms()).await?;
     classtrack_store::commit(tx).await?;
@@ -134,14 +121,22 @@ async fn change_password(
     s: &State,
     req: Request<v1::ChangePasswordRequest>,
 ) -> ApiResult<v1::ChangePasswordResponse> {
-    let caller = s.caller(&req).await?;
+    // The one call a caller who must change their password is here for.
+    let caller = s.signed_in(&req).await?;
     let token = bearer(&req).unwrap_or_default().to_string();
     let r = req.into_inner();
     let mut v = validate::Violations::default();
     if r.current_password.is_empty() {
         v.add("current_password", "is required");
     }
-    v.check("new_password", validate::password(&r.new_password));
+    let me = &caller.user;
+    v.check(
+        "new_password",
+        passwords::check_chosen(
+            &r.new_password,
+            &[&me.username, &me.email, &me.display_name],
+        ),
+    );
     if !r.new_password.is_empty() && r.new_password == r.current_password {
         v.add("new_password", "must differ from the current password");
     }
@@ -158,7 +153,7 @@ async fn change_password(
     let hash = passwords::hash(s.config.hash_cost, r.new_password).await?;
     let now = s.now_ms();
     let mut tx = s.store.begin().await?;
-    users::set_password_hash(&mut tx, caller.user.id, &hash, now).await?;
+    users::set_password_hash(&mut tx, caller.user.id, &hash, false, now).await?;
     auth::revoke_user_tokens(&mut tx, caller.user.id, Some(&caller.token_hash), now).await?;
     audit(
         &mut tx,

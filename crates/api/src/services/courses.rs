@@ -442,7 +442,7 @@ async fn enroll_student(
             let password = passwords::generate();
             let hash = passwords::hash(s.config.hash_cost, password.clone()).await?;
             let mut tx = s.store.begin().await?;
-            let user = users::create(&mut tx, &a.into_new_user(hash), now)
+            let user = users::create(&mut tx, &a.into_new_user(hash, true), now)
                 .await
                 .map_err(|e| prefixed_conflict(e, "new_student."))?;
             audit(
@@ -648,7 +648,7 @@ async fn import_enrollments(
     let mut created = Vec::new();
     let mut to_enroll: Vec<UserId> = enroll_existing.iter().map(|u| u.id).collect();
     for (((line, a), hash), password) in applicants.into_iter().zip(hashes).zip(plain) {
-        let user = users::create(&mut tx, &a.into_new_user(hash), now).await?;
+        let user = users::create(&mut tx, &a.into_new_user(hash, true), now).await?;
         to_enroll.push(user.id);
         created.push(v1::ImportedUser {
             user: Some(convert::user(&user)),

@@ -156,7 +156,14 @@ impl Applicant {
         }
     }
 
-    pub fn into_new_user(self, password_hash: String) -> NewUser {
+    /// The names a chosen password must not be made of.
+    pub fn names(&self) -> [&str; 3] {
+        [&self.username, &self.email, &self.display_name]
+    }
+
+    /// `generated`: the server chose the password, so it must be changed at
+    /// the first login.
+    pub fn into_new_user(self, password_hash: String, generated: bool) -> NewUser {
         NewUser {
             username: self.username,
             email: self.email,
@@ -164,6 +171,7 @@ impl Applicant {
             role: self.role,
             student_number: self.student_number,
             password_hash,
+            must_change_password: generated,
         }
     }
 }
@@ -190,7 +198,10 @@ async fn create_user(
     );
     v.extend(applicant.violations("user."));
     if !r.password.is_empty() {
-        v.check("password", validate::password(&r.password));
+        v.check(
+            "password",
+            passwords::check_chosen(&r.password, &applicant.names()),
+        );
     }
     v.into_result().map_err(ApiError::Invalid)?;
     let generated = r.password.is_empty().then(passwords::generate);
@@ -198,7 +209,8 @@ async fn create_user(
     let hash = passwords::hash(s.config.hash_cost, password).await?;
     let now = s.now_ms();
     let mut tx = s.store.begin().await?;
-    let user = users::create(&mut tx, &applicant.into_new_user(hash), now)
+    let new = applicant.into_new_user(hash, generated.is_some());
+    let user = users::create(&mut tx, &new, now)
         .await
         .map_err(|e| prefixed_conflict(e, "user."))?;
     audit(
@@ -394,7 +406,7 @@ async fn reset_password(
     let now = s.now_ms();
     let mut tx = s.store.begin().await?;
     found(&caller, id, users::get(&mut tx, id).await)?;
-    users::set_password_hash(&mut tx, id, &hash, now).await?;
+    users::set_password_hash(&mut tx, id, &hash, true, now).await?;
     auth::revoke_user_tokens(&mut tx, id, None, now).await?;
     audit(
         &mut tx,
@@ -450,7 +462,7 @@ async fn import_users(
         }
         let password = row.get("password").to_string();
         if !password.is_empty() {
-            if let Err(m) = validate::password(&password) {
+            if let Err(m) = passwords::check_chosen(&password, &a.names()) {
                 errors.push(row_error(row.line, "password", m));
             }
         }
@@ -495,7 +507,8 @@ async fn import_users(
     let mut tx = s.store.begin().await?;
     let mut created = Vec::with_capacity(applicants.len());
     for (((line, a, _), hash), generated) in applicants.into_iter().zip(hashes).zip(generated) {
-        let user = users::create(&mut tx, &a.into_new_user(hash), now).await?;
+        let new = a.into_new_user(hash, generated.is_some());
+        let user = users::create(&mut tx, &new, now).await?;
         created.push(v1::ImportedUser {
             user: Some(convert::user(&user)),
             initial_password: generated.unwrap_or_default(),

@@ -397,3 +397,161 @@ async fn csv_import_is_all_or_nothing_with_line_numbers() {
         app.stop().await;
     }
 }
+
+/// Whether a login with this password must change it first.
+async fn must_change(app: &TestApp, login: &str, password: &str) -> bool {
+    app.auth()
+        .login(v1::LoginRequest {
+            login: login.into(),
+            password: password.into(),
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{}: login {login}: {e:?}", app.label))
+        .into_inner()
+        .password_change_required
+}
+
+#[tokio::test]
+async fn only_passwords_the_server_chose_must_be_changed() {
+    for db in backends().await {
+        let app = spawn_app(&db).await;
+        let l = app.label;
+        let student = v1::Role::Student as i32;
+        let generated = app
+            .users()
+            .create_user(req(
+                &app.admin,
+                new_user("gen", "gen@uni.edu", "Generated", student),
+            ))
+            .await
+            .expect("create")
+            .into_inner()
+            .initial_password;
+        assert!(must_change(&app, "gen", &generated).await, "{l}: generated");
+        app.create_user(v1::Role::Student, "chosen").await;
+        assert!(!must_change(&app, "chosen", PASSWORD).await, "{l}: chosen");
+        assert!(
+            !must_change(&app, "admin", ADMIN_PASSWORD).await,
+            "{l}: admin"
+        );
+
+        let imported = app
+            .users()
+            .import_users(req(
+                &app.admin,
+                v1::ImportUsersRequest {
+                    csv: "username,email,display_name,role,password\n\
+                          imp1,imp1@uni.edu,Imp One,student,\n\
+                          imp2,imp2@uni.edu,Imp Two,student,correct horse battery\n"
+                        .into(),
+                    dry_run: false,
+                },
+            ))
+            .await
+            .expect("import")
+            .into_inner();
+        assert!(imported.errors.is_empty(), "{l}: {:?}", imported.errors);
+        let one = &imported.users[0].initial_password;
+        assert!(
+            must_change(&app, "imp1", one).await,
+            "{l}: imported, generated"
+        );
+        assert!(
+            !must_change(&app, "imp2", "correct horse battery").await,
+            "{l}: imported, chosen"
+        );
+
+        let course = app.create_course("MC101", &[], None).await;
+        let enrolled = app
+            .courses()
+            .import_enrollments(req(
+                &app.admin,
+                v1::ImportEnrollmentsRequest {
+                    course: course.name.clone(),
+                    csv: "username,email,display_name,student_number\n\
+                          enr1,enr1@uni.edu,Enr One,E1\n"
+                        .into(),
+                    dry_run: false,
+                },
+            ))
+            .await
+            .expect("import enrollments")
+            .into_inner();
+        assert!(enrolled.errors.is_empty(), "{l}: {:?}", enrolled.errors);
+        let password = &enrolled.created[0].initial_password;
+        assert!(
+            must_change(&app, "enr1", password).await,
+            "{l}: enrolment import"
+        );
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn the_demo_accounts_need_no_password_change() {
+    for db in backends().await {
+        let clock = std::sync::Arc::new(classtrack_core::ManualClock::new(start_of_term()));
+        let running = classtrack::server::start(classtrack::server::ServerConfig {
+            listen: "127.0.0.1:0".into(),
+            database_url: db.url.clone(),
+            api: config(clock),
+            tier: classtrack::server::Tier::ApiOnly,
+            admin_password: Some(ADMIN_PASSWORD.into()),
+            demo: true,
+            announce: false,
+            tls: None,
+        })
+        .await
+        .expect("server starts with demo data");
+        let channel = tonic::transport::Channel::from_shared(format!("http://{}", running.addr))
+            .expect("url")
+            .connect()
+            .await
+            .expect("connects");
+        for login in ["prof.lovelace", "student01"] {
+            let answer =
+                classtrack_proto::v1::auth_service_client::AuthServiceClient::new(channel.clone())
+                    .login(v1::LoginRequest {
+                        login: login.into(),
+                        password: classtrack_api::DEMO_PASSWORD.into(),
+                    })
+                    .await
+                    .unwrap_or_else(|e| panic!("{}: {login}: {e:?}", db.label()))
+                    .into_inner();
+            assert!(!answer.password_change_required, "{}: {login}", db.label());
+        }
+        running.stop().await.expect("server stops");
+    }
+}
+
+#[tokio::test]
+async fn a_guessable_administrator_password_keeps_the_server_from_starting() {
+    for db in backends().await {
+        let clock = std::sync::Arc::new(classtrack_core::ManualClock::new(start_of_term()));
+        let started = classtrack::server::start(classtrack::server::ServerConfig {
+            listen: "127.0.0.1:0".into(),
+            database_url: db.url.clone(),
+            api: config(clock),
+            tier: classtrack::server::Tier::ApiOnly,
+            admin_password: Some("password1".into()),
+            demo: false,
+            announce: false,
+            tls: None,
+        })
+        .await;
+        match started {
+            Ok(running) => {
+                running.stop().await.expect("server stops");
+                panic!("{}: started with a guessable admin password", db.label());
+            }
+            Err(e) => {
+                let e = format!("{e:#}");
+                assert!(
+                    e.contains("CLASSTRACK_ADMIN_PASSWORD") && e.contains("too easy to guess"),
+                    "{}: {e}",
+                    db.label()
+                );
+            }
+        }
+    }
+}

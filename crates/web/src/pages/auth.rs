@@ -1,4 +1,5 @@
-//! Login (finishing a pending QR check-in right after it), logout, and
+//! Login (finishing a pending QR check-in right after it, or first asking
+//! for a new password when the server chose the current one), logout, and
 //! changing one's own password.
 
 use askama::Template;
@@ -131,6 +132,19 @@ pub async fn login(
         flash: None,
         ..browser.clone()
     };
+
+    // A password the server chose (a reset, an import) is changed before
+    // anything else; the API would refuse the rest, a pending check-in too.
+    if answer.password_change_required {
+        let mut response = browser.redirect_with_flash(
+            "/account/password",
+            "Your password was set for you: choose your own before you go on.",
+        );
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, session_cookie);
+        return Ok(response);
+    }
 
     if let Some(scan) = browser.live_scan(Utc::now().timestamp()).cloned() {
         let viewer = Viewer {
