@@ -5,7 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use classtrack_core::{CourseId, Role};
+use classtrack_core::{forwarded, CourseId, Role};
 use classtrack_store::users::User;
 use classtrack_store::{courses, Conn, StoreError};
 use rand::RngCore;
@@ -141,8 +141,11 @@ impl State {
         self.logins.forget(|c| c.user.id == user);
     }
 
-    /// The client's address: the peer, or the first `x-forwarded-for` entry
-    /// when the peer is a trusted proxy such as the web tier.
+    /// The client's address: the peer, or when the peer is a trusted proxy
+    /// (`trusted_proxies`: a load balancer, the web tier run apart) the
+    /// address its `Forwarded` / `x-forwarded-for` chain names, read right to
+    /// left past trusted hops ([`forwarded::client_address`]). Calls of this
+    /// process's own web tier come through the in-process channel.
     pub fn client_address<T>(&self, req: &Request<T>) -> Option<IpAddr> {
         if req.extensions().get::<InProcess>().is_some() {
             // The web tier of this process states the browser's address.
@@ -157,32 +160,20 @@ impl State {
             .extensions()
             .get::<axum::extract::ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip())
-            .or_else(|| req.remote_addr().map(|a| a.ip()));
-        let trusted =
-            peer.is_some_and(|p| self.config.trusted_proxies.iter().any(|n| n.contains(&p)));
-        if !trusted {
-            return peer;
-        }
-        // Right to left: the first address that is not one of our proxies is
-        // the client; anything before it was written by the client itself.
-        let Some(chain) = req
-            .metadata()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-        else {
-            return peer;
+            .or_else(|| req.remote_addr().map(|a| a.ip()))?;
+        let values = |name: &str| -> Vec<&str> {
+            req.metadata()
+                .get_all(name)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect()
         };
-        let mut client = peer;
-        for hop in chain.rsplit(',') {
-            match hop.trim().parse::<IpAddr>() {
-                Ok(ip) if self.config.trusted_proxies.iter().any(|n| n.contains(&ip)) => {
-                    client = Some(ip)
-                }
-                Ok(ip) => return Some(ip),
-                Err(_) => return client,
-            }
-        }
-        client
+        let chain = forwarded::hops(values("forwarded"), values("x-forwarded-for"));
+        Some(forwarded::client_address(
+            peer,
+            &chain,
+            &self.config.trusted_proxies,
+        ))
     }
 }
 

@@ -47,7 +47,9 @@ pub struct ApiConfig {
     pub login_throttle: LoginThrottle,
     /// How long after a valid scan the check-in may complete (login first).
     pub scan_allowance: Duration,
-    /// Peers whose `x-forwarded-for` is believed (the web tier, a proxy).
+    /// Peers whose `Forwarded` / `x-forwarded-for` is believed (a load
+    /// balancer, a web tier run apart). None by default: no other process,
+    /// even on this machine, may choose the client address it reports.
     pub trusted_proxies: Vec<IpNet>,
     /// Time zone for new courses and "today".
     pub default_time_zone: String,
@@ -67,10 +69,7 @@ impl Default for ApiConfig {
             login_cache_ttl: Duration::from_secs(5),
             login_throttle: LoginThrottle::default(),
             scan_allowance: Duration::from_secs(5 * 60),
-            trusted_proxies: vec![
-                "127.0.0.0/8".parse().expect("valid CIDR"),
-                "::1/128".parse().expect("valid CIDR"),
-            ],
+            trusted_proxies: Vec::new(),
             default_time_zone: "UTC".into(),
             hash_cost: HashCost::default(),
             live_poll_interval: Duration::from_millis(200),

@@ -38,6 +38,11 @@ struct ServeArgs {
     /// Load demo data (admin, 2 professors, 40 students, 3 courses, this week's sessions).
     #[arg(long)]
     demo: bool,
+    /// A load balancer or reverse proxy in front (CIDR or address; repeatable):
+    /// its Forwarded / X-Forwarded-For name the client. None by default.
+    #[arg(long = "trusted-proxy", value_name = "CIDR", env = "CLASSTRACK_TRUSTED_PROXIES",
+          value_delimiter = ',', value_parser = classtrack_core::forwarded::parse_proxy)]
+    trusted_proxy: Vec<ipnet::IpNet>,
     /// PEM certificate chain: serve TLS on the port (with --tls-key; read again on SIGHUP).
     #[arg(long, env = "CLASSTRACK_TLS_CERT", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -73,6 +78,10 @@ enum Command {
         listen: String,
         #[arg(long, env = "CLASSTRACK_PUBLIC_URL")]
         public_url: Option<String>,
+        /// A reverse proxy in front of the pages (CIDR or address; repeatable).
+        #[arg(long = "trusted-proxy", value_name = "CIDR", env = "CLASSTRACK_TRUSTED_PROXIES",
+              value_delimiter = ',', value_parser = classtrack_core::forwarded::parse_proxy)]
+        trusted_proxy: Vec<ipnet::IpNet>,
     },
     /// Apply database migrations and exit.
     Migrate {
@@ -162,6 +171,7 @@ fn api_config(args: &ServeArgs) -> anyhow::Result<ApiConfig> {
     Ok(ApiConfig {
         public_url: public_url.trim_end_matches('/').to_string(),
         default_time_zone: args.time_zone.clone(),
+        trusted_proxies: args.trusted_proxy.clone(),
         ..ApiConfig::default()
     })
 }
@@ -252,12 +262,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             api,
             listen,
             public_url,
+            trusted_proxy,
         } => {
             let public = match public_url {
                 Some(url) => url,
                 None => server::default_public_url(&listen, false)?,
             };
-            let (addr, handle) = server::start_web(&listen, &api, &public).await?;
+            let mut web = classtrack_web::WebConfig::new(api.clone(), public);
+            web.trusted_proxies = trusted_proxy;
+            let (addr, handle) = server::start_web(&listen, web).await?;
             println!("ClassTrack web listening on http://{addr} (API {api})");
             handle.await??;
             Ok(())

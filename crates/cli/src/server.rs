@@ -66,6 +66,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         )
     })?;
     let public_url = config.api.public_url.clone();
+    let trusted_proxies = config.api.trusted_proxies.clone();
     let api = Api::start(store, config.api);
     let state = api.state.clone();
     if let Some(password) =
@@ -100,7 +101,8 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         Tier::Both => {
             // The pages reach the API through an in-process channel: still
             // real gRPC, but no other process can use it (or claim to be it).
-            let web = classtrack_web::WebConfig::new("in-process", public_url);
+            let mut web = classtrack_web::WebConfig::new("in-process", public_url);
+            web.trusted_proxies = trusted_proxies;
             let channel = crate::in_process::channel(api.routes());
             api.routes_beside(classtrack_web::router_on(web, channel))
         }
@@ -174,17 +176,14 @@ pub fn default_public_url(listen: &str, tls: bool) -> anyhow::Result<String> {
 /// The web tier alone, talking to a remote API.
 pub async fn start_web(
     listen: &str,
-    api_url: &str,
-    public_url: &str,
+    web: classtrack_web::WebConfig,
 ) -> anyhow::Result<(SocketAddr, JoinHandle<std::io::Result<()>>)> {
     let listener = TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     let listener = without_nagle(listener);
-    let app = with_metrics(classtrack_web::router(classtrack_web::WebConfig::new(
-        api_url, public_url,
-    ))?);
+    let app = with_metrics(classtrack_web::router(web)?);
     let handle = tokio::spawn(async move {
         axum::serve(
             listener,

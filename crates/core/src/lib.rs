@@ -4,6 +4,7 @@
 pub mod attendance;
 pub mod checkin;
 pub mod clock;
+pub mod forwarded;
 pub mod names;
 pub mod qr;
 pub mod rates;

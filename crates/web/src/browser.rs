@@ -4,6 +4,7 @@
 //! one-shot flash message. Replicas share nothing, so nothing lives on the
 //! server.
 
+use classtrack_core::forwarded;
 use std::net::SocketAddr;
 
 use axum::body::Body;
@@ -137,7 +138,7 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         address: client_address(
             &parts.headers,
             parts.extensions.get::<ConnectInfo<SocketAddr>>(),
-            state.config.trust_forwarded_for,
+            &state.config.trusted_proxies,
         ),
         secure: state.config.secure_cookies(),
     };
@@ -223,20 +224,18 @@ fn refused() -> Response {
 fn client_address(
     headers: &HeaderMap,
     connect: Option<&ConnectInfo<SocketAddr>>,
-    trust_forwarded_for: bool,
+    trusted_proxies: &[ipnet::IpNet],
 ) -> Option<String> {
-    if trust_forwarded_for {
-        let forwarded = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(str::trim)
-            .filter(|v| v.parse::<std::net::IpAddr>().is_ok());
-        if let Some(addr) = forwarded {
-            return Some(addr.to_string());
-        }
-    }
-    connect.map(|ConnectInfo(addr)| addr.ip().to_string())
+    let ConnectInfo(peer) = connect?;
+    let values = |name: &str| -> Vec<&str> {
+        headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect()
+    };
+    let chain = forwarded::hops(values("forwarded"), values("x-forwarded-for"));
+    Some(forwarded::client_address(peer.ip(), &chain, trusted_proxies).to_string())
 }
 
 /// Cookie pairs of a request; later duplicates lose.
@@ -380,19 +379,23 @@ mod tests {
     }
 
     #[test]
-    fn forwarded_for_is_trusted_only_when_configured() {
+    fn forwarded_for_is_trusted_only_from_trusted_proxies() {
         let mut headers = HeaderMap::new();
         headers.insert("x-forwarded-for", "198.51.100.4, 10.0.0.1".parse().unwrap());
         let peer = ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 5000)));
         assert_eq!(
-            client_address(&headers, Some(&peer), false).as_deref(),
+            client_address(&headers, Some(&peer), &[]).as_deref(),
             Some("127.0.0.1")
         );
+        let proxies: Vec<ipnet::IpNet> = vec![
+            "127.0.0.1/32".parse().unwrap(),
+            "10.0.0.0/8".parse().unwrap(),
+        ];
         assert_eq!(
-            client_address(&headers, Some(&peer), true).as_deref(),
+            client_address(&headers, Some(&peer), &proxies).as_deref(),
             Some("198.51.100.4")
         );
-        assert_eq!(client_address(&headers, None, false), None);
+        assert_eq!(client_address(&headers, None, &proxies), None);
     }
 
     #[test]

@@ -34,9 +34,9 @@ pub struct WebConfig {
     pub public_url: String,
     /// Time zone for pages when a course names none.
     pub time_zone: chrono_tz::Tz,
-    /// Take the browser's address from the first `X-Forwarded-For` entry (set
-    /// only behind a reverse proxy that writes that header itself).
-    pub trust_forwarded_for: bool,
+    /// Reverse proxies in front of the pages whose `Forwarded` /
+    /// `X-Forwarded-For` name the browser (read right to left past them).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl WebConfig {
@@ -45,7 +45,7 @@ impl WebConfig {
             api_url: api_url.into(),
             public_url: public_url.into(),
             time_zone: default_time_zone(),
-            trust_forwarded_for: false,
+            trusted_proxies: Vec::new(),
         }
     }
 

@@ -56,6 +56,9 @@ pub fn config(clock: Arc<ManualClock>) -> ApiConfig {
         // the tests drive finalisation themselves
         finalize_interval: Duration::from_secs(3600),
         live_poll_interval: Duration::from_millis(100),
+        // The tests stand in for a load balancer on this machine: their
+        // `x-forwarded-for` names the client (by default no peer is trusted).
+        trusted_proxies: vec!["127.0.0.1/32".parse().expect("CIDR")],
         ..ApiConfig::default()
     }
 }
@@ -100,22 +103,29 @@ pub async fn spawn_tier(
     })
     .await
     .expect("server starts");
-    let url = format!("http://{}", running.addr);
-    let channel = Channel::from_shared(url.clone())
-        .expect("url")
-        .connect()
-        .await
-        .expect("connects");
-    let mut app = TestApp {
-        url,
-        clock,
-        channel,
-        admin: String::new(),
-        running: Some(running),
-        label,
-    };
-    app.admin = app.login("admin", ADMIN_PASSWORD).await;
-    app
+    TestApp::around(running, clock, label).await
+}
+
+impl TestApp {
+    /// A client of an already started server, logged in as the admin.
+    pub async fn around(running: Running, clock: Arc<ManualClock>, label: &'static str) -> Self {
+        let url = format!("http://{}", running.addr);
+        let channel = Channel::from_shared(url.clone())
+            .expect("url")
+            .connect()
+            .await
+            .expect("connects");
+        let mut app = TestApp {
+            url,
+            clock,
+            channel,
+            admin: String::new(),
+            running: Some(running),
+            label,
+        };
+        app.admin = app.login("admin", ADMIN_PASSWORD).await;
+        app
+    }
 }
 
 impl TestApp {

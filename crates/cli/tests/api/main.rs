@@ -10,6 +10,7 @@ mod courses;
 mod filters;
 mod live;
 mod platform;
+mod proxy;
 mod reports;
 mod sessions;
 mod tls;
