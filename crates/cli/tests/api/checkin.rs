@@ -412,7 +412,7 @@ async fn a_saved_token_after_the_close_is_refused_unless_it_is_a_repeat() {
         );
         c.app.close_session(&c.prof_token, &c.session).await;
 
-        for (who, token) in [
+        for (who, what) in [
             (&c.bea, "bea, absent by the close"),
             (&cara, "cara, marked"),
         ] {
@@ -420,7 +420,7 @@ async fn a_saved_token_after_the_close_is_refused_unless_it_is_a_repeat() {
             assert_eq!(
                 reason(&assert_code(l, r, Code::FailedPrecondition)),
                 "SESSION_CLOSED",
-                "{l}: {token}"
+                "{l}: {what}"
             );
         }
         let again = c
