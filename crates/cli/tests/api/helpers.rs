@@ -56,6 +56,8 @@ pub fn config(clock: Arc<ManualClock>) -> ApiConfig {
         // the tests drive finalisation themselves
         finalize_interval: Duration::from_secs(3600),
         live_poll_interval: Duration::from_millis(100),
+        // streams re-check their login; keep the cross-replica bound short
+        login_cache_ttl: Duration::from_secs(1),
         ..ApiConfig::default()
     }
 }
