@@ -645,6 +645,7 @@ mod tests {
             finalized_at: None,
             cancelled_at: None,
             cancel_reason: None,
+            created_at: 0,
         };
         let record = Record {
             session: session.id,
