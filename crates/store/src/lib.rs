@@ -240,8 +240,12 @@ impl Store {
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
+                        // synchronous = FULL: a commit is on disk before it is
+                        // acknowledged, so a check-in answered OK survives a power
+                        // loss (NORMAL in WAL mode may lose the last commits).
+                        // Group commit makes it one fsync per batch of check-ins.
                         conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                              PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
                         )
                         .await?;
