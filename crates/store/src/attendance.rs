@@ -779,3 +779,25 @@ pub async fn prune_events(conn: &mut Conn, before: i64) -> Result<()> {
         .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::EventPosition;
+
+    #[test]
+    fn an_event_is_after_the_roll_when_newer_or_not_yet_visible_then() {
+        let position = EventPosition {
+            newest: 2000,
+            recent: [1990, 2000].into_iter().collect(),
+            lookback: 1024,
+        };
+        assert!(position.is_after(2001), "newer than the snapshot");
+        assert!(!position.is_after(2000), "in the roll");
+        assert!(!position.is_after(1990), "in the roll");
+        assert!(
+            position.is_after(1995),
+            "a lower id that committed after the snapshot (MariaDB)"
+        );
+        assert!(!position.is_after(976), "beyond the look-back: old");
+    }
+}
