@@ -120,6 +120,34 @@ impl State {
         Ok(caller)
     }
 
+    /// Checks again that an open stream's login is live, as every call
+    /// does: from this replica's cache when it verified the token lately (a
+    /// Logout, password change or reset, or deactivation through this
+    /// replica clears it at once), else from the database, so a revocation
+    /// through another replica is seen within `login_cache_ttl`. A database
+    /// that does not answer is no verdict: the stream goes on and the next
+    /// check asks again.
+    pub async fn still_logged_in(&self, caller: &Caller) -> ApiResult<()> {
+        if self.logins.get(&caller.token_hash, self.now_ms()).is_some() {
+            return Ok(());
+        }
+        match self.batches.token_user(caller.token_hash.clone()).await {
+            Ok(Some((user, expires_at))) => {
+                self.logins.put(&Caller {
+                    user,
+                    token_hash: caller.token_hash.clone(),
+                    expires_at,
+                });
+                Ok(())
+            }
+            Ok(None) => Err(LOGIN_ENDED),
+            Err(e) => {
+                tracing::debug!(error = %e, "a stream's login could not be checked; it goes on");
+                Ok(())
+            }
+        }
+    }
+
     /// The hash of the request's bearer token, and its caller if this
     /// replica verified the token lately.
     pub fn cached_caller<T>(&self, req: &Request<T>) -> ApiResult<(String, Option<Caller>)> {

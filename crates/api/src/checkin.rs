@@ -478,8 +478,12 @@ fn judge(
         }
         Credential::Code(..) => RecordSource::Code,
     };
-    // A retry returns what is recorded, whatever the code's age.
-    if let Some(existing) = roll.existing {
+    // A retry returns what the student recorded, whatever the code's age. A
+    // record someone else wrote (a professor's mark, an approved
+    // justification, the absence of the close) is no check-in of theirs: the
+    // ask is judged like any other, so that a saved code used after the close
+    // is refused and kept for supervision.
+    if let Some(existing) = roll.existing.filter(|r| r.source.is_check_in()) {
         return Judged::Repeat(existing.clone(), Box::new(session.clone()));
     }
     let scanned_at = match &credential {
@@ -542,6 +546,11 @@ fn judge(
     }
     if !address_allowed(&settings.network_allowlist, ask.address) {
         return refused(CheckInRejection::AddressNotAllowed, "");
+    }
+    // A valid check-in of a student someone else already marked: the mark
+    // stands, and is the answer.
+    if let Some(marked) = roll.existing {
+        return Judged::Repeat(marked.clone(), Box::new(session.clone()));
     }
     let status = status_at(
         DateTime::from_timestamp_millis(session.start_at).unwrap_or_default(),
@@ -646,6 +655,7 @@ mod tests {
             finalized_at: None,
             cancelled_at: None,
             cancel_reason: None,
+            created_at: 0,
         };
         let record = Record {
             session: session.id,

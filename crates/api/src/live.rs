@@ -5,6 +5,13 @@
 //! wakes at once when this replica wrote (`nudge`), and at least every
 //! `live_poll_interval` for writes made through other replicas. Each change is
 //! read once and fanned out to every local watcher of its session.
+//!
+//! A watcher starts from the roll, read in one snapshot with the log's
+//! position ([`open`]); a change carries the ids of the events it stems
+//! from, and a watcher forwards only changes with an event its roll did not
+//! contain yet. The poller may well read events older than a watcher (it
+//! looks back for late commits, and starts from the log's end when nobody
+//! watched): those are in the roll already.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
@@ -22,7 +29,17 @@ use crate::convert;
 const LOOKBACK_IDS: i64 = 1024;
 const CHANNEL_CAPACITY: usize = 1024;
 
-pub type LiveEvent = Arc<v1::WatchSessionResponse>;
+/// One message for the watchers of a session.
+#[derive(Debug)]
+pub struct Change {
+    /// The roll events it stems from.
+    pub events: Vec<i64>,
+    pub message: v1::WatchSessionResponse,
+    /// The session is over (closed or cancelled): this roll is final.
+    pub last: bool,
+}
+
+pub type LiveEvent = Arc<Change>;
 
 #[derive(Clone)]
 pub struct Hub {
@@ -130,17 +147,22 @@ impl Hub {
                 .collect();
             let session_changed = mine.iter().any(|e| e.kind != "record");
             if session_changed {
-                let _ = tx.send(Arc::new(v1::WatchSessionResponse {
-                    event: Some(v1::watch_session_response::Event::SessionChanged(
-                        convert::session(&session, now),
-                    )),
-                    counts: None,
+                // The whole roll follows: it covers the records of this poll too.
+                let events: Vec<i64> = mine.iter().map(|e| e.id).collect();
+                let _ = tx.send(Arc::new(Change {
+                    events: events.clone(),
+                    message: v1::WatchSessionResponse {
+                        event: Some(v1::watch_session_response::Event::SessionChanged(
+                            convert::session(&session, now),
+                        )),
+                        counts: None,
+                    },
+                    last: false,
                 }));
-                let roll = roll_snapshot(&mut conn, &session, now).await?;
-                let counts = roll.counts;
-                let _ = tx.send(Arc::new(v1::WatchSessionResponse {
-                    event: Some(v1::watch_session_response::Event::Roll(roll)),
-                    counts,
+                let _ = tx.send(Arc::new(Change {
+                    events,
+                    message: roll_message(roll_snapshot(&mut conn, &session, now).await?),
+                    last: is_over(&session),
                 }));
                 continue;
             }
@@ -148,11 +170,20 @@ impl Hub {
             let entries = attendance::roll_entries(&mut conn, session_id, &students).await?;
             let counts = counts_proto(&attendance::status_counts(&mut conn, &session).await?);
             for e in &entries {
-                let _ = tx.send(Arc::new(v1::WatchSessionResponse {
-                    event: Some(v1::watch_session_response::Event::Changed(
-                        convert::roll_entry(e),
-                    )),
-                    counts: Some(counts),
+                let events = mine
+                    .iter()
+                    .filter(|m| m.student == Some(e.student.id))
+                    .map(|m| m.id)
+                    .collect();
+                let _ = tx.send(Arc::new(Change {
+                    events,
+                    message: v1::WatchSessionResponse {
+                        event: Some(v1::watch_session_response::Event::Changed(
+                            convert::roll_entry(e),
+                        )),
+                        counts: Some(counts),
+                    },
+                    last: false,
                 }));
             }
         }
@@ -177,6 +208,47 @@ pub fn counts_proto(c: &attendance::StatusCounts) -> v1::RollCounts {
         absent: n(c.absent),
         not_yet: n((c.enrolled - recorded).max(0)),
     }
+}
+
+/// Whether a session's roll can no longer change by check-in: closed (by
+/// hand, or finalised after its end) or cancelled. A watch on it ends.
+pub fn is_over(session: &sessions::Session) -> bool {
+    session.finalized_at.is_some() || session.cancelled_at.is_some()
+}
+
+/// The roll as a watch message.
+pub fn roll_message(roll: v1::ListSessionAttendanceResponse) -> v1::WatchSessionResponse {
+    v1::WatchSessionResponse {
+        counts: roll.counts,
+        event: Some(v1::watch_session_response::Event::Roll(roll)),
+    }
+}
+
+/// The start of a watch: the session and its roll, and the log's position
+/// they correspond to, all read in one snapshot.
+pub struct Opening {
+    pub session: sessions::Session,
+    pub roll: v1::ListSessionAttendanceResponse,
+    pub position: attendance::EventPosition,
+}
+
+/// Reads a watch's [`Opening`]. Subscribe to the hub first, so that no change
+/// falls between the snapshot and the subscription.
+pub async fn open(
+    store: &Store,
+    session: SessionId,
+    now: i64,
+) -> Result<Opening, classtrack_store::StoreError> {
+    let mut snapshot = store.snapshot().await?;
+    let position = attendance::event_position(&mut snapshot, session, LOOKBACK_IDS).await?;
+    let session = sessions::get(&mut snapshot, session).await?;
+    let roll = roll_snapshot(&mut snapshot, &session, now).await?;
+    snapshot.commit().await?;
+    Ok(Opening {
+        session,
+        roll,
+        position,
+    })
 }
 
 /// The whole roll of a session, as the first message of a watch.

@@ -150,7 +150,8 @@ impl Database {
                     match engine {
                         Engine::Sqlite => {
                             conn.execute(
-                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                                // as classtrack_store::Store::connect (synchronous = FULL)
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                                  PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
                             )
                             .await?

@@ -60,6 +60,14 @@ impl RecordSource {
             Self::Justification => "justification",
         }
     }
+
+    /// Whether the student made the record by checking in (QR or code), as
+    /// opposed to a professor's mark, an approved justification or the
+    /// absence written when the session closed. Only these make a later
+    /// check-in a repeat.
+    pub fn is_check_in(self) -> bool {
+        matches!(self, Self::Qr | Self::Code)
+    }
 }
 
 impl FromStr for RecordSource {

@@ -529,6 +529,50 @@ pub async fn events_after(
         .collect()
 }
 
+/// Where the roll-event log stood when a roll was read: read in the same
+/// snapshot ([`crate::Store::snapshot`]), it tells a watcher which events
+/// the roll already contains.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventPosition {
+    /// The newest event id of any session.
+    pub newest: i64,
+    /// The session's events among the `lookback` ids up to `newest`: on
+    /// MariaDB ids are taken at insert and may commit out of order, so a
+    /// lower id than `newest` may still be missing from the snapshot.
+    pub recent: std::collections::BTreeSet<i64>,
+    pub lookback: i64,
+}
+
+impl EventPosition {
+    /// Whether an event is newer than the roll read with this position:
+    /// above `newest`, or within the look-back and not yet visible then.
+    /// Events further back are taken as committed before the roll, as the
+    /// live poller does.
+    pub fn is_after(&self, id: i64) -> bool {
+        id > self.newest || (id > self.newest - self.lookback && !self.recent.contains(&id))
+    }
+}
+
+/// The log's position, for one session's roll read in the same snapshot.
+pub async fn event_position(
+    conn: &mut Conn,
+    session: SessionId,
+    lookback: i64,
+) -> Result<EventPosition> {
+    let newest = last_event_id(conn).await?;
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM session_events WHERE session_id = ? AND id > ?")
+            .bind(session.0)
+            .bind(newest - lookback)
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(EventPosition {
+        newest,
+        recent: ids.into_iter().filter(|id| *id <= newest).collect(),
+        lookback,
+    })
+}
+
 pub async fn last_event_id(conn: &mut Conn) -> Result<i64> {
     Ok(
         sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM session_events")
@@ -734,4 +778,26 @@ pub async fn prune_events(conn: &mut Conn, before: i64) -> Result<()> {
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EventPosition;
+
+    #[test]
+    fn an_event_is_after_the_roll_when_newer_or_not_yet_visible_then() {
+        let position = EventPosition {
+            newest: 2000,
+            recent: [1990, 2000].into_iter().collect(),
+            lookback: 1024,
+        };
+        assert!(position.is_after(2001), "newer than the snapshot");
+        assert!(!position.is_after(2000), "in the roll");
+        assert!(!position.is_after(1990), "in the roll");
+        assert!(
+            position.is_after(1995),
+            "a lower id that committed after the snapshot (MariaDB)"
+        );
+        assert!(!position.is_after(976), "beyond the look-back: old");
+    }
 }

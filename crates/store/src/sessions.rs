@@ -33,6 +33,7 @@ pub struct Session {
     pub finalized_at: Option<i64>,
     pub cancelled_at: Option<i64>,
     pub cancel_reason: Option<String>,
+    pub created_at: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +57,15 @@ impl Session {
             closed: self.closed_at.is_some() || self.finalized_at.is_some(),
             opens_before_minutes: settings.opens_before_minutes,
         }
+    }
+
+    /// Who the session counts for: the students enrolled by this instant —
+    /// its end, or its creation when it was created after it ended (a past
+    /// meeting recorded afterwards counts for the students enrolled then).
+    /// The finaliser marks them absent when they have no record, and the
+    /// reports count the session for them and for nobody enrolled later.
+    pub fn enrollment_cutoff(&self) -> i64 {
+        self.end_at.max(self.created_at)
     }
 
     pub fn state(&self, now: i64) -> SessionState {
@@ -92,7 +102,7 @@ pub(crate) const COLUMNS: &str =
     "s.id, s.course_id, c.code AS course_code, c.title AS course_title, \
     c.time_zone AS course_time_zone, s.title, s.room, s.start_at, s.end_at, s.settings, \
     c.settings AS course_settings, s.secret, s.series_id, s.closed_at, s.finalized_at, \
-    s.cancelled_at, s.cancel_reason";
+    s.cancelled_at, s.cancel_reason, s.created_at";
 
 pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<Session> {
     let secret: Vec<u8> = row.try_get("secret")?;
@@ -118,6 +128,7 @@ pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<Session> {
         finalized_at: row.try_get("finalized_at")?,
         cancelled_at: row.try_get("cancelled_at")?,
         cancel_reason: row.try_get("cancel_reason")?,
+        created_at: row.try_get("created_at")?,
     })
 }
 
@@ -269,7 +280,8 @@ pub async fn mark_closed(conn: &mut Conn, id: SessionId, now: i64) -> Result<()>
     Ok(())
 }
 
-/// Marks absent every student enrolled by the session's end who has no
+/// Marks absent every student the session counts for (enrolled by its end,
+/// or by its creation if later: [`Session::enrollment_cutoff`]) who has no
 /// record, exactly once across all replicas: the first caller to claim the
 /// session does it, in the caller's transaction. Returns how many were
 /// marked, or None when another caller already finalised it.
@@ -290,7 +302,8 @@ pub async fn finalize(conn: &mut Conn, id: SessionId, now: i64) -> Result<Option
         "INSERT INTO attendance (session_id, student_id, status, source, recorded_at, note, flagged, updated_at) \
          SELECT s.id, e.student_id, 'absent', 'close', ?, '', 0, ? \
          FROM sessions s JOIN enrollments e ON e.course_id = s.course_id \
-         WHERE s.id = ? AND e.enrolled_at <= s.end_at \
+         WHERE s.id = ? \
+         AND e.enrolled_at <= CASE WHEN s.created_at > s.end_at THEN s.created_at ELSE s.end_at END \
          AND NOT EXISTS (SELECT 1 FROM attendance a WHERE a.session_id = s.id AND a.student_id = e.student_id)",
     )
     .bind(now)

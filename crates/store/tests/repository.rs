@@ -530,3 +530,43 @@ async fn a_kept_connection_commits_rolls_back_and_is_replaced_after_a_failure() 
         }
     }
 }
+
+/// An acknowledged commit survives a power loss: every SQLite connection
+/// of the pool — pooled, kept, in a write transaction — runs WAL with
+/// `synchronous = FULL` (2). On MariaDB durability is the server's
+/// `innodb_flush_log_at_trx_commit`, not the store's to set.
+#[tokio::test]
+async fn sqlite_commits_are_durable() {
+    let db = testing::sqlite();
+    let store = db.open().await;
+    let mut pooled = Vec::new();
+    for _ in 0..3 {
+        pooled.push(store.acquire().await.expect("connection"));
+    }
+    for conn in &mut pooled {
+        let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&mut **conn)
+            .await
+            .expect("pragma");
+        assert_eq!(
+            synchronous, 2,
+            "synchronous = FULL on every pooled connection"
+        );
+        let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&mut **conn)
+            .await
+            .expect("pragma");
+        assert_eq!(journal, "wal");
+    }
+    drop(pooled);
+    let mut kept = store.kept();
+    let mut tx = kept.begin().await.expect("kept transaction");
+    let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(&mut *tx)
+        .await
+        .expect("pragma");
+    assert_eq!(synchronous, 2, "synchronous = FULL on the kept connection");
+    drop(tx);
+    drop(kept);
+    store.close().await;
+}

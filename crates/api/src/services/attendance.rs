@@ -21,12 +21,18 @@ use crate::access::{require_course_staff, Caller, LOGIN_ENDED};
 use crate::checkin::{rotation, Ask, Judgement, Verdict};
 use crate::convert;
 use crate::error::{ApiError, ApiResult};
-use crate::live::roll_snapshot;
+use crate::live::{self, roll_snapshot};
 use crate::state::State;
 
 pub struct AttendanceApi(pub State);
 
 type Stream<T> = ReceiverStream<Result<T, Status>>;
+
+/// How often an open stream checks its login again when it has nothing to
+/// send (it also checks before every message). Through this replica a
+/// revocation then ends the stream within this time; through another, within
+/// this plus `login_cache_ttl`.
+const STREAM_LOGIN_CHECK: Duration = Duration::from_secs(1);
 
 #[tonic::async_trait]
 impl AttendanceService for AttendanceApi {
@@ -148,6 +154,12 @@ async fn stream_qr_tokens(
         let mut last_window = None;
         loop {
             if *stopping.borrow() {
+                break;
+            }
+            // Checked at every wake-up (a cache lookup; the database once per
+            // `login_cache_ttl`), so a revoked login gets no further token.
+            if let Err(e) = state.still_logged_in(&caller).await {
+                let _ = tx.send(Err(e.into())).await;
                 break;
             }
             let now = state.now();
@@ -370,30 +382,40 @@ async fn watch_session(
 ) -> ApiResult<Stream<v1::WatchSessionResponse>> {
     let caller = s.caller(&req).await?;
     let session = managed_session(s, &caller, "session", &req.get_ref().session).await?;
-    // Subscribe before reading the roll, so nothing falls between the two.
+    // Subscribe before reading the roll, so nothing falls between the two;
+    // what the roll already contains is told apart by the log's position.
     let mut events = s.hub.subscribe(session.id);
-    let mut conn = s.store.acquire().await?;
-    let roll = roll_snapshot(&mut conn, &session, s.now_ms()).await?;
-    drop(conn);
+    let live::Opening {
+        session,
+        roll,
+        position,
+    } = live::open(&s.store, session.id, s.now_ms()).await?;
     let (tx, rx) = mpsc::channel(64);
     let state = s.clone();
     let mut stopping = s.stopping.subscribe();
     tokio::spawn(async move {
-        let first = v1::WatchSessionResponse {
-            counts: roll.counts,
-            event: Some(v1::watch_session_response::Event::Roll(roll)),
-        };
-        if tx.send(Ok(first)).await.is_err() {
+        if tx.send(Ok(live::roll_message(roll))).await.is_err() || live::is_over(&session) {
             return;
         }
+        let mut check = tokio::time::interval(STREAM_LOGIN_CHECK);
+        check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let msg = tokio::select! {
                 m = events.recv() => m,
+                _ = check.tick() => {
+                    if let Err(e) = state.still_logged_in(&caller).await {
+                        let _ = tx.send(Err(e.into())).await;
+                        return;
+                    }
+                    continue;
+                }
                 _ = tx.closed() => return,
                 _ = stopping.changed() => return,
             };
-            let out = match msg {
-                Ok(event) => (*event).clone(),
+            let (out, last) = match msg {
+                // Already in the roll the watch started from.
+                Ok(change) if !change.events.iter().any(|id| position.is_after(*id)) => continue,
+                Ok(change) => (change.message.clone(), change.last),
                 Err(broadcast::error::RecvError::Lagged(_)) => {
                     // Too slow to follow each change: send the whole roll again.
                     let Ok(mut conn) = state.store.acquire().await else {
@@ -405,14 +427,15 @@ async fn watch_session(
                     let Ok(roll) = roll_snapshot(&mut conn, &fresh, state.now_ms()).await else {
                         continue;
                     };
-                    v1::WatchSessionResponse {
-                        counts: roll.counts,
-                        event: Some(v1::watch_session_response::Event::Roll(roll)),
-                    }
+                    (live::roll_message(roll), live::is_over(&fresh))
                 }
                 Err(broadcast::error::RecvError::Closed) => return,
             };
-            if tx.send(Ok(out)).await.is_err() {
+            if let Err(e) = state.still_logged_in(&caller).await {
+                let _ = tx.send(Err(e.into())).await;
+                return;
+            }
+            if tx.send(Ok(out)).await.is_err() || last {
                 return;
             }
         }

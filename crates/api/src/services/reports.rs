@@ -236,18 +236,19 @@ fn warning_proto(w: &rates::Warning) -> v1::AbsenceWarning {
 }
 
 /// Whether a session counts for a student enrolled at `enrolled_at`: over
-/// (or closed) by `now` and not ended before the enrollment.
+/// (or closed) by `now`, and the student enrolled by its end or by its
+/// creation (as the finaliser decides: [`Session::enrollment_cutoff`]).
 fn counts_for(session: &Session, enrolled_at: i64, now: i64) -> bool {
     let over =
         session.end_at <= now || session.closed_at.is_some() || session.finalized_at.is_some();
-    over && session.end_at >= enrolled_at
+    over && session.enrollment_cutoff() >= enrolled_at
 }
 
 /// A session still to come that will count for the student.
 fn is_upcoming(session: &Session, enrolled_at: i64, now: i64) -> bool {
     let over =
         session.end_at <= now || session.closed_at.is_some() || session.finalized_at.is_some();
-    !over && session.end_at >= enrolled_at
+    !over && session.enrollment_cutoff() >= enrolled_at
 }
 
 /// One student's row of the course report.

@@ -318,13 +318,11 @@ async fn who_may_check_in_and_when() {
             ))
             .await
             .expect("close");
-        let r = c
-            .app
-            .check_in(&c.ana.1, &qr.token, "a")
-            .await
-            .expect("closed: ana already has her absence");
-        assert!(
-            r.already_recorded && record(&r).0 == v1::AttendanceStatus::Absent,
+        // ana never checked in: the absence of the close is no check-in of hers
+        let r = c.app.check_in(&c.ana.1, &qr.token, "a").await;
+        assert_eq!(
+            reason(&assert_code(l, r, Code::FailedPrecondition)),
+            "SESSION_CLOSED",
             "{l}"
         );
         c.app.stop().await;
@@ -343,6 +341,117 @@ async fn past_sessions_are_closed_to_check_in() {
         assert_eq!(
             reason(&assert_code(l, r, Code::FailedPrecondition)),
             "SESSION_CLOSED",
+            "{l}"
+        );
+        c.app.stop().await;
+    }
+}
+
+/// The reasons stored for a student's refused check-ins, oldest first.
+async fn stored_refusals(
+    db: &classtrack_store::testing::TestDb,
+    student: &v1::User,
+) -> Vec<String> {
+    let store = classtrack_store::Store::connect(&db.url)
+        .await
+        .expect("store");
+    let mut conn = store.acquire().await.expect("conn");
+    let filter = RejectionFilter {
+        student: Some(classtrack_core::UserId::parse(&student.name).expect("name")),
+        ..Default::default()
+    };
+    let stored = rejections(&mut conn, &filter, Page::parse(50, "", "r").expect("page"))
+        .await
+        .expect("rejections");
+    drop(conn);
+    store.close().await;
+    stored.into_iter().rev().map(|r| r.reason).collect()
+}
+
+/// A screenshot of the QR code shared after the lecture: the close wrote
+/// absences, a professor marked someone, and neither is a check-in of the
+/// student's, so a late check-in is refused (and kept for supervision) —
+/// whether the professor closed the session or the finaliser did. A student
+/// who did check in still gets their record back.
+#[tokio::test]
+async fn a_saved_token_after_the_close_is_refused_unless_it_is_a_repeat() {
+    for db in backends().await {
+        let c = class(&db, None).await;
+        let l = c.app.label;
+        let cara = enrolled_students(&c, "cara", 1).await.remove(0);
+        let qr = c.app.qr(&c.session).await;
+        let ana_record = c
+            .app
+            .check_in(&c.ana.1, &qr.token, "phone-ana")
+            .await
+            .expect("ana checks in");
+        c.app
+            .attendance()
+            .mark_attendance(req(
+                &c.prof_token,
+                v1::MarkAttendanceRequest {
+                    session: c.session.name.clone(),
+                    student: cara.0.name.clone(),
+                    status: v1::AttendanceStatus::Excused as i32,
+                    note: "sick".into(),
+                },
+            ))
+            .await
+            .expect("cara excused");
+        // while the session is open, a check-in over a mark answers with the mark
+        let r = c
+            .app
+            .check_in(&cara.1, &qr.token, "phone-cara")
+            .await
+            .expect("cara while open");
+        assert!(r.already_recorded, "{l}");
+        assert_eq!(
+            record(&r),
+            (v1::AttendanceStatus::Excused, v1::RecordSource::Manual),
+            "{l}: the mark stands"
+        );
+        c.app.close_session(&c.prof_token, &c.session).await;
+
+        for (who, what) in [
+            (&c.bea, "bea, absent by the close"),
+            (&cara, "cara, marked"),
+        ] {
+            let r = c.app.check_in(&who.1, &qr.token, "late-phone").await;
+            assert_eq!(
+                reason(&assert_code(l, r, Code::FailedPrecondition)),
+                "SESSION_CLOSED",
+                "{l}: {what}"
+            );
+        }
+        let again = c
+            .app
+            .check_in(&c.ana.1, &qr.token, "phone-ana")
+            .await
+            .expect("ana's repeat");
+        assert!(again.already_recorded, "{l}");
+        assert_eq!(again.record, ana_record.record, "{l}: her own record");
+
+        // the finaliser's absences are no check-ins either
+        let ended = c.app.create_session(&c.course, 0, 60, None).await;
+        let old = c.app.qr(&ended).await;
+        c.app.advance(60 * 60);
+        assert_eq!(c.app.finalize_due().await, 3, "{l}: all three absent");
+        c.app.advance(-60 * 60 + 5); // the screenshot's window, to rule out TOKEN_EXPIRED
+        let r = c.app.check_in(&c.bea.1, &old.token, "late-phone").await;
+        assert_eq!(
+            reason(&assert_code(l, r, Code::FailedPrecondition)),
+            "SESSION_CLOSED",
+            "{l}: after the finaliser"
+        );
+
+        assert_eq!(
+            stored_refusals(&db, &c.bea.0).await,
+            ["SESSION_CLOSED", "SESSION_CLOSED"],
+            "{l}: kept for supervision"
+        );
+        assert_eq!(
+            stored_refusals(&db, &cara.0).await,
+            ["SESSION_CLOSED"],
             "{l}"
         );
         c.app.stop().await;

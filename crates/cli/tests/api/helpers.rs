@@ -59,6 +59,8 @@ pub fn config(clock: Arc<ManualClock>) -> ApiConfig {
         // The tests stand in for a load balancer on this machine: their
         // `x-forwarded-for` names the client (by default no peer is trusted).
         trusted_proxies: vec!["127.0.0.1/32".parse().expect("CIDR")],
+        // streams re-check their login; keep the cross-replica bound short
+        login_cache_ttl: Duration::from_secs(1),
         ..ApiConfig::default()
     }
 }
@@ -348,6 +350,36 @@ impl TestApp {
             ))
             .await
             .map(|r| r.into_inner())
+    }
+
+    /// Runs the finaliser now (what the background task does every
+    /// `finalize_interval`); returns how many students it marked absent.
+    pub async fn finalize_due(&self) -> u64 {
+        let api = self.running.as_ref().expect("running").api.clone();
+        let guard = api.lock().await;
+        guard
+            .as_ref()
+            .expect("api")
+            .finalize_due()
+            .await
+            .unwrap_or_else(|e| panic!("{}: finalize: {e:?}", self.label))
+    }
+
+    pub async fn close_session(
+        &self,
+        token: &str,
+        session: &v1::Session,
+    ) -> v1::CloseSessionResponse {
+        self.sessions()
+            .close_session(req(
+                token,
+                v1::CloseSessionRequest {
+                    name: session.name.clone(),
+                },
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("{}: close: {e:?}", self.label))
+            .into_inner()
     }
 
     pub fn clock_now(&self) -> DateTime<Utc> {

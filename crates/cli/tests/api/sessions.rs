@@ -186,3 +186,68 @@ async fn single_sessions_series_and_lifecycle() {
         app.stop().await;
     }
 }
+
+/// A meeting recorded after it took place counts for the students enrolled
+/// when it was created: the finaliser marks them absent and the report
+/// counts it for them, and for nobody who enrolled later.
+#[tokio::test]
+async fn a_session_created_after_it_ended_counts_for_those_enrolled_then() {
+    for db in backends().await {
+        let app = spawn_app(&db).await;
+        let l = app.label;
+        let (prof, prof_token) = app.user_with_token(v1::Role::Professor, "prof").await;
+        let course = app.create_course("CS101", &[&prof], None).await;
+        let ana = app.create_user(v1::Role::Student, "ana").await;
+        let bea = app.create_user(v1::Role::Student, "bea").await;
+        app.enroll(&course, &ana).await;
+        app.enroll(&course, &bea).await;
+        app.advance(60);
+        // this morning's lecture, entered after it ended
+        let past = app.create_session(&course, -180, 60, None).await;
+        app.advance(60);
+        let cara = app.create_user(v1::Role::Student, "cara").await;
+        app.enroll(&course, &cara).await;
+
+        assert_eq!(app.finalize_due().await, 2, "{l}: ana and bea are absent");
+        let roll = app
+            .attendance()
+            .list_session_attendance(req(
+                &prof_token,
+                v1::ListSessionAttendanceRequest {
+                    session: past.name.clone(),
+                },
+            ))
+            .await
+            .expect("roll")
+            .into_inner();
+        let absent: Vec<_> = roll
+            .entries
+            .iter()
+            .filter(|e| {
+                e.record.as_ref().map(|r| r.status) == Some(v1::AttendanceStatus::Absent as i32)
+            })
+            .map(|e| e.student.as_ref().expect("student").username.clone())
+            .collect();
+        assert_eq!(absent, ["ana", "bea"], "{l}");
+
+        let report = app.report(&prof_token, &course).await;
+        assert_eq!(report.sessions.len(), 1, "{l}");
+        let row = |user: &v1::User| {
+            report
+                .rows
+                .iter()
+                .find(|r| r.student.as_ref().map(|s| &s.name) == Some(&user.name))
+                .and_then(|r| r.counts)
+                .map(|c| (c.sessions, c.absent))
+                .expect("row")
+        };
+        assert_eq!(row(&ana), (1, 1), "{l}: the report counts it for ana");
+        assert_eq!(row(&bea), (1, 1), "{l}");
+        assert_eq!(
+            row(&cara),
+            (0, 0),
+            "{l}: cara enrolled after it was created"
+        );
+        app.stop().await;
+    }
+}
