@@ -58,9 +58,7 @@ impl fmt::Display for ConnectError {
 
 impl StdError for ConnectError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source
-            .as_ref()
-            .map(|e| e as &(dyn StdError + 'static))
+        self.source.as_ref().map(|e| e as &(dyn StdError + 'static))
     }
 }
 
@@ -175,7 +173,8 @@ fn read_ca(path: &Path) -> Result<Certificate, ConnectError> {
 
 fn tls(endpoint: Endpoint, ca: Option<Certificate>, host: &str) -> Result<Endpoint, ConnectError> {
     let config = |native: bool| {
-        let mut config = ClientTlsConfig::new().domain_name(host.trim_start_matches('[').trim_end_matches(']'));
+        let mut config =
+            ClientTlsConfig::new().domain_name(host.trim_start_matches('[').trim_end_matches(']'));
         if native {
             config = config.with_native_roots();
         }
@@ -188,10 +187,12 @@ fn tls(endpoint: Endpoint, ca: Option<Certificate>, host: &str) -> Result<Endpoi
         Ok(endpoint) => Ok(endpoint),
         // A machine without system roots (a bare container) can still
         // trust the CA it was given.
-        Err(_) if ca.is_some() => endpoint.tls_config(config(false)).map_err(|e| ConnectError {
-            message: "cannot set up TLS".into(),
-            source: Some(e),
-        }),
+        Err(_) if ca.is_some() => endpoint
+            .tls_config(config(false))
+            .map_err(|e| ConnectError {
+                message: "cannot set up TLS".into(),
+                source: Some(e),
+            }),
         Err(e) => Err(ConnectError {
             message: "cannot set up TLS: this machine has no system CA certificates; \
                       give --ca-cert with the CA that signed the server's certificate"
@@ -268,9 +269,9 @@ pub fn tls_failure(error: &(dyn StdError + 'static), host: Option<&str>) -> Opti
                 Tls::InvalidCertificate(
                     CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. },
                 ) => "the certificate is not valid yet (check this machine's clock)".into(),
-                Tls::InvalidMessage(_) | Tls::InappropriateMessage { .. } => format!(
-                    "{host} did not answer in TLS ({tls}); is it serving plain http://?"
-                ),
+                Tls::InvalidMessage(_) | Tls::InappropriateMessage { .. } => {
+                    format!("{host} did not answer in TLS ({tls}); is it serving plain http://?")
+                }
                 other => format!("{other}"),
             });
         }
@@ -317,12 +318,18 @@ mod tests {
         let e = endpoint("https://localhost:1", Some(&junk), false)
             .expect_err("junk")
             .to_string();
-        assert!(e.contains("junk.pem") && e.contains("no PEM certificate"), "{e}");
+        assert!(
+            e.contains("junk.pem") && e.contains("no PEM certificate"),
+            "{e}"
+        );
         let missing = dir.join("missing.pem");
         let e = endpoint("https://localhost:1", Some(&missing), false)
             .expect_err("missing")
             .to_string();
-        assert!(e.contains("missing.pem") && e.contains("cannot read"), "{e}");
+        assert!(
+            e.contains("missing.pem") && e.contains("cannot read"),
+            "{e}"
+        );
         let e = endpoint("http://localhost:1", Some(&junk), false)
             .expect_err("http with a CA")
             .to_string();
