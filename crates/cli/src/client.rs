@@ -381,3 +381,42 @@ pub async fn export(course: &str, format: &str, output: Option<PathBuf>) -> anyh
         None => bail!("the server sent no data"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn plain_http_to_another_machine_is_refused_before_connecting() {
+        // 192.0.2.0/24 is reserved for documentation: nothing answers there,
+        // and the refusal comes before any attempt to connect.
+        let asked = std::cell::Cell::new(false);
+        let e = login_at(Target::new("http://192.0.2.1:8080"), "admin", || {
+            asked.set(true);
+            Ok("secret".into())
+        })
+        .await
+        .expect_err("refused");
+        let e = format!("{e:#}");
+        assert!(e.contains("clear text") && e.contains("--insecure"), "{e}");
+        assert!(!asked.get(), "the password is not read");
+    }
+
+    #[test]
+    fn credentials_keep_the_tls_settings_and_old_files_still_load() {
+        let creds = Credentials {
+            server: "https://attend.example.edu".into(),
+            username: "admin".into(),
+            token: "t".into(),
+            ca_cert: Some(PathBuf::from("/etc/classtrack/ca.pem")),
+            insecure: false,
+        };
+        let text = toml::to_string(&creds).expect("toml");
+        let back: Credentials = toml::from_str(&text).expect("parsed");
+        assert_eq!(back.target(), creds.target());
+        let old: Credentials =
+            toml::from_str("server = \"http://127.0.0.1:8080\"\nusername = \"a\"\ntoken = \"t\"\n")
+                .expect("a file from before TLS settings");
+        assert_eq!(old.target(), Target::new("http://127.0.0.1:8080"));
+    }
+}

@@ -257,7 +257,11 @@ pub fn tls_failure(error: &(dyn StdError + 'static), host: Option<&str>) -> Opti
                     if presented.is_empty() {
                         "no host".into()
                     } else {
-                        presented.join(", ")
+                        presented
+                            .iter()
+                            .map(|p| bare_name(p))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     }
                 ),
                 Tls::InvalidCertificate(CertificateError::NotValidForName) => {
@@ -278,6 +282,14 @@ pub fn tls_failure(error: &(dyn StdError + 'static), host: Option<&str>) -> Opti
         next = inner.or_else(|| e.source());
     }
     None
+}
+
+/// `attend.example.edu` of rustls's `DnsName("attend.example.edu")`.
+fn bare_name(presented: &str) -> &str {
+    match (presented.find('"'), presented.rfind('"')) {
+        (Some(start), Some(end)) if end > start => &presented[start + 1..end],
+        _ => presented,
+    }
 }
 
 #[cfg(test)]
