@@ -425,7 +425,7 @@ async fn an_expired_certificate_is_named() {
 }
 
 /// Failed logins the server recorded for `login`.
-async fn login_failures(db: &classtrack_store::testing::TestDb, login: &str) -> i64 {
+pub(crate) async fn login_failures(db: &classtrack_store::testing::TestDb, login: &str) -> i64 {
     let store = db.open().await;
     let mut conn = store.acquire().await.expect("connection");
     let ((n, _), _) = classtrack_store::auth::recent_failures(&mut conn, login, "-", 0)
