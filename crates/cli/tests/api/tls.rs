@@ -493,3 +493,54 @@ async fn login_with_an_untrusted_ca_fails_before_the_password_is_sent() {
         .expect("a later command over TLS");
     running.stop().await.expect("stops");
 }
+
+/// `classtrack bench` with these flags.
+fn bench_args(flags: &[&str]) -> classtrack_bench::BenchArgs {
+    #[derive(clap::Parser)]
+    struct Bench {
+        #[command(flatten)]
+        args: classtrack_bench::BenchArgs,
+    }
+    let argv = std::iter::once("bench").chain(flags.iter().copied());
+    <Bench as clap::Parser>::try_parse_from(argv)
+        .expect("bench flags")
+        .args
+}
+
+#[tokio::test]
+async fn the_bench_loads_an_https_target_on_loopback_with_its_ca() {
+    let db = backends().await.remove(0);
+    let pki = TestPki::new("bench");
+    let other = TestPki::new("bench-other");
+    let running = start_tls(&db, &pki.files).await;
+    let url = format!("https://localhost:{}", running.addr.port());
+    let run = |ca: PathBuf| {
+        let ca = ca.display().to_string();
+        classtrack_bench::run(bench_args(&[
+            "--target",
+            &url,
+            "--ca-cert",
+            &ca,
+            "--admin-password",
+            ADMIN_PASSWORD,
+            "--scenario",
+            "login",
+            "--students",
+            "2",
+            "--logins",
+            "2",
+            "--concurrency",
+            "1",
+            "--connections",
+            "1",
+            "--smoke",
+        ]))
+    };
+    let e = run(other.ca_file()).await.expect_err("another CA");
+    assert!(
+        format!("{e:#}").contains("a CA this client does not trust"),
+        "{e:#}"
+    );
+    run(pki.ca_file()).await.expect("bench over TLS");
+    running.stop().await.expect("stops");
+}
