@@ -650,8 +650,7 @@ async fn the_web_tier_refuses_plain_http_to_another_machine_without_insecure() {
         "http://10.0.0.5:8080",
         "http://127.0.0.1",
     ))
-    .err()
-    .expect("refused");
+    .expect_err("refused");
     assert!(format!("{e:#}").contains("--insecure"), "{e:#}");
     let mut config = classtrack_web::WebConfig::new("http://10.0.0.5:8080", "http://127.0.0.1");
     config.insecure = true;
