@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use anyhow::{bail, Context};
+use classtrack_proto::endpoint::{self, Target};
 use classtrack_proto::v1::attendance_service_client::AttendanceServiceClient;
 use classtrack_proto::v1::auth_service_client::AuthServiceClient;
 use classtrack_proto::v1::course_service_client::CourseServiceClient;
@@ -10,7 +11,7 @@ use classtrack_proto::v1::report_service_client::ReportServiceClient;
 use classtrack_proto::v1::session_service_client::SessionServiceClient;
 use classtrack_proto::v1::{ChangePasswordRequest, LoginRequest};
 use tonic::metadata::{Ascii, MetadataValue};
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Channel;
 use tonic::Request;
 
 /// Rolls and reports of thousands of students exceed tonic's 4 MiB default.
@@ -21,11 +22,12 @@ pub const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 /// Set-up calls (bulk imports hash a password per new account) may take longer.
 pub const SETUP_TIMEOUT: Duration = Duration::from_secs(600);
 
-/// Refuses anything but a loopback address: the bench only loads this machine.
+/// Refuses anything but a loopback address: the bench only loads this machine
+/// (over http://, or https:// with the system's roots and `--ca-cert`).
 pub fn check_loopback(url: &str) -> anyhow::Result<()> {
     let parsed = url::Url::parse(url).with_context(|| format!("{url:?} is not a URL"))?;
-    if parsed.scheme() != "http" {
-        bail!("--target must be a plain http:// URL (got {url:?})");
+    if !matches!(parsed.scheme(), "http" | "https") {
+        bail!("--target must be an http:// or https:// URL (got {url:?})");
     }
     let loopback = match parsed.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
@@ -39,19 +41,16 @@ pub fn check_loopback(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `n` separate HTTP/2 connections to `url`.
-pub async fn connect(url: &str, n: usize) -> anyhow::Result<Vec<Channel>> {
-    let endpoint = Endpoint::from_shared(url.to_string())
-        .with_context(|| format!("{url:?} is not a gRPC endpoint"))?
+/// `n` separate HTTP/2 connections to `target` (each with its TLS handshake
+/// done, for https).
+pub async fn connect(target: &Target, n: usize) -> anyhow::Result<Vec<Channel>> {
+    let endpoint = target
+        .endpoint()?
         .tcp_nodelay(true)
         .connect_timeout(Duration::from_secs(5));
     let mut channels = Vec::with_capacity(n);
     for _ in 0..n.max(1) {
-        let channel = endpoint
-            .connect()
-            .await
-            .with_context(|| format!("connecting to {url}"))?;
-        channels.push(channel);
+        channels.push(endpoint::connect(&target.url, &endpoint).await?);
     }
     Ok(channels)
 }
@@ -184,13 +183,16 @@ mod tests {
             "http://127.0.0.1:8080",
             "http://localhost:1",
             "http://[::1]:9",
+            "https://127.0.0.1:1",
+            "https://localhost:8443",
         ] {
             assert!(check_loopback(ok).is_ok(), "{ok}");
         }
         for bad in [
             "http://10.0.0.1:8080",
             "http://example.com",
-            "https://127.0.0.1:1",
+            "https://attend.example.edu",
+            "ftp://127.0.0.1",
             "nonsense",
         ] {
             assert!(check_loopback(bad).is_err(), "{bad}");

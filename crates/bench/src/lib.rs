@@ -34,9 +34,14 @@ use crate::server::{Server, Spawned};
 /// Flags of `classtrack bench`.
 #[derive(clap::Args, Debug)]
 pub struct BenchArgs {
-    /// A running server to load, on this machine only (e.g. http://127.0.0.1:8080).
+    /// A running server to load, on this machine only (e.g. http://127.0.0.1:8080,
+    /// or https://localhost:8443 with --ca-cert).
     #[arg(long, conflicts_with = "spawn", required_unless_present = "spawn")]
     pub target: Option<String>,
+    /// With an https:// --target: PEM file of the CA that signed the server's
+    /// certificate, trusted besides the system's roots.
+    #[arg(long, env = "CLASSTRACK_CA_CERT")]
+    pub ca_cert: Option<std::path::PathBuf>,
     /// Start a server (`classtrack serve`) on a free loopback port and a fresh
     /// database, and stop it at the end.
     #[arg(long)]
@@ -137,11 +142,16 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let (server, admin) = match (&args.target, args.spawn) {
         (Some(url), false) => {
             client::check_loopback(url)?;
+            let target = classtrack_proto::endpoint::Target {
+                url: url.clone(),
+                ca_cert: args.ca_cert.clone(),
+                insecure: false,
+            };
             let password = args
                 .admin_password
                 .as_ref()
                 .context("--target needs --admin-password (or CLASSTRACK_ADMIN_PASSWORD)")?;
-            let channel = client::connect(url, 1).await?.remove(0);
+            let channel = client::connect(&target, 1).await?.remove(0);
             let admin = client::login(&channel, "admin", &password.0, client::CALL_TIMEOUT)
                 .await
                 .map_err(|s| {
@@ -151,7 +161,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
                         s.message()
                     )
                 })?;
-            (Server::Running { url: url.clone() }, admin)
+            (Server::Running { target }, admin)
         }
         (None, true) => {
             let database = database
@@ -269,7 +279,7 @@ async fn bench(
     let run_id = roster::run_id();
     let process = server.process();
     let memory_started = process.and_then(Spawned::memory);
-    let channels = client::connect(server.url(), sizes.connections).await?;
+    let channels = client::connect(&server.target(), sizes.connections).await?;
 
     let pool: Option<AnyPool> = match database {
         Some(db) if plan.baseline || plan.runs(ScenarioName::Report) => Some(
@@ -314,7 +324,14 @@ async fn bench(
                 measured(
                     server,
                     "watch",
-                    scenario::watch::run(server.url(), &channels, admin, cohort, &run_id, &watch),
+                    scenario::watch::run(
+                        &server.target(),
+                        &channels,
+                        admin,
+                        cohort,
+                        &run_id,
+                        &watch,
+                    ),
                 )
                 .await
             }

@@ -6,6 +6,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
+use classtrack_proto::endpoint::Target;
 use rand::distributions::{Alphanumeric, DistString};
 use serde::Serialize;
 use tokio::process::{Child, Command};
@@ -19,14 +20,22 @@ const POLL_EVERY: Duration = Duration::from_millis(250);
 
 pub enum Server {
     Spawned(Box<Spawned>),
-    Running { url: String },
+    Running { target: Target },
 }
 
 impl Server {
     pub fn url(&self) -> &str {
         match self {
             Server::Spawned(s) => &s.url,
-            Server::Running { url } => url,
+            Server::Running { target } => &target.url,
+        }
+    }
+
+    /// Where the clients connect, with the TLS settings of `--target`.
+    pub fn target(&self) -> Target {
+        match self {
+            Server::Spawned(s) => Target::new(s.url.clone()),
+            Server::Running { target } => target.clone(),
         }
     }
 
@@ -139,7 +148,7 @@ impl Spawned {
     }
 
     async fn try_login(&self, password: &str) -> Result<Bearer, String> {
-        let channel = client::connect(&self.url, 1)
+        let channel = client::connect(&Target::new(self.url.clone()), 1)
             .await
             .map_err(|e| format!("{e:#}"))?
             .pop()

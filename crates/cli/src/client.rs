@@ -1,15 +1,18 @@
 //! The CLI as a gRPC client: it goes through the API like any other client,
 //! never to the database. The login token is kept in the user's config
-//! directory (`classtrack/credentials.toml`, readable by the user only).
+//! directory (`classtrack/credentials.toml`, readable by the user only),
+//! with the server's URL and TLS settings (`--ca-cert`, `--insecure`) so
+//! that later commands reach the server exactly as the login did.
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
+use classtrack_proto::endpoint::Target;
 use classtrack_proto::v1;
 use serde::{Deserialize, Serialize};
 use tonic::metadata::MetadataValue;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Channel;
 use tonic::Request;
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -17,6 +20,23 @@ pub struct Credentials {
     pub server: String,
     pub username: String,
     pub token: String,
+    /// The CA file given at login (an absolute path), trusted besides the system's roots.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_cert: Option<PathBuf>,
+    /// Plain http:// to another machine was allowed at login.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub insecure: bool,
+}
+
+impl Credentials {
+    /// The server and TLS settings of this login.
+    pub fn target(&self) -> Target {
+        Target {
+            url: self.server.clone(),
+            ca_cert: self.ca_cert.clone(),
+            insecure: self.insecure,
+        }
+    }
 }
 
 impl std::fmt::Display for Credentials {
@@ -61,12 +81,10 @@ pub fn load() -> anyhow::Result<Credentials> {
     toml::from_str(&text).with_context(|| format!("{} is damaged; log in again", path.display()))
 }
 
-pub async fn channel(server: &str) -> anyhow::Result<Channel> {
-    Endpoint::from_shared(server.to_string())
-        .with_context(|| format!("{server:?} is not a server URL such as http://127.0.0.1:8080"))?
-        .connect()
-        .await
-        .with_context(|| format!("cannot reach ClassTrack at {server}"))
+/// Connects to the server of `target` (for https, the TLS handshake is
+/// done and the certificate checked here, before any request is sent).
+pub async fn channel(target: &Target) -> anyhow::Result<Channel> {
+    Ok(target.connect().await?)
 }
 
 /// Adds the bearer token to a request.
@@ -105,9 +123,38 @@ fn read_password(prompt: &str) -> anyhow::Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
-pub async fn login(server: &str, username: &str) -> anyhow::Result<()> {
-    let password = read_password(&format!("Password for {username}: "))?;
-    let mut client = v1::auth_service_client::AuthServiceClient::new(channel(server).await?);
+/// Logs in at `target` and saves the credentials, reading the password
+/// from stdin (or `CLASSTRACK_PASSWORD`) once the connection is up.
+pub async fn login(target: Target, username: &str) -> anyhow::Result<()> {
+    let (creds, role) = login_at(target, username, || {
+        read_password(&format!("Password for {username}: "))
+    })
+    .await?;
+    let path = save(&creds)?;
+    println!(
+        "Logged in as {username} ({role}) at {}; token saved in {}",
+        creds.server,
+        path.display()
+    );
+    Ok(())
+}
+
+/// Connects to `target` first — TCP and, for https, the TLS handshake with
+/// its certificate checked — and only then reads the password and sends the
+/// Login request: a password never leaves for a server that failed TLS.
+/// Returns the credentials to save and the user's role.
+pub async fn login_at(
+    mut target: Target,
+    username: &str,
+    password: impl FnOnce() -> anyhow::Result<String>,
+) -> anyhow::Result<(Credentials, String)> {
+    if let Some(ca) = &target.ca_cert {
+        // Later commands may run from another directory.
+        target.ca_cert = Some(std::path::absolute(ca).unwrap_or_else(|_| ca.clone()));
+    }
+    let channel = channel(&target).await?;
+    let password = password()?;
+    let mut client = v1::auth_service_client::AuthServiceClient::new(channel);
     let resp = client
         .login(v1::LoginRequest {
             login: username.to_string(),
@@ -116,31 +163,24 @@ pub async fn login(server: &str, username: &str) -> anyhow::Result<()> {
         .await
         .map_err(explain)?
         .into_inner();
-    let creds = Credentials {
-        server: server.to_string(),
-        username: username.to_string(),
-        token: resp.token,
-    };
-    let path = save(&creds)?;
     let role = resp
         .user
-        .map(|u| {
-            v1::Role::try_from(u.role)
-                .map(|r| r.as_str_name())
-                .unwrap_or("?")
-        })
-        .unwrap_or("?");
-    println!(
-        "Logged in as {username} ({}) at {server}; token saved in {}",
-        role.trim_start_matches("ROLE_").to_lowercase(),
-        path.display()
-    );
-    Ok(())
+        .map(|u| role_name(u.role))
+        .unwrap_or_else(|| "?".into());
+    let creds = Credentials {
+        server: target.url,
+        username: username.to_string(),
+        token: resp.token,
+        ca_cert: target.ca_cert,
+        insecure: target.insecure,
+    };
+    Ok((creds, role))
 }
 
 pub async fn logout() -> anyhow::Result<()> {
     let creds = load()?;
-    let mut client = v1::auth_service_client::AuthServiceClient::new(channel(&creds.server).await?);
+    let mut client =
+        v1::auth_service_client::AuthServiceClient::new(channel(&creds.target()).await?);
     let _ = client
         .logout(authed(&creds.token, v1::LogoutRequest {})?)
         .await;
@@ -166,7 +206,8 @@ pub async fn users_list(
         Some(r) => v1::Role::from_str_name(&format!("ROLE_{}", r.to_uppercase()))
             .with_context(|| format!("unknown role {r:?}: use admin, professor or student"))?,
     };
-    let mut client = v1::user_service_client::UserServiceClient::new(channel(&creds.server).await?);
+    let mut client =
+        v1::user_service_client::UserServiceClient::new(channel(&creds.target()).await?);
     let mut token = String::new();
     println!(
         "{:<8} {:<20} {:<28} {:<10} {:<12} NAME",
@@ -210,7 +251,8 @@ pub async fn users_list(
 pub async fn users_import(file: &std::path::Path, dry_run: bool) -> anyhow::Result<()> {
     let creds = load()?;
     let csv = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    let mut client = v1::user_service_client::UserServiceClient::new(channel(&creds.server).await?);
+    let mut client =
+        v1::user_service_client::UserServiceClient::new(channel(&creds.target()).await?);
     let resp = client
         .import_users(authed(
             &creds.token,
@@ -256,7 +298,7 @@ pub async fn users_import(file: &std::path::Path, dry_run: bool) -> anyhow::Resu
 pub async fn courses_list() -> anyhow::Result<()> {
     let creds = load()?;
     let mut client =
-        v1::course_service_client::CourseServiceClient::new(channel(&creds.server).await?);
+        v1::course_service_client::CourseServiceClient::new(channel(&creds.target()).await?);
     let resp = client
         .list_courses(authed(
             &creds.token,
@@ -298,7 +340,7 @@ pub async fn export(course: &str, format: &str, output: Option<PathBuf>) -> anyh
         format!("courses/code:{course}")
     };
     let mut client =
-        v1::report_service_client::ReportServiceClient::new(channel(&creds.server).await?);
+        v1::report_service_client::ReportServiceClient::new(channel(&creds.target()).await?);
     let mut stream = client
         .export_course_report(authed(
             &creds.token,
@@ -337,5 +379,44 @@ pub async fn export(course: &str, format: &str, output: Option<PathBuf>) -> anyh
             Ok(())
         }
         None => bail!("the server sent no data"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn plain_http_to_another_machine_is_refused_before_connecting() {
+        // 192.0.2.0/24 is reserved for documentation: nothing answers there,
+        // and the refusal comes before any attempt to connect.
+        let asked = std::cell::Cell::new(false);
+        let e = login_at(Target::new("http://192.0.2.1:8080"), "admin", || {
+            asked.set(true);
+            Ok("secret".into())
+        })
+        .await
+        .expect_err("refused");
+        let e = format!("{e:#}");
+        assert!(e.contains("clear text") && e.contains("--insecure"), "{e}");
+        assert!(!asked.get(), "the password is not read");
+    }
+
+    #[test]
+    fn credentials_keep_the_tls_settings_and_old_files_still_load() {
+        let creds = Credentials {
+            server: "https://attend.example.edu".into(),
+            username: "admin".into(),
+            token: "t".into(),
+            ca_cert: Some(PathBuf::from("/etc/classtrack/ca.pem")),
+            insecure: false,
+        };
+        let text = toml::to_string(&creds).expect("toml");
+        let back: Credentials = toml::from_str(&text).expect("parsed");
+        assert_eq!(back.target(), creds.target());
+        let old: Credentials =
+            toml::from_str("server = \"http://127.0.0.1:8080\"\nusername = \"a\"\ntoken = \"t\"\n")
+                .expect("a file from before TLS settings");
+        assert_eq!(old.target(), Target::new("http://127.0.0.1:8080"));
     }
 }

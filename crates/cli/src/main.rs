@@ -63,6 +63,29 @@ impl ServeArgs {
     }
 }
 
+/// How a client reaches a server over TLS (see `classtrack_proto::endpoint`).
+#[derive(clap::Args, Clone, Debug)]
+struct ClientTls {
+    /// PEM file of the CA that signed the server's certificate, trusted besides
+    /// the system's roots (for https:// URLs).
+    #[arg(long, env = "CLASSTRACK_CA_CERT")]
+    ca_cert: Option<PathBuf>,
+    /// Allow plain http:// to a host other than this machine (passwords and
+    /// tokens then cross the network in clear text). Never skips a TLS check.
+    #[arg(long)]
+    insecure: bool,
+}
+
+impl ClientTls {
+    fn target(self, url: String) -> classtrack_proto::endpoint::Target {
+        classtrack_proto::endpoint::Target {
+            url,
+            ca_cert: self.ca_cert,
+            insecure: self.insecure,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run the API and the web interface on one port.
@@ -71,9 +94,12 @@ enum Command {
     Api(ServeArgs),
     /// Run only the web interface, talking to an API elsewhere.
     Web {
-        /// The API's gRPC address, e.g. http://10.0.0.5:8080.
+        /// The API's gRPC address, e.g. https://api.example.edu:8080 (plain
+        /// http:// only on this machine, or with --insecure).
         #[arg(long, env = "CLASSTRACK_API_URL")]
         api: String,
+        #[command(flatten)]
+        tls: ClientTls,
         #[arg(long, env = "CLASSTRACK_LISTEN", default_value = "127.0.0.1:8081")]
         listen: String,
         #[arg(long, env = "CLASSTRACK_PUBLIC_URL")]
@@ -88,7 +114,8 @@ enum Command {
         #[arg(long, env = "CLASSTRACK_DATABASE_URL", default_value = DEFAULT_SQLITE_URL, hide_env_values = true)]
         database_url: String,
     },
-    /// Log in to a server and keep the token in your config directory.
+    /// Log in to a server and keep the token (with the server's URL and
+    /// --ca-cert) in your config directory; later commands use them.
     Login {
         #[arg(
             long,
@@ -99,6 +126,8 @@ enum Command {
         /// Username or email (the password is read from stdin or CLASSTRACK_PASSWORD).
         #[arg(long, short, default_value = "admin")]
         username: String,
+        #[command(flatten)]
+        tls: ClientTls,
     },
     /// End the stored login.
     Logout,
@@ -260,6 +289,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Api(args) => serve(args, Tier::ApiOnly).await,
         Command::Web {
             api,
+            tls,
             listen,
             public_url,
             trusted_proxy,
@@ -268,9 +298,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(url) => url,
                 None => server::default_public_url(&listen, false)?,
             };
-            let mut web = classtrack_web::WebConfig::new(api.clone(), public);
-            web.trusted_proxies = trusted_proxy;
-            let (addr, handle) = server::start_web(&listen, web).await?;
+            let (addr, handle) =
+                server::start_web(&listen, &tls.target(api.clone()), &public, trusted_proxy)
+                    .await?;
             println!("ClassTrack web listening on http://{addr} (API {api})");
             handle.await??;
             Ok(())
@@ -283,7 +313,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Database {} is up to date", server::redact(&database_url));
             Ok(())
         }
-        Command::Login { server, username } => client::login(&server, &username).await,
+        Command::Login {
+            server,
+            username,
+            tls,
+        } => client::login(tls.target(server), &username).await,
         Command::Logout => client::logout().await,
         Command::Users(UsersCommand::List { role, query, all }) => {
             client::users_list(role, query, all).await

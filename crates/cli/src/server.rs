@@ -176,14 +176,27 @@ pub fn default_public_url(listen: &str, tls: bool) -> anyhow::Result<String> {
 /// The web tier alone, talking to a remote API.
 pub async fn start_web(
     listen: &str,
-    web: classtrack_web::WebConfig,
+    api: &classtrack_proto::endpoint::Target,
+    public_url: &str,
+    trusted_proxies: Vec<ipnet::IpNet>,
 ) -> anyhow::Result<(SocketAddr, JoinHandle<std::io::Result<()>>)> {
     let listener = TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     let listener = without_nagle(listener);
-    let app = with_metrics(classtrack_web::router(web)?);
+    let mut config = classtrack_web::WebConfig::new(api.url.clone(), public_url);
+    config.ca_cert = api.ca_cert.clone();
+    config.insecure = api.insecure;
+    config.trusted_proxies = trusted_proxies;
+    let app = with_metrics(classtrack_web::router(config)?);
+    // The pages connect lazily; say at once if the API's TLS is wrong.
+    let probe = api.clone();
+    tokio::spawn(async move {
+        if let Err(e) = probe.connect().await {
+            tracing::warn!("the API at {} does not answer yet: {e:#}", probe.url);
+        }
+    });
     let handle = tokio::spawn(async move {
         axum::serve(
             listener,

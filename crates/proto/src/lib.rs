@@ -1,5 +1,7 @@
 //! Generated code for the `classtrack.v1` gRPC contract (see `proto/classtrack/v1`).
 
+pub mod endpoint;
+
 #[allow(clippy::all, clippy::pedantic)]
 pub mod v1 {
     tonic::include_proto!("classtrack.v1");

@@ -66,6 +66,11 @@ impl From<Status> for PageError {
         if status.code() == Code::Unauthenticated {
             return Self::Login { next: None };
         }
+        if status.code() == Code::Unavailable {
+            if let Some(why) = classtrack_proto::endpoint::tls_failure(&status, None) {
+                tracing::error!("TLS to the API failed: {why}");
+            }
+        }
         let (http, title) = match status.code() {
             Code::NotFound => (StatusCode::NOT_FOUND, "Not found"),
             Code::PermissionDenied => (StatusCode::FORBIDDEN, "Not allowed"),

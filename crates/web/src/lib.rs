@@ -15,20 +15,27 @@ mod redirect;
 mod security;
 mod view;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use axum::Router;
-use tonic::transport::Endpoint;
 
 pub use api::Api;
 
 /// How the web tier reaches the API and how it presents itself.
 #[derive(Clone, Debug)]
 pub struct WebConfig {
-    /// gRPC address of the API, e.g. `http://127.0.0.1:8080`.
+    /// gRPC address of the API, e.g. `https://api.example.edu:8080`, or plain
+    /// `http://127.0.0.1:8080` on this machine (see [`classtrack_proto::endpoint`]).
     pub api_url: String,
+    /// A PEM file of CA certificates trusted, besides the system's roots, for
+    /// an `https` `api_url`.
+    pub ca_cert: Option<PathBuf>,
+    /// Allow a plain `http` `api_url` on another machine (the passwords typed
+    /// into the login form then cross the network in clear text).
+    pub insecure: bool,
     /// The address browsers use to reach the site, e.g. `https://attend.example.edu`.
     /// An `https` URL makes every cookie `Secure`.
     pub public_url: String,
@@ -43,6 +50,8 @@ impl WebConfig {
     pub fn new(api_url: impl Into<String>, public_url: impl Into<String>) -> Self {
         Self {
             api_url: api_url.into(),
+            ca_cert: None,
+            insecure: false,
             public_url: public_url.into(),
             time_zone: default_time_zone(),
             trusted_proxies: Vec::new(),
@@ -72,19 +81,25 @@ pub(crate) struct AppState {
     pub config: Arc<WebConfig>,
 }
 
-/// All pages and static assets. Connects lazily to the API at `api_url`.
+/// All pages and static assets. Connects lazily to the API at `api_url`,
+/// over TLS when it is `https` (a plain `http` URL beyond loopback is refused
+/// unless `insecure`).
 ///
 /// Unknown paths get a 404 page: beside tonic's routes (which have their own
 /// fallback) mount it with `fallback_service`, not `merge`. Serve it with `into_make_service_with_connect_info::<SocketAddr>()` so the
 /// browser's address reaches the API as `x-forwarded-for`.
 pub fn router(config: WebConfig) -> anyhow::Result<Router> {
-    let endpoint = Endpoint::from_shared(config.api_url.clone())
-        .with_context(|| format!("invalid API address {:?}", config.api_url))?
-        .connect_timeout(Duration::from_secs(5))
-        // Until the answer starts: a hung API becomes a plain "not answering"
-        // page; the projector's streams, once answering, run on.
-        .timeout(Duration::from_secs(20))
-        .http2_keep_alive_interval(Duration::from_secs(30));
+    let endpoint = classtrack_proto::endpoint::endpoint(
+        &config.api_url,
+        config.ca_cert.as_deref(),
+        config.insecure,
+    )
+    .with_context(|| format!("the API address {}", config.api_url))?
+    .connect_timeout(Duration::from_secs(5))
+    // Until the answer starts: a hung API becomes a plain "not answering"
+    // page; the projector's streams, once answering, run on.
+    .timeout(Duration::from_secs(20))
+    .http2_keep_alive_interval(Duration::from_secs(30));
     Ok(router_on(config, endpoint.connect_lazy()))
 }
 

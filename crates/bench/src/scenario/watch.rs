@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use classtrack_proto::endpoint::Target;
 use classtrack_proto::v1::watch_session_response::Event;
 use classtrack_proto::v1::WatchSessionRequest;
 use tokio::sync::{mpsc, watch, Semaphore};
@@ -46,7 +47,7 @@ pub struct Sizes {
 type Done = Option<(Instant, u64)>;
 
 pub async fn run(
-    url: &str,
+    target: &Target,
     channels: &[Channel],
     admin: &Bearer,
     cohort: &Cohort,
@@ -70,7 +71,7 @@ pub async fn run(
     )
     .await?;
     let session = fixture::open_session(&channels[0], admin, &lecture, "watch").await?;
-    let watch_channels = client::connect(url, sizes.connections).await?;
+    let watch_channels = client::connect(target, sizes.connections).await?;
 
     let index: Arc<HashMap<String, usize>> = Arc::new(
         cohort.students[..n]

@@ -6,9 +6,11 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use classtrack::client;
 use classtrack::server::{self, ServerConfig, Tier};
 use classtrack::tls::TlsFiles;
 use classtrack_core::ManualClock;
+use classtrack_proto::endpoint::Target;
 use classtrack_proto::v1;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_rustls::rustls;
@@ -18,16 +20,16 @@ use crate::helpers::*;
 
 /// A test CA and the files of a server certificate it signed for
 /// `localhost` and 127.0.0.1, in a temporary directory.
-struct TestPki {
+pub(crate) struct TestPki {
     dir: PathBuf,
     ca: rcgen::Certificate,
     ca_params: rcgen::CertificateParams,
     ca_key: rcgen::KeyPair,
-    files: TlsFiles,
+    pub(crate) files: TlsFiles,
 }
 
 impl TestPki {
-    fn new(name: &str) -> Self {
+    pub(crate) fn new(name: &str) -> Self {
         let dir = std::env::temp_dir().join(format!(
             "classtrack-tls-it-{name}-{}-{}",
             std::process::id(),
@@ -59,21 +61,38 @@ impl TestPki {
 
     /// Writes a new server certificate (and key) over the files.
     fn issue(&self, serial_name: &str) {
-        let mut params =
-            rcgen::CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
-                .expect("params");
+        let (cert, key) = self.certificate(serial_name, &["localhost", "127.0.0.1"], false);
+        std::fs::write(&self.files.cert, cert).expect("cert file");
+        std::fs::write(&self.files.key, key).expect("key file");
+    }
+
+    /// A server certificate for `names` signed by this CA, and its key, in
+    /// PEM; `expired` makes it valid in 2020 only.
+    fn certificate(&self, serial_name: &str, names: &[&str], expired: bool) -> (String, String) {
+        let names = names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        let mut params = rcgen::CertificateParams::new(names).expect("params");
         params
             .distinguished_name
             .push(rcgen::DnType::CommonName, serial_name);
+        if expired {
+            params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+            params.not_after = rcgen::date_time_ymd(2020, 12, 31);
+        }
         let key = rcgen::KeyPair::generate().expect("key");
         let issuer = rcgen::Issuer::from_params(&self.ca_params, &self.ca_key);
         let cert = params.signed_by(&key, &issuer).expect("signed");
-        std::fs::write(&self.files.cert, cert.pem()).expect("cert file");
-        std::fs::write(&self.files.key, key.serialize_pem()).expect("key file");
+        (cert.pem(), key.serialize_pem())
     }
 
     fn ca_pem(&self) -> String {
         self.ca.pem()
+    }
+
+    /// The CA certificate in a file, as `--ca-cert` takes it.
+    pub(crate) fn ca_file(&self) -> PathBuf {
+        let path = self.dir.join("ca.pem");
+        std::fs::write(&path, self.ca_pem()).expect("CA file");
+        path
     }
 }
 
@@ -91,7 +110,10 @@ fn rand_suffix() -> u64 {
         .unwrap_or_default()
 }
 
-async fn start_tls(db: &classtrack_store::testing::TestDb, files: &TlsFiles) -> server::Running {
+pub(crate) async fn start_tls(
+    db: &classtrack_store::testing::TestDb,
+    files: &TlsFiles,
+) -> server::Running {
     server::start(ServerConfig {
         listen: "127.0.0.1:0".into(),
         database_url: db.url.clone(),
@@ -308,5 +330,223 @@ async fn a_renewed_certificate_is_served_after_sighup() {
         .await
         .expect("still served");
     drop(channel);
+    running.stop().await.expect("stops");
+}
+
+/// A bare TLS listener on loopback that presents `cert` (PEM, with `key`)
+/// and does nothing but handshakes: a server the real one would refuse to
+/// start with (an expired certificate, another host's).
+async fn handshake_only(cert: &str, key: &str) -> u16 {
+    use rustls::pki_types::pem::PemObject;
+    let certs = rustls::pki_types::CertificateDer::pem_slice_iter(cert.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .expect("cert");
+    let key = rustls::pki_types::PrivateKeyDer::from_pem_slice(key.as_bytes()).expect("key");
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("versions")
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .expect("server config");
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let _ = acceptor.accept(tcp).await;
+            });
+        }
+    });
+    port
+}
+
+/// Connects as the CLI does to `https://localhost:{port}` trusting `ca`;
+/// the error in full, as `classtrack` prints it.
+async fn cli_connect_error(port: u16, ca: PathBuf) -> String {
+    let target = Target {
+        url: format!("https://localhost:{port}"),
+        ca_cert: Some(ca),
+        insecure: false,
+    };
+    let e = client::channel(&target)
+        .await
+        .expect_err("the handshake fails");
+    format!("{e:#}")
+}
+
+#[tokio::test]
+async fn a_certificate_from_a_ca_the_client_does_not_trust_is_named() {
+    let pki = TestPki::new("unknown-ca");
+    let other = TestPki::new("unknown-ca-other");
+    let (cert, key) = pki.certificate("server", &["localhost"], false);
+    let port = handshake_only(&cert, &key).await;
+    let e = cli_connect_error(port, other.ca_file()).await;
+    assert!(
+        e.contains(
+            "the server's certificate is signed by a CA this client does not trust (give --ca-cert)"
+        ),
+        "{e}"
+    );
+    // Trusting the right CA, the same server passes the handshake.
+    let target = Target {
+        url: format!("https://localhost:{port}"),
+        ca_cert: Some(pki.ca_file()),
+        insecure: false,
+    };
+    // The bare listener speaks no HTTP/2 after the handshake, so only the
+    // certificate verdict matters here: no TLS error is reported.
+    if let Err(e) = client::channel(&target).await {
+        let e = format!("{e:#}");
+        assert!(!e.contains("TLS with"), "{e}");
+    }
+}
+
+#[tokio::test]
+async fn a_certificate_for_another_host_is_named() {
+    let pki = TestPki::new("other-name");
+    let (cert, key) = pki.certificate("server", &["attend.example.edu"], false);
+    let port = handshake_only(&cert, &key).await;
+    let e = cli_connect_error(port, pki.ca_file()).await;
+    assert!(
+        e.contains("the certificate is not valid for host localhost"),
+        "{e}"
+    );
+    assert!(e.contains("(it names attend.example.edu)"), "{e}");
+}
+
+#[tokio::test]
+async fn an_expired_certificate_is_named() {
+    let pki = TestPki::new("expired");
+    let (cert, key) = pki.certificate("server", &["localhost"], true);
+    let port = handshake_only(&cert, &key).await;
+    let e = cli_connect_error(port, pki.ca_file()).await;
+    assert!(e.contains("the certificate expired"), "{e}");
+}
+
+/// Failed logins the server recorded for `login`.
+pub(crate) async fn login_failures(db: &classtrack_store::testing::TestDb, login: &str) -> i64 {
+    let store = db.open().await;
+    let mut conn = store.acquire().await.expect("connection");
+    classtrack_store::auth::recent_failures(&mut conn, login, "-", 0)
+        .await
+        .expect("failures")
+        .account
+}
+
+#[tokio::test]
+async fn login_with_an_untrusted_ca_fails_before_the_password_is_sent() {
+    let db = backends().await.remove(0);
+    let pki = TestPki::new("login");
+    let other = TestPki::new("login-other");
+    let running = start_tls(&db, &pki.files).await;
+    let url = format!("https://localhost:{}", running.addr.port());
+    let target = |ca: PathBuf| Target {
+        url: url.clone(),
+        ca_cert: Some(ca),
+        insecure: false,
+    };
+
+    // A wrong password, so that a Login that reached the server would be
+    // recorded as a failure.
+    let asked = std::sync::atomic::AtomicBool::new(false);
+    let e = client::login_at(target(other.ca_file()), "admin", || {
+        asked.store(true, std::sync::atomic::Ordering::SeqCst);
+        Ok("wrong-password".into())
+    })
+    .await
+    .expect_err("the CA is not trusted");
+    let e = format!("{e:#}");
+    assert!(e.contains("a CA this client does not trust"), "{e}");
+    assert!(
+        !asked.load(std::sync::atomic::Ordering::SeqCst),
+        "the password is not even read"
+    );
+    assert_eq!(
+        login_failures(&db, "admin").await,
+        0,
+        "no Login reached the server"
+    );
+
+    // The check above can see a Login: the same wrong password with the right CA is recorded.
+    client::login_at(target(pki.ca_file()), "admin", || {
+        Ok("wrong-password".into())
+    })
+    .await
+    .expect_err("wrong password");
+    assert_eq!(login_failures(&db, "admin").await, 1);
+
+    // With the right CA and password: the CA's path is kept with the login
+    // and later commands reach the server with it.
+    let (creds, role) =
+        client::login_at(target(pki.ca_file()), "admin", || Ok(ADMIN_PASSWORD.into()))
+            .await
+            .expect("login over TLS");
+    assert_eq!(role, "admin");
+    let kept = creds.ca_cert.clone().expect("CA kept");
+    assert!(kept.is_absolute(), "{}", kept.display());
+    assert_eq!(creds.server, url);
+    let channel = client::channel(&creds.target()).await.expect("channel");
+    v1::user_service_client::UserServiceClient::new(channel)
+        .list_users(client::authed(&creds.token, v1::ListUsersRequest::default()).expect("request"))
+        .await
+        .expect("a later command over TLS");
+    running.stop().await.expect("stops");
+}
+
+/// `classtrack bench` with these flags.
+fn bench_args(flags: &[&str]) -> classtrack_bench::BenchArgs {
+    #[derive(clap::Parser)]
+    struct Bench {
+        #[command(flatten)]
+        args: classtrack_bench::BenchArgs,
+    }
+    let argv = std::iter::once("bench").chain(flags.iter().copied());
+    <Bench as clap::Parser>::try_parse_from(argv)
+        .expect("bench flags")
+        .args
+}
+
+#[tokio::test]
+async fn the_bench_loads_an_https_target_on_loopback_with_its_ca() {
+    let db = backends().await.remove(0);
+    let pki = TestPki::new("bench");
+    let other = TestPki::new("bench-other");
+    let running = start_tls(&db, &pki.files).await;
+    let url = format!("https://localhost:{}", running.addr.port());
+    let run = |ca: PathBuf| {
+        let ca = ca.display().to_string();
+        classtrack_bench::run(bench_args(&[
+            "--target",
+            &url,
+            "--ca-cert",
+            &ca,
+            "--admin-password",
+            ADMIN_PASSWORD,
+            "--scenario",
+            "login",
+            "--students",
+            "2",
+            "--logins",
+            "2",
+            "--concurrency",
+            "1",
+            "--connections",
+            "1",
+            "--smoke",
+        ]))
+    };
+    let e = run(other.ca_file()).await.expect_err("another CA");
+    assert!(
+        format!("{e:#}").contains("a CA this client does not trust"),
+        "{e:#}"
+    );
+    run(pki.ca_file()).await.expect("bench over TLS");
     running.stop().await.expect("stops");
 }

@@ -48,8 +48,13 @@ struct Page {
 
 impl Browser {
     fn new(app: &TestApp) -> Self {
+        Self::at(app.url.clone())
+    }
+
+    /// A browser of the site at `base`, e.g. `http://127.0.0.1:8081`.
+    fn at(base: String) -> Self {
         Self {
-            base: app.url.clone(),
+            base,
             client: Client::builder(TokioExecutor::new()).build_http(),
             cookies: HashMap::new(),
             csrf: None,
@@ -578,4 +583,76 @@ async fn the_report_counts_only_sessions_that_have_happened() {
         );
         app.stop().await;
     }
+}
+
+/// `classtrack web` run apart: the pages on their own port, reaching the
+/// API over TLS at `api_url` with `ca_cert` trusted.
+async fn web_apart(api_url: String, ca_cert: std::path::PathBuf) -> String {
+    let mut config = classtrack_web::WebConfig::new(api_url, "http://127.0.0.1");
+    config.ca_cert = Some(ca_cert);
+    let app = classtrack_web::router(config).expect("router");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await;
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn the_web_tier_run_apart_logs_in_over_tls_and_only_with_a_trusted_ca() {
+    let db = backends().await.remove(0);
+    let pki = crate::tls::TestPki::new("web-apart");
+    let other = crate::tls::TestPki::new("web-apart-other");
+    let running = crate::tls::start_tls(&db, &pki.files).await;
+    let api = format!("https://localhost:{}", running.addr.port());
+
+    // Trusting another CA: the login form's password never reaches the API.
+    let mut browser = Browser::at(web_apart(api.clone(), other.ca_file()).await);
+    browser.get("/login").await;
+    let page = browser
+        .post(
+            "/login",
+            &[("login", "admin"), ("password", "wrong-password")],
+        )
+        .await;
+    assert_ne!(page.status, StatusCode::SEE_OTHER, "{page:?}");
+    assert!(page.body.contains("could not be reached"), "{}", page.body);
+    assert_eq!(
+        crate::tls::login_failures(&db, "admin").await,
+        0,
+        "no Login reached the API"
+    );
+
+    // Trusting the server's CA: logged in, the admin's page shown.
+    let mut browser = Browser::at(web_apart(api, pki.ca_file()).await);
+    browser.get("/login").await;
+    let page = browser
+        .post(
+            "/login",
+            &[("login", "admin"), ("password", ADMIN_PASSWORD)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{page:?}");
+    assert_eq!(page.location.as_deref(), Some("/admin"));
+    running.stop().await.expect("stops");
+}
+
+#[tokio::test]
+async fn the_web_tier_refuses_plain_http_to_another_machine_without_insecure() {
+    let e = classtrack_web::router(classtrack_web::WebConfig::new(
+        "http://10.0.0.5:8080",
+        "http://127.0.0.1",
+    ))
+    .expect_err("refused");
+    assert!(format!("{e:#}").contains("--insecure"), "{e:#}");
+    let mut config = classtrack_web::WebConfig::new("http://10.0.0.5:8080", "http://127.0.0.1");
+    config.insecure = true;
+    assert!(classtrack_web::router(config).is_ok());
 }
