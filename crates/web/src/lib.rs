@@ -133,7 +133,7 @@ mod tests {
     use tower::ServiceExt;
 
     async fn hsts_of(public_url: &str) -> Option<String> {
-        let channel = Endpoint::from_static("http://127.0.0.1:9").connect_lazy();
+        let channel = tonic::transport::Endpoint::from_static("http://127.0.0.1:9").connect_lazy();
         let app = router_on(WebConfig::new("http://127.0.0.1:9", public_url), channel);
         let response = app
             .oneshot(
