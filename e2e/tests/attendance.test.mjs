@@ -333,7 +333,9 @@ test('attendance from set-up to report', async (t) => {
     await page.locator('tr', { hasText: students[0].name }).locator('[data-role="status"]', { hasText: 'Excused' }).waitFor();
   });
 
-  await t.test('login says when an account is deactivated', async () => {
+  // A deactivated account is answered as a wrong password: the page must not
+  // confirm to a guesser that the password was right.
+  await t.test('a deactivated account cannot log in and learns nothing more', async () => {
     const { page } = admin;
     await page.goto('/admin');
     await page.locator('.stats').waitFor();
@@ -347,7 +349,9 @@ test('attendance from set-up to report', async (t) => {
     await page.getByText('Deactivated: they can no longer log in').waitFor();
     const other = await open(browser, PHONE);
     await login(other.page, students[2].username, students[2].password);
-    await other.page.getByRole('alert').filter({ hasText: /deactivated/i }).waitFor();
+    const alert = other.page.getByRole('alert').filter({ hasText: /wrong username or password/i });
+    await alert.waitFor();
+    assert.doesNotMatch(await alert.innerText(), /deactivated/i);
     await other.context.close();
   });
 

@@ -79,6 +79,9 @@
     if (m.ended) {
       problem.textContent = 'Check-in is closed for this session.';
       problem.hidden = false;
+      // The API ends the watch of a closed session after its final roll:
+      // nothing more will come, so do not reconnect every few seconds.
+      events.close();
     }
   });
   events.addEventListener('problem', function (event) {
