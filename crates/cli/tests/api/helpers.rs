@@ -439,3 +439,18 @@ pub fn assert_code<T: std::fmt::Debug>(label: &str, r: Result<T, Status>, code: 
         }
     }
 }
+
+/// The admin's Login as a gRPC-Web request body: one length-prefixed,
+/// uncompressed protobuf message.
+pub fn grpc_web_admin_login() -> Vec<u8> {
+    use prost::Message;
+    let message = v1::LoginRequest {
+        login: "admin".into(),
+        password: ADMIN_PASSWORD.into(),
+    }
+    .encode_to_vec();
+    let mut body = vec![0u8];
+    body.extend((message.len() as u32).to_be_bytes());
+    body.extend(message);
+    body
+}

@@ -228,15 +228,7 @@ async fn grpc_grpc_web_and_pages_share_one_tls_port() {
     );
 
     // gRPC-Web over TLS (http/1.1).
-    use prost::Message;
-    let message = v1::LoginRequest {
-        login: "admin".into(),
-        password: ADMIN_PASSWORD.into(),
-    }
-    .encode_to_vec();
-    let mut body = vec![0u8];
-    body.extend((message.len() as u32).to_be_bytes());
-    body.extend(message);
+    let body = grpc_web_admin_login();
     let answer = http1(
         port,
         &pki.ca_pem(),
