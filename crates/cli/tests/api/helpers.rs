@@ -94,18 +94,27 @@ pub async fn spawn_tier(
     tier: Tier,
 ) -> TestApp {
     let running = server::start(ServerConfig {
-        listen: "127.0.0.1:0".into(),
-        database_url: url.to_string(),
-        api: config(clock.clone()),
         tier,
-        tls: None,
-        admin_password: Some(ADMIN_PASSWORD.into()),
-        demo: false,
-        announce: false,
+        ..server_config(url, config(clock.clone()))
     })
     .await
     .expect("server starts");
     TestApp::around(running, clock, label).await
+}
+
+/// How the tests start a server on `database_url`: the API alone on an
+/// ephemeral loopback port, plain HTTP, the test admin, nothing printed.
+pub fn server_config(database_url: &str, api: ApiConfig) -> ServerConfig {
+    ServerConfig {
+        listen: "127.0.0.1:0".into(),
+        database_url: database_url.to_string(),
+        api,
+        tier: Tier::ApiOnly,
+        tls: None,
+        admin_password: Some(ADMIN_PASSWORD.into()),
+        demo: false,
+        announce: false,
+    }
 }
 
 impl TestApp {

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use classtrack::server::{self, ServerConfig, Tier};
+use classtrack::server;
 use classtrack_core::ManualClock;
 use classtrack_proto::v1;
 use tonic::transport::{Channel, Endpoint};
@@ -25,18 +25,9 @@ async fn spawn_trusting(db: &classtrack_store::testing::TestDb, trusted: &[&str]
         .iter()
         .map(|t| classtrack_core::forwarded::parse_proxy(t).expect("CIDR"))
         .collect();
-    let running = server::start(ServerConfig {
-        listen: "127.0.0.1:0".into(),
-        database_url: db.url.clone(),
-        api,
-        tier: Tier::ApiOnly,
-        admin_password: Some(ADMIN_PASSWORD.into()),
-        demo: false,
-        announce: false,
-        tls: None,
-    })
-    .await
-    .expect("server starts");
+    let running = server::start(server_config(&db.url, api))
+        .await
+        .expect("server starts");
     TestApp::around(running, clock, db.label()).await
 }
 

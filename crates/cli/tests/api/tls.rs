@@ -115,14 +115,9 @@ pub(crate) async fn start_tls(
     files: &TlsFiles,
 ) -> server::Running {
     server::start(ServerConfig {
-        listen: "127.0.0.1:0".into(),
-        database_url: db.url.clone(),
-        api: config(Arc::new(ManualClock::new(start_of_term()))),
         tier: Tier::Both,
-        admin_password: Some(ADMIN_PASSWORD.into()),
-        demo: false,
-        announce: false,
         tls: Some(files.clone()),
+        ..server_config(&db.url, config(Arc::new(ManualClock::new(start_of_term()))))
     })
     .await
     .expect("TLS server starts")

@@ -492,14 +492,8 @@ async fn the_demo_accounts_need_no_password_change() {
     for db in backends().await {
         let clock = std::sync::Arc::new(classtrack_core::ManualClock::new(start_of_term()));
         let running = classtrack::server::start(classtrack::server::ServerConfig {
-            listen: "127.0.0.1:0".into(),
-            database_url: db.url.clone(),
-            api: config(clock),
-            tier: classtrack::server::Tier::ApiOnly,
-            admin_password: Some(ADMIN_PASSWORD.into()),
             demo: true,
-            announce: false,
-            tls: None,
+            ..server_config(&db.url, config(clock))
         })
         .await
         .expect("server starts with demo data");
@@ -529,14 +523,8 @@ async fn a_guessable_administrator_password_keeps_the_server_from_starting() {
     for db in backends().await {
         let clock = std::sync::Arc::new(classtrack_core::ManualClock::new(start_of_term()));
         let started = classtrack::server::start(classtrack::server::ServerConfig {
-            listen: "127.0.0.1:0".into(),
-            database_url: db.url.clone(),
-            api: config(clock),
-            tier: classtrack::server::Tier::ApiOnly,
             admin_password: Some("password1".into()),
-            demo: false,
-            announce: false,
-            tls: None,
+            ..server_config(&db.url, config(clock))
         })
         .await;
         match started {
