@@ -89,6 +89,14 @@ impl std::fmt::Debug for ApiConfig {
     }
 }
 
+/// The API's routes (from [`Api::routes`]) with the web pages beside them on
+/// one port: gRPC and gRPC-Web calls go to the services (a call to a service
+/// or method that does not exist is answered UNIMPLEMENTED, never by a page),
+/// everything else to `pages`.
+pub fn beside_pages(routes: axum::Router, pages: axum::Router) -> axum::Router {
+    routes.fallback_service(unknown::GrpcOrPages::new(pages))
+}
+
 /// The running API: its state and background work.
 pub struct Api {
     pub state: State,
@@ -105,7 +113,7 @@ impl Api {
     }
 
     /// Every gRPC service, health and reflection as axum routes, with
-    /// gRPC-Web accepted.
+    /// gRPC-Web accepted. Call it once: it starts the health reporter.
     pub fn routes(&self) -> axum::Router {
         use services::*;
         let (health_reporter, health) = tonic_health::server::health_reporter();
@@ -134,15 +142,6 @@ impl Api {
             ))
             .into_axum_router()
             .layer(tonic_web::GrpcWebLayer::new())
-    }
-
-    /// The API with the web pages beside it on one port: gRPC and gRPC-Web
-    /// calls go to the services (a call to a service or method that does not
-    /// exist is answered UNIMPLEMENTED, never by a page), everything else to
-    /// `pages`.
-    pub fn routes_beside(&self, pages: axum::Router) -> axum::Router {
-        self.routes()
-            .fallback_service(unknown::GrpcOrPages::new(pages))
     }
 
     /// Finalises every session that has ended (what the background task does

@@ -103,8 +103,9 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
             // real gRPC, but no other process can use it (or claim to be it).
             let mut web = classtrack_web::WebConfig::new("in-process", public_url);
             web.trusted_proxies = trusted_proxies;
-            let channel = crate::in_process::channel(api.routes());
-            api.routes_beside(classtrack_web::router_on(web, channel))
+            let routes = api.routes();
+            let channel = crate::in_process::channel(routes.clone());
+            classtrack_api::beside_pages(routes, classtrack_web::router_on(web, channel))
         }
         Tier::ApiOnly => api.routes(),
     };
@@ -119,7 +120,12 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
                 let _ = rx.await;
                 stopper.graceful_shutdown(None);
             });
-            let server = axum_server::from_tcp_rustls(listener.into_std()?, tls)?.handle(handle);
+            // TCP_NODELAY as for plain HTTP (see `without_nagle`).
+            let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(tls)
+                .acceptor(axum_server::accept::NoDelayAcceptor::new());
+            let server = axum_server::from_tcp(listener.into_std()?)?
+                .acceptor(acceptor)
+                .handle(handle);
             tokio::spawn(async move {
                 server
                     .serve(app.into_make_service_with_connect_info::<SocketAddr>())
