@@ -171,32 +171,25 @@ impl State {
 
     /// The client's address: the peer, or when the peer is a trusted proxy
     /// (`trusted_proxies`: a load balancer, the web tier run apart) the
-    /// address its `Forwarded` / `x-forwarded-for` chain names, read right to
-    /// left past trusted hops ([`forwarded::client_address`]). Calls of this
+    /// address the header those proxies write (`forwarded_header`) names,
+    /// read right to left past trusted hops ([`forwarded::client_address`]). Calls of this
     /// process's own web tier come through the in-process channel.
     pub fn client_address<T>(&self, req: &Request<T>) -> Option<IpAddr> {
         if req.extensions().get::<InProcess>().is_some() {
             // The web tier of this process states the browser's address.
-            return req
-                .metadata()
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|chain| chain.rsplit(',').next())
-                .and_then(|hop| hop.trim().parse().ok());
+            let header = forwarded::ForwardedHeader::XForwardedFor;
+            return header
+                .hops(metadata_values(req, header.name()))
+                .pop()
+                .flatten();
         }
         let peer = req
             .extensions()
             .get::<axum::extract::ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip())
             .or_else(|| req.remote_addr().map(|a| a.ip()))?;
-        let values = |name: &str| -> Vec<&str> {
-            req.metadata()
-                .get_all(name)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .collect()
-        };
-        let chain = forwarded::hops(values("forwarded"), values("x-forwarded-for"));
+        let header = self.config.forwarded_header;
+        let chain = header.hops(metadata_values(req, header.name()));
         Some(forwarded::client_address(
             peer,
             &chain,
@@ -319,4 +312,13 @@ impl LoginCache {
     fn forget(&self, which: impl Fn(&Caller) -> bool) {
         self.lock().retain(|_, (c, _)| !which(c));
     }
+}
+
+/// Every value of a metadata key, in order (unreadable ones left out).
+fn metadata_values<'r, T>(req: &'r Request<T>, name: &str) -> Vec<&'r str> {
+    req.metadata()
+        .get_all(name)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect()
 }

@@ -51,6 +51,8 @@ pub struct ApiConfig {
     /// balancer, a web tier run apart). None by default: no other process,
     /// even on this machine, may choose the client address it reports.
     pub trusted_proxies: Vec<IpNet>,
+    /// The header those proxies write; only that one is read.
+    pub forwarded_header: classtrack_core::forwarded::ForwardedHeader,
     /// Time zone for new courses and "today".
     pub default_time_zone: String,
     pub hash_cost: HashCost,
@@ -70,6 +72,7 @@ impl Default for ApiConfig {
             login_throttle: LoginThrottle::default(),
             scan_allowance: Duration::from_secs(5 * 60),
             trusted_proxies: Vec::new(),
+            forwarded_header: Default::default(),
             default_time_zone: "UTC".into(),
             hash_cost: HashCost::default(),
             live_poll_interval: Duration::from_millis(200),

@@ -43,6 +43,14 @@ struct ServeArgs {
     #[arg(long = "trusted-proxy", value_name = "CIDR", env = "CLASSTRACK_TRUSTED_PROXIES",
           value_delimiter = ',', value_parser = classtrack_core::forwarded::parse_proxy)]
     trusted_proxy: Vec<ipnet::IpNet>,
+    /// The header the trusted proxies write: x-forwarded-for or forwarded (only it is read).
+    #[arg(
+        long,
+        value_name = "HEADER",
+        env = "CLASSTRACK_FORWARDED_HEADER",
+        default_value = "x-forwarded-for"
+    )]
+    forwarded_header: classtrack_core::forwarded::ForwardedHeader,
     /// PEM certificate chain: serve TLS on the port (with --tls-key; read again on SIGHUP).
     #[arg(long, env = "CLASSTRACK_TLS_CERT", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -108,6 +116,14 @@ enum Command {
         #[arg(long = "trusted-proxy", value_name = "CIDR", env = "CLASSTRACK_TRUSTED_PROXIES",
               value_delimiter = ',', value_parser = classtrack_core::forwarded::parse_proxy)]
         trusted_proxy: Vec<ipnet::IpNet>,
+        /// The header the trusted proxies write: x-forwarded-for or forwarded.
+        #[arg(
+            long,
+            value_name = "HEADER",
+            env = "CLASSTRACK_FORWARDED_HEADER",
+            default_value = "x-forwarded-for"
+        )]
+        forwarded_header: classtrack_core::forwarded::ForwardedHeader,
     },
     /// Apply database migrations and exit.
     Migrate {
@@ -201,6 +217,7 @@ fn api_config(args: &ServeArgs) -> anyhow::Result<ApiConfig> {
         public_url: public_url.trim_end_matches('/').to_string(),
         default_time_zone: args.time_zone.clone(),
         trusted_proxies: args.trusted_proxy.clone(),
+        forwarded_header: args.forwarded_header,
         ..ApiConfig::default()
     })
 }
@@ -293,14 +310,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             listen,
             public_url,
             trusted_proxy,
+            forwarded_header,
         } => {
             let public = match public_url {
                 Some(url) => url,
                 None => server::default_public_url(&listen, false)?,
             };
-            let (addr, handle) =
-                server::start_web(&listen, &tls.target(api.clone()), &public, trusted_proxy)
-                    .await?;
+            let (addr, handle) = server::start_web(
+                &listen,
+                &tls.target(api.clone()),
+                &public,
+                trusted_proxy,
+                forwarded_header,
+            )
+            .await?;
             println!("ClassTrack web listening on http://{addr} (API {api})");
             handle.await??;
             Ok(())

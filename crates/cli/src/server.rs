@@ -67,6 +67,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
     })?;
     let public_url = config.api.public_url.clone();
     let trusted_proxies = config.api.trusted_proxies.clone();
+    let forwarded_header = config.api.forwarded_header;
     let api = Api::start(store, config.api);
     let state = api.state.clone();
     if let Some(password) =
@@ -103,6 +104,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
             // real gRPC, but no other process can use it (or claim to be it).
             let mut web = classtrack_web::WebConfig::new("in-process", public_url);
             web.trusted_proxies = trusted_proxies;
+            web.forwarded_header = forwarded_header;
             let routes = api.routes();
             let channel = crate::in_process::channel(routes.clone());
             classtrack_api::beside_pages(routes, classtrack_web::router_on(web, channel))
@@ -185,6 +187,7 @@ pub async fn start_web(
     api: &classtrack_proto::endpoint::Target,
     public_url: &str,
     trusted_proxies: Vec<ipnet::IpNet>,
+    forwarded_header: classtrack_core::forwarded::ForwardedHeader,
 ) -> anyhow::Result<(SocketAddr, JoinHandle<std::io::Result<()>>)> {
     let listener = TcpListener::bind(listen)
         .await
@@ -195,6 +198,7 @@ pub async fn start_web(
     config.ca_cert = api.ca_cert.clone();
     config.insecure = api.insecure;
     config.trusted_proxies = trusted_proxies;
+    config.forwarded_header = forwarded_header;
     let app = with_metrics(classtrack_web::router(config)?);
     // The pages connect lazily; say at once if the API's TLS is wrong.
     let probe = api.clone();

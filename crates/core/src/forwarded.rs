@@ -30,26 +30,48 @@ pub fn client_address(peer: IpAddr, chain: &[Option<IpAddr>], trusted: &[IpNet])
     client
 }
 
-/// The hops of a request's forwarding headers, oldest first: `Forwarded`
-/// when the request has it, else `X-Forwarded-For`. Each header value may
-/// list several hops; several header lines are read in order.
-pub fn hops<'a>(
-    forwarded: impl IntoIterator<Item = &'a str>,
-    x_forwarded_for: impl IntoIterator<Item = &'a str>,
-) -> Vec<Option<IpAddr>> {
-    let from_forwarded: Vec<Option<IpAddr>> = forwarded
-        .into_iter()
-        .flat_map(|v| v.split(','))
-        .filter_map(forwarded_for)
-        .collect();
-    if !from_forwarded.is_empty() {
-        return from_forwarded;
+/// The header the operator's proxies write. Only that one is read: a proxy
+/// that appends to `X-Forwarded-For` passes a client's own `Forwarded`
+/// through untouched (and the other way round), so reading both would let
+/// the client choose its address.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ForwardedHeader {
+    /// `X-Forwarded-For: client, proxy1` (nginx, HAProxy, most balancers).
+    #[default]
+    XForwardedFor,
+    /// `Forwarded: for=client, for=proxy1` (RFC 7239).
+    Forwarded,
+}
+
+impl ForwardedHeader {
+    /// The header's name, lower case as in HTTP/2 and gRPC metadata.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::XForwardedFor => "x-forwarded-for",
+            Self::Forwarded => "forwarded",
+        }
     }
-    x_forwarded_for
-        .into_iter()
-        .flat_map(|v| v.split(','))
-        .map(|hop| address(hop.trim()))
-        .collect()
+
+    /// The hops named by the header's values (several lines are read in
+    /// order, each may list several hops), oldest first.
+    pub fn hops<'a>(self, values: impl IntoIterator<Item = &'a str>) -> Vec<Option<IpAddr>> {
+        let elements = values.into_iter().flat_map(|v| v.split(','));
+        match self {
+            Self::XForwardedFor => elements.map(|hop| address(hop.trim())).collect(),
+            Self::Forwarded => elements.filter_map(forwarded_for).collect(),
+        }
+    }
+}
+
+impl std::str::FromStr for ForwardedHeader {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "x-forwarded-for" => Ok(Self::XForwardedFor),
+            "forwarded" => Ok(Self::Forwarded),
+            other => Err(format!("{other:?} is not x-forwarded-for or forwarded")),
+        }
+    }
 }
 
 /// The `for=` of one `Forwarded` element (`for=192.0.2.60;proto=https`,
@@ -101,7 +123,7 @@ mod tests {
     }
 
     fn xff(v: &str) -> Vec<Option<IpAddr>> {
-        hops([], [v])
+        ForwardedHeader::XForwardedFor.hops([v])
     }
 
     #[test]
@@ -146,24 +168,38 @@ mod tests {
     }
 
     #[test]
-    fn forwarded_is_read_before_x_forwarded_for() {
-        let chain = hops(
-            [
-                "for=192.0.2.60;proto=https;by=203.0.113.43",
-                "for=\"[2001:db8:cafe::17]:4711\"",
-            ],
-            ["198.51.100.1"],
-        );
+    fn forwarded_elements_name_their_for() {
+        let chain = ForwardedHeader::Forwarded.hops([
+            "for=192.0.2.60;proto=https;by=203.0.113.43",
+            "for=\"[2001:db8:cafe::17]:4711\"",
+        ]);
         assert_eq!(
             chain,
             vec![Some(ip("192.0.2.60")), Some(ip("2001:db8:cafe::17"))]
         );
-        let chain = hops(["for=unknown, For=192.0.2.1:8080"], []);
+        let chain = ForwardedHeader::Forwarded.hops(["for=unknown, For=192.0.2.1:8080"]);
         assert_eq!(chain, vec![None, Some(ip("192.0.2.1"))]);
+        assert!(ForwardedHeader::Forwarded.hops(["proto=https"]).is_empty());
+    }
+
+    #[test]
+    fn only_the_header_the_proxies_write_is_read() {
+        // Behind a proxy that appends to X-Forwarded-For, a client's own
+        // `Forwarded: for=10.1.1.1` must not name the client.
+        let trusted = nets(&["127.0.0.1"]);
+        let header = ForwardedHeader::default();
+        assert_eq!(header.name(), "x-forwarded-for");
+        let chain = header.hops(["203.0.113.9"]);
         assert_eq!(
-            hops(["proto=https"], ["192.0.2.5"]),
-            vec![Some(ip("192.0.2.5"))]
+            client_address(ip("127.0.0.1"), &chain, &trusted),
+            ip("203.0.113.9")
         );
+        assert_eq!("Forwarded".parse(), Ok(ForwardedHeader::Forwarded));
+        assert_eq!(
+            "x-forwarded-for".parse(),
+            Ok(ForwardedHeader::XForwardedFor)
+        );
+        assert!("x-real-ip".parse::<ForwardedHeader>().is_err());
     }
 
     #[test]

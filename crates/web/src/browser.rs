@@ -139,6 +139,7 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
             &parts.headers,
             parts.extensions.get::<ConnectInfo<SocketAddr>>(),
             &state.config.trusted_proxies,
+            state.config.forwarded_header,
         ),
         secure: state.config.secure_cookies(),
     };
@@ -225,16 +226,14 @@ fn client_address(
     headers: &HeaderMap,
     connect: Option<&ConnectInfo<SocketAddr>>,
     trusted_proxies: &[ipnet::IpNet],
+    header: forwarded::ForwardedHeader,
 ) -> Option<String> {
     let ConnectInfo(peer) = connect?;
-    let values = |name: &str| -> Vec<&str> {
-        headers
-            .get_all(name)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect()
-    };
-    let chain = forwarded::hops(values("forwarded"), values("x-forwarded-for"));
+    let values = headers
+        .get_all(header.name())
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    let chain = header.hops(values);
     Some(forwarded::client_address(peer.ip(), &chain, trusted_proxies).to_string())
 }
 
@@ -384,7 +383,7 @@ mod tests {
         headers.insert("x-forwarded-for", "198.51.100.4, 10.0.0.1".parse().unwrap());
         let peer = ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 5000)));
         assert_eq!(
-            client_address(&headers, Some(&peer), &[]).as_deref(),
+            client_address(&headers, Some(&peer), &[], Default::default()).as_deref(),
             Some("127.0.0.1")
         );
         let proxies: Vec<ipnet::IpNet> = vec![
@@ -392,10 +391,13 @@ mod tests {
             "10.0.0.0/8".parse().unwrap(),
         ];
         assert_eq!(
-            client_address(&headers, Some(&peer), &proxies).as_deref(),
+            client_address(&headers, Some(&peer), &proxies, Default::default()).as_deref(),
             Some("198.51.100.4")
         );
-        assert_eq!(client_address(&headers, None, &proxies), None);
+        assert_eq!(
+            client_address(&headers, None, &proxies, Default::default()),
+            None
+        );
     }
 
     #[test]

@@ -44,6 +44,8 @@ pub struct WebConfig {
     /// Reverse proxies in front of the pages whose `Forwarded` /
     /// `X-Forwarded-For` name the browser (read right to left past them).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The header those proxies write (only that one is read).
+    pub forwarded_header: classtrack_core::forwarded::ForwardedHeader,
 }
 
 impl WebConfig {
@@ -55,6 +57,7 @@ impl WebConfig {
             public_url: public_url.into(),
             time_zone: default_time_zone(),
             trusted_proxies: Vec::new(),
+            forwarded_header: Default::default(),
         }
     }
 
