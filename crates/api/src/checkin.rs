@@ -68,8 +68,10 @@ pub enum Verdict {
         session: Box<Session>,
         already: bool,
     },
-    /// Refused (and the refusal stored, unless the database failed).
-    Refused(CheckInRejection),
+    /// Refused (and the refusal stored, unless the database failed), with
+    /// how long the refusal lasts when that is known (too many wrong codes:
+    /// until the session's check-in closes).
+    Refused(CheckInRejection, Option<std::time::Duration>),
     /// The request itself was wrong; nothing stored.
     Invalid(ApiError),
 }
@@ -152,7 +154,7 @@ fn failed(n: usize, e: StoreError, judged: Option<Vec<Outcome>>) -> Vec<Answer<O
     if judged
         .iter()
         .flatten()
-        .any(|j| matches!(j.verdict, Verdict::Refused(_)))
+        .any(|j| matches!(j.verdict, Verdict::Refused(..)))
     {
         tracing::warn!(error = %e, "refused check-ins could not be stored");
     }
@@ -177,6 +179,7 @@ enum Judged {
         detail: String,
         session: Option<SessionId>,
         course: Option<CourseId>,
+        retry_after: Option<std::time::Duration>,
     },
     Invalid(ApiError),
 }
@@ -188,7 +191,17 @@ impl Judged {
             detail: detail.chars().take(200).collect(),
             session: session.map(|s| s.id),
             course: session.map(|s| s.course),
+            retry_after: None,
         }
+    }
+
+    /// The refusal lasts until `until`.
+    fn lasting(mut self, now: DateTime<Utc>, until: DateTime<Utc>) -> Self {
+        if let Judged::Refused { retry_after, .. } = &mut self {
+            let left = (until - now).to_std().unwrap_or_default();
+            *retry_after = Some(left.max(std::time::Duration::from_secs(1)));
+        }
+        self
     }
 }
 
@@ -342,6 +355,7 @@ async fn judge_and_write(
                 detail,
                 session,
                 course,
+                retry_after,
             } => {
                 if let (CheckInRejection::CodeInvalid, Some(session)) = (reason, session) {
                     *batch.wrong_codes.entry((session, student)).or_default() += 1;
@@ -356,7 +370,7 @@ async fn judge_and_write(
                     device_id: device_of(&ask.request).map(String::from),
                     detail,
                 });
-                Verdict::Refused(reason)
+                Verdict::Refused(reason, retry_after)
             }
             Judged::Invalid(e) => Verdict::Invalid(e),
         };
@@ -501,7 +515,9 @@ fn judge(
         Credential::Code(_, code) => {
             // Six digits can be guessed: a few wrong tries per session, then only the QR.
             if roll.wrong_codes >= MAX_WRONG_CODES {
-                return refused(CheckInRejection::TooManyAttempts, "");
+                // Typing stays closed for this session: until its check-in closes.
+                let closes = session.times(&settings).end;
+                return refused(CheckInRejection::TooManyAttempts, "").lasting(now, closes);
             }
             if qr::match_short_code(&session.secret, session.id, rot, code, now).is_none() {
                 return refused(CheckInRejection::CodeInvalid, "");
@@ -698,7 +714,7 @@ mod tests {
                 Ok(Some(j)) => match &j.verdict {
                     Verdict::Recorded { already: false, .. } => "new record",
                     Verdict::Recorded { already: true, .. } => "repeat",
-                    Verdict::Refused(_) => "refused",
+                    Verdict::Refused(..) => "refused",
                     Verdict::Invalid(_) => "invalid",
                 },
             })
@@ -714,7 +730,7 @@ mod tests {
         let judged_before = vec![
             recorded(false),
             recorded(true),
-            judged(Verdict::Refused(CheckInRejection::TokenExpired)),
+            judged(Verdict::Refused(CheckInRejection::TokenExpired, None)),
             judged(Verdict::Invalid(ApiError::invalid("device_id", "too long"))),
             None,
         ];

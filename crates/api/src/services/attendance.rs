@@ -204,10 +204,6 @@ async fn check_in(s: &State, req: Request<v1::CheckInRequest>) -> ApiResult<v1::
     let (token_hash, cached) = s.cached_caller(&req)?;
     let fresh_login = cached.is_none();
     let now = s.now();
-    let typed_into = match &req.get_ref().credential {
-        Some(v1::check_in_request::Credential::ShortCode(c)) => Some(c.session.clone()),
-        _ => None,
-    };
     let ask = Ask {
         token_hash,
         caller: cached,
@@ -245,37 +241,18 @@ async fn check_in(s: &State, req: Request<v1::CheckInRequest>) -> ApiResult<v1::
                 )),
             })
         }
-        Verdict::Refused(reason) => {
+        Verdict::Refused(reason, retry_after) => {
             metrics::counter!("classtrack_checkins_total", "result" => reason.code()).increment(1);
-            if reason == CheckInRejection::TooManyAttempts {
-                if let Some(retry_after) = typing_reopens(s, typed_into.as_deref(), now).await {
-                    return Err(ApiError::RejectedUntil {
-                        reason,
-                        retry_after,
-                    });
-                }
-            }
-            Err(ApiError::Rejected(reason))
+            Err(match retry_after {
+                Some(retry_after) => ApiError::RejectedUntil {
+                    reason,
+                    retry_after,
+                },
+                None => ApiError::Rejected(reason),
+            })
         }
         Verdict::Invalid(e) => Err(e),
     }
-}
-
-/// How long until typing a code for this session could work again: never
-/// within the session, so the time until its check-in closes (the QR code
-/// still works meanwhile). `None` when the session cannot be read; the
-/// refusal then goes without RetryInfo.
-async fn typing_reopens(s: &State, session: Option<&str>, now: DateTime<Utc>) -> Option<Duration> {
-    let id = parse_name("session", session?, classtrack_core::SessionId::parse).ok()?;
-    let mut conn = s.store.acquire().await.ok()?;
-    let session = sessions::get(&mut conn, id).await.ok()?;
-    let closes = session.times(&session.effective_settings()).end;
-    Some(
-        (closes - now)
-            .to_std()
-            .unwrap_or_default()
-            .max(Duration::from_secs(1)),
-    )
 }
 
 async fn scan_qr_token(
