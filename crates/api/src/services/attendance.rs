@@ -365,7 +365,7 @@ async fn watch_session(
     let live::Opening {
         session,
         roll,
-        position,
+        mut position,
     } = live::open(&s.store, session.id, s.now_ms()).await?;
     let (tx, rx) = mpsc::channel(64);
     let state = s.clone();
@@ -394,17 +394,18 @@ async fn watch_session(
                 Ok(change) if !change.events.iter().any(|id| position.is_after(*id)) => continue,
                 Ok(change) => (change.message.clone(), change.last),
                 Err(broadcast::error::RecvError::Lagged(_)) => {
-                    // Too slow to follow each change: send the whole roll again.
-                    let Ok(mut conn) = state.store.acquire().await else {
+                    // Too slow to follow each change: start again from the
+                    // whole roll, and from its position in the log, so that
+                    // changes it already contains are not sent after it.
+                    let Ok(again) = live::open(&state.store, session.id, state.now_ms()).await
+                    else {
                         continue;
                     };
-                    let Ok(fresh) = sessions::get(&mut conn, session.id).await else {
-                        continue;
-                    };
-                    let Ok(roll) = roll_snapshot(&mut conn, &fresh, state.now_ms()).await else {
-                        continue;
-                    };
-                    (live::roll_message(roll), live::is_over(&fresh))
+                    position = again.position;
+                    (
+                        live::roll_message(again.roll),
+                        live::is_over(&again.session),
+                    )
                 }
                 Err(broadcast::error::RecvError::Closed) => return,
             };
