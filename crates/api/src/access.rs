@@ -103,21 +103,25 @@ impl State {
     /// unrevoked, and belong to an active user.
     pub async fn signed_in<T>(&self, req: &Request<T>) -> ApiResult<Caller> {
         let (hash, cached) = self.cached_caller(req)?;
-        if let Some(caller) = cached {
-            return Ok(caller);
+        match cached {
+            Some(caller) => Ok(caller),
+            None => self.verify(hash).await?.ok_or(LOGIN_ENDED),
         }
-        let (user, expires_at) = self
-            .batches
-            .token_user(hash.clone())
-            .await?
-            .ok_or(LOGIN_ENDED)?;
+    }
+
+    /// Looks a token up in the database (batched with other lookups) and
+    /// puts a live login in this replica's cache.
+    async fn verify(&self, token_hash: String) -> ApiResult<Option<Caller>> {
+        let Some((user, expires_at)) = self.batches.token_user(token_hash.clone()).await? else {
+            return Ok(None);
+        };
         let caller = Caller {
             user,
-            token_hash: hash,
+            token_hash,
             expires_at,
         };
         self.logins.put(&caller);
-        Ok(caller)
+        Ok(Some(caller))
     }
 
     /// Checks again that an open stream's login is live, as every call
@@ -131,15 +135,8 @@ impl State {
         if self.logins.get(&caller.token_hash, self.now_ms()).is_some() {
             return Ok(());
         }
-        match self.batches.token_user(caller.token_hash.clone()).await {
-            Ok(Some((user, expires_at))) => {
-                self.logins.put(&Caller {
-                    user,
-                    token_hash: caller.token_hash.clone(),
-                    expires_at,
-                });
-                Ok(())
-            }
+        match self.verify(caller.token_hash.clone()).await {
+            Ok(Some(_)) => Ok(()),
             Ok(None) => Err(LOGIN_ENDED),
             Err(e) => {
                 tracing::debug!(error = %e, "a stream's login could not be checked; it goes on");

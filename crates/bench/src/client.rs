@@ -29,12 +29,9 @@ pub fn check_loopback(url: &str) -> anyhow::Result<()> {
     if !matches!(parsed.scheme(), "http" | "https") {
         bail!("--target must be an http:// or https:// URL (got {url:?})");
     }
-    let loopback = match parsed.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d == "localhost",
-        None => false,
-    };
+    let loopback = parsed
+        .host_str()
+        .is_some_and(classtrack_proto::endpoint::is_loopback);
     if !loopback {
         bail!("--target must be on this machine (127.0.0.1, ::1 or localhost), got {url:?}");
     }

@@ -163,13 +163,9 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
 /// an error at start.
 pub fn default_public_url(listen: &str, tls: bool) -> anyhow::Result<String> {
     let scheme = if tls { "https" } else { "http" };
-    let addr: Option<SocketAddr> = listen.parse().ok();
-    let loopback = match addr {
-        Some(a) => a.ip().is_loopback() && a.port() != 0,
-        None => listen
-            .rsplit_once(':')
-            .is_some_and(|(host, port)| host == "localhost" && port != "0"),
-    };
+    let loopback = listen.rsplit_once(':').is_some_and(|(host, port)| {
+        classtrack_proto::endpoint::is_loopback(host) && port.parse::<u16>().is_ok_and(|p| p != 0)
+    });
     if loopback {
         Ok(format!("{scheme}://{listen}"))
     } else {
