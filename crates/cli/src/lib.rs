@@ -2,6 +2,7 @@
 //! start exactly the server that `classtrack serve` runs.
 
 pub mod client;
+pub mod config;
 pub mod in_process;
 pub mod server;
 pub mod tls;

@@ -6,9 +6,9 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use classtrack::client;
+use classtrack::config::{self, Config, Flags, For, LogFormat};
 use classtrack::server::{self, ServerConfig, Tier};
-use classtrack_api::ApiConfig;
-use classtrack_store::DEFAULT_SQLITE_URL;
+use classtrack_api::{ApiConfig, LoginThrottle};
 
 #[derive(Parser)]
 #[command(
@@ -17,59 +17,46 @@ use classtrack_store::DEFAULT_SQLITE_URL;
     about = "QR-based class attendance: server and command-line client"
 )]
 struct Cli {
+    /// Configuration file (TOML; see docs/configuration.md). Environment
+    /// variables and flags override what it says.
+    #[arg(long, global = true, env = "CLASSTRACK_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
 
-#[derive(clap::Args, Clone)]
-struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, env = "CLASSTRACK_LISTEN", default_value = "127.0.0.1:8080")]
-    listen: String,
-    /// sqlite://FILE (default, created if missing) or mysql://USER@HOST:PORT/DATABASE (created if missing).
-    #[arg(long, env = "CLASSTRACK_DATABASE_URL", default_value = DEFAULT_SQLITE_URL, hide_env_values = true)]
-    database_url: String,
-    /// Base URL that phones use to reach this server; QR codes encode {public_url}/c/{token}.
-    #[arg(long, env = "CLASSTRACK_PUBLIC_URL")]
-    public_url: Option<String>,
-    /// IANA time zone for new courses and weekly schedules.
-    #[arg(long, env = "CLASSTRACK_TIME_ZONE", default_value = "UTC")]
-    time_zone: String,
-    /// Load demo data (admin, 2 professors, 40 students, 3 courses, this week's sessions).
-    #[arg(long)]
-    demo: bool,
-    /// A load balancer or reverse proxy in front (CIDR or address; repeatable):
-    /// its Forwarded / X-Forwarded-For name the client. None by default.
-    #[arg(long = "trusted-proxy", value_name = "CIDR", env = "CLASSTRACK_TRUSTED_PROXIES",
-          value_delimiter = ',', value_parser = classtrack_core::forwarded::parse_proxy)]
-    trusted_proxy: Vec<ipnet::IpNet>,
-    /// The header the trusted proxies write: x-forwarded-for or forwarded (only it is read).
-    #[arg(
-        long,
-        value_name = "HEADER",
-        env = "CLASSTRACK_FORWARDED_HEADER",
-        default_value = "x-forwarded-for"
-    )]
-    forwarded_header: classtrack_core::forwarded::ForwardedHeader,
-    /// PEM certificate chain: serve TLS on the port (with --tls-key; read again on SIGHUP).
-    #[arg(long, env = "CLASSTRACK_TLS_CERT", requires = "tls_key")]
-    tls_cert: Option<PathBuf>,
-    /// PEM private key of --tls-cert.
-    #[arg(long, env = "CLASSTRACK_TLS_KEY", requires = "tls_cert")]
-    tls_key: Option<PathBuf>,
-}
+/// The flags of the server's settings (`config::SETTINGS`), for `serve`,
+/// `api`, `migrate` and `config`.
+#[derive(Clone, Debug)]
+struct ServerFlags(Flags);
 
-impl ServeArgs {
-    fn tls(&self) -> Option<classtrack::tls::TlsFiles> {
-        match (&self.tls_cert, &self.tls_key) {
-            (Some(cert), Some(key)) => Some(classtrack::tls::TlsFiles {
-                cert: cert.clone(),
-                key: key.clone(),
-            }),
-            _ => None,
+/// The flags of the web tier's settings, for `web`.
+#[derive(Clone, Debug)]
+struct WebFlags(Flags);
+
+macro_rules! setting_flags {
+    ($name:ident, $for:expr) => {
+        impl clap::FromArgMatches for $name {
+            fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
+                Ok(Self(Flags::from_matches(m, $for)))
+            }
+            fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
+                *self = Self::from_arg_matches(m)?;
+                Ok(())
+            }
         }
-    }
+        impl clap::Args for $name {
+            fn augment_args(cmd: clap::Command) -> clap::Command {
+                Flags::args(cmd, $for)
+            }
+            fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+                Flags::args(cmd, $for)
+            }
+        }
+    };
 }
+setting_flags!(ServerFlags, For::Server);
+setting_flags!(WebFlags, For::Web);
 
 /// How a client reaches a server over TLS (see `classtrack_proto::endpoint`).
 #[derive(clap::Args, Clone, Debug)]
@@ -97,39 +84,17 @@ impl ClientTls {
 #[derive(Subcommand)]
 enum Command {
     /// Run the API and the web interface on one port.
-    Serve(ServeArgs),
+    Serve(ServerFlags),
     /// Run only the gRPC API.
-    Api(ServeArgs),
+    Api(ServerFlags),
     /// Run only the web interface, talking to an API elsewhere.
-    Web {
-        /// The API's gRPC address, e.g. https://api.example.edu:8080 (plain
-        /// http:// only on this machine, or with --insecure).
-        #[arg(long, env = "CLASSTRACK_API_URL")]
-        api: String,
-        #[command(flatten)]
-        tls: ClientTls,
-        #[arg(long, env = "CLASSTRACK_LISTEN", default_value = "127.0.0.1:8081")]
-        listen: String,
-        #[arg(long, env = "CLASSTRACK_PUBLIC_URL")]
-        public_url: Option<String>,
-        /// A reverse proxy in front of the pages (CIDR or address; repeatable).
-        #[arg(long = "trusted-proxy", value_name = "CIDR", env = "CLASSTRACK_TRUSTED_PROXIES",
-              value_delimiter = ',', value_parser = classtrack_core::forwarded::parse_proxy)]
-        trusted_proxy: Vec<ipnet::IpNet>,
-        /// The header the trusted proxies write: x-forwarded-for or forwarded.
-        #[arg(
-            long,
-            value_name = "HEADER",
-            env = "CLASSTRACK_FORWARDED_HEADER",
-            default_value = "x-forwarded-for"
-        )]
-        forwarded_header: classtrack_core::forwarded::ForwardedHeader,
-    },
-    /// Apply database migrations and exit.
-    Migrate {
-        #[arg(long, env = "CLASSTRACK_DATABASE_URL", default_value = DEFAULT_SQLITE_URL, hide_env_values = true)]
-        database_url: String,
-    },
+    Web(WebFlags),
+    /// Apply database migrations and exit (with an account that may change
+    /// the schema; the server can then run with --no-migrate).
+    Migrate(ServerFlags),
+    /// Print the effective configuration of `serve` (secrets redacted), each
+    /// value with where it came from.
+    Config(ServerFlags),
     /// Log in to a server and keep the token (with the server's URL and
     /// --ca-cert) in your config directory; later commands use them.
     Login {
@@ -165,7 +130,7 @@ enum Command {
         output: Option<PathBuf>,
     },
     /// Load-test a server with real gRPC clients.
-    Bench(classtrack_bench::BenchArgs),
+    Bench(Box<classtrack_bench::BenchArgs>),
 }
 
 #[derive(Subcommand)]
@@ -195,46 +160,115 @@ enum CoursesCommand {
     List,
 }
 
-fn init_tracing() {
-    let filter =
-        tracing_subscriber::EnvFilter::try_from_env("CLASSTRACK_LOG").unwrap_or_else(|_| {
-            tracing_subscriber::EnvFilter::new("info,sqlx=warn,h2=warn,hyper=warn,tower=warn")
-        });
-    tracing_subscriber::fmt()
+fn init_tracing(filter: &str, format: LogFormat) {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(config::DEFAULT_LOG));
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .init();
+        .with_ansi(std::io::stderr().is_terminal());
+    match format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().init(),
+    }
 }
 
-fn api_config(args: &ServeArgs) -> anyhow::Result<ApiConfig> {
-    classtrack_core::validate::time_zone(&args.time_zone)
-        .map_err(|e| anyhow::anyhow!("--time-zone: {e}"))?;
-    let public_url = match &args.public_url {
-        Some(url) => url.clone(),
-        None => server::default_public_url(&args.listen, args.tls_cert.is_some())?,
+/// Logs as the configuration says, or the defaults when it cannot be read
+/// (the error then says why).
+fn init_tracing_for(config: &anyhow::Result<Config>) {
+    match config {
+        Ok(c) => init_tracing(c.text("log").unwrap_or(config::DEFAULT_LOG), c.log_format()),
+        Err(_) => init_tracing(config::DEFAULT_LOG, LogFormat::Text),
+    }
+}
+
+/// A whole-number setting that has a default.
+fn number(c: &Config, key: &str) -> anyhow::Result<i64> {
+    c.count(key)?
+        .map(i64::from)
+        .with_context(|| format!("{key} is not set"))
+}
+
+fn trusted_proxies(c: &Config) -> anyhow::Result<Vec<ipnet::IpNet>> {
+    c.list("trusted_proxies")
+        .iter()
+        .map(|p| classtrack_core::forwarded::parse_proxy(p).map_err(anyhow::Error::msg))
+        .collect()
+}
+
+fn forwarded_header(c: &Config) -> anyhow::Result<classtrack_core::forwarded::ForwardedHeader> {
+    c.string("forwarded_header")?
+        .parse()
+        .map_err(anyhow::Error::msg)
+}
+
+fn login_throttle(c: &Config) -> anyhow::Result<LoginThrottle> {
+    let throttle = LoginThrottle {
+        window: c.duration("login_throttle.window")?,
+        free_failures_per_pair: number(c, "login_throttle.free_failures")?,
+        first_delay: c.duration("login_throttle.first_delay")?,
+        max_delay: c.duration("login_throttle.max_delay")?,
+        max_failures_per_account: number(c, "login_throttle.max_failures_per_account")?,
+        max_failures_per_address: number(c, "login_throttle.max_failures_per_address")?,
+    };
+    if throttle.first_delay > throttle.max_delay {
+        anyhow::bail!(
+            "login_throttle.first_delay ({:?}) is longer than login_throttle.max_delay ({:?})",
+            throttle.first_delay,
+            throttle.max_delay
+        );
+    }
+    Ok(throttle)
+}
+
+fn tls_files(c: &Config) -> anyhow::Result<Option<classtrack::tls::TlsFiles>> {
+    match (c.path("tls_cert"), c.path("tls_key")) {
+        (Some(cert), Some(key)) => Ok(Some(classtrack::tls::TlsFiles { cert, key })),
+        (None, None) => Ok(None),
+        (Some(_), None) => anyhow::bail!("tls_cert is set but tls_key is not: give both"),
+        (None, Some(_)) => anyhow::bail!("tls_key is set but tls_cert is not: give both"),
+    }
+}
+
+fn api_config(c: &Config, tls: bool) -> anyhow::Result<ApiConfig> {
+    let listen = c.string("listen")?;
+    let public_url = match c.text("public_url") {
+        Some(url) => url.to_string(),
+        None => server::default_public_url(&listen, tls)?,
     };
     Ok(ApiConfig {
         public_url: public_url.trim_end_matches('/').to_string(),
-        default_time_zone: args.time_zone.clone(),
-        trusted_proxies: args.trusted_proxy.clone(),
-        forwarded_header: args.forwarded_header,
+        default_time_zone: c.string("time_zone")?,
+        trusted_proxies: trusted_proxies(c)?,
+        forwarded_header: forwarded_header(c)?,
+        token_ttl: c.duration("token_lifetime")?,
+        login_cache_ttl: c.duration("login_cache_lifetime")?,
+        scan_allowance: c.duration("scan_allowance")?,
+        live_poll_interval: c.duration("live_poll_interval")?,
+        finalize_interval: c.duration("finalize_interval")?,
+        login_throttle: login_throttle(c)?,
         ..ApiConfig::default()
     })
 }
 
-async fn serve(args: ServeArgs, tier: Tier) -> anyhow::Result<()> {
-    let config = ServerConfig {
-        listen: args.listen.clone(),
-        database_url: args.database_url.clone(),
-        api: api_config(&args)?,
+/// The whole server configuration, checked, before anything starts.
+fn server_config(c: &Config, tier: Tier) -> anyhow::Result<ServerConfig> {
+    let tls = tls_files(c)?;
+    Ok(ServerConfig {
+        listen: c.string("listen")?,
+        database_url: c.string("database_url")?,
+        api: api_config(c, tls.is_some())?,
         tier,
-        admin_password: std::env::var("CLASSTRACK_ADMIN_PASSWORD")
-            .ok()
-            .filter(|p| !p.is_empty()),
-        demo: args.demo,
+        admin_password: c.text("admin_password").map(str::to_string),
+        demo: c.flag("demo"),
         announce: true,
-        tls: args.tls(),
-    };
+        tls,
+    })
+}
+
+async fn serve(c: Config, tier: Tier) -> anyhow::Result<()> {
+    let config = server_config(&c, tier)?;
     let scheme = if config.tls.is_some() {
         "https"
     } else {
@@ -246,6 +280,7 @@ async fn serve(args: ServeArgs, tier: Tier) -> anyhow::Result<()> {
              or give --tls-cert and --tls-key"
         );
     }
+    let database = server::redact(&config.database_url);
     let running = server::start(config).await?;
     let what = if tier == Tier::Both {
         "API and web"
@@ -253,15 +288,42 @@ async fn serve(args: ServeArgs, tier: Tier) -> anyhow::Result<()> {
         "API"
     };
     println!(
-        "ClassTrack listening on {scheme}://{} ({what}; database {})",
+        "ClassTrack listening on {scheme}://{} ({what}; database {database})",
         running.addr,
-        server::redact(&args.database_url)
     );
     server::shutdown_signal().await;
     tracing::info!("shutting down");
     tokio::time::timeout(Duration::from_secs(20), running.stop())
         .await
         .context("shutdown took too long")??;
+    Ok(())
+}
+
+async fn web(c: Config) -> anyhow::Result<()> {
+    let listen = c.string("listen")?;
+    let api = c
+        .text("api_url")
+        .context("the web tier needs the API's address: --api, CLASSTRACK_API_URL or api_url")?
+        .to_string();
+    let public = match c.text("public_url") {
+        Some(url) => url.to_string(),
+        None => server::default_public_url(&listen, false)?,
+    };
+    let target = classtrack_proto::endpoint::Target {
+        url: api.clone(),
+        ca_cert: c.path("ca_cert"),
+        insecure: c.flag("insecure"),
+    };
+    let (addr, handle) = server::start_web(
+        &listen,
+        &target,
+        &public,
+        trusted_proxies(&c)?,
+        forwarded_header(&c)?,
+    )
+    .await?;
+    println!("ClassTrack web listening on http://{addr} (API {api})");
+    handle.await??;
     Ok(())
 }
 
@@ -290,7 +352,6 @@ fn main() -> std::process::ExitCode {
 
 async fn async_main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    init_tracing();
     match run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
@@ -301,34 +362,27 @@ async fn async_main() -> std::process::ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    let file = cli.config.as_deref();
+    let settings = |flags: &Flags, command: For| {
+        let c = Config::load(command, file, flags);
+        init_tracing_for(&c);
+        c
+    };
     match cli.command {
-        Command::Serve(args) => serve(args, Tier::Both).await,
-        Command::Api(args) => serve(args, Tier::ApiOnly).await,
-        Command::Web {
-            api,
-            tls,
-            listen,
-            public_url,
-            trusted_proxy,
-            forwarded_header,
-        } => {
-            let public = match public_url {
-                Some(url) => url,
-                None => server::default_public_url(&listen, false)?,
-            };
-            let (addr, handle) = server::start_web(
-                &listen,
-                &tls.target(api.clone()),
-                &public,
-                trusted_proxy,
-                forwarded_header,
-            )
-            .await?;
-            println!("ClassTrack web listening on http://{addr} (API {api})");
-            handle.await??;
+        Command::Serve(ServerFlags(f)) => serve(settings(&f, For::Server)?, Tier::Both).await,
+        Command::Api(ServerFlags(f)) => serve(settings(&f, For::Server)?, Tier::ApiOnly).await,
+        Command::Web(WebFlags(f)) => web(settings(&f, For::Web)?).await,
+        Command::Config(ServerFlags(f)) => {
+            let c = settings(&f, For::Server)?;
+            // Everything `serve` would check, so that this is also a test
+            // of a configuration before a restart.
+            server_config(&c, Tier::Both)?;
+            print!("{}", c.render());
             Ok(())
         }
-        Command::Migrate { database_url } => {
+        Command::Migrate(ServerFlags(f)) => {
+            let c = settings(&f, For::Server)?;
+            let database_url = c.string("database_url")?;
             let store = classtrack_store::Store::open(&database_url)
                 .await
                 .with_context(|| format!("migrating {}", server::redact(&database_url)))?;
@@ -336,6 +390,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Database {} is up to date", server::redact(&database_url));
             Ok(())
         }
+        command => {
+            init_tracing(
+                &std::env::var("CLASSTRACK_LOG").unwrap_or_else(|_| config::DEFAULT_LOG.into()),
+                LogFormat::Text,
+            );
+            run_client(command).await
+        }
+    }
+}
+
+async fn run_client(command: Command) -> anyhow::Result<()> {
+    match command {
         Command::Login {
             server,
             username,
@@ -354,6 +420,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             format,
             output,
         } => client::export(&course, &format, output).await,
-        Command::Bench(args) => classtrack_bench::run(args).await,
+        Command::Bench(args) => classtrack_bench::run(*args).await,
+        Command::Serve(_)
+        | Command::Api(_)
+        | Command::Web(_)
+        | Command::Config(_)
+        | Command::Migrate(_) => anyhow::bail!("not a client command"),
     }
 }
