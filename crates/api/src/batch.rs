@@ -15,7 +15,7 @@ use classtrack_store::{auth, Store, StoreError};
 use futures::FutureExt;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::checkin::{self, Ask, Outcome};
+use crate::checkin::{self, Ask, Judgement};
 use crate::error::{ApiError, ApiResult};
 use crate::ApiConfig;
 
@@ -79,7 +79,7 @@ pub(crate) type Answer<T> = Result<T, StoreError>;
 /// The replica's batch loops.
 pub struct Batches {
     logins: Batcher<String, Answer<Option<(User, i64)>>>,
-    checkins: Batcher<Ask, Answer<Outcome>>,
+    checkins: Batcher<Ask, Answer<Option<Judgement>>>,
 }
 
 impl Batches {
@@ -110,7 +110,7 @@ impl Batches {
     }
 
     /// Judges and writes a check-in with the others of the moment.
-    pub async fn check_in(&self, ask: Ask) -> ApiResult<Outcome> {
+    pub async fn check_in(&self, ask: Ask) -> ApiResult<Option<Judgement>> {
         Ok(self.checkins.call(ask).await??)
     }
 }

@@ -6,7 +6,8 @@
 //! nothing; 300 students scanning within seconds share a few statements and
 //! one log flush instead of queueing for the database one by one.
 //!
-//! The judging itself is plain code on what was read ([`judge`]). What must
+//! The judging itself is the core's pure rules ([`classtrack_core::checkin::decide`])
+//! on what was read; [`judge`] reads the request into their terms. What must
 //! still hold when the record lands is the session's state: on MariaDB its
 //! row (and its course's) is share-locked until the commit, so a close or a
 //! cancellation waits for the check-ins judged open; on SQLite the
@@ -20,11 +21,14 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use classtrack_core::checkin::{address_allowed, judge_location, status_at};
-use classtrack_core::qr::{self, QrToken, Rotation};
-use classtrack_core::settings::{CheckInSettings, DeviceReuse};
+use classtrack_core::checkin::{
+    decide, CheckIn, Credential, Decision, Location, Malformed, NewRecord, Part, Roll, Rules, Scan,
+    SessionFacts,
+};
+use classtrack_core::qr::{QrToken, Rotation};
+use classtrack_core::settings::CheckInSettings;
 use classtrack_core::validate::{self, Violations};
-use classtrack_core::{CheckInRejection, CourseId, RecordSource, Role, SessionId, UserId};
+use classtrack_core::{CheckInRejection, Role, SessionId, UserId};
 use classtrack_proto::v1;
 use classtrack_store::attendance::{self, CheckInContext, ContextQuery, Record, Rejection};
 use classtrack_store::sessions::Session;
@@ -50,11 +54,8 @@ pub struct Ask {
     pub request: v1::CheckInRequest,
 }
 
-/// What became of an [`Ask`]: `None` when no live login is behind its token
-/// (expired, ended, or the account closed).
-pub type Outcome = Option<Judgement>;
-
-/// A check-in by a known caller, and its answer.
+/// The answer to an [`Ask`] whose token has a live login behind it (an ask
+/// without one is answered `None`: expired, ended, or the account closed).
 pub struct Judgement {
     pub caller: Caller,
     pub verdict: Verdict,
@@ -76,15 +77,13 @@ pub enum Verdict {
     Invalid(ApiError),
 }
 
+/// How a session's QR tokens rotate.
 pub fn rotation(settings: &CheckInSettings) -> Rotation {
-    Rotation::new(
-        i64::from(settings.qr_rotation_seconds),
-        i64::from(settings.qr_grace_seconds),
-    )
+    settings.rotation()
 }
 
 /// A batch that failed, and what had been judged before it did.
-type Failed = (StoreError, Option<Vec<Outcome>>);
+type Failed = (StoreError, Option<Vec<Option<Judgement>>>);
 
 /// Judges and writes a batch of check-ins, one answer per ask, in order.
 ///
@@ -94,7 +93,11 @@ type Failed = (StoreError, Option<Vec<Outcome>>);
 /// and tries the batch once more on a fresh one (a deadlock victim, a
 /// restarted server); if that fails too, the check-ins that were to be
 /// written get the failure, and the others their answer.
-pub async fn run(conn: &mut Kept, config: &ApiConfig, asks: &[Ask]) -> Vec<Answer<Outcome>> {
+pub async fn run(
+    conn: &mut Kept,
+    config: &ApiConfig,
+    asks: &[Ask],
+) -> Vec<Answer<Option<Judgement>>> {
     let mut result = judge_and_write(conn, config, asks).await;
     if let Err((e, _)) = &result {
         if !matches!(e, StoreError::Conflict { .. }) {
@@ -120,7 +123,7 @@ pub async fn run(conn: &mut Kept, config: &ApiConfig, asks: &[Ask]) -> Vec<Answe
     }
 }
 
-async fn alone(conn: &mut Kept, config: &ApiConfig, ask: &Ask) -> Answer<Outcome> {
+async fn alone(conn: &mut Kept, config: &ApiConfig, ask: &Ask) -> Answer<Option<Judgement>> {
     // Judged again after a collision, the stored record is a repeat; a
     // second collision in a row is reported.
     let mut again = true;
@@ -146,7 +149,11 @@ async fn alone(conn: &mut Kept, config: &ApiConfig, ask: &Ask) -> Answer<Outcome
 /// The answers of a failed batch: the failure for the check-ins that were
 /// to be written (and for all when nothing was judged yet); the others keep
 /// theirs — a refusal is still a refusal, a repeat still has its record.
-fn failed(n: usize, e: StoreError, judged: Option<Vec<Outcome>>) -> Vec<Answer<Outcome>> {
+fn failed(
+    n: usize,
+    e: StoreError,
+    judged: Option<Vec<Option<Judgement>>>,
+) -> Vec<Answer<Option<Judgement>>> {
     let e = Arc::new(e);
     let Some(judged) = judged else {
         return (0..n).map(|_| Err(StoreError::Shared(e.clone()))).collect();
@@ -170,41 +177,6 @@ fn failed(n: usize, e: StoreError, judged: Option<Vec<Outcome>>) -> Vec<Answer<O
         .collect()
 }
 
-/// What [`judge`] decided, before it is written.
-enum Judged {
-    Record(Record, Box<Session>),
-    Repeat(Record, Box<Session>),
-    Refused {
-        reason: CheckInRejection,
-        detail: String,
-        session: Option<SessionId>,
-        course: Option<CourseId>,
-        retry_after: Option<std::time::Duration>,
-    },
-    Invalid(ApiError),
-}
-
-impl Judged {
-    fn refused(reason: CheckInRejection, detail: &str, session: Option<&Session>) -> Self {
-        Judged::Refused {
-            reason,
-            detail: detail.chars().take(200).collect(),
-            session: session.map(|s| s.id),
-            course: session.map(|s| s.course),
-            retry_after: None,
-        }
-    }
-
-    /// The refusal lasts until `until`.
-    fn lasting(mut self, now: DateTime<Utc>, until: DateTime<Utc>) -> Self {
-        if let Judged::Refused { retry_after, .. } = &mut self {
-            let left = (until - now).to_std().unwrap_or_default();
-            *retry_after = Some(left.max(std::time::Duration::from_secs(1)));
-        }
-        self
-    }
-}
-
 /// What the batch itself decided so far, which counts for the asks after
 /// it as the stored roll does: a double tap, a shared phone, a burst of
 /// guessed codes.
@@ -219,7 +191,7 @@ async fn judge_and_write(
     conn: &mut Kept,
     config: &ApiConfig,
     asks: &[Ask],
-) -> Result<Vec<Outcome>, Failed> {
+) -> Result<Vec<Option<Judgement>>, Failed> {
     let mut tx = conn.begin().await.map_err(|e| (e, None))?;
     let now_ms = config.clock.now().timestamp_millis();
 
@@ -299,12 +271,16 @@ async fn judge_and_write(
             .and_then(|q| contexts.get(q))
             .and_then(Option::as_ref);
         let mut roll = Roll::default();
+        let mut existing = None;
         if let Some(ctx) = ctx {
             let session = ctx.session.id;
-            roll.existing = ctx
+            existing = ctx
                 .existing
                 .as_ref()
-                .or_else(|| batch.records.get(&(session, student)));
+                .or_else(|| batch.records.get(&(session, student)))
+                .cloned();
+            roll.enrolled = ctx.enrolled;
+            roll.existing = existing.as_ref().map(|r| r.source);
             roll.device_owner = ctx.device_owner.or_else(|| {
                 let device = device_of(&ask.request)?;
                 let owner = *batch.devices.get(&(session, device.to_string()))?;
@@ -329,50 +305,58 @@ async fn judge_and_write(
             }
         }
         let verdict = match judge(config, &caller, ask, credential, ctx, &roll) {
-            Judged::Record(record, session) => {
-                let key = (record.session, record.student);
+            Err(e) => Verdict::Invalid(e),
+            Ok((Decision::Record(new), Some(ctx))) => {
+                let record = new_record(new, &ctx.session, student, ask);
                 if let Some(device) = &record.device_id {
                     batch
                         .devices
                         .entry((record.session, device.clone()))
                         .or_insert(student);
                 }
-                batch.records.insert(key, record.clone());
+                batch
+                    .records
+                    .insert((record.session, student), record.clone());
                 records.push(record.clone());
                 Verdict::Recorded {
                     record,
-                    session,
+                    session: Box::new(ctx.session.clone()),
                     already: false,
                 }
             }
-            Judged::Repeat(record, session) => Verdict::Recorded {
-                record,
-                session,
-                already: true,
+            Ok((Decision::Existing, Some(ctx))) => match existing {
+                Some(record) => Verdict::Recorded {
+                    record,
+                    session: Box::new(ctx.session.clone()),
+                    already: true,
+                },
+                None => Verdict::Invalid(ApiError::Internal(
+                    "the rules answered with a record the roll does not have".into(),
+                )),
             },
-            Judged::Refused {
-                reason,
-                detail,
-                session,
-                course,
-                retry_after,
-            } => {
-                if let (CheckInRejection::CodeInvalid, Some(session)) = (reason, session) {
-                    *batch.wrong_codes.entry((session, student)).or_default() += 1;
+            Ok((Decision::Refused(refusal), _)) => {
+                let session = ctx.filter(|_| refusal.in_session).map(|c| &c.session);
+                if let (CheckInRejection::CodeInvalid, Some(session)) = (refusal.reason, session) {
+                    *batch.wrong_codes.entry((session.id, student)).or_default() += 1;
                 }
                 refusals.push(Rejection {
-                    session,
-                    course,
+                    session: session.map(|s| s.id),
+                    course: session.map(|s| s.course),
                     student,
-                    reason: reason.code(),
+                    reason: refusal.reason.code(),
                     at: ask.at.timestamp_millis(),
                     client_address: ask.address.map(|a| a.to_string()),
                     device_id: device_of(&ask.request).map(String::from),
-                    detail,
+                    detail: refusal.detail,
                 });
-                Verdict::Refused(reason, retry_after)
+                Verdict::Refused(refusal.reason, refusal.retry_after)
             }
-            Judged::Invalid(e) => Verdict::Invalid(e),
+            Ok((Decision::Record(_) | Decision::Existing, None)) => Verdict::Invalid(
+                ApiError::Internal("the rules answered without a session".into()),
+            ),
+            Ok((Decision::Invalid(_), _)) => Verdict::Invalid(ApiError::Internal(
+                "judge answers an invalid request as an error".into(),
+            )),
         };
         outcomes.push(Some(Judgement { caller, verdict }));
     }
@@ -389,30 +373,6 @@ async fn judge_and_write(
     match written.await {
         Ok(()) => Ok(outcomes),
         Err(e) => Err((e, Some(outcomes))),
-    }
-}
-
-/// The roll as it stands for one ask: stored, and decided by the batch.
-#[derive(Default)]
-struct Roll<'a> {
-    existing: Option<&'a Record>,
-    /// Another student who checked in with the ask's device.
-    device_owner: Option<UserId>,
-    /// Wrong short codes the student typed in the session.
-    wrong_codes: i64,
-}
-
-enum Credential {
-    Token(QrToken),
-    Code(SessionId, String),
-}
-
-impl Credential {
-    fn session(&self) -> SessionId {
-        match self {
-            Credential::Token(t) => t.session,
-            Credential::Code(s, _) => *s,
-        }
     }
 }
 
@@ -440,183 +400,14 @@ fn credential(r: &v1::CheckInRequest) -> Result<Credential, ApiError> {
     }
 }
 
-fn device_of(r: &v1::CheckInRequest) -> Option<&str> {
-    let device = r.device_id.trim();
-    (!device.is_empty()).then_some(device)
-}
-
-/// The rules of a check-in, in order, on what the batch read: the caller's
-/// role, the credential, the session, its code or token, its hours, the
-/// roll, the device, the place and the network.
-fn judge(
-    config: &ApiConfig,
-    caller: &Caller,
-    ask: &Ask,
-    credential: Result<Credential, ApiError>,
-    ctx: Option<&CheckInContext>,
-    roll: &Roll<'_>,
-) -> Judged {
-    let (r, now) = (&ask.request, ask.at);
-    let mut v = Violations::default();
-    v.check("device_id", validate::text(r.device_id.trim(), false, 128));
-    if let Err(e) = v.into_result() {
-        return Judged::Invalid(ApiError::Invalid(e));
-    }
-    if caller.user.role != Role::Student {
-        return Judged::refused(CheckInRejection::NotStudent, "", None);
-    }
-    let credential = match credential {
-        Ok(c) => c,
-        Err(ApiError::Rejected(reason)) => return Judged::refused(reason, "", None),
-        Err(e) => return Judged::Invalid(e),
-    };
-    let Some(ctx) = ctx else {
-        return Judged::refused(
-            CheckInRejection::SessionNotFound,
-            &credential.session().name(),
-            None,
-        );
-    };
-    let session = &ctx.session;
-    let refused = |reason, detail: &str| Judged::refused(reason, detail, Some(session));
-    let settings = session.effective_settings();
-    let rot = rotation(&settings);
-
-    // Authenticity first: a forged or foreign token learns nothing more.
-    let source = match &credential {
-        Credential::Token(token) => {
-            if !token.is_signed_by(&session.secret) {
-                return refused(CheckInRejection::WrongSession, "");
-            }
-            RecordSource::Qr
-        }
-        Credential::Code(..) => RecordSource::Code,
-    };
-    // A retry returns what the student recorded, whatever the code's age. A
-    // record someone else wrote (a professor's mark, an approved
-    // justification, the absence of the close) is no check-in of theirs: the
-    // ask is judged like any other, so that a saved code used after the close
-    // is refused and kept for supervision.
-    if let Some(existing) = roll.existing.filter(|r| r.source.is_check_in()) {
-        return Judged::Repeat(existing.clone(), Box::new(session.clone()));
-    }
-    let scanned_at = match &credential {
-        Credential::Token(token) => {
-            let at = match scan_instant(config, session, token, r, now) {
-                Ok(at) => at,
-                Err(ApiError::Rejected(reason)) => return refused(reason, "scan proof"),
-                Err(e) => return Judged::Invalid(e),
-            };
-            if !rot.accepts(token.window, at) {
-                return refused(CheckInRejection::TokenExpired, "");
-            }
-            at
-        }
-        Credential::Code(_, code) => {
-            // Six digits can be guessed: a few wrong tries per session, then only the QR.
-            if roll.wrong_codes >= MAX_WRONG_CODES {
-                // Typing stays closed for this session: until its check-in closes.
-                let closes = session.times(&settings).end;
-                return refused(CheckInRejection::TooManyAttempts, "").lasting(now, closes);
-            }
-            if qr::match_short_code(&session.secret, session.id, rot, code, now).is_none() {
-                return refused(CheckInRejection::CodeInvalid, "");
-            }
-            now
-        }
-    };
-    if let Err(reason) = session.times(&settings).check_open(now) {
-        return refused(reason, "");
-    }
-    if !ctx.enrolled {
-        return refused(CheckInRejection::NotEnrolled, "");
-    }
-    let device = device_of(r);
-    let mut flagged = false;
-    if settings.device_binding && device.is_some() {
-        if let Some(other) = roll.device_owner {
-            match settings.device_reuse {
-                DeviceReuse::Block => {
-                    return refused(CheckInRejection::DeviceInUse, &format!("used by {other}"))
-                }
-                DeviceReuse::Flag => flagged = true,
-            }
-        }
-    }
-    let mut geo_band = None;
-    if let Some(fence) = &settings.geofence {
-        let Some(loc) = &r.location else {
-            return refused(CheckInRejection::LocationRequired, "");
-        };
-        if !(-90.0..=90.0).contains(&loc.latitude) || !(-180.0..=180.0).contains(&loc.longitude) {
-            return Judged::Invalid(ApiError::invalid(
-                "location",
-                "latitude or longitude out of range",
-            ));
-        }
-        let verdict = judge_location(fence, loc.latitude, loc.longitude, loc.accuracy_meters);
-        geo_band = Some(verdict.band.to_string());
-        if !verdict.inside {
-            return refused(CheckInRejection::OutsideGeofence, verdict.band);
-        }
-    }
-    if !address_allowed(&settings.network_allowlist, ask.address) {
-        return refused(CheckInRejection::AddressNotAllowed, "");
-    }
-    // A valid check-in of a student someone else already marked: the mark
-    // stands, and is the answer.
-    if let Some(marked) = roll.existing {
-        return Judged::Repeat(marked.clone(), Box::new(session.clone()));
-    }
-    let status = status_at(
-        DateTime::from_timestamp_millis(session.start_at).unwrap_or_default(),
-        settings.late_after_minutes,
-        scanned_at,
-    );
-    let now_ms = now.timestamp_millis();
-    Judged::Record(
-        Record {
-            session: session.id,
-            student: caller.user.id,
-            status,
-            source,
-            recorded_at: scanned_at.timestamp_millis(),
-            note: String::new(),
-            flagged,
-            device_id: device.filter(|_| settings.device_binding).map(String::from),
-            geo_band,
-            client_address: ask.address.map(|a| a.to_string()),
-            marked_by: None,
-            updated_at: now_ms,
-        },
-        Box::new(session.clone()),
-    )
-}
-
-/// When the token was seen: now, or an earlier scan proven by a scan proof
-/// that is still within the allowance.
-fn scan_instant(
-    config: &ApiConfig,
-    session: &Session,
-    token: &QrToken,
-    r: &v1::CheckInRequest,
-    now: DateTime<Utc>,
-) -> Result<DateTime<Utc>, ApiError> {
+/// The earlier scan a request claims, if any.
+fn scan_claim(r: &v1::CheckInRequest) -> Result<Option<Scan<'_>>, ApiError> {
     match (&r.scan_time, r.scan_proof.is_empty()) {
-        (None, true) => Ok(now),
-        (Some(t), false) => {
-            let at =
-                DateTime::from_timestamp_millis(convert::ms(t, "scan_time")?).unwrap_or_default();
-            let allowance = chrono::Duration::from_std(config.scan_allowance).unwrap_or_default();
-            let fresh = at <= now + chrono::Duration::seconds(1) && now - at <= allowance;
-            if !qr::verify_scan_proof(&session.secret, token, at, &r.scan_proof) {
-                Err(ApiError::Rejected(CheckInRejection::ScanProofInvalid))
-            } else if !fresh {
-                Err(ApiError::Rejected(CheckInRejection::TokenExpired))
-            } else {
-                Ok(at)
-            }
-        }
+        (None, true) => Ok(None),
+        (Some(t), false) => Ok(Some(Scan {
+            at: DateTime::from_timestamp_millis(convert::ms(t, "scan_time")?).unwrap_or_default(),
+            proof: &r.scan_proof,
+        })),
         _ => Err(ApiError::invalid(
             "scan_proof",
             "scan_time and scan_proof go together",
@@ -624,11 +415,101 @@ fn scan_instant(
     }
 }
 
+fn device_of(r: &v1::CheckInRequest) -> Option<&str> {
+    let device = r.device_id.trim();
+    (!device.is_empty()).then_some(device)
+}
+
+/// Reads a request into the rules' terms and applies them
+/// ([`classtrack_core::checkin::decide`]), with the session the check-in
+/// was judged against. `Err` is a request that is not a check-in request
+/// at all, with what is wrong with it.
+fn judge<'c>(
+    config: &ApiConfig,
+    caller: &Caller,
+    ask: &Ask,
+    credential: Result<Credential, ApiError>,
+    ctx: Option<&'c CheckInContext>,
+    roll: &Roll,
+) -> Result<(Decision, Option<&'c CheckInContext>), ApiError> {
+    let r = &ask.request;
+    let mut v = Violations::default();
+    v.check("device_id", validate::text(r.device_id.trim(), false, 128));
+    v.into_result().map_err(ApiError::Invalid)?;
+    // The rules decide when an unreadable part matters; its error says how
+    // it is unreadable.
+    let (credential, credential_error) = match credential {
+        Ok(c) => (Ok(c), None),
+        Err(ApiError::Rejected(reason)) => (Err(Malformed::Refused(reason)), None),
+        Err(e) => (Err(Malformed::Invalid), Some(e)),
+    };
+    let (scan, scan_error) = match scan_claim(r) {
+        Ok(scan) => (Ok(scan), None),
+        Err(e) => (Err(Malformed::Invalid), Some(e)),
+    };
+    let settings = ctx.map(|c| c.session.effective_settings());
+    let session = ctx
+        .zip(settings.as_ref())
+        .map(|(c, settings)| SessionFacts {
+            id: c.session.id,
+            secret: &c.session.secret,
+            settings,
+            times: c.session.times(settings),
+        });
+    let check_in = CheckIn {
+        student: caller.user.role == Role::Student,
+        credential: credential.as_ref().map_err(|m| *m),
+        scan,
+        device: device_of(r),
+        location: r.location.as_ref().map(|l| Location {
+            latitude: l.latitude,
+            longitude: l.longitude,
+            accuracy_m: l.accuracy_meters,
+        }),
+        address: ask.address,
+        at: ask.at,
+    };
+    let rules = Rules {
+        scan_allowance: chrono::Duration::from_std(config.scan_allowance).unwrap_or_default(),
+        max_wrong_codes: MAX_WRONG_CODES,
+    };
+    let unreadable = |error: Option<ApiError>, field| {
+        error.unwrap_or_else(|| ApiError::invalid(field, "is not readable"))
+    };
+    match decide(&rules, &check_in, session.as_ref(), roll) {
+        Decision::Invalid(Part::Credential) => Err(unreadable(credential_error, "credential")),
+        Decision::Invalid(Part::Scan) => Err(unreadable(scan_error, "scan_time")),
+        Decision::Invalid(Part::Location) => Err(ApiError::invalid(
+            "location",
+            "latitude or longitude out of range",
+        )),
+        decision => Ok((decision, ctx)),
+    }
+}
+
+/// The row a check-in the rules accepted writes.
+fn new_record(new: NewRecord, session: &Session, student: UserId, ask: &Ask) -> Record {
+    Record {
+        session: session.id,
+        student,
+        status: new.status,
+        source: new.source,
+        recorded_at: new.recorded_at.timestamp_millis(),
+        note: String::new(),
+        flagged: new.flagged,
+        device_id: new.device,
+        geo_band: new.geo_band.map(String::from),
+        client_address: ask.address.map(|a| a.to_string()),
+        marked_by: None,
+        updated_at: ask.at.timestamp_millis(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use classtrack_core::qr::SessionSecret;
     use classtrack_core::settings::SettingsOverrides;
-    use classtrack_core::AttendanceStatus;
+    use classtrack_core::{AttendanceStatus, CourseId, RecordSource};
     use classtrack_store::users::User;
 
     use super::*;
@@ -652,7 +533,7 @@ mod tests {
         }
     }
 
-    fn recorded(already: bool) -> Outcome {
+    fn recorded(already: bool) -> Option<Judgement> {
         let session = Session {
             id: SessionId(1),
             course: CourseId(1),
@@ -697,7 +578,7 @@ mod tests {
         })
     }
 
-    fn judged(verdict: Verdict) -> Outcome {
+    fn judged(verdict: Verdict) -> Option<Judgement> {
         Some(Judgement {
             caller: caller(),
             verdict,
@@ -705,7 +586,7 @@ mod tests {
     }
 
     /// What each answer became: "failed", or the verdict's kind.
-    fn kinds(answers: &[Answer<Outcome>]) -> Vec<&'static str> {
+    fn kinds(answers: &[Answer<Option<Judgement>>]) -> Vec<&'static str> {
         answers
             .iter()
             .map(|a| match a {

@@ -63,6 +63,16 @@ pub struct CheckInSettings {
     pub network_allowlist: Vec<IpNet>,
 }
 
+impl CheckInSettings {
+    /// How the session's QR tokens rotate.
+    pub fn rotation(&self) -> crate::qr::Rotation {
+        crate::qr::Rotation::new(
+            i64::from(self.qr_rotation_seconds),
+            i64::from(self.qr_grace_seconds),
+        )
+    }
+}
+
 impl SettingsOverrides {
     /// `self` (a session's) on top of `base` (its course's).
     pub fn over(&self, base: &SettingsOverrides) -> SettingsOverrides {

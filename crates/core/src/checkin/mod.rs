@@ -1,5 +1,13 @@
-//! The check-in rules that need no database: the session's phase, present or
-//! late, the geofence and the network allowlist.
+//! The check-in rules, without I/O: [`decide`] judges one check-in on what
+//! was read about its session and roll; the helpers here judge the
+//! session's phase, present or late, the geofence and the network allowlist.
+
+mod rules;
+
+pub use rules::{
+    decide, CheckIn, Credential, Decision, Location, Malformed, NewRecord, Part, Refusal, Roll,
+    Rules, Scan, SessionFacts,
+};
 
 use chrono::{DateTime, Duration, Utc};
 use ipnet::IpNet;
