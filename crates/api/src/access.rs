@@ -158,12 +158,12 @@ impl State {
 
     /// Forgets a revoked token at once on this replica.
     pub fn forget_token(&self, hash: &str) {
-        self.logins.forget(|c| c.token_hash == hash);
+        self.logins.forget_one(hash);
     }
 
     /// Forgets every login of a user whose account changed.
     pub fn forget_user(&self, user: classtrack_core::UserId) {
-        self.logins.forget(|c| c.user.id == user);
+        self.logins.forget(move |c| c.user.id == user);
     }
 
     /// The client's address: the peer, or when the peer is a trusted proxy
@@ -251,63 +251,60 @@ pub fn found<T>(
 /// Recently verified logins, so that a burst of calls (a check-in storm)
 /// does not look each token up every time. Entries live `ttl` at most: a
 /// login revoked through another replica stops working within that time; on
-/// this replica it stops at once (`forget_*`).
+/// this replica it stops at once (`forget_*`). Bounded (least recently used
+/// entries go first), by `moka`.
 pub struct LoginCache {
-    ttl: std::time::Duration,
-    entries: std::sync::Mutex<std::collections::HashMap<String, (Caller, std::time::Instant)>>,
+    entries: Option<moka::sync::Cache<String, Caller>>,
 }
 
-/// More entries than this and the cache starts over (a bound, not an LRU).
-const LOGIN_CACHE_MAX: usize = 100_000;
+/// At most this many logins are kept.
+const LOGIN_CACHE_MAX: u64 = 100_000;
 
 impl LoginCache {
+    /// A cache whose entries live `ttl`; with zero, nothing is cached.
     pub fn new(ttl: std::time::Duration) -> Self {
-        Self {
-            ttl,
-            entries: std::sync::Mutex::new(std::collections::HashMap::new()),
-        }
-    }
-
-    fn lock(
-        &self,
-    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, (Caller, std::time::Instant)>>
-    {
-        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+        let entries = (!ttl.is_zero()).then(|| {
+            moka::sync::Cache::builder()
+                .max_capacity(LOGIN_CACHE_MAX)
+                .time_to_live(ttl)
+                .support_invalidation_closures()
+                .build()
+        });
+        Self { entries }
     }
 
     fn get(&self, hash: &str, now_ms: i64) -> Option<Caller> {
-        if self.ttl.is_zero() {
-            return None;
-        }
-        let mut entries = self.lock();
-        match entries.get(hash) {
-            Some((caller, at)) if at.elapsed() < self.ttl && caller.expires_at > now_ms => {
-                Some(caller.clone())
-            }
-            Some(_) => {
-                entries.remove(hash);
-                None
-            }
-            None => None,
+        let entries = self.entries.as_ref()?;
+        let caller = entries.get(hash)?;
+        if caller.expires_at > now_ms {
+            Some(caller)
+        } else {
+            entries.invalidate(hash);
+            None
         }
     }
 
     pub(crate) fn put(&self, caller: &Caller) {
-        if self.ttl.is_zero() {
-            return;
+        if let Some(entries) = &self.entries {
+            entries.insert(caller.token_hash.clone(), caller.clone());
         }
-        let mut entries = self.lock();
-        if entries.len() >= LOGIN_CACHE_MAX {
-            entries.clear();
-        }
-        entries.insert(
-            caller.token_hash.clone(),
-            (caller.clone(), std::time::Instant::now()),
-        );
     }
 
-    fn forget(&self, which: impl Fn(&Caller) -> bool) {
-        self.lock().retain(|_, (c, _)| !which(c));
+    fn forget_one(&self, hash: &str) {
+        if let Some(entries) = &self.entries {
+            entries.invalidate(hash);
+        }
+    }
+
+    fn forget(&self, which: impl Fn(&Caller) -> bool + Send + Sync + 'static) {
+        if let Some(entries) = &self.entries {
+            // Invalidated entries are never returned again, whenever moka
+            // gets round to removing them.
+            if let Err(e) = entries.invalidate_entries_if(move |_, c| which(c)) {
+                tracing::warn!(error = %e, "the login cache is emptied instead");
+                entries.invalidate_all();
+            }
+        }
     }
 }
 
