@@ -10,12 +10,10 @@ use classtrack_proto::v1::course_service_client::CourseServiceClient;
 use classtrack_proto::v1::report_service_client::ReportServiceClient;
 use classtrack_proto::v1::session_service_client::SessionServiceClient;
 use classtrack_proto::v1::{ChangePasswordRequest, LoginRequest};
+use classtrack_proto::Clients;
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::transport::Channel;
 use tonic::Request;
-
-/// Rolls and reports of thousands of students exceed tonic's 4 MiB default.
-const MAX_MESSAGE_BYTES: usize = 256 << 20;
 
 /// How long one timed call may take before it counts as `DeadlineExceeded`.
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(30);
@@ -97,25 +95,23 @@ pub fn timed<T>(message: T, timeout: Duration) -> Request<T> {
 }
 
 pub fn auth(channel: &Channel) -> AuthServiceClient<Channel> {
-    AuthServiceClient::new(channel.clone())
+    Clients::new(channel.clone()).auth()
 }
 
 pub fn courses(channel: &Channel) -> CourseServiceClient<Channel> {
-    CourseServiceClient::new(channel.clone())
-        .max_decoding_message_size(MAX_MESSAGE_BYTES)
-        .max_encoding_message_size(MAX_MESSAGE_BYTES)
+    Clients::new(channel.clone()).courses()
 }
 
 pub fn sessions(channel: &Channel) -> SessionServiceClient<Channel> {
-    SessionServiceClient::new(channel.clone()).max_decoding_message_size(MAX_MESSAGE_BYTES)
+    Clients::new(channel.clone()).sessions()
 }
 
 pub fn attendance(channel: &Channel) -> AttendanceServiceClient<Channel> {
-    AttendanceServiceClient::new(channel.clone()).max_decoding_message_size(MAX_MESSAGE_BYTES)
+    Clients::new(channel.clone()).attendance()
 }
 
 pub fn reports(channel: &Channel) -> ReportServiceClient<Channel> {
-    ReportServiceClient::new(channel.clone()).max_decoding_message_size(MAX_MESSAGE_BYTES)
+    Clients::new(channel.clone()).reports()
 }
 
 /// Logs in and returns the credential.

@@ -154,7 +154,7 @@ pub async fn login_at(
     }
     let channel = channel(&target).await?;
     let password = password()?;
-    let mut client = v1::auth_service_client::AuthServiceClient::new(channel);
+    let mut client = classtrack_proto::Clients::new(channel).auth();
     let resp = client
         .login(v1::LoginRequest {
             login: username.to_string(),
@@ -179,8 +179,7 @@ pub async fn login_at(
 
 pub async fn logout() -> anyhow::Result<()> {
     let creds = load()?;
-    let mut client =
-        v1::auth_service_client::AuthServiceClient::new(channel(&creds.target()).await?);
+    let mut client = classtrack_proto::Clients::new(channel(&creds.target()).await?).auth();
     let _ = client
         .logout(authed(&creds.token, v1::LogoutRequest {})?)
         .await;
@@ -206,8 +205,7 @@ pub async fn users_list(
         Some(r) => v1::Role::from_str_name(&format!("ROLE_{}", r.to_uppercase()))
             .with_context(|| format!("unknown role {r:?}: use admin, professor or student"))?,
     };
-    let mut client =
-        v1::user_service_client::UserServiceClient::new(channel(&creds.target()).await?);
+    let mut client = classtrack_proto::Clients::new(channel(&creds.target()).await?).users();
     let mut token = String::new();
     println!(
         "{:<8} {:<20} {:<28} {:<10} {:<12} NAME",
@@ -251,8 +249,7 @@ pub async fn users_list(
 pub async fn users_import(file: &std::path::Path, dry_run: bool) -> anyhow::Result<()> {
     let creds = load()?;
     let csv = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    let mut client =
-        v1::user_service_client::UserServiceClient::new(channel(&creds.target()).await?);
+    let mut client = classtrack_proto::Clients::new(channel(&creds.target()).await?).users();
     let resp = client
         .import_users(authed(
             &creds.token,
@@ -297,8 +294,7 @@ pub async fn users_import(file: &std::path::Path, dry_run: bool) -> anyhow::Resu
 
 pub async fn courses_list() -> anyhow::Result<()> {
     let creds = load()?;
-    let mut client =
-        v1::course_service_client::CourseServiceClient::new(channel(&creds.target()).await?);
+    let mut client = classtrack_proto::Clients::new(channel(&creds.target()).await?).courses();
     let resp = client
         .list_courses(authed(
             &creds.token,
@@ -339,8 +335,7 @@ pub async fn export(course: &str, format: &str, output: Option<PathBuf>) -> anyh
     } else {
         format!("courses/code:{course}")
     };
-    let mut client =
-        v1::report_service_client::ReportServiceClient::new(channel(&creds.target()).await?);
+    let mut client = classtrack_proto::Clients::new(channel(&creds.target()).await?).reports();
     let mut stream = client
         .export_course_report(authed(
             &creds.token,

@@ -1,6 +1,9 @@
 //! Generated code for the `classtrack.v1` gRPC contract (see `proto/classtrack/v1`).
 
+pub mod clients;
 pub mod endpoint;
+
+pub use clients::Clients;
 
 #[allow(clippy::all, clippy::pedantic)]
 pub mod v1 {

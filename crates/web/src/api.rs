@@ -1,48 +1,10 @@
 //! The gRPC channel to the API and the metadata every call carries.
 
-use classtrack_proto::v1::{
-    attendance_service_client::AttendanceServiceClient, auth_service_client::AuthServiceClient,
-    course_service_client::CourseServiceClient, report_service_client::ReportServiceClient,
-    session_service_client::SessionServiceClient, user_service_client::UserServiceClient,
-};
 use tonic::metadata::MetadataValue;
-use tonic::transport::Channel;
 
-/// A handle on the API; clients share one lazily connected channel.
-#[derive(Clone)]
-pub struct Api {
-    channel: Channel,
-}
-
-impl Api {
-    pub fn new(channel: Channel) -> Self {
-        Self { channel }
-    }
-
-    pub fn auth(&self) -> AuthServiceClient<Channel> {
-        AuthServiceClient::new(self.channel.clone())
-    }
-
-    pub fn users(&self) -> UserServiceClient<Channel> {
-        UserServiceClient::new(self.channel.clone())
-    }
-
-    pub fn courses(&self) -> CourseServiceClient<Channel> {
-        CourseServiceClient::new(self.channel.clone())
-    }
-
-    pub fn sessions(&self) -> SessionServiceClient<Channel> {
-        SessionServiceClient::new(self.channel.clone())
-    }
-
-    pub fn attendance(&self) -> AttendanceServiceClient<Channel> {
-        AttendanceServiceClient::new(self.channel.clone())
-    }
-
-    pub fn reports(&self) -> ReportServiceClient<Channel> {
-        ReportServiceClient::new(self.channel.clone())
-    }
-}
+/// A handle on the API: a client of each service over one lazily connected
+/// channel.
+pub use classtrack_proto::Clients as Api;
 
 /// Who a call is made for: the browser's bearer token and address.
 #[derive(Clone, Debug, Default)]

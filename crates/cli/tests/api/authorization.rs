@@ -41,27 +41,30 @@ impl Ctx {
     fn token(&self, who: usize) -> &str {
         &self.tokens[who]
     }
+    fn clients(&self) -> classtrack_proto::Clients {
+        classtrack_proto::Clients::new(self.channel.clone())
+    }
     fn users(&self) -> v1::user_service_client::UserServiceClient<tonic::transport::Channel> {
-        v1::user_service_client::UserServiceClient::new(self.channel.clone())
+        self.clients().users()
     }
     fn courses(&self) -> v1::course_service_client::CourseServiceClient<tonic::transport::Channel> {
-        v1::course_service_client::CourseServiceClient::new(self.channel.clone())
+        self.clients().courses()
     }
     fn sessions(
         &self,
     ) -> v1::session_service_client::SessionServiceClient<tonic::transport::Channel> {
-        v1::session_service_client::SessionServiceClient::new(self.channel.clone())
+        self.clients().sessions()
     }
     fn attendance(
         &self,
     ) -> v1::attendance_service_client::AttendanceServiceClient<tonic::transport::Channel> {
-        v1::attendance_service_client::AttendanceServiceClient::new(self.channel.clone())
+        self.clients().attendance()
     }
     fn auth(&self) -> v1::auth_service_client::AuthServiceClient<tonic::transport::Channel> {
-        v1::auth_service_client::AuthServiceClient::new(self.channel.clone())
+        self.clients().auth()
     }
     fn reports(&self) -> v1::report_service_client::ReportServiceClient<tonic::transport::Channel> {
-        v1::report_service_client::ReportServiceClient::new(self.channel.clone())
+        self.clients().reports()
     }
     /// A session closed with the student absent.
     async fn closed_session(&self) -> String {

@@ -9,12 +9,6 @@ use classtrack::server::{self, Running, ServerConfig, Tier};
 use classtrack_api::{ApiConfig, HashCost};
 use classtrack_core::ManualClock;
 use classtrack_proto::v1;
-use classtrack_proto::v1::attendance_service_client::AttendanceServiceClient;
-use classtrack_proto::v1::auth_service_client::AuthServiceClient;
-use classtrack_proto::v1::course_service_client::CourseServiceClient;
-use classtrack_proto::v1::report_service_client::ReportServiceClient;
-use classtrack_proto::v1::session_service_client::SessionServiceClient;
-use classtrack_proto::v1::user_service_client::UserServiceClient;
 use classtrack_store::testing::{self, TestDb};
 use tonic::transport::Channel;
 use tonic::{Code, Request, Status};
@@ -33,6 +27,7 @@ pub struct TestApp {
     pub url: String,
     pub clock: Arc<ManualClock>,
     pub channel: Channel,
+    pub clients: classtrack_proto::Clients,
     pub admin: String,
     pub running: Option<Running>,
     pub label: &'static str,
@@ -129,6 +124,7 @@ impl TestApp {
         let mut app = TestApp {
             url,
             clock,
+            clients: classtrack_proto::Clients::new(channel.clone()),
             channel,
             admin: String::new(),
             running: Some(running),
@@ -139,31 +135,19 @@ impl TestApp {
     }
 }
 
+/// `app.auth()`, `app.courses()`…: the clients of the server under test.
+impl std::ops::Deref for TestApp {
+    type Target = classtrack_proto::Clients;
+    fn deref(&self) -> &Self::Target {
+        &self.clients
+    }
+}
+
 impl TestApp {
     pub async fn stop(mut self) {
         if let Some(r) = self.running.take() {
             r.stop().await.expect("server stops");
         }
-    }
-
-    pub fn auth(&self) -> AuthServiceClient<Channel> {
-        AuthServiceClient::new(self.channel.clone())
-    }
-    pub fn users(&self) -> UserServiceClient<Channel> {
-        UserServiceClient::new(self.channel.clone())
-    }
-    pub fn courses(&self) -> CourseServiceClient<Channel> {
-        CourseServiceClient::new(self.channel.clone())
-    }
-    pub fn sessions(&self) -> SessionServiceClient<Channel> {
-        SessionServiceClient::new(self.channel.clone())
-    }
-    pub fn attendance(&self) -> AttendanceServiceClient<Channel> {
-        AttendanceServiceClient::new(self.channel.clone())
-    }
-
-    pub fn reports(&self) -> ReportServiceClient<Channel> {
-        ReportServiceClient::new(self.channel.clone())
     }
 
     pub async fn report(&self, token: &str, course: &v1::Course) -> v1::GetCourseReportResponse {
