@@ -35,8 +35,8 @@ pub type Slot = (DateTime<Utc>, DateTime<Utc>);
 impl WeeklySeries {
     /// Parses the request's text fields: a start time as `HH:MM`, dates as
     /// `YYYY-MM-DD`, an IANA zone such as "Europe/Lisbon". On `Err`, every
-    /// problem found, each naming its request field ("start_local_time",
-    /// "skip_dates[2]", …).
+    /// problem found, each naming its request field (`start_local_time`,
+    /// `skip_dates[2]`, …).
     #[allow(clippy::too_many_arguments)]
     pub fn parse(
         weekdays: Vec<Weekday>,
