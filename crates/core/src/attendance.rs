@@ -129,7 +129,8 @@ pub enum CheckInRejection {
     /// The session the credential names does not exist.
     SessionNotFound,
     /// The token's window is no longer (or not yet) accepted, or a proven
-    /// scan is older than the scan allowance.
+    /// scan is older than the scan allowance (or more than a second in the
+    /// future).
     TokenExpired,
     /// The token was not signed with the secret of the session it names: a
     /// forgery, or a token of another session's.

@@ -101,8 +101,8 @@ impl Rotation {
         at.timestamp_millis().div_euclid(self.period_ms())
     }
 
-    /// The instant `window` begins (and `window - 1` ends); the latest
-    /// representable instant for a window beyond it.
+    /// The instant `window` begins (and `window - 1` ends); for a window
+    /// beyond the range of [`DateTime`], the latest instant it can hold.
     pub fn window_start(self, window: i64) -> DateTime<Utc> {
         DateTime::from_timestamp_millis(window.saturating_mul(self.period_ms()))
             .unwrap_or(DateTime::<Utc>::MAX_UTC)

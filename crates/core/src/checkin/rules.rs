@@ -49,7 +49,8 @@ pub enum Malformed {
 /// in after scanning).
 #[derive(Debug, Clone, Copy)]
 pub struct Scan<'a> {
-    /// When the token was scanned (and judged valid).
+    /// When the token was scanned and judged valid, as the client claims it
+    /// (the proof vouches for it).
     pub at: DateTime<Utc>,
     /// The [`scan_proof`](crate::qr::scan_proof) issued for that scan.
     pub proof: &'a str,
