@@ -2,17 +2,29 @@
 
 use std::str::FromStr;
 
+/// A student's standing in one session: what their attendance record says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AttendanceStatus {
+    /// Checked in (or marked) up to the session's late threshold.
     Present,
+    /// Checked in after the late threshold (see
+    /// [`status_at`](crate::checkin::status_at)); counts as attended unless
+    /// the course's [`AbsenceRules`](crate::settings::AbsenceRules) say otherwise.
     Late,
+    /// Absent with an approved justification or a professor's excuse; leaves
+    /// the attendance rate's denominator.
     Excused,
+    /// Not there: marked so, or written when the session was finalised
+    /// without a record for the student.
     Absent,
 }
 
 impl AttendanceStatus {
+    /// Every status, in the order of the variants.
     pub const ALL: [AttendanceStatus; 4] = [Self::Present, Self::Late, Self::Excused, Self::Absent];
 
+    /// The lowercase name stored in the database ("present", "late", …);
+    /// [`FromStr`] reads it back.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Present => "present",
@@ -33,16 +45,25 @@ impl FromStr for AttendanceStatus {
     }
 }
 
+/// How an attendance record came to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RecordSource {
+    /// The student checked in by scanning the session's QR code.
     Qr,
+    /// The student checked in by typing the six-digit short code shown
+    /// beside the QR.
     Code,
+    /// A professor (or an administrator) set the status by hand.
     Manual,
+    /// Written when the session was finalised: the absence of a student who
+    /// had no record.
     Close,
+    /// An approved absence justification excused the student.
     Justification,
 }
 
 impl RecordSource {
+    /// Every source, in the order of the variants.
     pub const ALL: [RecordSource; 5] = [
         Self::Qr,
         Self::Code,
@@ -51,6 +72,8 @@ impl RecordSource {
         Self::Justification,
     ];
 
+    /// The lowercase name stored in the database ("qr", "code", …);
+    /// [`FromStr`] reads it back.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Qr => "qr",
@@ -80,28 +103,70 @@ impl FromStr for RecordSource {
     }
 }
 
-/// Why a check-in was refused. The order of the variants is the order of the checks.
+/// Why a check-in was refused.
+///
+/// The order of the variants is *not* the order of the checks; that is
+/// [`decide`](crate::checkin::decide)'s, and it differs in three places: the
+/// token's signature ([`WrongSession`](Self::WrongSession)) is checked before
+/// its age ([`TokenExpired`](Self::TokenExpired)); a closed session
+/// ([`SessionClosed`](Self::SessionClosed)) is named before one not open yet
+/// ([`SessionNotOpenYet`](Self::SessionNotOpenYet)); and the scan proof
+/// ([`ScanProofInvalid`](Self::ScanProofInvalid)) and the code's tries
+/// ([`TooManyAttempts`](Self::TooManyAttempts)) are checked with the
+/// credential, before the token's age or the code itself and before the
+/// session's hours, not last. In full: not a student, the credential as read,
+/// the session, the token's signature, then for a token the scan proof and
+/// the token's age, for a code the tries and the code, then cancelled,
+/// closed, not open yet, the roll, the device, the location and the network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CheckInRejection {
+    /// The caller is not a student (professors and administrators do not
+    /// check in).
     NotStudent,
+    /// The scanned text or URL is not a ClassTrack token (see
+    /// [`QrToken::parse`](crate::qr::QrToken::parse)).
     TokenMalformed,
+    /// The session the credential names does not exist.
     SessionNotFound,
+    /// The token's window is no longer (or not yet) accepted, or a proven
+    /// scan is older than the scan allowance (or more than a second in the
+    /// future).
     TokenExpired,
+    /// The token was not signed with the secret of the session it names: a
+    /// forgery, or a token of another session's.
     WrongSession,
+    /// The short code typed is not the session's code for any window
+    /// accepted now.
     CodeInvalid,
+    /// The session was cancelled.
     SessionCancelled,
+    /// Check-in has not opened yet: it opens the session's
+    /// `opens_before_minutes` before its start.
     SessionNotOpenYet,
+    /// The session was closed or finalised, or its end has passed.
     SessionClosed,
+    /// The student is not enrolled in the session's course.
     NotEnrolled,
+    /// The session binds devices, blocks reuse, and another student already
+    /// checked in with this device.
     DeviceInUse,
+    /// The session has a geofence and the phone sent no location.
     LocationRequired,
+    /// The reported location is outside the geofence, even crediting the
+    /// reported accuracy.
     OutsideGeofence,
+    /// The client's address is not in the session's network allowlist.
     AddressNotAllowed,
+    /// The student typed too many wrong short codes in this session; only
+    /// the QR works until its check-in closes.
     TooManyAttempts,
+    /// The scan proof of an earlier scan does not match the token and scan
+    /// instant it claims.
     ScanProofInvalid,
 }
 
 impl CheckInRejection {
+    /// Every reason, in the order of the variants (not of the checks).
     pub const ALL: [CheckInRejection; 16] = [
         Self::NotStudent,
         Self::TokenMalformed,
@@ -143,6 +208,8 @@ impl CheckInRejection {
         }
     }
 
+    /// The reason whose [`code`](Self::code) is `code`; `None` for any other
+    /// text.
     pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|r| r.code() == code)
     }

@@ -3,7 +3,10 @@
 use chrono::{DateTime, Duration, Utc};
 use std::sync::Mutex;
 
+/// Where the current instant comes from: [`SystemClock`] in service,
+/// [`ManualClock`] in tests.
 pub trait Clock: Send + Sync + 'static {
+    /// The current instant.
     fn now(&self) -> DateTime<Utc>;
 }
 
@@ -24,17 +27,20 @@ pub struct ManualClock {
 }
 
 impl ManualClock {
+    /// A clock standing at `start`.
     pub fn new(start: DateTime<Utc>) -> Self {
         Self {
             now: Mutex::new(start),
         }
     }
 
+    /// Moves the clock forward by `by` (backward if `by` is negative).
     pub fn advance(&self, by: Duration) {
         let mut now = self.now.lock().unwrap_or_else(|p| p.into_inner());
         *now += by;
     }
 
+    /// Puts the clock at `to`, earlier or later.
     pub fn set(&self, to: DateTime<Utc>) {
         *self.now.lock().unwrap_or_else(|p| p.into_inner()) = to;
     }

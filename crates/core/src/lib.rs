@@ -1,6 +1,8 @@
 //! The ClassTrack domain: who may do what, how attendance is decided, and how
 //! QR tokens are made and judged. No I/O lives here.
 
+#![warn(missing_docs)]
+
 pub mod attendance;
 pub mod checkin;
 pub mod clock;

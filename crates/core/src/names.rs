@@ -2,20 +2,26 @@
 
 use std::fmt;
 
+/// A resource name that does not parse: wrong collection, or an id that is
+/// not a positive integer.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("{got:?} is not a valid {kind} name: expected {kind}s/{{id}}")]
 pub struct NameError {
+    /// What kind of name was expected: "user", "course", "session" or
+    /// "justification".
     pub kind: &'static str,
+    /// The text given, cut to its first 80 characters.
     pub got: String,
 }
 
 macro_rules! resource_id {
     ($ty:ident, $collection:literal, $kind:literal) => {
+        #[doc = concat!("The id of a ", $kind, ": its database row id, named `", $collection, "/{id}` on the wire.")]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub struct $ty(pub i64);
 
         impl $ty {
-            /// Parses `collection/{id}` where id is a positive integer.
+            #[doc = concat!("Parses `", $collection, "/{id}` where id is a positive integer; anything else is a [`NameError`].")]
             pub fn parse(name: &str) -> Result<Self, NameError> {
                 name.strip_prefix(concat!($collection, "/"))
                     .and_then(|id| id.parse::<i64>().ok())
@@ -27,6 +33,7 @@ macro_rules! resource_id {
                     })
             }
 
+            #[doc = concat!("The name on the wire, `", $collection, "/{id}` (the same text as `Display`).")]
             pub fn name(self) -> String {
                 format!(concat!($collection, "/{}"), self.0)
             }

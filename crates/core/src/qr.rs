@@ -6,8 +6,8 @@
 //! six-digit short code shown beside the QR comes from the same MAC.
 //!
 //! A *scan proof* lets a student who scanned in time but had to log in first
-//! check in a few minutes later: it is a MAC over the token's window and the
-//! scan instant, issued when the scan is judged.
+//! check in a few minutes later: it is a MAC over the token's session and
+//! window and the scan instant, issued when the scan is judged.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -37,16 +37,22 @@ impl std::fmt::Debug for SessionSecret {
 }
 
 impl SessionSecret {
+    /// A new random secret (32 bytes from the operating system's generator),
+    /// made when a session is created.
     pub fn generate() -> Self {
         let mut bytes = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut bytes);
         Self(bytes)
     }
 
+    /// The secret as read back from the database; `None` unless exactly 32
+    /// bytes.
     pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
         bytes.try_into().ok().map(Self)
     }
 
+    /// The 32 bytes, for storing. Never show them: whoever has them can
+    /// make the session's tokens and codes.
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
     }
@@ -63,13 +69,21 @@ impl SessionSecret {
 }
 
 /// How a session's tokens rotate.
+///
+/// Time is cut into windows of `period_secs` counted from the Unix epoch;
+/// each window has its own token and short code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rotation {
+    /// How long each token is shown, in seconds (at least 1).
     pub period_secs: i64,
+    /// How long after a rotation the previous window's token is still
+    /// accepted, in seconds (at least 0).
     pub grace_secs: i64,
 }
 
 impl Rotation {
+    /// A rotation of `period_secs` with `grace_secs` of grace; a period
+    /// below 1 s is taken as 1 s and a negative grace as none.
     pub fn new(period_secs: i64, grace_secs: i64) -> Self {
         Self {
             period_secs: period_secs.max(1),
@@ -81,10 +95,14 @@ impl Rotation {
         self.period_secs * 1_000
     }
 
+    /// The number of the window `at` falls in: milliseconds since the epoch
+    /// divided by the period, rounded down.
     pub fn window_at(self, at: DateTime<Utc>) -> i64 {
         at.timestamp_millis().div_euclid(self.period_ms())
     }
 
+    /// The instant `window` begins (and `window - 1` ends); for a window
+    /// beyond the range of [`DateTime`], the latest instant it can hold.
     pub fn window_start(self, window: i64) -> DateTime<Utc> {
         DateTime::from_timestamp_millis(window.saturating_mul(self.period_ms()))
             .unwrap_or(DateTime::<Utc>::MAX_UTC)
@@ -106,11 +124,16 @@ impl Rotation {
 /// A token as read from a QR code, not yet verified.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QrToken {
+    /// The session the token claims to be for.
     pub session: SessionId,
+    /// The rotation window it was issued for (see [`Rotation::window_at`]).
     pub window: i64,
     mac: [u8; MAC_BYTES],
 }
 
+/// The text is not shaped like a token (`{session}.{window}.{mac}`, decimal
+/// numbers without leading zeros and a 22-character base64url MAC); the
+/// check-in is refused as [`CheckInRejection::TokenMalformed`](crate::CheckInRejection::TokenMalformed).
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("not a ClassTrack check-in token")]
 pub struct TokenMalformed;
@@ -128,7 +151,9 @@ impl QrToken {
         }
     }
 
-    /// Parses a bare token or a whole check-in URL ending in `/c/{token}`.
+    /// Parses a bare token or a whole check-in URL ending in `/c/{token}`
+    /// (a query or fragment after it is ignored). Says nothing of the
+    /// signature: see [`is_signed_by`](Self::is_signed_by).
     pub fn parse(input: &str) -> Result<Self, TokenMalformed> {
         let input = input.trim();
         let token = match input.rfind("/c/") {
@@ -222,6 +247,8 @@ pub fn scan_proof(secret: &SessionSecret, token: &QrToken, scan_time: DateTime<U
     URL_SAFE_NO_PAD.encode(&mac[..MAC_BYTES])
 }
 
+/// Whether `proof` is the [`scan_proof`] of `token` at `scan_time` under
+/// `secret` (constant time). Says nothing of how long ago the scan was.
 pub fn verify_scan_proof(
     secret: &SessionSecret,
     token: &QrToken,

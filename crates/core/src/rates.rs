@@ -12,22 +12,35 @@ use crate::AttendanceStatus;
 /// One past session of the course as one student lived it, in time order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Meeting {
+    /// The student's status in it; `None` while the session is over but not
+    /// yet finalised (unrecorded).
     pub status: Option<AttendanceStatus>,
 }
 
+/// One student's counts and rate in one course, from [`tally`].
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Tally {
+    /// Past sessions counted for the student (the meetings given).
     pub sessions: u32,
+    /// Sessions the student was present at.
     pub present: u32,
+    /// Sessions the student was late to.
     pub late: u32,
+    /// Sessions the student was excused from.
     pub excused: u32,
+    /// Sessions the student was absent from, unexcused.
     pub absent: u32,
+    /// Sessions over but not yet finalised, with no status yet.
     pub unrecorded: u32,
     /// Attended ÷ (sessions − excused − unrecorded); 1.0 when nothing counts yet.
     pub rate: f64,
+    /// Absences without an excuse (the same count as `absent`), for the
+    /// unexcused-absence limit.
     pub unexcused_absences: u32,
-    /// Absences in a row at the end (excused sessions neither break nor extend a run).
+    /// Absences in a row at the end (excused and unrecorded sessions neither
+    /// break nor extend a run).
     pub current_streak: u32,
+    /// The longest run of absences in a row, counted like `current_streak`.
     pub longest_streak: u32,
     /// Sessions that counted against the student (absent, and late when late is not attended).
     pub missed: u32,
@@ -41,20 +54,31 @@ pub struct Tally {
     pub upcoming: u32,
 }
 
+/// How close a student is to the course's absence limits, from least to most
+/// serious (the order is used: a warning's level is its worst reason's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
+    /// No limit is near.
     None,
+    /// One more absence reaches a limit.
     Near,
+    /// At or over a limit.
     Over,
 }
 
+/// What to tell about a student's absences, from [`warning`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
+    /// The most serious level among the reasons ([`Level::None`] without any).
     pub level: Level,
+    /// One sentence per limit near or passed, in plain English (e.g.
+    /// "3 unexcused absences (limit 3)").
     pub reasons: Vec<String>,
 }
 
-/// `upcoming`: sessions of the term still to come for this student.
+/// Counts the student's `meetings` (their counted past sessions, in time
+/// order) under the course's `rules`. `upcoming`: sessions of the term still
+/// to come for this student.
 pub fn tally(meetings: &[Meeting], upcoming: u32, rules: &AbsenceRules) -> Tally {
     let mut t = Tally {
         sessions: meetings.len() as u32,
@@ -98,7 +122,9 @@ pub fn tally(meetings: &[Meeting], upcoming: u32, rules: &AbsenceRules) -> Tally
     t
 }
 
-/// At or over a limit, or one absence away from one.
+/// Whether the tally is at or over one of the course's limits, or one
+/// absence away from one; a limit of zero is off, and nobody is "near" when
+/// no session is left to come.
 pub fn warning(t: &Tally, rules: &AbsenceRules) -> Warning {
     let mut level = Level::None;
     let mut reasons = Vec::new();

@@ -8,14 +8,24 @@ use crate::validate::{FieldViolation, Violations};
 /// The most sessions one series may create (a year of daily classes).
 pub const MAX_SERIES_SESSIONS: usize = 400;
 
+/// A timetable slot repeated weekly: the sessions a professor creates in one
+/// go, from [`parse`](Self::parse) and [`slots`](Self::slots).
 #[derive(Debug, Clone)]
 pub struct WeeklySeries {
+    /// The days of the week it meets on (at least one).
     pub weekdays: Vec<Weekday>,
+    /// The local start time of each meeting, in `zone`.
     pub start: NaiveTime,
+    /// How long each meeting lasts (5 to 720 minutes).
     pub duration: Duration,
+    /// The first date a meeting may fall on (inclusive).
     pub first: NaiveDate,
+    /// The last date a meeting may fall on (inclusive; at most 366 days
+    /// after `first`).
     pub last: NaiveDate,
+    /// Dates without a meeting (holidays).
     pub skip: Vec<NaiveDate>,
+    /// The course's time zone, in which `start` and the dates are read.
     pub zone: Tz,
 }
 
@@ -23,7 +33,10 @@ pub struct WeeklySeries {
 pub type Slot = (DateTime<Utc>, DateTime<Utc>);
 
 impl WeeklySeries {
-    /// Parses the request's text fields; every problem names its field.
+    /// Parses the request's text fields: a start time as `HH:MM`, dates as
+    /// `YYYY-MM-DD`, an IANA zone such as "Europe/Lisbon". On `Err`, every
+    /// problem found, each naming its request field (`start_local_time`,
+    /// `skip_dates[2]`, …).
     #[allow(clippy::too_many_arguments)]
     pub fn parse(
         weekdays: Vec<Weekday>,

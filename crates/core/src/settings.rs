@@ -6,23 +6,37 @@ use std::net::IpAddr;
 
 use crate::validate::FieldViolation;
 
+/// Seconds each QR token is shown, when neither session nor course says.
 pub const DEFAULT_ROTATION_SECS: i32 = 10;
+/// Seconds the previous token is still accepted after a rotation, by default.
 pub const DEFAULT_GRACE_SECS: i32 = 3;
+/// Minutes after the start until which a check-in is present (late after),
+/// by default.
 pub const DEFAULT_LATE_AFTER_MINUTES: i32 = 10;
+/// Minutes before the start that check-in opens, by default.
 pub const DEFAULT_OPENS_BEFORE_MINUTES: i32 = 10;
 
+/// What happens when device binding is on and a student checks in with a
+/// device another student already used in the session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceReuse {
+    /// Refused as [`CheckInRejection::DeviceInUse`](crate::CheckInRejection::DeviceInUse)
+    /// (the default).
     #[default]
     Block,
+    /// Recorded, with the record flagged on the session's roll.
     Flag,
 }
 
+/// The classroom area a check-in must come from: a circle on the map.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Geofence {
+    /// The centre's latitude in degrees (−90 to 90).
     pub latitude: f64,
+    /// The centre's longitude in degrees (−180 to 180).
     pub longitude: f64,
+    /// The radius in metres (10 to 10,000).
     pub radius_meters: f64,
 }
 
@@ -32,20 +46,29 @@ pub struct Geofence {
 /// course-level restriction off for one session.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SettingsOverrides {
+    /// Seconds each QR token is shown (5 to 300).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qr_rotation_seconds: Option<i32>,
+    /// Seconds the previous token is still accepted after a rotation (0 to 30).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qr_grace_seconds: Option<i32>,
+    /// Minutes after the start until which a check-in is present (0 to 600).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub late_after_minutes: Option<i32>,
+    /// Minutes before the start that check-in opens (0 to 240).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opens_before_minutes: Option<i32>,
+    /// Whether check-ins are tied to the phone's device id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_binding: Option<bool>,
+    /// What a device used by two students leads to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_reuse: Option<DeviceReuse>,
+    /// The geofence; `Some(None)` switches the course's off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub geofence: Option<Option<Geofence>>,
+    /// The networks check-ins may come from, as CIDRs or single addresses
+    /// (at most 64); `Some(vec![])` allows every network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network_allowlist: Option<Vec<String>>,
 }
@@ -53,13 +76,23 @@ pub struct SettingsOverrides {
 /// Settings in force for one session, every field decided.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckInSettings {
+    /// Seconds each QR token is shown.
     pub qr_rotation_seconds: i32,
+    /// Seconds the previous token is still accepted after a rotation.
     pub qr_grace_seconds: i32,
+    /// Minutes after the start until which a check-in is present.
     pub late_after_minutes: i32,
+    /// Minutes before the start that check-in opens.
     pub opens_before_minutes: i32,
+    /// Whether check-ins are tied to the phone's device id (on by default):
+    /// the id is kept on the record and [`device_reuse`](Self::device_reuse)
+    /// applies.
     pub device_binding: bool,
+    /// What a device used by two students leads to.
     pub device_reuse: DeviceReuse,
+    /// The area check-ins must come from; `None`: anywhere.
     pub geofence: Option<Geofence>,
+    /// The networks check-ins may come from; empty: any.
     pub network_allowlist: Vec<IpNet>,
 }
 
@@ -192,7 +225,8 @@ impl SettingsOverrides {
     }
 }
 
-/// A CIDR ("10.0.0.0/8") or a single address.
+/// A CIDR ("10.0.0.0/8") or a single address (a network of one). `Err` is
+/// the message for the field, quoting the text.
 pub fn parse_network(s: &str) -> Result<IpNet, String> {
     let s = s.trim();
     s.parse::<IpNet>()
@@ -212,12 +246,18 @@ fn truncate(s: &str) -> String {
 /// When a student's absences deserve a warning. Zero disables a rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AbsenceRules {
+    /// The share of the term's sessions a student may miss, in percent
+    /// (0 to 100).
     #[serde(default)]
     pub max_absence_percent: i32,
+    /// How many unexcused absences a student may have (0 to 1000).
     #[serde(default)]
     pub max_unexcused_absences: i32,
+    /// How many absences in a row a student may have (0 to 1000).
     #[serde(default)]
     pub max_consecutive_absences: i32,
+    /// Whether a late arrival counts as attended in the rate (else it
+    /// counts as missed).
     #[serde(default = "yes")]
     pub late_counts_as_attended: bool,
 }
@@ -238,6 +278,8 @@ impl Default for AbsenceRules {
 }
 
 impl AbsenceRules {
+    /// Every value out of range, named by its field under `prefix` (e.g.
+    /// "course.absence_rules").
     pub fn validate(&self, prefix: &str) -> Vec<FieldViolation> {
         let mut v = Vec::new();
         if !(0..=100).contains(&self.max_absence_percent) {

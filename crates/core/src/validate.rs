@@ -1,12 +1,21 @@
 //! Field rules for what people type. Each violation names its field.
+//!
+//! Each check answers `Err` with a message for the person who typed the
+//! value; [`Violations`] pairs it with the field's name.
 
+/// One problem with one field of a request, sent back as a
+/// google.rpc.BadRequest field violation of an `INVALID_ARGUMENT` error.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldViolation {
+    /// The field's path in the request, e.g. `course.settings.geofence.latitude`
+    /// or `skip_dates[2]`.
     pub field: String,
+    /// What is wrong, in plain English for the person who typed it.
     pub message: String,
 }
 
 impl FieldViolation {
+    /// The violation of `field` described by `message`.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             field: field.into(),
@@ -20,24 +29,30 @@ impl FieldViolation {
 pub struct Violations(pub Vec<FieldViolation>);
 
 impl Violations {
+    /// Notes that `field` is wrong, and how.
     pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
         self.0.push(FieldViolation::new(field, message));
     }
 
+    /// Notes `result`'s message against `field` if it is an `Err` (the
+    /// result of one of this module's checks).
     pub fn check(&mut self, field: &str, result: Result<(), String>) {
         if let Err(m) = result {
             self.add(field, m);
         }
     }
 
+    /// Adds violations found elsewhere (e.g. [`SettingsOverrides::validate`](crate::settings::SettingsOverrides::validate)).
     pub fn extend(&mut self, more: Vec<FieldViolation>) {
         self.0.extend(more);
     }
 
+    /// Whether nothing is wrong so far.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
+    /// `Ok` when nothing is wrong, else every violation, in the order found.
     pub fn into_result(self) -> Result<(), Vec<FieldViolation>> {
         if self.0.is_empty() {
             Ok(())
@@ -87,6 +102,9 @@ pub fn username(value: &str) -> Result<(), String> {
     }
 }
 
+/// A plausible email address, 3–254 characters: one '@', a local part of at
+/// most 64 characters, a dotted domain, no spaces or `<>",;\`. Not checked
+/// for delivery.
 pub fn email(value: &str) -> Result<(), String> {
     length(value, 3, 254)?;
     let Some((local, domain)) = value.split_once('@') else {
@@ -129,6 +147,8 @@ pub fn student_number(value: &str) -> Result<(), String> {
     }
 }
 
+/// 8–256 characters of anything (the API also judges a chosen password's
+/// strength).
 pub fn password(value: &str) -> Result<(), String> {
     length(value, 8, 256)
 }
@@ -172,6 +192,7 @@ pub fn multiline(value: &str, max: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// An IANA time zone name such as "Europe/Lisbon".
 pub fn time_zone(value: &str) -> Result<(), String> {
     value.parse::<chrono_tz::Tz>().map(|_| ()).map_err(|_| {
         format!(

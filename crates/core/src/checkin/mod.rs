@@ -19,19 +19,27 @@ use crate::{AttendanceStatus, CheckInRejection};
 /// What a session looks like to the check-in rules.
 #[derive(Debug, Clone)]
 pub struct SessionTimes {
+    /// When the class starts; the late threshold counts from here.
     pub start: DateTime<Utc>,
+    /// When the class ends: check-in is closed from this instant on.
     pub end: DateTime<Utc>,
+    /// Whether the session was cancelled.
     pub cancelled: bool,
+    /// Whether the session was closed or finalised (before or after its end).
     pub closed: bool,
+    /// How many minutes before `start` check-in opens.
     pub opens_before_minutes: i32,
 }
 
 impl SessionTimes {
+    /// When check-in opens: `opens_before_minutes` before the start.
     pub fn opens_at(&self) -> DateTime<Utc> {
         self.start - Duration::minutes(i64::from(self.opens_before_minutes))
     }
 
-    /// Whether check-in is open at `at`, and if not, why.
+    /// Whether check-in is open at `at`, and if not, why: cancelled first,
+    /// then closed (the flag, or `at` at or after the end), then not open
+    /// yet (before [`opens_at`](Self::opens_at)).
     pub fn check_open(&self, at: DateTime<Utc>) -> Result<(), CheckInRejection> {
         if self.cancelled {
             Err(CheckInRejection::SessionCancelled)
@@ -45,7 +53,9 @@ impl SessionTimes {
     }
 }
 
-/// Present up to and including `start + late_after`, late after it.
+/// The status of a check-in seen at `at`: present up to and including
+/// `start + late_after_minutes`, late after it (there is no "too late" here;
+/// the session's end is [`SessionTimes::check_open`]'s).
 pub fn status_at(
     start: DateTime<Utc>,
     late_after_minutes: i32,
@@ -62,13 +72,20 @@ pub fn status_at(
 /// the coordinates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GeofenceVerdict {
+    /// Whether the position, less its credited accuracy, is within the radius.
     pub inside: bool,
+    /// The distance from the centre as a band: "<50m", "50-100m",
+    /// "100-250m", "250m-1km", "1-10km" or ">10km".
     pub band: &'static str,
 }
 
 /// Reported GPS accuracy is credited up to this many metres.
 const MAX_ACCURACY_CREDIT_M: f64 = 50.0;
 
+/// Judges a position (degrees) against the geofence: inside when its
+/// distance from the centre, less the reported accuracy in metres (credited
+/// from 0 up to 50 m), is at most the radius. The band is of the distance
+/// itself, without the credit.
 pub fn judge_location(
     fence: &Geofence,
     latitude: f64,
@@ -94,7 +111,8 @@ fn distance_band(d: f64) -> &'static str {
     }
 }
 
-/// Great-circle distance (haversine).
+/// Great-circle distance in metres between two points given in degrees
+/// (haversine, on a sphere of radius 6,371 km).
 pub fn distance_meters(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     const EARTH_RADIUS_M: f64 = 6_371_000.0;
     let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
@@ -104,7 +122,10 @@ pub fn distance_meters(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     2.0 * EARTH_RADIUS_M * a.sqrt().asin()
 }
 
-/// An empty allowlist allows everyone.
+/// Whether a client at `addr` may check in under `allowlist`. An empty
+/// allowlist allows everyone, even without a known address; otherwise an
+/// unknown address is refused. An IPv4-mapped IPv6 address is judged as its
+/// IPv4 address.
 pub fn address_allowed(allowlist: &[IpNet], addr: Option<IpAddr>) -> bool {
     if allowlist.is_empty() {
         return true;

@@ -1,7 +1,7 @@
 //! The rules of one check-in, in the order they are applied: who asks, the
-//! credential, the session, the token's or code's authenticity, a repeat,
-//! the token's age or the code's tries, the session's hours, the roll, the
-//! device, the place and the network.
+//! credential, the session, the token's signature, a repeat, then for a token
+//! its scan proof and its age and for a code its tries and the code itself,
+//! the session's hours, the roll, the device, the place and the network.
 //!
 //! [`decide`] is a pure function of what was read: the API's check-in path
 //! reads the session and the student's roll for a whole batch, calls it for
@@ -20,7 +20,9 @@ use crate::{AttendanceStatus, CheckInRejection, RecordSource, SessionId, UserId}
 /// session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credential {
+    /// A QR token, scanned (or opened as a check-in URL).
     Token(QrToken),
+    /// A six-digit short code typed by hand, for the session named.
     Code(SessionId, String),
 }
 
@@ -47,15 +49,24 @@ pub enum Malformed {
 /// in after scanning).
 #[derive(Debug, Clone, Copy)]
 pub struct Scan<'a> {
+    /// When the token was scanned and judged valid, as the client claims it
+    /// (the proof vouches for it).
     pub at: DateTime<Utc>,
+    /// The [`scan_proof`](crate::qr::scan_proof) issued for that scan.
     pub proof: &'a str,
 }
 
 /// A position reported by the phone.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Location {
+    /// Degrees north (negative south); outside −90..=90 the request is
+    /// [`Decision::Invalid`].
     pub latitude: f64,
+    /// Degrees east (negative west); outside −180..=180 the request is
+    /// [`Decision::Invalid`].
     pub longitude: f64,
+    /// The phone's reported accuracy in metres; up to 50 m of it is credited
+    /// towards the geofence.
     pub accuracy_m: f64,
 }
 
@@ -64,11 +75,14 @@ pub struct Location {
 pub struct CheckIn<'a> {
     /// Whether the caller is a student (only students check in).
     pub student: bool,
+    /// The token or code presented, or what was wrong with it.
     pub credential: Result<&'a Credential, Malformed>,
+    /// An earlier scan the check-in claims (tokens only; ignored for codes).
     /// `Ok(None)`: the token was seen now.
     pub scan: Result<Option<Scan<'a>>, Malformed>,
     /// The phone's device id, if it sent one.
     pub device: Option<&'a str>,
+    /// Where the phone says it is, if it sent a position.
     pub location: Option<Location>,
     /// The client's address (through trusted proxies).
     pub address: Option<IpAddr>,
@@ -79,10 +93,13 @@ pub struct CheckIn<'a> {
 /// What the rules see of the session the credential names.
 #[derive(Debug, Clone)]
 pub struct SessionFacts<'a> {
+    /// The session the credential names.
     pub id: SessionId,
+    /// The secret its tokens and short codes are made with.
     pub secret: &'a SessionSecret,
     /// The session's effective settings (its own over its course's).
     pub settings: &'a CheckInSettings,
+    /// Its hours and state (cancelled, closed).
     pub times: SessionTimes,
 }
 
@@ -90,6 +107,7 @@ pub struct SessionFacts<'a> {
 /// stored, and as decided earlier in the same batch.
 #[derive(Debug, Clone, Default)]
 pub struct Roll {
+    /// Whether the student is enrolled in the session's course.
     pub enrolled: bool,
     /// How the student's record was made, if there is one.
     pub existing: Option<RecordSource>,
@@ -111,7 +129,9 @@ pub struct Rules {
 /// The record a check-in makes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewRecord {
+    /// Present or late, by when the token was seen (see [`status_at`]).
     pub status: AttendanceStatus,
+    /// [`RecordSource::Qr`] or [`RecordSource::Code`].
     pub source: RecordSource,
     /// When the token was seen (an earlier proven scan, or now).
     pub recorded_at: DateTime<Utc>,
@@ -119,20 +139,26 @@ pub struct NewRecord {
     pub flagged: bool,
     /// Kept only when the session binds devices.
     pub device: Option<String>,
-    /// How far from the geofence's centre, when there is one.
+    /// How far from the geofence's centre, as a band such as "50-100m",
+    /// when there is a geofence (the coordinates are never kept).
     pub geo_band: Option<&'static str>,
 }
 
 /// A refused check-in, as it is kept for supervision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
+    /// Why the check-in was refused.
     pub reason: CheckInRejection,
-    /// At most 200 characters.
+    /// What more there is to say for supervision (the session named, the
+    /// other device user, the distance band…), often empty. At most 200
+    /// characters.
     pub detail: String,
     /// Whether it was judged against a session (else the credential named
     /// none that exists, or the caller is not a student).
     pub in_session: bool,
-    /// How long the refusal lasts, when that is known.
+    /// How long the refusal lasts, when that is known: only for
+    /// [`CheckInRejection::TooManyAttempts`], until the session's end (at
+    /// least one second).
     pub retry_after: Option<std::time::Duration>,
 }
 
@@ -144,6 +170,7 @@ pub enum Decision {
     /// The student's record on the roll stands and is the answer: their own
     /// earlier check-in (a retry), or a mark someone else made.
     Existing,
+    /// Refused, with the reason the student is told.
     Refused(Refusal),
     /// A part of the request is not a check-in request at all: the location
     /// out of range, or the credential or scan the caller found malformed.
@@ -153,8 +180,11 @@ pub enum Decision {
 /// The part of a request that made it invalid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
+    /// The token or code ([`Malformed::Invalid`]).
     Credential,
+    /// The claimed earlier scan ([`CheckIn::scan`] was an `Err`).
     Scan,
+    /// The position: latitude or longitude out of range.
     Location,
 }
 
@@ -169,6 +199,17 @@ fn refused(reason: CheckInRejection, detail: &str, in_session: bool) -> Decision
 
 /// Judges one check-in. The order of the rules is part of the contract:
 /// authenticity comes before everything a forged token could learn from.
+///
+/// The rules, first failure wins: not a student; the credential as the
+/// caller read it; the session (`session` is `None` when the one named does
+/// not exist); the token's signature; a repeat of the student's own QR or
+/// code check-in, answered [`Decision::Existing`] before the token's age or
+/// the code is looked at; for a token, the scan proof and then the token's
+/// window (at the proven scan's instant, or `ask.at`); for a code, the
+/// wrong tries and then the code; the session's hours
+/// ([`SessionTimes::check_open`]); the roll; the device; the geofence; the
+/// network allowlist. This is not the order of the variants of
+/// [`CheckInRejection`].
 pub fn decide(
     rules: &Rules,
     ask: &CheckIn<'_>,
