@@ -45,7 +45,10 @@ impl UnitCopy {
         std::fs::create_dir_all(&dir).expect("temp dir");
         std::fs::write(
             dir.join("classtrack.service"),
-            unit.replace(&format!("ExecStart={INSTALLED}"), &format!("ExecStart={built}")),
+            unit.replace(
+                &format!("ExecStart={INSTALLED}"),
+                &format!("ExecStart={built}"),
+            ),
         )
         .expect("unit copy");
         Self { dir }
