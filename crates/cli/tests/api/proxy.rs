@@ -644,57 +644,64 @@ async fn behind_nginx_pages_grpc_web_and_the_live_rolls_events_pass_over_tls() {
     );
 
     // The live roll page's events: the whole roll at once, then a check-in
-    // (made on the other replica) as soon as it happens, not when a buffer
-    // fills or the 15 s keep-alive comes.
+    // as soon as it happens, not when a buffer fills or the 15 s keep-alive
+    // comes. Two streams: nginx hands them to the two replicas in turn, so
+    // the check-in, made on one replica, reaches a stream of the other too.
     let (token, session) = a_class(app).await;
     let cookie = format!(
         "ct_session={}",
         URL_SAFE_NO_PAD.encode(app.admin.as_bytes())
     );
     let id = session.name.trim_start_matches("sessions/");
-    let mut events = nginx.https_from(ip("127.0.0.2")).await;
-    let stream = fetch(
-        &mut events,
-        hyper::Method::GET,
-        &format!("/sessions/{id}/events"),
-        &[("cookie", &cookie), ("accept", "text/event-stream")],
-        Vec::new(),
-    )
-    .await;
-    assert_eq!(stream.status(), hyper::StatusCode::OK);
-    let mut body = stream.into_body();
-    let mut buffer = String::new();
-    let first = next_event(
-        &mut body,
-        &mut buffer,
-        "roll",
-        |_| true,
-        Duration::from_secs(5),
-    )
-    .await;
-    assert!(
-        first.is_some(),
-        "the first roll through nginx within 5 s: {buffer:?}"
-    );
+    let mut streams = Vec::new();
+    for _ in 0..2 {
+        let mut events = nginx.https_from(ip("127.0.0.2")).await;
+        let stream = fetch(
+            &mut events,
+            hyper::Method::GET,
+            &format!("/sessions/{id}/events"),
+            &[("cookie", &cookie), ("accept", "text/event-stream")],
+            Vec::new(),
+        )
+        .await;
+        assert_eq!(stream.status(), hyper::StatusCode::OK);
+        let mut body = stream.into_body();
+        let mut buffer = String::new();
+        let first = next_event(
+            &mut body,
+            &mut buffer,
+            "roll",
+            |_| true,
+            Duration::from_secs(5),
+        )
+        .await;
+        assert!(
+            first.is_some(),
+            "the first roll through nginx within 5 s: {buffer:?}"
+        );
+        streams.push((events, body, buffer));
+    }
     let qr = behind.replica.qr(&session).await;
     behind
         .replica
         .check_in(&token, &qr.token, "phone")
         .await
         .expect("checks in");
-    let checked_in = next_event(
-        &mut body,
-        &mut buffer,
-        "roll",
-        |data| !data.contains("\"checked_in\":[]"),
-        Duration::from_secs(3),
-    )
-    .await;
-    assert!(
-        checked_in.is_some(),
-        "the check-in reaches the live roll through nginx within 3 s: {buffer:?}"
-    );
-    drop(body);
+    for (n, (_, body, buffer)) in streams.iter_mut().enumerate() {
+        let checked_in = next_event(
+            body,
+            buffer,
+            "roll",
+            |data| !data.contains("\"checked_in\":[]"),
+            Duration::from_secs(3),
+        )
+        .await;
+        assert!(
+            checked_in.is_some(),
+            "the check-in reaches live roll {n} through nginx within 3 s: {buffer:?}"
+        );
+    }
+    drop(streams);
     behind.stop().await;
 }
 
