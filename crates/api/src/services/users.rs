@@ -388,7 +388,7 @@ async fn set_active(s: &State, caller: &Caller, name: &str, active: bool) -> Api
     } else {
         "user.deactivate"
     };
-    audit(&mut tx, &caller, action, &id.name(), json!({}), now).await?;
+    audit(&mut tx, caller, action, &id.name(), json!({}), now).await?;
     classtrack_store::commit(tx).await?;
     s.forget_user(id);
     Ok(convert::user(&user))
