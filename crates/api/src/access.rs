@@ -27,6 +27,10 @@ pub struct Caller {
     pub user: User,
     pub token_hash: String,
     pub expires_at: i64,
+    /// The address this request came from ([`State::client_address`]), set
+    /// by [`State::signed_in`] for every request (a cached login keeps no
+    /// address of its own); `None` when the transport names no peer.
+    pub client_address: Option<IpAddr>,
 }
 
 impl Caller {
@@ -103,10 +107,12 @@ impl State {
     /// unrevoked, and belong to an active user.
     pub async fn signed_in<T>(&self, req: &Request<T>) -> ApiResult<Caller> {
         let (hash, cached) = self.cached_caller(req)?;
-        match cached {
-            Some(caller) => Ok(caller),
-            None => self.verify(hash).await?.ok_or(LOGIN_ENDED),
-        }
+        let mut caller = match cached {
+            Some(caller) => caller,
+            None => self.verify(hash).await?.ok_or(LOGIN_ENDED)?,
+        };
+        caller.client_address = self.client_address(req);
+        Ok(caller)
     }
 
     /// Looks a token up in the database (batched with other lookups) and
@@ -119,6 +125,7 @@ impl State {
             user,
             token_hash,
             expires_at,
+            client_address: None,
         };
         self.logins.put(&caller);
         Ok(Some(caller))

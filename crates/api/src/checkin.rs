@@ -217,6 +217,7 @@ async fn judge_and_write(
                 user,
                 token_hash: a.token_hash.clone(),
                 expires_at,
+                client_address: None,
             }),
         })
         .collect();
@@ -530,6 +531,7 @@ mod tests {
             },
             token_hash: "h".into(),
             expires_at: i64::MAX,
+            client_address: None,
         }
     }
 

@@ -71,6 +71,7 @@ pub async fn finalize_due(state: &State) -> Result<u64, StoreError> {
             classtrack_store::audit::record(
                 &mut tx,
                 None,
+                None,
                 "session.finalize",
                 &id.name(),
                 &format!("{{\"marked_absent\":{n}}}"),

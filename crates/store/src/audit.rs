@@ -6,19 +6,24 @@ use sqlx::Row;
 use crate::page::Page;
 use crate::{Conn, Result};
 
+/// Writes one entry. `client_address` is the caller's address (`None` for
+/// the system's own entries, such as the finaliser's).
 pub async fn record(
     conn: &mut Conn,
     actor: Option<UserId>,
+    client_address: Option<&str>,
     action: &str,
     target: &str,
     detail: &str,
     now: i64,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO audit_log (at, actor_id, action, target, detail) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (at, actor_id, client_address, action, target, detail) \
+         VALUES (?, ?, ?, ?, ?, ?)",
     )
     .bind(now)
     .bind(actor.map(|a| a.0))
+    .bind(client_address)
     .bind(action)
     .bind(target)
     .bind(detail)
@@ -33,6 +38,9 @@ pub struct AuditEvent {
     pub at: i64,
     pub actor: Option<UserId>,
     pub actor_username: Option<String>,
+    /// Where the actor called from; `None` for the system and for entries
+    /// older than the column.
+    pub client_address: Option<String>,
     pub action: String,
     pub target: String,
     pub detail: String,
@@ -50,7 +58,7 @@ pub struct AuditFilter {
 /// Newest first; the page token is the last id seen.
 pub async fn list(conn: &mut Conn, f: &AuditFilter, page: Page) -> Result<Vec<AuditEvent>> {
     let mut sql = String::from(
-        "SELECT a.id, a.at, a.actor_id, u.username, a.action, a.target, a.detail \
+        "SELECT a.id, a.at, a.actor_id, u.username, a.client_address, a.action, a.target, a.detail \
          FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id WHERE 1 = 1",
     );
     if f.actor.is_some() {
@@ -109,6 +117,7 @@ pub async fn list(conn: &mut Conn, f: &AuditFilter, page: Page) -> Result<Vec<Au
                 at: r.try_get("at")?,
                 actor: r.try_get::<Option<i64>, _>("actor_id")?.map(UserId),
                 actor_username: r.try_get("username")?,
+                client_address: r.try_get("client_address")?,
                 action: r.try_get("action")?,
                 target: r.try_get("target")?,
                 detail: r.try_get("detail")?,

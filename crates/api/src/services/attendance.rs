@@ -336,7 +336,7 @@ async fn mark_attendance(
     .await?;
     audit(
         &mut tx,
-        caller.user.id,
+        &caller,
         "attendance.mark",
         &format!("{}/attendance/{}", session.id.name(), student.0),
         json!({

@@ -99,6 +99,7 @@ async fn login(s: &State, req: Request<v1::LoginRequest>) -> ApiResult<v1::Login
         user: user.clone(),
         token_hash: hash,
         expires_at: expires,
+        client_address: None,
     });
     Ok(v1::LoginResponse {
         token,
@@ -157,7 +158,7 @@ async fn change_password(
     auth::revoke_user_tokens(&mut tx, caller.user.id, Some(&caller.token_hash), now).await?;
     audit(
         &mut tx,
-        caller.user.id,
+        &caller,
         "user.change_password",
         &caller.user.id.name(),
         serde_json::json!({}),

@@ -207,7 +207,7 @@ async fn create_course(
     courses::set_professors(&mut tx, course.id, &professors).await?;
     audit(
         &mut tx,
-        caller.user.id,
+        &caller,
         "course.create",
         &course.id.name(),
         json!({"code": course.code, "professors": r.professors}),
@@ -322,7 +322,7 @@ async fn update_course(
         .map_err(|e| prefixed_conflict(e, "course."))?;
     audit(
         &mut tx,
-        caller.user.id,
+        &caller,
         "course.update",
         &after.id.name(),
         json!({"fields": paths, "old": {"code": before.code, "title": before.title, "term": before.term}, "new": {"code": after.code, "title": after.title, "term": after.term}}),
@@ -351,7 +351,7 @@ async fn set_course_professors(
     courses::set_professors(&mut tx, course.id, &ids).await?;
     audit(
         &mut tx,
-        caller.user.id,
+        &caller,
         "course.set_professors",
         &course.id.name(),
         json!({"old": before.iter().map(|u| u.name()).collect::<Vec<_>>(), "new": ids.iter().map(|u| u.name()).collect::<Vec<_>>()}),
@@ -447,7 +447,7 @@ async fn enroll_student(
                 .map_err(|e| prefixed_conflict(e, "new_student."))?;
             audit(
                 &mut tx,
-                caller.user.id,
+                &caller,
                 "user.create",
                 &user.id.name(),
                 json!({"username": user.username, "role": "student", "via": course.id.name()}),
@@ -457,7 +457,7 @@ async fn enroll_student(
             courses::enroll(&mut tx, course.id, user.id, now).await?;
             audit(
                 &mut tx,
-                caller.user.id,
+                &caller,
                 "course.enroll",
                 &course.id.name(),
                 json!({"student": user.id.name()}),
@@ -483,7 +483,7 @@ async fn enroll_student(
     if courses::enroll(&mut tx, course.id, student.id, now).await? {
         audit(
             &mut tx,
-            caller.user.id,
+            &caller,
             "course.enroll",
             &course.id.name(),
             json!({"student": student.id.name()}),
@@ -519,7 +519,7 @@ async fn unenroll_student(
     }
     audit(
         &mut tx,
-        caller.user.id,
+        &caller,
         "course.unenroll",
         &course.id.name(),
         json!({"student": student.name()}),
@@ -665,7 +665,7 @@ async fn import_enrollments(
     }
     audit(
         &mut tx,
-        caller.user.id,
+        &caller,
         "course.import_enrollments",
         &course.id.name(),
         json!({"enrolled": enrollments.len(), "created": created.len(), "already_enrolled": already}),

@@ -60,16 +60,26 @@ pub(crate) fn parse_name<T>(
     parse(value).map_err(|e| ApiError::invalid(field, e.to_string()))
 }
 
-/// Writes an audit entry with a JSON detail.
+/// Writes an audit entry with a JSON detail: done by `caller`, from the
+/// address their request came from.
 pub(crate) async fn audit(
     conn: &mut classtrack_store::Conn,
-    actor: classtrack_core::UserId,
+    caller: &crate::access::Caller,
     action: &str,
     target: &str,
     detail: serde_json::Value,
     now: i64,
 ) -> ApiResult<()> {
-    classtrack_store::audit::record(conn, Some(actor), action, target, &detail.to_string(), now)
-        .await?;
+    let address = caller.client_address.map(|a| a.to_string());
+    classtrack_store::audit::record(
+        conn,
+        Some(caller.user.id),
+        address.as_deref(),
+        action,
+        target,
+        &detail.to_string(),
+        now,
+    )
+    .await?;
     Ok(())
 }

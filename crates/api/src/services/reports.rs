@@ -198,6 +198,7 @@ async fn list_audit(
                 time: convert::ts(e.at),
                 actor: e.actor.map(|a| a.name()).unwrap_or_default(),
                 actor_username: e.actor_username.unwrap_or_default(),
+                client_address: e.client_address.unwrap_or_default(),
                 action: e.action,
                 target: e.target,
                 detail: e.detail,
@@ -812,7 +813,7 @@ async fn submit(
     .await?;
     audit(
         &mut tx,
-        caller.user.id,
+        &caller,
         "justification.submit",
         &j.id.name(),
         json!({"session": session.id.name(), "attachment": j.attachment_filename}),
@@ -928,7 +929,7 @@ async fn decide(
     }
     audit(
         &mut tx,
-        caller.user.id,
+        &caller,
         "justification.decide",
         &j.id.name(),
         detail,

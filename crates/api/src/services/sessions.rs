@@ -166,7 +166,7 @@ async fn create_session(
     .await?;
     audit(
         &mut tx,
-        caller.user.id,
+        &caller,
         "session.create",
         &session.id.name(),
         json!({"course": course.id.name()}),
@@ -261,7 +261,7 @@ async fn create_series(
     }
     audit(
         &mut tx,
-        caller.user.id,
+        &caller,
         "session.create_series",
         &course.id.name(),
         json!({"series": series_id, "sessions": created.len()}),
@@ -381,7 +381,7 @@ async fn update_session(
     let after = sessions::update(&mut tx, &session, now).await?;
     audit(
         &mut tx,
-        caller.user.id,
+        &caller,
         "session.update",
         &after.id.name(),
         json!({"fields": paths, "old": {"start": before.0, "end": before.1, "room": before.2, "title": before.3},
@@ -419,7 +419,7 @@ async fn cancel_session(
     if sessions::cancel(&mut tx, session.id, r.reason.trim(), now).await? {
         audit(
             &mut tx,
-            caller.user.id,
+            &caller,
             "session.cancel",
             &session.id.name(),
             json!({"reason": r.reason.trim()}),
@@ -456,7 +456,7 @@ async fn close_session(
     if let Some(n) = marked {
         audit(
             &mut tx,
-            caller.user.id,
+            &caller,
             "session.close",
             &session.id.name(),
             json!({"marked_absent": n}),

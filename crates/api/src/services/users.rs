@@ -215,7 +215,7 @@ async fn create_user(
         .map_err(|e| prefixed_conflict(e, "user."))?;
     audit(
         &mut tx,
-        caller.user.id,
+        &caller,
         "user.create",
         &user.id.name(),
         json!({"username": user.username, "role": user.role.as_str()}),
@@ -353,7 +353,7 @@ async fn update_user(
         .map_err(|e| prefixed_conflict(e, "user."))?;
     audit(
         &mut tx,
-        caller.user.id,
+        &caller,
         "user.update",
         &id.name(),
         json!({"fields": paths, "old": {"email": before.email, "display_name": before.display_name, "role": before.role.as_str(), "student_number": before.student_number},
@@ -388,7 +388,7 @@ async fn set_active(s: &State, caller: &Caller, name: &str, active: bool) -> Api
     } else {
         "user.deactivate"
     };
-    audit(&mut tx, caller.user.id, action, &id.name(), json!({}), now).await?;
+    audit(&mut tx, caller, action, &id.name(), json!({}), now).await?;
     classtrack_store::commit(tx).await?;
     s.forget_user(id);
     Ok(convert::user(&user))
@@ -410,7 +410,7 @@ async fn reset_password(
     auth::revoke_user_tokens(&mut tx, id, None, now).await?;
     audit(
         &mut tx,
-        caller.user.id,
+        &caller,
         "user.reset_password",
         &id.name(),
         json!({}),
@@ -517,7 +517,7 @@ async fn import_users(
     }
     audit(
         &mut tx,
-        caller.user.id,
+        &caller,
         "user.import",
         "users",
         json!({"created": created.len()}),

@@ -642,6 +642,9 @@ pub async fn rejections(
 pub struct AuditLine {
     pub when: String,
     pub actor: String,
+    /// The actor's address, or "—" when none was recorded (the system, or
+    /// an entry older than the address column).
+    pub address: String,
     pub action: String,
     pub target: String,
     pub detail: String,
@@ -699,6 +702,11 @@ pub async fn audit(
                         "system".into()
                     } else {
                         e.actor_username.clone()
+                    },
+                    address: if e.client_address.is_empty() {
+                        "—".into()
+                    } else {
+                        e.client_address.clone()
                     },
                     action: e.action.clone(),
                     target: e.target.clone(),
