@@ -83,6 +83,14 @@ impl From<sqlx::Error> for StoreError {
         match e {
             E::RowNotFound => StoreError::NotFound,
             E::Tls(_) => StoreError::Tls(e),
+            // A refused certificate comes out of the handshake as I/O.
+            E::Io(ref io)
+                if io
+                    .get_ref()
+                    .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some()) =>
+            {
+                StoreError::Tls(e)
+            }
             E::Io(_) | E::PoolTimedOut | E::PoolClosed | E::WorkerCrashed => {
                 StoreError::Unavailable(e)
             }

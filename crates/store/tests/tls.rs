@@ -130,21 +130,21 @@ async fn mariadb_is_reached_over_verified_tls_only() {
     let wrong = wrong_ca(&dir);
 
     // The right CA and the right name: TLS, verified.
-    let mut conn = connect(&url("verify-identity", &ca, None, None))
+    let mut conn = connect(&url("verify_identity", &ca, None, None))
         .await
-        .unwrap_or_else(|e| panic!("verify-identity with the right CA: {}", chain(&e)));
+        .unwrap_or_else(|e| panic!("verify_identity with the right CA: {}", chain(&e)));
     let c = cipher(&mut conn).await;
-    assert!(!c.is_empty(), "verify-identity: Ssl_cipher is empty");
+    assert!(!c.is_empty(), "verify_identity: Ssl_cipher is empty");
     let _ = conn.close().await;
     // 127.0.0.1 is in the certificate too (the API suite's proxy test uses it).
-    let mut conn = connect(&url("verify-identity", &ca, Some("127.0.0.1"), None))
+    let mut conn = connect(&url("verify_identity", &ca, Some("127.0.0.1"), None))
         .await
-        .unwrap_or_else(|e| panic!("verify-identity to 127.0.0.1: {}", chain(&e)));
+        .unwrap_or_else(|e| panic!("verify_identity to 127.0.0.1: {}", chain(&e)));
     assert!(!cipher(&mut conn).await.is_empty());
     let _ = conn.close().await;
 
     // A CA that didn't sign the server's certificate.
-    for mode in ["verify-ca", "verify-identity"] {
+    for mode in ["verify_ca", "verify_identity"] {
         assert_tls_refusal(
             &format!("{mode} with the wrong CA"),
             connect(&url(mode, &wrong, None, None)).await,
@@ -161,16 +161,21 @@ async fn mariadb_is_reached_over_verified_tls_only() {
     // The right CA under a name the certificate doesn't carry.
     let other = forward_from_another_name(("127.0.0.1".into(), port)).await;
     assert_tls_refusal(
-        "verify-identity to 127.0.0.2",
-        connect(&url("verify-identity", &ca, Some("127.0.0.2"), Some(other))).await,
+        "verify_identity to 127.0.0.2",
+        connect(&url("verify_identity", &ca, Some("127.0.0.2"), Some(other))).await,
         "not valid for name",
     );
-    // verify-ca checks the CA only.
-    let mut conn = connect(&url("verify-ca", &ca, Some("127.0.0.2"), Some(other)))
-        .await
-        .unwrap_or_else(|e| panic!("verify-ca to 127.0.0.2: {}", chain(&e)));
-    assert!(!cipher(&mut conn).await.is_empty());
-    let _ = conn.close().await;
+    // verify_ca is meant to check the CA only, but sqlx 0.8.6 with rustls
+    // ≥ 0.23.24 checks the name as well (sqlx issue #3793: its verifier
+    // ignores NotValidForName, and rustls now reports
+    // NotValidForNameContext). Stricter, not looser; docs/deployment.md
+    // says so. When sqlx is upgraded past the fix this fails: update the
+    // docs and make this expect a connection.
+    assert_tls_refusal(
+        "verify_ca to 127.0.0.2",
+        connect(&url("verify_ca", &ca, Some("127.0.0.2"), Some(other))).await,
+        "not valid for name",
+    );
 
     // The server refuses plain connections, so the suite run against it
     // proves that TLS was used.
@@ -183,7 +188,7 @@ async fn mariadb_is_reached_over_verified_tls_only() {
     // The store keeps the URL's TLS settings when it connects to the server
     // to create the database: with the wrong CA it creates nothing.
     let name = format!("ct_test_tls_{}", std::process::id());
-    let bad = testing::with_database(&url("verify-identity", &wrong, None, None), &name);
+    let bad = testing::with_database(&url("verify_identity", &wrong, None, None), &name);
     match Store::connect(&bad).await {
         Ok(_) => panic!("Store::connect with the wrong CA connected"),
         Err(e) => assert!(
@@ -192,7 +197,7 @@ async fn mariadb_is_reached_over_verified_tls_only() {
             chain(&e)
         ),
     }
-    let mut admin = connect(&url("verify-identity", &ca, None, None))
+    let mut admin = connect(&url("verify_identity", &ca, None, None))
         .await
         .expect("connects");
     let created: Option<(i64,)> =
@@ -206,7 +211,7 @@ async fn mariadb_is_reached_over_verified_tls_only() {
         "the database was created over an unverified connection"
     );
     // And with the right CA it opens (creates, migrates) and works.
-    let good = testing::with_database(&url("verify-identity", &ca, None, None), &name);
+    let good = testing::with_database(&url("verify_identity", &ca, None, None), &name);
     let store = Store::open(&good)
         .await
         .unwrap_or_else(|e| panic!("Store::open over TLS: {}", chain(&e)));
