@@ -226,6 +226,7 @@ async fn serve(args: ServeArgs, tier: Tier) -> anyhow::Result<()> {
     let config = ServerConfig {
         listen: args.listen.clone(),
         database_url: args.database_url.clone(),
+        migrate: true,
         api: api_config(&args)?,
         tier,
         admin_password: std::env::var("CLASSTRACK_ADMIN_PASSWORD")

@@ -23,6 +23,12 @@ pub enum Tier {
 pub struct ServerConfig {
     pub listen: String,
     pub database_url: String,
+    /// Apply pending migrations at start (the account must be allowed to
+    /// change the schema). `false` opens the database as it is and refuses
+    /// to start unless `classtrack migrate` has brought it up to date, so
+    /// the server can run as an account with only `SELECT, INSERT, UPDATE,
+    /// DELETE` (`Store::open_without_migrating`).
+    pub migrate: bool,
     pub api: ApiConfig,
     pub tier: Tier,
     /// First admin's password (else generated and printed).
@@ -59,7 +65,12 @@ impl Running {
 }
 
 pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
-    let store = Store::open(&config.database_url).await.with_context(|| {
+    let store = if config.migrate {
+        Store::open(&config.database_url).await
+    } else {
+        Store::open_without_migrating(&config.database_url).await
+    }
+    .with_context(|| {
         format!(
             "cannot open the database at {}",
             redact(&config.database_url)
