@@ -1,7 +1,7 @@
 //! The database behind the server, reached straight through sqlx: wiped before
 //! a spawned run, loaded with rows for the baseline and the report scenario.
 //!
-//! The pool is set up as the server sets up its own (`classtrack-store`): the
+//! The pool is the server's own set-up (`classtrack_store::pool_options`): the
 //! same driver, pool size and SQLite pragmas, so the baseline measures what
 //! the server's storage could do at best.
 
@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use serde::Serialize;
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::any::AnyConnectOptions;
 use sqlx::{AnyPool, Executor, QueryBuilder};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -140,42 +140,30 @@ impl Database {
     /// A pool configured like the server's own.
     pub async fn pool(&self, size: u32) -> anyhow::Result<AnyPool> {
         sqlx::any::install_default_drivers();
-        let engine = self.engine;
         let options: AnyConnectOptions = self.url.parse().context("--database-url")?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(size.max(1))
-            .acquire_timeout(Duration::from_secs(30))
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    match engine {
-                        Engine::Sqlite => {
-                            conn.execute(
-                                // as classtrack_store::Store::connect (synchronous = FULL)
-                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                                 PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
-                            )
-                            .await?
-                        }
-                        Engine::Mariadb => {
-                            conn.execute("SET time_zone = '+00:00', NAMES utf8mb4")
-                                .await?
-                        }
-                    };
-                    Ok(())
-                })
-            })
-            .connect_with(options)
-            .await
-            .with_context(|| format!("connecting to {}", self.redacted()))?;
+        let backend = match self.engine {
+            Engine::Sqlite => classtrack_store::Backend::Sqlite,
+            Engine::Mariadb => classtrack_store::Backend::MySql,
+        };
+        let pool = classtrack_store::pool_options(
+            backend,
+            &classtrack_store::PoolOptions {
+                max_connections: Some(size),
+                acquire_timeout: Duration::from_secs(30),
+            },
+        )
+        .connect_with(options)
+        .await
+        .with_context(|| format!("connecting to {}", self.redacted()))?;
         Ok(pool)
     }
 
-    /// The server's pool size for this engine (see `classtrack_store::Store::connect`).
+    /// The server's default pool size for this engine.
     pub fn server_pool_size(&self) -> u32 {
-        match self.engine {
-            Engine::Sqlite => 8,
-            Engine::Mariadb => 32,
-        }
+        classtrack_store::PoolOptions::default().size(match self.engine {
+            Engine::Sqlite => classtrack_store::Backend::Sqlite,
+            Engine::Mariadb => classtrack_store::Backend::MySql,
+        })
     }
 
     pub async fn version(&self, pool: &AnyPool) -> Option<String> {

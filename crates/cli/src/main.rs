@@ -258,6 +258,11 @@ fn server_config(c: &Config, tier: Tier) -> anyhow::Result<ServerConfig> {
     Ok(ServerConfig {
         listen: c.string("listen")?,
         database_url: c.string("database_url")?,
+        migrate: c.flag("migrate"),
+        pool: classtrack_store::PoolOptions {
+            max_connections: c.count("database_max_connections")?,
+            acquire_timeout: c.duration("database_acquire_timeout")?,
+        },
         api: api_config(c, tls.is_some())?,
         tier,
         admin_password: c.text("admin_password").map(str::to_string),

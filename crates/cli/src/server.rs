@@ -23,6 +23,14 @@ pub enum Tier {
 pub struct ServerConfig {
     pub listen: String,
     pub database_url: String,
+    /// Apply pending migrations at start (the account must be allowed to
+    /// change the schema). `false` opens the database as it is and refuses
+    /// to start unless `classtrack migrate` has brought it up to date, so
+    /// the server can run as an account with only `SELECT, INSERT, UPDATE,
+    /// DELETE` (`Store::open_without_migrating`).
+    pub migrate: bool,
+    /// The connection pool's size and acquire timeout.
+    pub pool: classtrack_store::PoolOptions,
     pub api: ApiConfig,
     pub tier: Tier,
     /// First admin's password (else generated and printed).
@@ -59,12 +67,14 @@ impl Running {
 }
 
 pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
-    let store = Store::open(&config.database_url).await.with_context(|| {
-        format!(
-            "cannot open the database at {}",
-            redact(&config.database_url)
-        )
-    })?;
+    let store = Store::open_with(&config.database_url, config.migrate, &config.pool)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the database at {}",
+                redact(&config.database_url)
+            )
+        })?;
     let public_url = config.api.public_url.clone();
     let trusted_proxies = config.api.trusted_proxies.clone();
     let forwarded_header = config.api.forwarded_header;
@@ -285,6 +295,56 @@ pub fn redact(url: &str) -> String {
 mod tests {
     use super::*;
 
+    fn on(url: &str, migrate: bool) -> ServerConfig {
+        ServerConfig {
+            listen: "127.0.0.1:0".into(),
+            database_url: url.into(),
+            migrate,
+            pool: Default::default(),
+            api: ApiConfig {
+                hash_cost: classtrack_api::HashCost::Fast,
+                ..ApiConfig::default()
+            },
+            tier: Tier::ApiOnly,
+            admin_password: Some("admin-password-1".into()),
+            demo: false,
+            announce: false,
+            tls: None,
+        }
+    }
+
+    /// `migrate: false` starts only on a database that `classtrack migrate`
+    /// has brought up to date, and says so; `migrate: true` migrates it.
+    #[tokio::test]
+    async fn without_migrating_the_server_needs_a_migrated_database() {
+        for db in classtrack_store::testing::all_fresh().await {
+            let l = db.label();
+            let refused = match start(on(&db.url, false)).await {
+                Ok(_) => panic!("{l}: started without migrating on an empty database"),
+                Err(e) => format!("{e:#}"),
+            };
+            assert!(
+                refused.contains("run `classtrack migrate`"),
+                "{l}: the error says to run classtrack migrate: {refused}"
+            );
+            if let Some(password) = url::Url::parse(&db.url)
+                .ok()
+                .and_then(|u| u.password().map(String::from))
+            {
+                assert!(!refused.contains(&password), "{l}: the password is shown");
+            }
+            let running = start(on(&db.admin_url, true))
+                .await
+                .unwrap_or_else(|e| panic!("{l}: migrating start: {e:#}"));
+            running.stop().await.expect("stops");
+            // Now migrated, the row-only account (MariaDB) starts it.
+            let running = start(on(&db.url, false))
+                .await
+                .unwrap_or_else(|e| panic!("{l}: start without migrating: {e:#}"));
+            running.stop().await.expect("stops");
+        }
+    }
+
     #[test]
     fn a_public_url_is_needed_beyond_loopback() {
         assert_eq!(
@@ -312,5 +372,24 @@ mod tests {
                 "{listen}: {e}"
             );
         }
+    }
+
+    /// The pool settings reach the pool.
+    #[tokio::test]
+    async fn the_pool_is_sized_as_configured() {
+        let db = classtrack_store::testing::sqlite();
+        let mut config = on(&db.url, true);
+        config.pool = classtrack_store::PoolOptions {
+            max_connections: Some(3),
+            acquire_timeout: std::time::Duration::from_millis(1500),
+        };
+        let running = start(config).await.expect("starts");
+        let options = running.state.store.pool().options();
+        assert_eq!(options.get_max_connections(), 3);
+        assert_eq!(
+            options.get_acquire_timeout(),
+            std::time::Duration::from_millis(1500)
+        );
+        running.stop().await.expect("stops");
     }
 }

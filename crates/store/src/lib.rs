@@ -49,6 +49,15 @@ pub enum StoreError {
     Database(#[source] sqlx::Error),
     #[error("migration failed")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The schema is not the one this build expects, found by
+    /// [`Store::check_schema`]; the message says what is missing and what to run.
+    #[error("{0}")]
+    Schema(String),
+    /// The TLS handshake with the database failed: its certificate is not
+    /// signed by a trusted CA, does not name the host, or the server does
+    /// not offer TLS at all although the URL's `ssl-mode` requires it.
+    #[error("TLS to the database failed (see ssl-mode and ssl-ca in the database URL)")]
+    Tls(#[source] sqlx::Error),
     /// One failure of a statement that served many calls, reported to each.
     #[error(transparent)]
     Shared(Arc<StoreError>),
@@ -59,7 +68,7 @@ impl StoreError {
     /// the statement.
     pub fn is_unavailable(&self) -> bool {
         match self {
-            StoreError::Unavailable(_) => true,
+            StoreError::Unavailable(_) | StoreError::Tls(_) => true,
             StoreError::Shared(inner) => inner.is_unavailable(),
             _ => false,
         }
@@ -73,7 +82,16 @@ impl From<sqlx::Error> for StoreError {
         use sqlx::Error as E;
         match e {
             E::RowNotFound => StoreError::NotFound,
-            E::Io(_) | E::PoolTimedOut | E::PoolClosed | E::Tls(_) | E::WorkerCrashed => {
+            E::Tls(_) => StoreError::Tls(e),
+            // A refused certificate comes out of the handshake as I/O.
+            E::Io(ref io)
+                if io
+                    .get_ref()
+                    .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some()) =>
+            {
+                StoreError::Tls(e)
+            }
+            E::Io(_) | E::PoolTimedOut | E::PoolClosed | E::WorkerCrashed => {
                 StoreError::Unavailable(e)
             }
             E::Database(ref db) => {
@@ -207,57 +225,139 @@ impl Kept {
 /// Where the embedded default keeps its data.
 pub const DEFAULT_SQLITE_URL: &str = "sqlite://classtrack.db";
 
+/// How the connection pool is sized, and how long a call waits for a free
+/// connection before it fails (and is answered UNAVAILABLE).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolOptions {
+    /// Connections at most; `None`: 8 on SQLite (one writer at a time
+    /// anyway), 32 on MariaDB.
+    pub max_connections: Option<u32>,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: None,
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+impl PoolOptions {
+    /// The pool's size on `backend`.
+    pub fn size(&self, backend: Backend) -> u32 {
+        self.max_connections.unwrap_or(match backend {
+            Backend::Sqlite => 8,
+            Backend::MySql => 32,
+        })
+    }
+}
+
+/// The server's pool set-up: its size and timeout, and the settings every
+/// connection gets (SQLite's pragmas, MariaDB's time zone and character
+/// set). The benchmark's baseline uses it too, so that both measure the same.
+pub fn pool_options(backend: Backend, options: &PoolOptions) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(options.size(backend).max(1))
+        .min_connections(1)
+        .acquire_timeout(options.acquire_timeout)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // synchronous = FULL: a commit is on disk before it is
+                    // acknowledged, so a check-in answered OK survives a power
+                    // loss (NORMAL in WAL mode may lose the last commits).
+                    // Group commit makes it one fsync per batch of check-ins.
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                             PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+                    )
+                    .await?;
+                } else {
+                    conn.execute("SET time_zone = '+00:00', NAMES utf8mb4")
+                        .await?;
+                }
+                Ok(())
+            })
+        })
+}
+
 impl Store {
     /// Connects (creating the SQLite file or the MariaDB database when
-    /// missing) and applies pending migrations.
+    /// missing) and applies pending migrations. The account needs the
+    /// rights to change the schema (see `docs/deployment.md`).
     pub async fn open(url: &str) -> Result<Self> {
-        let store = Self::connect(url).await?;
-        store.migrate().await?;
-        Ok(store)
+        Self::open_with(url, true, &PoolOptions::default()).await
     }
 
-    /// Connects without migrating.
+    /// [`Store::open`] (`migrate`) or [`Store::open_without_migrating`],
+    /// with a pool sized by `pool`.
+    pub async fn open_with(url: &str, migrate: bool, pool: &PoolOptions) -> Result<Self> {
+        if migrate {
+            let store = Self::connect_to(url, true, pool).await?;
+            store.migrate().await?;
+            Ok(store)
+        } else {
+            let store = Self::connect_to(url, false, pool).await?;
+            if let Err(e) = store.check_schema().await {
+                store.close().await;
+                return Err(e);
+            }
+            Ok(store)
+        }
+    }
+
+    /// Opens a database that `classtrack migrate` has already brought up to
+    /// date, for a server whose account may only read and write rows
+    /// (`SELECT, INSERT, UPDATE, DELETE`): it creates nothing (no SQLite
+    /// file, no MariaDB database, no `_sqlx_migrations` table) and runs no
+    /// DDL, then checks the schema with [`Store::check_schema`], which
+    /// needs only `SELECT`. A database that is missing, empty or behind
+    /// fails with a one-line [`StoreError::Schema`] that says what is
+    /// missing and to run `classtrack migrate`.
+    pub async fn open_without_migrating(url: &str) -> Result<Self> {
+        Self::open_with(url, false, &PoolOptions::default()).await
+    }
+
+    /// Connects without migrating (creating the SQLite file or the MariaDB
+    /// database when missing).
     pub async fn connect(url: &str) -> Result<Self> {
+        Self::connect_to(url, true, &PoolOptions::default()).await
+    }
+
+    async fn connect_to(url: &str, create: bool, pool: &PoolOptions) -> Result<Self> {
         sqlx::any::install_default_drivers();
         let backend = backend_of(url)?;
         let url = match backend {
-            Backend::Sqlite => sqlite_url(url),
+            Backend::Sqlite => sqlite_url(url, create),
             Backend::MySql => {
-                create_mysql_database(url).await?;
+                if create {
+                    create_mysql_database(url).await?;
+                }
                 url.to_string()
             }
         };
         let options: AnyConnectOptions = url
             .parse()
             .map_err(|e: sqlx::Error| StoreError::BadUrl(e.to_string()))?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(match backend {
-                Backend::Sqlite => 8,
-                Backend::MySql => 32,
-            })
-            .min_connections(1)
-            .acquire_timeout(Duration::from_secs(5))
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // synchronous = FULL: a commit is on disk before it is
-                        // acknowledged, so a check-in answered OK survives a power
-                        // loss (NORMAL in WAL mode may lose the last commits).
-                        // Group commit makes it one fsync per batch of check-ins.
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                             PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
-                        )
-                        .await?;
-                    } else {
-                        conn.execute("SET time_zone = '+00:00', NAMES utf8mb4")
-                            .await?;
-                    }
-                    Ok(())
-                })
-            })
+        let pool = pool_options(backend, pool)
             .connect_with(options)
-            .await?;
+            .await
+            .map_err(|e| match backend {
+                Backend::MySql if !create && is_unknown_database(&e) => {
+                    let name = mysql_database_name(&url).map_or_else(|_| String::new(), |(_, n)| n);
+                    StoreError::Schema(format!(
+                        "the database {name} does not exist: run `classtrack migrate` with an \
+                         account that may create it"
+                    ))
+                }
+                Backend::Sqlite if !create => StoreError::Schema(format!(
+                    "cannot open the SQLite database without creating it ({e}): run \
+                     `classtrack migrate` first"
+                )),
+                _ => e.into(),
+            })?;
         Ok(Self {
             pool,
             backend,
@@ -265,16 +365,56 @@ impl Store {
         })
     }
 
+    /// Applies the pending migrations of this engine (DDL: the account must
+    /// be allowed to create tables and triggers).
     pub async fn migrate(&self) -> Result<()> {
-        match self.backend {
-            Backend::Sqlite => {
-                sqlx::migrate!("./migrations/sqlite")
-                    .run(&self.pool)
-                    .await?
-            }
-            Backend::MySql => sqlx::migrate!("./migrations/mysql").run(&self.pool).await?,
-        }
+        migrator(self.backend).run(&self.pool).await?;
         Ok(())
+    }
+
+    /// Checks, with `SELECT` only, that every migration of this build has
+    /// been applied, completely and unchanged, and none that this build
+    /// doesn't know. Otherwise a one-line [`StoreError::Schema`] names the
+    /// migrations and says to run `classtrack migrate`.
+    pub async fn check_schema(&self) -> Result<()> {
+        // `success` is a BOOLEAN (TINYINT on MariaDB, which the Any driver
+        // doesn't decode): read it as an integer on both engines.
+        let rows = sqlx::query(
+            "SELECT version, CASE WHEN success THEN 1 ELSE 0 END AS ok, checksum \
+             FROM _sqlx_migrations ORDER BY version",
+        )
+        .fetch_all(&self.pool)
+        .await;
+        let rows = match rows {
+            Ok(rows) => rows,
+            Err(sqlx::Error::Database(db))
+                if db.message().contains("_sqlx_migrations")
+                    && (db.message().contains("doesn't exist")
+                        || db.message().contains("no such table")) =>
+            {
+                return Err(StoreError::Schema(
+                    "the database has no ClassTrack schema (no _sqlx_migrations table): run \
+                     `classtrack migrate` with an account that may change the schema"
+                        .into(),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let mut applied = Vec::with_capacity(rows.len());
+        for row in &rows {
+            use sqlx::Row;
+            let version: i64 = row.try_get("version")?;
+            let ok: i64 = row.try_get("ok")?;
+            let checksum: Vec<u8> = row.try_get("checksum")?;
+            applied.push((version, ok != 0, checksum));
+        }
+        match schema_problems(migrator(self.backend), &applied) {
+            None => Ok(()),
+            Some(problems) => Err(StoreError::Schema(format!(
+                "the database schema is not current: {problems}; run `classtrack migrate` \
+                 with an account that may change the schema"
+            ))),
+        }
     }
 
     pub fn backend(&self) -> Backend {
@@ -398,15 +538,69 @@ pub fn backend_of(url: &str) -> Result<Backend> {
     }
 }
 
-/// Creates the file when missing.
-fn sqlite_url(url: &str) -> String {
+/// Creates the file when missing, if `create`.
+fn sqlite_url(url: &str, create: bool) -> String {
+    let mode = if create { "rwc" } else { "rw" };
     if url.contains("mode=") || url.contains(":memory:") {
         url.to_string()
     } else if url.contains('?') {
-        format!("{url}&mode=rwc")
+        format!("{url}&mode={mode}")
     } else {
-        format!("{url}?mode=rwc")
+        format!("{url}?mode={mode}")
     }
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static MYSQL_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/mysql");
+
+/// The migrations embedded in this build for an engine.
+fn migrator(backend: Backend) -> &'static sqlx::migrate::Migrator {
+    match backend {
+        Backend::Sqlite => &SQLITE_MIGRATIONS,
+        Backend::MySql => &MYSQL_MIGRATIONS,
+    }
+}
+
+/// What is wrong with the applied migrations `(version, success, checksum)`
+/// against the embedded ones, in words; `None` when the schema is current.
+fn schema_problems(
+    migrator: &sqlx::migrate::Migrator,
+    applied: &[(i64, bool, Vec<u8>)],
+) -> Option<String> {
+    let known: Vec<_> = migrator
+        .iter()
+        .filter(|m| !m.migration_type.is_down_migration())
+        .collect();
+    let mut problems = Vec::new();
+    let missing: Vec<String> = known
+        .iter()
+        .filter(|m| !applied.iter().any(|(v, _, _)| *v == m.version))
+        .map(|m| format!("{:04} ({})", m.version, m.description))
+        .collect();
+    if !missing.is_empty() {
+        let s = if missing.len() == 1 { "" } else { "s" };
+        problems.push(format!("missing migration{s} {}", missing.join(", ")));
+    }
+    for (version, ok, checksum) in applied {
+        match known.iter().find(|m| m.version == *version) {
+            None => problems.push(format!(
+                "migration {version:04} is applied but unknown to this build (a newer \
+                 classtrack migrated it)"
+            )),
+            Some(_) if !ok => problems.push(format!("migration {version:04} failed part-way")),
+            Some(m) if m.checksum.as_ref() != checksum.as_slice() => problems.push(format!(
+                "migration {version:04} ({}) was applied from a different file",
+                m.description
+            )),
+            Some(_) => {}
+        }
+    }
+    (!problems.is_empty()).then(|| problems.join("; "))
+}
+
+/// MariaDB's "Unknown database" (1049).
+fn is_unknown_database(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.message().starts_with("Unknown database"))
 }
 
 /// The database named in a MariaDB URL, checked to be a plain identifier.
@@ -423,17 +617,28 @@ pub fn mysql_database_name(url: &str) -> Result<(String, String)> {
     Ok((server.to_string(), name))
 }
 
+/// Creates the URL's database when it is missing. It connects to the server
+/// with the URL's query kept (`ssl-mode`, `ssl-ca`, …) and runs `CREATE
+/// DATABASE` only when the database isn't there, so an account that may
+/// only use an existing database gets through.
 async fn create_mysql_database(url: &str) -> Result<()> {
     let (server, name) = mysql_database_name(url)?;
     let options: AnyConnectOptions = server
         .parse()
         .map_err(|e: sqlx::Error| StoreError::BadUrl(e.to_string()))?;
     let mut conn = sqlx::ConnectOptions::connect(&options).await?;
-    sqlx::query(&format!(
-        "CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
-    ))
-    .execute(&mut conn)
-    .await?;
+    let exists = sqlx::query("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?")
+        .bind(&name)
+        .fetch_optional(&mut conn)
+        .await?
+        .is_some();
+    if !exists {
+        sqlx::query(&format!(
+            "CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+        ))
+        .execute(&mut conn)
+        .await?;
+    }
     sqlx::Connection::close(conn).await?;
     Ok(())
 }
