@@ -6,6 +6,7 @@
 mod api;
 mod assets;
 mod browser;
+mod cookies;
 mod csrf;
 mod error;
 mod pages;
