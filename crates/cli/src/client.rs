@@ -4,7 +4,7 @@
 //! with the server's URL and TLS settings (`--ca-cert`, `--insecure`) so
 //! that later commands reach the server exactly as the login did.
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
@@ -112,9 +112,15 @@ pub fn explain(status: tonic::Status) -> anyhow::Error {
     anyhow::anyhow!(text)
 }
 
+/// The password: `CLASSTRACK_PASSWORD` if set, else typed at the terminal
+/// without echo (rpassword), else one line of stdin (scripts pipe it in).
 fn read_password(prompt: &str) -> anyhow::Result<String> {
     if let Ok(p) = std::env::var("CLASSTRACK_PASSWORD") {
         return Ok(p);
+    }
+    if std::io::stdin().is_terminal() {
+        return rpassword::prompt_password(prompt)
+            .context("could not read the password from the terminal");
     }
     eprint!("{prompt}");
     std::io::stderr().flush()?;

@@ -19,12 +19,11 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::api::Caller;
+use crate::cookies::{
+    self, decode_text, BROWSER_COOKIE, FLASH_COOKIE, SCAN_COOKIE, SESSION_COOKIE,
+};
+use crate::error::PageError;
 use crate::{csrf, AppState};
-
-pub const SESSION_COOKIE: &str = "ct_session";
-pub const BROWSER_COOKIE: &str = "ct_browser";
-pub const SCAN_COOKIE: &str = "ct_scan";
-pub const FLASH_COOKIE: &str = "ct_flash";
 
 /// Browsers cap cookie lifetimes at 400 days.
 const BROWSER_MAX_AGE: i64 = 400 * 24 * 3600;
@@ -87,17 +86,19 @@ impl Browser {
         self.scan.as_ref().filter(|s| s.expires > now_unix)
     }
 
+    /// `Set-Cookie` for `name=value`, kept `max_age` seconds (see [`cookies::set`]).
     pub fn cookie(&self, name: &str, value: &str, max_age: i64) -> HeaderValue {
-        set_cookie(name, value, Some(max_age), self.secure)
+        cookies::set(name, value, max_age, self.secure)
     }
 
+    /// `Set-Cookie` that removes `name`.
     pub fn clear_cookie(&self, name: &str) -> HeaderValue {
-        set_cookie(name, "", Some(0), self.secure)
+        cookies::clear(name, self.secure)
     }
 
     /// See-other redirect that shows `message` once on the next page.
     pub fn redirect_with_flash(&self, to: &str, message: &str) -> Response {
-        let value = URL_SAFE_NO_PAD.encode(message.as_bytes());
+        let value = cookies::encode_text(message);
         (
             [(
                 header::SET_COOKIE,
@@ -124,7 +125,7 @@ impl ScanTicket {
 /// and sets the cookies that must be (re)issued.
 pub async fn layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
-    let jar = parse_cookies(&parts.headers);
+    let jar = cookies::parse(&parts.headers);
     let existing_id = jar
         .get(BROWSER_COOKIE)
         .filter(|id| is_browser_id(id))
@@ -192,7 +193,7 @@ async fn check_form(headers: &HeaderMap, body: Body, browser: &Browser) -> Resul
     }
     let bytes = axum::body::to_bytes(body, FORM_LIMIT)
         .await
-        .map_err(|_| crate::error::PageError::too_large().into_response())?;
+        .map_err(|_| PageError::too_large().into_response())?;
     if !browser.csrf_valid(csrf_field(&bytes).as_deref()) {
         return Err(refused());
     }
@@ -214,7 +215,7 @@ fn csrf_field(form: &[u8]) -> Option<String> {
 }
 
 fn refused() -> Response {
-    crate::error::PageError::message(
+    PageError::message(
         StatusCode::FORBIDDEN,
         "This form has expired",
         "The page was open too long or you logged in or out in another tab. Go back, reload the page and try again.",
@@ -235,42 +236,6 @@ fn client_address(
         .filter_map(|v| v.to_str().ok());
     let chain = header.hops(values);
     Some(forwarded::client_address(peer.ip(), &chain, trusted_proxies).to_string())
-}
-
-/// Cookie pairs of a request; later duplicates lose.
-pub fn parse_cookies(headers: &HeaderMap) -> std::collections::HashMap<String, String> {
-    let mut jar = std::collections::HashMap::new();
-    for value in headers.get_all(header::COOKIE) {
-        let Ok(value) = value.to_str() else { continue };
-        for pair in value.split(';') {
-            if let Some((name, value)) = pair.trim().split_once('=') {
-                jar.entry(name.trim().to_string())
-                    .or_insert_with(|| value.trim().trim_matches('"').to_string());
-            }
-        }
-    }
-    jar
-}
-
-/// `Set-Cookie` value; every cookie is HttpOnly and SameSite=Lax.
-pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> HeaderValue {
-    let mut cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
-    if let Some(age) = max_age {
-        cookie.push_str(&format!("; Max-Age={}", age.max(0)));
-    }
-    if secure {
-        cookie.push_str("; Secure");
-    }
-    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
-}
-
-pub fn encode_text(text: &str) -> String {
-    URL_SAFE_NO_PAD.encode(text.as_bytes())
-}
-
-fn decode_text(value: &str) -> Option<String> {
-    let bytes = URL_SAFE_NO_PAD.decode(value).ok()?;
-    String::from_utf8(bytes).ok().filter(|s| !s.is_empty())
 }
 
 fn new_browser_id() -> String {
@@ -299,25 +264,6 @@ mod tests {
             address: None,
             secure: false,
         }
-    }
-
-    #[test]
-    fn cookies_are_parsed_from_every_header() {
-        let mut headers = HeaderMap::new();
-        headers.append(header::COOKIE, "a=1; b=two".parse().unwrap());
-        headers.append(header::COOKIE, "c=\"3\"; a=ignored".parse().unwrap());
-        let jar = parse_cookies(&headers);
-        assert_eq!(jar["a"], "1");
-        assert_eq!(jar["b"], "two");
-        assert_eq!(jar["c"], "3");
-    }
-
-    #[test]
-    fn cookies_are_http_only_lax_and_secure_under_https() {
-        let plain = set_cookie("x", "v", Some(10), false);
-        assert_eq!(plain, "x=v; Path=/; HttpOnly; SameSite=Lax; Max-Age=10");
-        let secure = set_cookie("x", "v", None, true);
-        assert!(secure.to_str().unwrap().ends_with("; Secure"));
     }
 
     #[test]
@@ -398,14 +344,5 @@ mod tests {
             client_address(&headers, None, &proxies, Default::default()),
             None
         );
-    }
-
-    #[test]
-    fn text_cookies_round_trip() {
-        assert_eq!(
-            decode_text(&encode_text("Saved; ok")).as_deref(),
-            Some("Saved; ok")
-        );
-        assert_eq!(decode_text(""), None);
     }
 }

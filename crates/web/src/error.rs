@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use tonic::{Code, Status};
 use tonic_types::StatusExt;
 
-use crate::browser::{set_cookie, SESSION_COOKIE};
+use crate::cookies::{self, SESSION_COOKIE};
 use crate::view::{render_with_status, Layout};
 
 /// Why a page cannot be shown.
@@ -163,10 +163,7 @@ impl IntoResponse for PageError {
                     None => "/login?expired=1".to_string(),
                 };
                 (
-                    [(
-                        header::SET_COOKIE,
-                        set_cookie(SESSION_COOKIE, "", Some(0), false),
-                    )],
+                    [(header::SET_COOKIE, cookies::clear(SESSION_COOKIE, false))],
                     Redirect::to(&to),
                 )
                     .into_response()
@@ -323,6 +320,16 @@ mod tests {
             PageError::from(Status::unauthenticated("x")),
             PageError::Login { .. }
         ));
+    }
+
+    #[test]
+    fn a_lapsed_login_clears_the_session_cookie() {
+        let response = PageError::Login { next: None }.into_response();
+        assert_eq!(
+            response.headers()[header::SET_COOKIE],
+            "ct_session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0"
+        );
+        assert_eq!(response.headers()[header::LOCATION], "/login?expired=1");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 mod api;
 mod assets;
 mod browser;
+mod cookies;
 mod csrf;
 mod error;
 mod pages;
@@ -114,13 +115,9 @@ pub fn router_on(config: WebConfig, channel: tonic::transport::Channel) -> Route
         api: Api::new(channel),
         config: Arc::new(config),
     };
-    let pages = pages::routes()
-        .merge(assets::routes())
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            browser::layer,
-        ))
-        .layer(axum::middleware::from_fn(security::headers));
+    let pages = security::with_headers(pages::routes().merge(assets::routes()).layer(
+        axum::middleware::from_fn_with_state(state.clone(), browser::layer),
+    ));
     // Browsers that reached the site over https keep to https.
     let pages = if hsts {
         pages.layer(security::hsts())
@@ -135,21 +132,68 @@ mod tests {
     use super::*;
     use tower::ServiceExt;
 
-    async fn hsts_of(public_url: &str) -> Option<String> {
+    async fn headers_of(public_url: &str, path: &str) -> axum::http::HeaderMap {
         let channel = tonic::transport::Endpoint::from_static("http://127.0.0.1:9").connect_lazy();
         let app = router_on(WebConfig::new("http://127.0.0.1:9", public_url), channel);
         let response = app
             .oneshot(
-                axum::http::Request::get("/static/app.css")
+                axum::http::Request::get(path)
                     .body(axum::body::Body::empty())
                     .expect("request"),
             )
             .await
             .expect("answer");
-        response
-            .headers()
+        response.headers().clone()
+    }
+
+    async fn hsts_of(public_url: &str) -> Option<String> {
+        headers_of(public_url, "/static/app.css")
+            .await
             .get(axum::http::header::STRICT_TRANSPORT_SECURITY)
             .map(|v| v.to_str().unwrap_or_default().to_string())
+    }
+
+    fn header<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+        headers.get(name).map(|v| v.to_str().unwrap_or_default())
+    }
+
+    #[tokio::test]
+    async fn every_response_carries_the_security_headers() {
+        // A page (the 404 page needs no API) and an asset.
+        for path in ["/no-such-page", "/static/app.css"] {
+            let headers = headers_of("http://127.0.0.1:8080", path).await;
+            assert_eq!(
+                header(&headers, "content-security-policy"),
+                Some(security::CONTENT_SECURITY_POLICY),
+                "{path}"
+            );
+            assert_eq!(
+                header(&headers, "x-content-type-options"),
+                Some("nosniff"),
+                "{path}"
+            );
+            assert_eq!(header(&headers, "x-frame-options"), Some("DENY"), "{path}");
+            assert_eq!(
+                header(&headers, "referrer-policy"),
+                Some("same-origin"),
+                "{path}"
+            );
+            assert_eq!(
+                header(&headers, "permissions-policy"),
+                Some("camera=(self), geolocation=(self), microphone=()"),
+                "{path}"
+            );
+            assert_eq!(
+                headers.get_all("content-security-policy").iter().count(),
+                1,
+                "{path}"
+            );
+        }
+        let page = headers_of("http://127.0.0.1:8080", "/no-such-page").await;
+        assert_eq!(header(&page, "cache-control"), Some("no-store"));
+        // A header the handler set is left as it is.
+        let asset = headers_of("http://127.0.0.1:8080", "/static/app.css").await;
+        assert_eq!(header(&asset, "cache-control"), Some("public, max-age=600"));
     }
 
     #[tokio::test]

@@ -14,7 +14,8 @@ use super::forms::{Form, Query};
 use tonic::Code;
 
 use super::{checkin, home_of, local_path, Viewer, Visitor};
-use crate::browser::{encode_text, Browser, SCAN_COOKIE, SESSION_COOKIE};
+use crate::browser::Browser;
+use crate::cookies::{encode_text, SCAN_COOKIE, SESSION_COOKIE};
 use crate::error::{plain_message, FormErrors, PageResult};
 use crate::view::{clock_seconds, render, render_with_status, to_utc, Layout};
 use crate::AppState;

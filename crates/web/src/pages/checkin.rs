@@ -24,7 +24,8 @@ use tonic_types::StatusExt;
 
 use super::student::SessionLine;
 use super::{name, Viewer, Visitor};
-use crate::browser::{Browser, ScanTicket, SCAN_COOKIE};
+use crate::browser::{Browser, ScanTicket};
+use crate::cookies::SCAN_COOKIE;
 use crate::error::{plain_message, PageError, PageResult};
 use crate::view::{
     clock_seconds, render, render_with_status, role_of, status_label, to_utc, Layout,
