@@ -92,6 +92,11 @@ impl std::fmt::Debug for ApiConfig {
     }
 }
 
+/// The largest request a service reads: above the largest file it accepts
+/// (a 5 MiB CSV import, a 2 MiB attachment) and tonic's 4 MiB default, so
+/// that a file too large gets the service's own answer naming its limit.
+pub const MAX_REQUEST_BYTES: usize = 8 * 1024 * 1024;
+
 /// The API's routes (from [`Api::routes`]) with the web pages beside them on
 /// one port: gRPC and gRPC-Web calls go to the services (a call to a service
 /// or method that does not exist is answered UNIMPLEMENTED, never by a page),
@@ -125,24 +130,32 @@ impl Api {
         tonic::service::Routes::new(health)
             .add_service(reflection::v1())
             .add_service(reflection::v1alpha())
-            .add_service(v1::auth_service_server::AuthServiceServer::new(AuthApi(
-                s.clone(),
-            )))
-            .add_service(v1::user_service_server::UserServiceServer::new(UserApi(
-                s.clone(),
-            )))
-            .add_service(v1::course_service_server::CourseServiceServer::new(
-                CourseApi(s.clone()),
-            ))
-            .add_service(v1::session_service_server::SessionServiceServer::new(
-                SessionApi(s.clone()),
-            ))
-            .add_service(v1::attendance_service_server::AttendanceServiceServer::new(
-                AttendanceApi(s.clone()),
-            ))
-            .add_service(v1::report_service_server::ReportServiceServer::new(
-                ReportApi(s),
-            ))
+            .add_service(
+                v1::auth_service_server::AuthServiceServer::new(AuthApi(s.clone()))
+                    .max_decoding_message_size(MAX_REQUEST_BYTES),
+            )
+            .add_service(
+                v1::user_service_server::UserServiceServer::new(UserApi(s.clone()))
+                    .max_decoding_message_size(MAX_REQUEST_BYTES),
+            )
+            .add_service(
+                v1::course_service_server::CourseServiceServer::new(CourseApi(s.clone()))
+                    .max_decoding_message_size(MAX_REQUEST_BYTES),
+            )
+            .add_service(
+                v1::session_service_server::SessionServiceServer::new(SessionApi(s.clone()))
+                    .max_decoding_message_size(MAX_REQUEST_BYTES),
+            )
+            .add_service(
+                v1::attendance_service_server::AttendanceServiceServer::new(AttendanceApi(
+                    s.clone(),
+                ))
+                .max_decoding_message_size(MAX_REQUEST_BYTES),
+            )
+            .add_service(
+                v1::report_service_server::ReportServiceServer::new(ReportApi(s))
+                    .max_decoding_message_size(MAX_REQUEST_BYTES),
+            )
             .into_axum_router()
             .layer(tonic_web::GrpcWebLayer::new())
     }

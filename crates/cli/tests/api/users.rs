@@ -543,3 +543,44 @@ async fn a_guessable_administrator_password_keeps_the_server_from_starting() {
         }
     }
 }
+
+/// A file up to the import limit reaches the import's checks, and one just
+/// over it gets their answer naming the limit, not a transport error.
+#[tokio::test]
+async fn a_file_near_the_size_limit_gets_the_imports_own_answer() {
+    for db in backends().await {
+        let app = spawn_app(&db).await;
+        let l = app.label;
+        for (size, expected) in [
+            (4_700_000usize, "display_name"),
+            (5_600_000, "larger than 5 MiB"),
+        ] {
+            let csv = format!(
+                "username,email,display_name,role\nbig,big@uni.edu,{},student\n",
+                "x".repeat(size)
+            );
+            let r = app
+                .users()
+                .import_users(req(
+                    &app.admin,
+                    v1::ImportUsersRequest {
+                        csv: csv.into(),
+                        dry_run: true,
+                    },
+                ))
+                .await
+                .unwrap_or_else(|e| panic!("{l}: {size} bytes: {e:?}"))
+                .into_inner();
+            let said: Vec<String> = r
+                .errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect();
+            assert!(
+                said.iter().any(|m| m.contains(expected)),
+                "{l}: {size} bytes: {said:?}"
+            );
+        }
+        app.stop().await;
+    }
+}
