@@ -834,80 +834,78 @@ fn table() -> Vec<(&'static str, [Code; 5], Call)> {
     ]
 }
 
-#[tokio::test]
-async fn every_rpc_for_every_kind_of_caller() {
-    for db in backends().await {
-        let app = spawn_app(&db).await;
-        let l = app.label;
-        let (_, student) = app.user_with_token(v1::Role::Student, "student").await;
-        let (_, other_prof) = app.user_with_token(v1::Role::Professor, "other-prof").await;
-        let (owner, owner_token) = app.user_with_token(v1::Role::Professor, "owner").await;
-        let course = app.create_course("AUTHZ", &[&owner], None).await;
-        let student_user = app
-            .users()
-            .list_users(req(
-                &app.admin,
-                v1::ListUsersRequest {
-                    query: "student".into(),
-                    ..Default::default()
-                },
-            ))
-            .await
-            .expect("list")
-            .into_inner()
-            .users
-            .remove(0);
-        app.enroll(&course, &student_user).await;
-        let mut spares = Vec::new();
-        for i in 0..3 {
-            spares.push(
-                app.create_user(v1::Role::Student, &format!("spare{i}"))
-                    .await,
-            );
-        }
-        app.enroll(&course, &spares[0]).await;
-        let session = app.create_session(&course, 0, 60, None).await;
-        let qr = app.qr(&session).await;
-        let ctx = Ctx {
-            channel: app.channel.clone(),
-            tokens: vec![
-                String::new(),
-                student,
-                other_prof,
-                owner_token,
-                app.admin.clone(),
-            ],
-            admin: app.admin.clone(),
-            owner: owner.name.clone(),
-            course: course.name.clone(),
-            session: session.name.clone(),
-            student: student_user.name.clone(),
-            spare_students: spares.iter().map(|s| s.name.clone()).collect(),
-            qr: qr.token,
-        };
-        let mut failures = Vec::new();
-        let rows = table();
-        for (rpc, expected, f) in &rows {
-            for (who, want) in expected.iter().enumerate() {
-                let got = f(ctx.clone(), who).await;
-                if got != *want {
-                    failures.push(format!(
-                        "{rpc} as {}: expected {want:?}, got {got:?}",
-                        WHO[who]
-                    ));
-                }
+async fn every_rpc_for_every_kind_of_caller(db: TestDb) {
+    let app = spawn_app(&db).await;
+    let l = app.label;
+    let (_, student) = app.user_with_token(v1::Role::Student, "student").await;
+    let (_, other_prof) = app.user_with_token(v1::Role::Professor, "other-prof").await;
+    let (owner, owner_token) = app.user_with_token(v1::Role::Professor, "owner").await;
+    let course = app.create_course("AUTHZ", &[&owner], None).await;
+    let student_user = app
+        .users()
+        .list_users(req(
+            &app.admin,
+            v1::ListUsersRequest {
+                query: "student".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("list")
+        .into_inner()
+        .users
+        .remove(0);
+    app.enroll(&course, &student_user).await;
+    let mut spares = Vec::new();
+    for i in 0..3 {
+        spares.push(
+            app.create_user(v1::Role::Student, &format!("spare{i}"))
+                .await,
+        );
+    }
+    app.enroll(&course, &spares[0]).await;
+    let session = app.create_session(&course, 0, 60, None).await;
+    let qr = app.qr(&session).await;
+    let ctx = Ctx {
+        channel: app.channel.clone(),
+        tokens: vec![
+            String::new(),
+            student,
+            other_prof,
+            owner_token,
+            app.admin.clone(),
+        ],
+        admin: app.admin.clone(),
+        owner: owner.name.clone(),
+        course: course.name.clone(),
+        session: session.name.clone(),
+        student: student_user.name.clone(),
+        spare_students: spares.iter().map(|s| s.name.clone()).collect(),
+        qr: qr.token,
+    };
+    let mut failures = Vec::new();
+    let rows = table();
+    for (rpc, expected, f) in &rows {
+        for (who, want) in expected.iter().enumerate() {
+            let got = f(ctx.clone(), who).await;
+            if got != *want {
+                failures.push(format!(
+                    "{rpc} as {}: expected {want:?}, got {got:?}",
+                    WHO[who]
+                ));
             }
         }
-        assert!(
-            failures.is_empty(),
-            "{l}: {} of {} calls wrong:\n{}",
-            failures.len(),
-            rows.len() * 5,
-            failures.join("\n")
-        );
-        app.stop().await;
     }
+    assert!(
+        failures.is_empty(),
+        "{l}: {} of {} calls wrong:\n{}",
+        failures.len(),
+        rows.len() * 5,
+        failures.join("\n")
+    );
+    app.stop().await;
 }
+per_backend!(every_rpc_for_every_kind_of_caller);
 
 /// The table above covers the whole contract: an RPC added without a row
 /// fails here, read from the compiled descriptor set.

@@ -9,7 +9,7 @@ use classtrack::server::{self, Running, ServerConfig, Tier};
 use classtrack_api::{ApiConfig, HashCost};
 use classtrack_core::ManualClock;
 use classtrack_proto::v1;
-use classtrack_store::testing::{self, TestDb};
+use classtrack_store::testing;
 use tonic::transport::Channel;
 use tonic::{Code, Request, Status};
 
@@ -31,6 +31,51 @@ pub struct TestApp {
     pub admin: String,
     pub running: Option<Running>,
     pub label: &'static str,
+}
+
+pub use classtrack_store::testing::TestDb;
+
+/// Runs each `async fn name(db: TestDb)` as two tests named by their
+/// backend: `name::sqlite`, and `name::mariadb` (which passes with a loud
+/// warning when no MariaDB answers, and fails under `CI=true`).
+macro_rules! per_backend {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$name($crate::helpers::sqlite().await).await
+            }
+
+            #[tokio::test]
+            async fn mariadb() {
+                if let Some(db) = $crate::helpers::mariadb().await {
+                    super::$name(db).await
+                }
+            }
+        }
+    )+};
+}
+
+fn test_log() {
+    if std::env::var("TEST_LOG").is_ok() {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("info,sqlx=warn")
+            .try_init();
+    }
+}
+
+/// A fresh SQLite database, migrated.
+pub async fn sqlite() -> TestDb {
+    test_log();
+    let db = testing::sqlite();
+    db.migrate().await;
+    db
+}
+
+/// A fresh MariaDB database, migrated, when a server answers.
+pub async fn mariadb() -> Option<TestDb> {
+    test_log();
+    testing::mysql().await
 }
 
 /// Every backend available: SQLite always, MariaDB when it answers.

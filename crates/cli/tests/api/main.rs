@@ -1,6 +1,10 @@
 //! The integration suite: the real server on an ephemeral port, called
 //! through the generated gRPC clients, on SQLite and (when it answers) MariaDB.
+//! A test written once as `async fn name(db: TestDb)` and followed by
+//! `per_backend!(name);` runs as two named tests, `name::sqlite` and
+//! `name::mariadb`, so that one backend's failure cannot hide the other's.
 
+#[macro_use]
 mod helpers;
 
 mod auth;

@@ -6,48 +6,46 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::helpers::*;
 
-#[tokio::test]
-async fn health_and_grpc_web_on_one_port() {
-    for db in backends().await {
-        let app = spawn_app(&db).await;
-        let l = app.label;
-        let mut health = tonic_health::pb::health_client::HealthClient::new(app.channel.clone());
-        let status = health
-            .check(tonic_health::pb::HealthCheckRequest {
-                service: String::new(),
-            })
-            .await
-            .expect("health")
-            .into_inner()
-            .status;
-        assert_eq!(
-            status,
-            tonic_health::pb::health_check_response::ServingStatus::Serving as i32,
-            "{l}"
-        );
+async fn health_and_grpc_web_on_one_port(db: TestDb) {
+    let app = spawn_app(&db).await;
+    let l = app.label;
+    let mut health = tonic_health::pb::health_client::HealthClient::new(app.channel.clone());
+    let status = health
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: String::new(),
+        })
+        .await
+        .expect("health")
+        .into_inner()
+        .status;
+    assert_eq!(
+        status,
+        tonic_health::pb::health_check_response::ServingStatus::Serving as i32,
+        "{l}"
+    );
 
-        // A browser's gRPC-Web call: HTTP/1.1, length-prefixed protobuf, trailers in the body.
-        let body = grpc_web_admin_login();
-        let text = http1(
-            &app,
-            &format!(
-                "POST /classtrack.v1.AuthService/Login HTTP/1.1\r\nHost: {{host}}\r\n\
-                 Content-Type: application/grpc-web+proto\r\nX-Grpc-Web: 1\r\n\
-                 Content-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            ),
-            &body,
-        )
-        .await;
-        assert!(text.starts_with("HTTP/1.1 200"), "{l}: {text}");
-        assert!(text.contains("application/grpc-web"), "{l}: {text}");
-        assert!(
-            text.contains("grpc-status:0"),
-            "{l}: login over gRPC-Web succeeds: {text}"
-        );
-        app.stop().await;
-    }
+    // A browser's gRPC-Web call: HTTP/1.1, length-prefixed protobuf, trailers in the body.
+    let body = grpc_web_admin_login();
+    let text = http1(
+        &app,
+        &format!(
+            "POST /classtrack.v1.AuthService/Login HTTP/1.1\r\nHost: {{host}}\r\n\
+             Content-Type: application/grpc-web+proto\r\nX-Grpc-Web: 1\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        ),
+        &body,
+    )
+    .await;
+    assert!(text.starts_with("HTTP/1.1 200"), "{l}: {text}");
+    assert!(text.contains("application/grpc-web"), "{l}: {text}");
+    assert!(
+        text.contains("grpc-status:0"),
+        "{l}: login over gRPC-Web succeeds: {text}"
+    );
+    app.stop().await;
 }
+per_backend!(health_and_grpc_web_on_one_port);
 
 /// A TCP forwarder to MariaDB that the test can cut and restore.
 struct Proxy {

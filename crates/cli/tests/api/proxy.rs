@@ -99,17 +99,15 @@ async fn a_class(app: &TestApp) -> (String, v1::Session) {
     (token, session)
 }
 
-#[tokio::test]
-async fn a_spoofed_forwarded_for_from_an_untrusted_peer_is_ignored() {
-    for db in backends().await {
-        let app = spawn_trusting(&db, &[]).await;
-        let l = app.label;
-        let (token, session) = a_class(&app).await;
-        wrong_code(app.channel.clone(), &token, &session, "203.0.113.9").await;
-        assert_eq!(recorded_addresses(&app).await, ["127.0.0.1"], "{l}");
-        app.stop().await;
-    }
+async fn a_spoofed_forwarded_for_from_an_untrusted_peer_is_ignored(db: TestDb) {
+    let app = spawn_trusting(&db, &[]).await;
+    let l = app.label;
+    let (token, session) = a_class(&app).await;
+    wrong_code(app.channel.clone(), &token, &session, "203.0.113.9").await;
+    assert_eq!(recorded_addresses(&app).await, ["127.0.0.1"], "{l}");
+    app.stop().await;
 }
+per_backend!(a_spoofed_forwarded_for_from_an_untrusted_peer_is_ignored);
 
 /// A user created by the admin's token over `channel`, the request claiming
 /// `spoofed` in `X-Forwarded-For`; the new user's resource name.
@@ -165,53 +163,51 @@ async fn audited_addresses(app: &TestApp, target: &str) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test]
-async fn the_audit_log_records_the_callers_address_through_trusted_proxies_only() {
-    for db in backends().await {
-        // Only 192.0.2.0/24 is a proxy: the admin's own 127.0.0.1 is not,
-        // so what it writes in X-Forwarded-For is not believed.
-        let app = spawn_trusting(&db, &["192.0.2.0/24"]).await;
-        let l = app.label;
-        let user = create_user_claiming(
-            app.channel.clone(),
-            &app.admin,
-            "spoofer",
-            Some("203.0.113.9"),
-        )
-        .await;
-        assert_eq!(audited_addresses(&app, &user).await, ["127.0.0.1"], "{l}");
-        app.stop().await;
+async fn the_audit_log_records_the_callers_address_through_trusted_proxies_only(db: TestDb) {
+    // Only 192.0.2.0/24 is a proxy: the admin's own 127.0.0.1 is not,
+    // so what it writes in X-Forwarded-For is not believed.
+    let app = spawn_trusting(&db, &["192.0.2.0/24"]).await;
+    let l = app.label;
+    let user = create_user_claiming(
+        app.channel.clone(),
+        &app.admin,
+        "spoofer",
+        Some("203.0.113.9"),
+    )
+    .await;
+    assert_eq!(audited_addresses(&app, &user).await, ["127.0.0.1"], "{l}");
+    app.stop().await;
 
-        // The same call from a trusted proxy: the address it names is the caller's.
-        let app = spawn_trusting(&db, &["127.0.0.1"]).await;
-        let user = create_user_claiming(
-            app.channel.clone(),
-            &app.admin,
-            "proxied",
-            Some("203.0.113.9"),
-        )
-        .await;
-        assert_eq!(audited_addresses(&app, &user).await, ["203.0.113.9"], "{l}");
+    // The same call from a trusted proxy: the address it names is the caller's.
+    let app = spawn_trusting(&db, &["127.0.0.1"]).await;
+    let user = create_user_claiming(
+        app.channel.clone(),
+        &app.admin,
+        "proxied",
+        Some("203.0.113.9"),
+    )
+    .await;
+    assert_eq!(audited_addresses(&app, &user).await, ["203.0.113.9"], "{l}");
 
-        // The finaliser's own entries have no address.
-        let session = {
-            let (prof, _) = app.user_with_token(v1::Role::Professor, "prof").await;
-            let course = app.create_course("AUD101", &[&prof], None).await;
-            app.create_session(&course, 0, 60, None).await
-        };
-        app.advance(2 * 3600);
-        app.finalize_due().await;
-        assert_eq!(
-            audited_addresses(&app, &session.name)
-                .await
-                .first()
-                .map(String::as_str),
-            Some(""),
-            "{l}: session.finalize"
-        );
-        app.stop().await;
-    }
+    // The finaliser's own entries have no address.
+    let session = {
+        let (prof, _) = app.user_with_token(v1::Role::Professor, "prof").await;
+        let course = app.create_course("AUD101", &[&prof], None).await;
+        app.create_session(&course, 0, 60, None).await
+    };
+    app.advance(2 * 3600);
+    app.finalize_due().await;
+    assert_eq!(
+        audited_addresses(&app, &session.name)
+            .await
+            .first()
+            .map(String::as_str),
+        Some(""),
+        "{l}: session.finalize"
+    );
+    app.stop().await;
 }
+per_backend!(the_audit_log_records_the_callers_address_through_trusted_proxies_only);
 
 /// nginx from Debian, when installed (`.ci/run` installs it; under CI a
 /// missing nginx fails the test).

@@ -106,528 +106,515 @@ fn level(w: &Option<v1::AbsenceWarning>) -> v1::WarningLevel {
     v1::WarningLevel::try_from(w.as_ref().expect("warning").level).expect("level")
 }
 
-#[tokio::test]
-async fn course_report_rates_and_warnings_at_their_edges() {
-    for db in backends().await {
-        let c = course_with_history(
-            &db,
-            &[
-                &[A, P, P, P, P],
-                &[P, P, P, P, P],
-                &[L, E, P, P, A],
-                &[P, P, P, A, A],
-            ],
-        )
+async fn course_report_rates_and_warnings_at_their_edges(db: TestDb) {
+    let c = course_with_history(
+        &db,
+        &[
+            &[A, P, P, P, P],
+            &[P, P, P, P, P],
+            &[L, E, P, P, A],
+            &[P, P, P, A, A],
+        ],
+    )
+    .await;
+    let l = c.app.label;
+    let report = c.app.report(&c.prof, &c.course).await;
+    assert_eq!(report.sessions.len(), 5, "{l}");
+    let row = |i: usize| &report.rows[i];
+    // 1 of 5 missed = 20 %: at the limit
+    assert_eq!(
+        level(&row(0).warning),
+        v1::WarningLevel::Over,
+        "{l}: {:?}",
+        row(0).warning
+    );
+    assert!(
+        (row(0).counts.as_ref().expect("c").attendance_rate - 0.8).abs() < 1e-9,
+        "{l}"
+    );
+    assert_eq!(level(&row(1).warning), v1::WarningLevel::None, "{l}");
+    // late is attended, excused leaves the denominator: 1 missed of 4 = 25 %
+    let c2 = row(2).counts.as_ref().expect("counts");
+    assert_eq!(
+        (c2.present, c2.late, c2.excused, c2.absent),
+        (2, 1, 1, 1),
+        "{l}"
+    );
+    assert!((c2.attendance_rate - 0.75).abs() < 1e-9, "{l}");
+    // two in a row at the end
+    assert_eq!(
+        row(3).counts.as_ref().expect("c").consecutive_absences,
+        2,
+        "{l}"
+    );
+    assert!(
+        row(3)
+            .warning
+            .as_ref()
+            .expect("w")
+            .reasons
+            .iter()
+            .any(|r| r.contains("in a row")),
+        "{l}: {:?}",
+        row(3).warning
+    );
+    let per_session = &report.session_counts;
+    assert_eq!(
+        (per_session[4].present, per_session[4].absent),
+        (2, 2),
+        "{l}"
+    );
+
+    // the student sees the same figures on their history; not someone else's
+    let (student, token) = &c.students[0];
+    let h = c
+        .app
+        .reports()
+        .get_student_history(req(token, v1::GetStudentHistoryRequest::default()))
+        .await
+        .expect("history")
+        .into_inner();
+    assert_eq!(h.student.expect("s").name, student.name, "{l}");
+    assert_eq!(level(&h.courses[0].warning), v1::WarningLevel::Over, "{l}");
+    assert_eq!(h.courses[0].sessions.len(), 5, "{l}");
+    let other = c
+        .app
+        .reports()
+        .get_student_history(req(
+            token,
+            v1::GetStudentHistoryRequest {
+                student: c.students[1].0.name.clone(),
+            },
+        ))
         .await;
-        let l = c.app.label;
-        let report = c.app.report(&c.prof, &c.course).await;
-        assert_eq!(report.sessions.len(), 5, "{l}");
-        let row = |i: usize| &report.rows[i];
-        // 1 of 5 missed = 20 %: at the limit
-        assert_eq!(
-            level(&row(0).warning),
-            v1::WarningLevel::Over,
-            "{l}: {:?}",
-            row(0).warning
-        );
-        assert!(
-            (row(0).counts.as_ref().expect("c").attendance_rate - 0.8).abs() < 1e-9,
-            "{l}"
-        );
-        assert_eq!(level(&row(1).warning), v1::WarningLevel::None, "{l}");
-        // late is attended, excused leaves the denominator: 1 missed of 4 = 25 %
-        let c2 = row(2).counts.as_ref().expect("counts");
-        assert_eq!(
-            (c2.present, c2.late, c2.excused, c2.absent),
-            (2, 1, 1, 1),
-            "{l}"
-        );
-        assert!((c2.attendance_rate - 0.75).abs() < 1e-9, "{l}");
-        // two in a row at the end
-        assert_eq!(
-            row(3).counts.as_ref().expect("c").consecutive_absences,
-            2,
-            "{l}"
-        );
-        assert!(
-            row(3)
-                .warning
-                .as_ref()
-                .expect("w")
-                .reasons
-                .iter()
-                .any(|r| r.contains("in a row")),
-            "{l}: {:?}",
-            row(3).warning
-        );
-        let per_session = &report.session_counts;
-        assert_eq!(
-            (per_session[4].present, per_session[4].absent),
-            (2, 2),
-            "{l}"
-        );
-
-        // the student sees the same figures on their history; not someone else's
-        let (student, token) = &c.students[0];
-        let h = c
-            .app
+    assert_code(l, other, Code::PermissionDenied);
+    let (_, stranger) = c.app.user_with_token(v1::Role::Professor, "stranger").await;
+    assert_code(
+        l,
+        c.app
             .reports()
-            .get_student_history(req(token, v1::GetStudentHistoryRequest::default()))
-            .await
-            .expect("history")
-            .into_inner();
-        assert_eq!(h.student.expect("s").name, student.name, "{l}");
-        assert_eq!(level(&h.courses[0].warning), v1::WarningLevel::Over, "{l}");
-        assert_eq!(h.courses[0].sessions.len(), 5, "{l}");
-        let other = c
-            .app
-            .reports()
-            .get_student_history(req(
-                token,
-                v1::GetStudentHistoryRequest {
-                    student: c.students[1].0.name.clone(),
-                },
-            ))
-            .await;
-        assert_code(l, other, Code::PermissionDenied);
-        let (_, stranger) = c.app.user_with_token(v1::Role::Professor, "stranger").await;
-        assert_code(
-            l,
-            c.app
-                .reports()
-                .get_course_report(req(
-                    &stranger,
-                    v1::GetCourseReportRequest {
-                        course: c.course.name.clone(),
-                        ..Default::default()
-                    },
-                ))
-                .await,
-            Code::PermissionDenied,
-        );
-
-        // a student enrolled now has no past sessions counted against them
-        let (newbie, newbie_token) = c.app.user_with_token(v1::Role::Student, "newbie").await;
-        c.app.enroll(&c.course, &newbie).await;
-        let h = c
-            .app
-            .reports()
-            .get_student_history(req(&newbie_token, v1::GetStudentHistoryRequest::default()))
-            .await
-            .expect("history")
-            .into_inner();
-        let counts = h.courses[0].counts.as_ref().expect("counts");
-        assert_eq!((counts.sessions, counts.attendance_rate), (0, 1.0), "{l}");
-        c.app.stop().await;
-    }
-}
-
-#[tokio::test]
-async fn exports_agree_with_the_report() {
-    for db in backends().await {
-        let c = course_with_history(&db, &[&[A, P, L], &[P, E, P]]).await;
-        let l = c.app.label;
-        let report = c.app.report(&c.prof, &c.course).await;
-        let csv = c
-            .app
-            .export(&c.prof, &c.course, v1::ExportFormat::Csv)
-            .await;
-        let mut reader = csv::Reader::from_reader(csv.as_slice());
-        let headers = reader.headers().expect("headers").clone();
-        assert_eq!(headers.len(), 3 + 3 + 6, "{l}");
-        let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
-        assert_eq!(rows.len(), report.rows.len(), "{l}");
-        for (parsed, row) in rows.iter().zip(&report.rows) {
-            assert_eq!(&parsed[1], row.student.as_ref().expect("s").username, "{l}");
-            for (i, status) in row.statuses.iter().enumerate() {
-                let word = v1::AttendanceStatus::try_from(*status)
-                    .expect("status")
-                    .as_str_name()
-                    .trim_start_matches("ATTENDANCE_STATUS_")
-                    .to_lowercase();
-                assert_eq!(parsed[3 + i], word, "{l}");
-            }
-            let counts = row.counts.as_ref().expect("counts");
-            assert_eq!(parsed[6].parse::<i32>().expect("n"), counts.present, "{l}");
-            assert_eq!(
-                parsed[10].parse::<f64>().expect("rate"),
-                (counts.attendance_rate * 1000.0).round() / 10.0,
-                "{l}"
-            );
-        }
-        let xlsx = c
-            .app
-            .export(&c.prof, &c.course, v1::ExportFormat::Xlsx)
-            .await;
-        assert!(
-            xlsx.starts_with(b"PK") && xlsx.len() > 1000,
-            "{l}: an xlsx (zip) file"
-        );
-        let denied = c
-            .app
-            .reports()
-            .export_course_report(req(
-                &c.students[0].1,
-                v1::ExportCourseReportRequest {
+            .get_course_report(req(
+                &stranger,
+                v1::GetCourseReportRequest {
                     course: c.course.name.clone(),
-                    format: 1,
                     ..Default::default()
                 },
             ))
-            .await;
-        assert_code(l, denied.map(|_| ()), Code::PermissionDenied);
-        c.app.stop().await;
-    }
-}
+            .await,
+        Code::PermissionDenied,
+    );
 
-#[tokio::test]
-async fn justification_workflow_end_to_end() {
-    for db in backends().await {
-        let c = course_with_history(&db, &[&[A, L, P]]).await;
-        let l = c.app.label;
-        let (_, token) = &c.students[0];
-        let submit = |session: &str, reason: &str, attachment: Vec<u8>| {
-            let r = req(
-                token,
-                v1::SubmitJustificationRequest {
-                    session: session.into(),
-                    reason: reason.into(),
-                    attachment,
-                    attachment_filename: "../../etc/note.pdf".into(),
-                },
-            );
-            let mut client = c.app.reports();
-            async move { client.submit_justification(r).await.map(|r| r.into_inner()) }
-        };
-        let too_big = submit(
-            &c.sessions[0].name,
-            "Sick",
-            [b"%PDF-".as_slice(), &vec![0u8; 2 * 1024 * 1024]].concat(),
-        )
-        .await;
-        assert_eq!(
-            fields(&assert_code(l, too_big, Code::InvalidArgument)),
-            ["attachment"],
-            "{l}"
-        );
-        let wrong_type = submit(
-            &c.sessions[0].name,
-            "Sick",
-            b"MZ\x90\x00 an executable".to_vec(),
-        )
-        .await;
-        assert_eq!(
-            fields(&assert_code(l, wrong_type, Code::InvalidArgument)),
-            ["attachment"],
-            "{l}"
-        );
-        let present = submit(&c.sessions[2].name, "Was there", vec![]).await;
-        assert_code(l, present, Code::FailedPrecondition);
-
-        let j = submit(
-            &c.sessions[0].name,
-            "Flu, doctor's note attached",
-            b"%PDF-1.4 a note".to_vec(),
-        )
+    // a student enrolled now has no past sessions counted against them
+    let (newbie, newbie_token) = c.app.user_with_token(v1::Role::Student, "newbie").await;
+    c.app.enroll(&c.course, &newbie).await;
+    let h = c
+        .app
+        .reports()
+        .get_student_history(req(&newbie_token, v1::GetStudentHistoryRequest::default()))
         .await
-        .expect("submitted")
+        .expect("history")
+        .into_inner();
+    let counts = h.courses[0].counts.as_ref().expect("counts");
+    assert_eq!((counts.sessions, counts.attendance_rate), (0, 1.0), "{l}");
+    c.app.stop().await;
+}
+per_backend!(course_report_rates_and_warnings_at_their_edges);
+
+async fn exports_agree_with_the_report(db: TestDb) {
+    let c = course_with_history(&db, &[&[A, P, L], &[P, E, P]]).await;
+    let l = c.app.label;
+    let report = c.app.report(&c.prof, &c.course).await;
+    let csv = c
+        .app
+        .export(&c.prof, &c.course, v1::ExportFormat::Csv)
+        .await;
+    let mut reader = csv::Reader::from_reader(csv.as_slice());
+    let headers = reader.headers().expect("headers").clone();
+    assert_eq!(headers.len(), 3 + 3 + 6, "{l}");
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), report.rows.len(), "{l}");
+    for (parsed, row) in rows.iter().zip(&report.rows) {
+        assert_eq!(&parsed[1], row.student.as_ref().expect("s").username, "{l}");
+        for (i, status) in row.statuses.iter().enumerate() {
+            let word = v1::AttendanceStatus::try_from(*status)
+                .expect("status")
+                .as_str_name()
+                .trim_start_matches("ATTENDANCE_STATUS_")
+                .to_lowercase();
+            assert_eq!(parsed[3 + i], word, "{l}");
+        }
+        let counts = row.counts.as_ref().expect("counts");
+        assert_eq!(parsed[6].parse::<i32>().expect("n"), counts.present, "{l}");
+        assert_eq!(
+            parsed[10].parse::<f64>().expect("rate"),
+            (counts.attendance_rate * 1000.0).round() / 10.0,
+            "{l}"
+        );
+    }
+    let xlsx = c
+        .app
+        .export(&c.prof, &c.course, v1::ExportFormat::Xlsx)
+        .await;
+    assert!(
+        xlsx.starts_with(b"PK") && xlsx.len() > 1000,
+        "{l}: an xlsx (zip) file"
+    );
+    let denied = c
+        .app
+        .reports()
+        .export_course_report(req(
+            &c.students[0].1,
+            v1::ExportCourseReportRequest {
+                course: c.course.name.clone(),
+                format: 1,
+                ..Default::default()
+            },
+        ))
+        .await;
+    assert_code(l, denied.map(|_| ()), Code::PermissionDenied);
+    c.app.stop().await;
+}
+per_backend!(exports_agree_with_the_report);
+
+async fn justification_workflow_end_to_end(db: TestDb) {
+    let c = course_with_history(&db, &[&[A, L, P]]).await;
+    let l = c.app.label;
+    let (_, token) = &c.students[0];
+    let submit = |session: &str, reason: &str, attachment: Vec<u8>| {
+        let r = req(
+            token,
+            v1::SubmitJustificationRequest {
+                session: session.into(),
+                reason: reason.into(),
+                attachment,
+                attachment_filename: "../../etc/note.pdf".into(),
+            },
+        );
+        let mut client = c.app.reports();
+        async move { client.submit_justification(r).await.map(|r| r.into_inner()) }
+    };
+    let too_big = submit(
+        &c.sessions[0].name,
+        "Sick",
+        [b"%PDF-".as_slice(), &vec![0u8; 2 * 1024 * 1024]].concat(),
+    )
+    .await;
+    assert_eq!(
+        fields(&assert_code(l, too_big, Code::InvalidArgument)),
+        ["attachment"],
+        "{l}"
+    );
+    let wrong_type = submit(
+        &c.sessions[0].name,
+        "Sick",
+        b"MZ\x90\x00 an executable".to_vec(),
+    )
+    .await;
+    assert_eq!(
+        fields(&assert_code(l, wrong_type, Code::InvalidArgument)),
+        ["attachment"],
+        "{l}"
+    );
+    let present = submit(&c.sessions[2].name, "Was there", vec![]).await;
+    assert_code(l, present, Code::FailedPrecondition);
+
+    let j = submit(
+        &c.sessions[0].name,
+        "Flu, doctor's note attached",
+        b"%PDF-1.4 a note".to_vec(),
+    )
+    .await
+    .expect("submitted")
+    .justification
+    .expect("j");
+    assert_eq!(
+        (
+            j.state,
+            j.attachment_filename.as_str(),
+            j.attachment_content_type.as_str()
+        ),
+        (
+            v1::JustificationState::Pending as i32,
+            "note.pdf",
+            "application/pdf"
+        ),
+        "{l}"
+    );
+    let again = submit(&c.sessions[0].name, "Again", vec![]).await;
+    assert_code(l, again, Code::AlreadyExists);
+    // a double tap sends it several times at once: one is kept
+    let taps =
+        futures::future::join_all((0..4).map(|_| submit(&c.sessions[1].name, "Bus", vec![]))).await;
+    let mut kept = Vec::new();
+    for tap in taps {
+        match tap {
+            Ok(r) => kept.push(r.justification.expect("j")),
+            Err(s) => assert_eq!(s.code(), Code::AlreadyExists, "{l}: {s:?}"),
+        }
+    }
+    assert_eq!(kept.len(), 1, "{l}: one pending justification per session");
+    let late = kept.remove(0);
+
+    // the professor sees both, opens the file, approves one and rejects the other
+    let pending = c
+        .app
+        .reports()
+        .list_justifications(req(
+            &c.prof,
+            v1::ListJustificationsRequest {
+                state: v1::JustificationState::Pending as i32,
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("list")
+        .into_inner();
+    assert_eq!(pending.justifications.len(), 2, "{l}");
+    let file = c
+        .app
+        .reports()
+        .get_justification_attachment(req(
+            &c.prof,
+            v1::GetJustificationAttachmentRequest {
+                name: j.name.clone(),
+            },
+        ))
+        .await
+        .expect("file")
+        .into_inner();
+    assert_eq!(file.content, b"%PDF-1.4 a note", "{l}");
+    let no_comment = c
+        .app
+        .reports()
+        .decide_justification(req(
+            &c.prof,
+            v1::DecideJustificationRequest {
+                name: late.name.clone(),
+                approve: false,
+                comment: String::new(),
+            },
+        ))
+        .await;
+    assert_eq!(
+        fields(&assert_code(l, no_comment, Code::InvalidArgument)),
+        ["comment"],
+        "{l}"
+    );
+    c.app
+        .reports()
+        .decide_justification(req(
+            &c.prof,
+            v1::DecideJustificationRequest {
+                name: late.name.clone(),
+                approve: false,
+                comment: "Leave earlier".into(),
+            },
+        ))
+        .await
+        .expect("reject");
+    let approved = c
+        .app
+        .reports()
+        .decide_justification(req(
+            &c.prof,
+            v1::DecideJustificationRequest {
+                name: j.name.clone(),
+                approve: true,
+                comment: String::new(),
+            },
+        ))
+        .await
+        .expect("approve")
+        .into_inner()
         .justification
         .expect("j");
-        assert_eq!(
-            (
-                j.state,
-                j.attachment_filename.as_str(),
-                j.attachment_content_type.as_str()
-            ),
-            (
-                v1::JustificationState::Pending as i32,
-                "note.pdf",
-                "application/pdf"
-            ),
-            "{l}"
+    assert_eq!(
+        approved.state,
+        v1::JustificationState::Approved as i32,
+        "{l}"
+    );
+    let twice = c
+        .app
+        .reports()
+        .decide_justification(req(
+            &c.prof,
+            v1::DecideJustificationRequest {
+                name: j.name.clone(),
+                approve: false,
+                comment: "no".into(),
+            },
+        ))
+        .await;
+    assert_code(l, twice, Code::FailedPrecondition);
+
+    // the absence is now excused, by justification, and both sides see the states
+    let h = c
+        .app
+        .reports()
+        .get_student_history(req(token, v1::GetStudentHistoryRequest::default()))
+        .await
+        .expect("history")
+        .into_inner();
+    let first = h.courses[0]
+        .sessions
+        .iter()
+        .find(|s| s.session.as_ref().map(|x| x.name.as_str()) == Some(c.sessions[0].name.as_str()))
+        .expect("session");
+    let rec = first.record.as_ref().expect("record");
+    assert_eq!(
+        (rec.status, rec.source),
+        (E as i32, v1::RecordSource::Justification as i32),
+        "{l}"
+    );
+    let mine = c
+        .app
+        .reports()
+        .list_justifications(req(token, v1::ListJustificationsRequest::default()))
+        .await
+        .expect("mine")
+        .into_inner();
+    let states: Vec<i32> = mine.justifications.iter().map(|j| j.state).collect();
+    assert_eq!(
+        states,
+        [
+            v1::JustificationState::Rejected as i32,
+            v1::JustificationState::Approved as i32
+        ],
+        "{l}"
+    );
+    assert_eq!(
+        mine.justifications[0].decision_comment, "Leave earlier",
+        "{l}"
+    );
+    let audit = c
+        .app
+        .reports()
+        .list_audit_events(req(
+            &c.app.admin,
+            v1::ListAuditEventsRequest {
+                action: "justification.".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("audit")
+        .into_inner();
+    assert_eq!(audit.events.len(), 4, "{l}: two submissions, two decisions");
+    c.app.stop().await;
+}
+per_backend!(justification_workflow_end_to_end);
+
+async fn supervision_sees_today_and_rejections(db: TestDb) {
+    let c = course_with_history(&db, &[&[P], &[A]]).await;
+    let l = c.app.label;
+    let open = c.app.create_session(&c.course, 0, 60, None).await;
+    let qr = c.app.qr(&open).await;
+    c.app
+        .check_in(&c.students[0].1, &qr.token, "d1")
+        .await
+        .expect("in");
+    let r = c.app.check_in(&c.students[1].1, &qr.token, "d1").await;
+    assert_eq!(
+        reason(&assert_code(l, r, Code::PermissionDenied)),
+        "DEVICE_IN_USE",
+        "{l}"
+    );
+    let o = c
+        .app
+        .reports()
+        .get_supervision_overview(req(&c.app.admin, v1::GetSupervisionOverviewRequest {}))
+        .await
+        .expect("overview")
+        .into_inner();
+    assert_eq!(o.sessions.len(), 2, "{l}");
+    assert_eq!(
+        o.sessions[0].session.as_ref().expect("s").state,
+        v1::SessionState::Open as i32,
+        "{l}: live first"
+    );
+    assert_eq!(o.sessions[0].counts.as_ref().expect("c").present, 1, "{l}");
+    let counts = o.counts.expect("counts");
+    assert_eq!(
+        (
+            counts.students,
+            counts.professors,
+            counts.check_ins_today,
+            counts.rejections_today
+        ),
+        (2, 1, 1, 1),
+        "{l}"
+    );
+    assert_eq!(o.rejections_by_reason.get("DEVICE_IN_USE"), Some(&1), "{l}");
+    let rejected = c
+        .app
+        .reports()
+        .list_rejected_check_ins(req(
+            &c.prof,
+            v1::ListRejectedCheckInsRequest {
+                course: c.course.name.clone(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("list")
+        .into_inner();
+    assert_eq!(rejected.rejections.len(), 1, "{l}");
+    assert_eq!(
+        (
+            rejected.rejections[0].device_id.as_str(),
+            rejected.rejections[0].reason
+        ),
+        ("d1", v1::CheckInRejection::DeviceInUse as i32),
+        "{l}"
+    );
+    assert_code(
+        l,
+        c.app
+            .reports()
+            .get_supervision_overview(req(&c.prof, v1::GetSupervisionOverviewRequest {}))
+            .await,
+        Code::PermissionDenied,
+    );
+    c.app.stop().await;
+}
+per_backend!(supervision_sees_today_and_rejections);
+
+async fn a_professor_sees_a_students_history_only_in_their_own_courses(db: TestDb) {
+    let app = spawn_app(&db).await;
+    let l = app.label;
+    let (one, one_token) = app.user_with_token(v1::Role::Professor, "prof-one").await;
+    let two = app.create_user(v1::Role::Professor, "prof-two").await;
+    let student = app.create_user(v1::Role::Student, "both").await;
+    let first = app.create_course("ONE", &[&one], None).await;
+    let second = app.create_course("TWO", &[&two], None).await;
+    app.enroll(&first, &student).await;
+    app.enroll(&second, &student).await;
+    let codes = |token: String| {
+        let r = req(
+            &token,
+            v1::GetStudentHistoryRequest {
+                student: student.name.clone(),
+            },
         );
-        let again = submit(&c.sessions[0].name, "Again", vec![]).await;
-        assert_code(l, again, Code::AlreadyExists);
-        // a double tap sends it several times at once: one is kept
-        let taps =
-            futures::future::join_all((0..4).map(|_| submit(&c.sessions[1].name, "Bus", vec![])))
-                .await;
-        let mut kept = Vec::new();
-        for tap in taps {
-            match tap {
-                Ok(r) => kept.push(r.justification.expect("j")),
-                Err(s) => assert_eq!(s.code(), Code::AlreadyExists, "{l}: {s:?}"),
-            }
+        let mut client = app.reports();
+        async move {
+            let h = client
+                .get_student_history(r)
+                .await
+                .expect("history")
+                .into_inner();
+            h.courses
+                .into_iter()
+                .map(|c| c.course_code)
+                .collect::<Vec<_>>()
         }
-        assert_eq!(kept.len(), 1, "{l}: one pending justification per session");
-        let late = kept.remove(0);
-
-        // the professor sees both, opens the file, approves one and rejects the other
-        let pending = c
-            .app
-            .reports()
-            .list_justifications(req(
-                &c.prof,
-                v1::ListJustificationsRequest {
-                    state: v1::JustificationState::Pending as i32,
-                    ..Default::default()
-                },
-            ))
-            .await
-            .expect("list")
-            .into_inner();
-        assert_eq!(pending.justifications.len(), 2, "{l}");
-        let file = c
-            .app
-            .reports()
-            .get_justification_attachment(req(
-                &c.prof,
-                v1::GetJustificationAttachmentRequest {
-                    name: j.name.clone(),
-                },
-            ))
-            .await
-            .expect("file")
-            .into_inner();
-        assert_eq!(file.content, b"%PDF-1.4 a note", "{l}");
-        let no_comment = c
-            .app
-            .reports()
-            .decide_justification(req(
-                &c.prof,
-                v1::DecideJustificationRequest {
-                    name: late.name.clone(),
-                    approve: false,
-                    comment: String::new(),
-                },
-            ))
-            .await;
-        assert_eq!(
-            fields(&assert_code(l, no_comment, Code::InvalidArgument)),
-            ["comment"],
-            "{l}"
-        );
-        c.app
-            .reports()
-            .decide_justification(req(
-                &c.prof,
-                v1::DecideJustificationRequest {
-                    name: late.name.clone(),
-                    approve: false,
-                    comment: "Leave earlier".into(),
-                },
-            ))
-            .await
-            .expect("reject");
-        let approved = c
-            .app
-            .reports()
-            .decide_justification(req(
-                &c.prof,
-                v1::DecideJustificationRequest {
-                    name: j.name.clone(),
-                    approve: true,
-                    comment: String::new(),
-                },
-            ))
-            .await
-            .expect("approve")
-            .into_inner()
-            .justification
-            .expect("j");
-        assert_eq!(
-            approved.state,
-            v1::JustificationState::Approved as i32,
-            "{l}"
-        );
-        let twice = c
-            .app
-            .reports()
-            .decide_justification(req(
-                &c.prof,
-                v1::DecideJustificationRequest {
-                    name: j.name.clone(),
-                    approve: false,
-                    comment: "no".into(),
-                },
-            ))
-            .await;
-        assert_code(l, twice, Code::FailedPrecondition);
-
-        // the absence is now excused, by justification, and both sides see the states
-        let h = c
-            .app
-            .reports()
-            .get_student_history(req(token, v1::GetStudentHistoryRequest::default()))
-            .await
-            .expect("history")
-            .into_inner();
-        let first = h.courses[0]
-            .sessions
-            .iter()
-            .find(|s| {
-                s.session.as_ref().map(|x| x.name.as_str()) == Some(c.sessions[0].name.as_str())
-            })
-            .expect("session");
-        let rec = first.record.as_ref().expect("record");
-        assert_eq!(
-            (rec.status, rec.source),
-            (E as i32, v1::RecordSource::Justification as i32),
-            "{l}"
-        );
-        let mine = c
-            .app
-            .reports()
-            .list_justifications(req(token, v1::ListJustificationsRequest::default()))
-            .await
-            .expect("mine")
-            .into_inner();
-        let states: Vec<i32> = mine.justifications.iter().map(|j| j.state).collect();
-        assert_eq!(
-            states,
-            [
-                v1::JustificationState::Rejected as i32,
-                v1::JustificationState::Approved as i32
-            ],
-            "{l}"
-        );
-        assert_eq!(
-            mine.justifications[0].decision_comment, "Leave earlier",
-            "{l}"
-        );
-        let audit = c
-            .app
-            .reports()
-            .list_audit_events(req(
-                &c.app.admin,
-                v1::ListAuditEventsRequest {
-                    action: "justification.".into(),
-                    ..Default::default()
-                },
-            ))
-            .await
-            .expect("audit")
-            .into_inner();
-        assert_eq!(audit.events.len(), 4, "{l}: two submissions, two decisions");
-        c.app.stop().await;
-    }
+    };
+    assert_eq!(
+        codes(one_token).await,
+        ["ONE"],
+        "{l}: not the other professor's course"
+    );
+    assert_eq!(codes(app.admin.clone()).await, ["ONE", "TWO"], "{l}");
+    app.stop().await;
 }
-
-#[tokio::test]
-async fn supervision_sees_today_and_rejections() {
-    for db in backends().await {
-        let c = course_with_history(&db, &[&[P], &[A]]).await;
-        let l = c.app.label;
-        let open = c.app.create_session(&c.course, 0, 60, None).await;
-        let qr = c.app.qr(&open).await;
-        c.app
-            .check_in(&c.students[0].1, &qr.token, "d1")
-            .await
-            .expect("in");
-        let r = c.app.check_in(&c.students[1].1, &qr.token, "d1").await;
-        assert_eq!(
-            reason(&assert_code(l, r, Code::PermissionDenied)),
-            "DEVICE_IN_USE",
-            "{l}"
-        );
-        let o = c
-            .app
-            .reports()
-            .get_supervision_overview(req(&c.app.admin, v1::GetSupervisionOverviewRequest {}))
-            .await
-            .expect("overview")
-            .into_inner();
-        assert_eq!(o.sessions.len(), 2, "{l}");
-        assert_eq!(
-            o.sessions[0].session.as_ref().expect("s").state,
-            v1::SessionState::Open as i32,
-            "{l}: live first"
-        );
-        assert_eq!(o.sessions[0].counts.as_ref().expect("c").present, 1, "{l}");
-        let counts = o.counts.expect("counts");
-        assert_eq!(
-            (
-                counts.students,
-                counts.professors,
-                counts.check_ins_today,
-                counts.rejections_today
-            ),
-            (2, 1, 1, 1),
-            "{l}"
-        );
-        assert_eq!(o.rejections_by_reason.get("DEVICE_IN_USE"), Some(&1), "{l}");
-        let rejected = c
-            .app
-            .reports()
-            .list_rejected_check_ins(req(
-                &c.prof,
-                v1::ListRejectedCheckInsRequest {
-                    course: c.course.name.clone(),
-                    ..Default::default()
-                },
-            ))
-            .await
-            .expect("list")
-            .into_inner();
-        assert_eq!(rejected.rejections.len(), 1, "{l}");
-        assert_eq!(
-            (
-                rejected.rejections[0].device_id.as_str(),
-                rejected.rejections[0].reason
-            ),
-            ("d1", v1::CheckInRejection::DeviceInUse as i32),
-            "{l}"
-        );
-        assert_code(
-            l,
-            c.app
-                .reports()
-                .get_supervision_overview(req(&c.prof, v1::GetSupervisionOverviewRequest {}))
-                .await,
-            Code::PermissionDenied,
-        );
-        c.app.stop().await;
-    }
-}
-
-#[tokio::test]
-async fn a_professor_sees_a_students_history_only_in_their_own_courses() {
-    for db in backends().await {
-        let app = spawn_app(&db).await;
-        let l = app.label;
-        let (one, one_token) = app.user_with_token(v1::Role::Professor, "prof-one").await;
-        let two = app.create_user(v1::Role::Professor, "prof-two").await;
-        let student = app.create_user(v1::Role::Student, "both").await;
-        let first = app.create_course("ONE", &[&one], None).await;
-        let second = app.create_course("TWO", &[&two], None).await;
-        app.enroll(&first, &student).await;
-        app.enroll(&second, &student).await;
-        let codes = |token: String| {
-            let r = req(
-                &token,
-                v1::GetStudentHistoryRequest {
-                    student: student.name.clone(),
-                },
-            );
-            let mut client = app.reports();
-            async move {
-                let h = client
-                    .get_student_history(r)
-                    .await
-                    .expect("history")
-                    .into_inner();
-                h.courses
-                    .into_iter()
-                    .map(|c| c.course_code)
-                    .collect::<Vec<_>>()
-            }
-        };
-        assert_eq!(
-            codes(one_token).await,
-            ["ONE"],
-            "{l}: not the other professor's course"
-        );
-        assert_eq!(codes(app.admin.clone()).await, ["ONE", "TWO"], "{l}");
-        app.stop().await;
-    }
-}
+per_backend!(a_professor_sees_a_students_history_only_in_their_own_courses);

@@ -208,123 +208,98 @@ async fn two_open_sessions(app: &TestApp) -> TwoOpen {
     TwoOpen { student, a, b }
 }
 
-#[tokio::test]
-async fn the_code_form_preselects_the_latest_session_and_the_result_names_its_session() {
-    for db in backends().await {
-        let app = spawn_web(&db).await;
-        let l = app.label;
-        let s = two_open_sessions(&app).await;
-        let mut browser = Browser::with_token(&app, &s.student);
-        let home = browser.get("/student").await;
-        assert_eq!(home.status, StatusCode::OK, "{l}: {home:?}");
-        assert!(
-            option_of(&home.body, &s.b).contains("selected"),
-            "{l}: the session that started last is chosen: {}",
-            home.body
-        );
-        assert!(!option_of(&home.body, &s.a).contains("selected"), "{l}");
-        assert!(
-            home.body.contains("2 sessions are open"),
-            "{l}: the form says there is a choice"
-        );
-        // A wrong code says which session it was judged against.
-        let a_id = s.a.name.trim_start_matches("sessions/").to_string();
-        let wrong = browser
-            .post("/checkin/code", &[("session", &a_id), ("code", "000000")])
-            .await;
-        assert_eq!(wrong.status, StatusCode::OK, "{l}: {wrong:?}");
-        assert!(wrong.body.contains("Wrong code"), "{l}: {}", wrong.body);
-        assert!(
-            wrong.body.contains("Checked against CS101"),
-            "{l}: the page names the session: {}",
-            wrong.body
-        );
-        app.stop().await;
-    }
+async fn the_code_form_preselects_the_latest_session_and_the_result_names_its_session(db: TestDb) {
+    let app = spawn_web(&db).await;
+    let l = app.label;
+    let s = two_open_sessions(&app).await;
+    let mut browser = Browser::with_token(&app, &s.student);
+    let home = browser.get("/student").await;
+    assert_eq!(home.status, StatusCode::OK, "{l}: {home:?}");
+    assert!(
+        option_of(&home.body, &s.b).contains("selected"),
+        "{l}: the session that started last is chosen: {}",
+        home.body
+    );
+    assert!(!option_of(&home.body, &s.a).contains("selected"), "{l}");
+    assert!(
+        home.body.contains("2 sessions are open"),
+        "{l}: the form says there is a choice"
+    );
+    // A wrong code says which session it was judged against.
+    let a_id = s.a.name.trim_start_matches("sessions/").to_string();
+    let wrong = browser
+        .post("/checkin/code", &[("session", &a_id), ("code", "000000")])
+        .await;
+    assert_eq!(wrong.status, StatusCode::OK, "{l}: {wrong:?}");
+    assert!(wrong.body.contains("Wrong code"), "{l}: {}", wrong.body);
+    assert!(
+        wrong.body.contains("Checked against CS101"),
+        "{l}: the page names the session: {}",
+        wrong.body
+    );
+    app.stop().await;
 }
+per_backend!(the_code_form_preselects_the_latest_session_and_the_result_names_its_session);
 
-#[tokio::test]
-async fn the_projector_of_a_session_not_open_yet_says_when_it_opens() {
-    for db in backends().await {
-        let app = spawn_web(&db).await;
-        let l = app.label;
-        let course = app.create_course("CS101", &[], None).await;
-        // Opens 10 minutes before its start, so in 50 minutes.
-        let later = app.create_session(&course, 60, 60, None).await;
-        let mut browser = Browser::with_token(&app, &app.admin);
-        let id = later.name.trim_start_matches("sessions/");
-        let page = browser.get(&format!("/sessions/{id}/projector")).await;
-        assert_eq!(page.status, StatusCode::OK, "{l}: {page:?}");
-        // In the server's zone (UTC here, or `TZ`).
-        let opens = app.clock_now() + chrono::Duration::minutes(50);
-        let zone: chrono_tz::Tz = std::env::var("TZ")
-            .ok()
-            .and_then(|tz| tz.trim_start_matches(':').parse().ok())
-            .unwrap_or(chrono_tz::UTC);
-        let opens = opens.with_timezone(&zone).format("%H:%M").to_string();
-        assert!(
-            page.body
-                .contains(&format!("Check-in opens at <strong>{opens}</strong>")),
-            "{l}: {}",
-            page.body
-        );
-        assert!(
-            !page.body.contains("<svg"),
-            "{l}: no QR code before it opens"
-        );
-        assert!(
-            page.body.contains("data-opens-in="),
-            "{l}: the page knows when to switch"
-        );
-        assert!(
-            !page.body.contains("events?qr=1"),
-            "{l}: no codes are streamed before it opens"
-        );
-        // Once open, the code is there.
-        app.advance(55 * 60);
-        let page = browser.get(&format!("/sessions/{id}/projector")).await;
-        assert!(page.body.contains("<svg"), "{l}: {}", page.body);
-        assert!(!page.body.contains("Check-in opens at"), "{l}");
-        app.stop().await;
-    }
+async fn the_projector_of_a_session_not_open_yet_says_when_it_opens(db: TestDb) {
+    let app = spawn_web(&db).await;
+    let l = app.label;
+    let course = app.create_course("CS101", &[], None).await;
+    // Opens 10 minutes before its start, so in 50 minutes.
+    let later = app.create_session(&course, 60, 60, None).await;
+    let mut browser = Browser::with_token(&app, &app.admin);
+    let id = later.name.trim_start_matches("sessions/");
+    let page = browser.get(&format!("/sessions/{id}/projector")).await;
+    assert_eq!(page.status, StatusCode::OK, "{l}: {page:?}");
+    // In the server's zone (UTC here, or `TZ`).
+    let opens = app.clock_now() + chrono::Duration::minutes(50);
+    let zone: chrono_tz::Tz = std::env::var("TZ")
+        .ok()
+        .and_then(|tz| tz.trim_start_matches(':').parse().ok())
+        .unwrap_or(chrono_tz::UTC);
+    let opens = opens.with_timezone(&zone).format("%H:%M").to_string();
+    assert!(
+        page.body
+            .contains(&format!("Check-in opens at <strong>{opens}</strong>")),
+        "{l}: {}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("<svg"),
+        "{l}: no QR code before it opens"
+    );
+    assert!(
+        page.body.contains("data-opens-in="),
+        "{l}: the page knows when to switch"
+    );
+    assert!(
+        !page.body.contains("events?qr=1"),
+        "{l}: no codes are streamed before it opens"
+    );
+    // Once open, the code is there.
+    app.advance(55 * 60);
+    let page = browser.get(&format!("/sessions/{id}/projector")).await;
+    assert!(page.body.contains("<svg"), "{l}: {}", page.body);
+    assert!(!page.body.contains("Check-in opens at"), "{l}");
+    app.stop().await;
 }
+per_backend!(the_projector_of_a_session_not_open_yet_says_when_it_opens);
 
-#[tokio::test]
-async fn after_login_only_local_paths_are_followed() {
-    for db in backends().await {
-        let app = spawn_web(&db).await;
-        let l = app.label;
-        for next in [
-            "/\t/evil.example",
-            "//evil.example",
-            "/\\evil.example",
-            "https://evil.example",
-            "/courses\r\nSet-Cookie: x=1",
-            "/courses\n",
-            "/courses\0",
-            "/%2F/evil.example",
-            "/%5Cevil.example",
-            " //evil.example",
-        ] {
-            let mut browser = Browser::new(&app);
-            browser.get("/login").await;
-            let page = browser
-                .post(
-                    "/login",
-                    &[
-                        ("login", "admin"),
-                        ("password", ADMIN_PASSWORD),
-                        ("next", next),
-                    ],
-                )
-                .await;
-            assert_eq!(
-                page.status,
-                StatusCode::SEE_OTHER,
-                "{l}: {next:?}: {page:?}"
-            );
-            assert_eq!(page.location.as_deref(), Some("/admin"), "{l}: {next:?}");
-        }
+async fn after_login_only_local_paths_are_followed(db: TestDb) {
+    let app = spawn_web(&db).await;
+    let l = app.label;
+    for next in [
+        "/\t/evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "https://evil.example",
+        "/courses\r\nSet-Cookie: x=1",
+        "/courses\n",
+        "/courses\0",
+        "/%2F/evil.example",
+        "/%5Cevil.example",
+        " //evil.example",
+    ] {
         let mut browser = Browser::new(&app);
         browser.get("/login").await;
         let page = browser
@@ -333,257 +308,264 @@ async fn after_login_only_local_paths_are_followed() {
                 &[
                     ("login", "admin"),
                     ("password", ADMIN_PASSWORD),
-                    ("next", "/admin/users?q=a%20b"),
+                    ("next", next),
                 ],
             )
             .await;
         assert_eq!(
-            page.location.as_deref(),
-            Some("/admin/users?q=a%20b"),
-            "{l}"
+            page.status,
+            StatusCode::SEE_OTHER,
+            "{l}: {next:?}: {page:?}"
         );
-        app.stop().await;
+        assert_eq!(page.location.as_deref(), Some("/admin"), "{l}: {next:?}");
     }
+    let mut browser = Browser::new(&app);
+    browser.get("/login").await;
+    let page = browser
+        .post(
+            "/login",
+            &[
+                ("login", "admin"),
+                ("password", ADMIN_PASSWORD),
+                ("next", "/admin/users?q=a%20b"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        page.location.as_deref(),
+        Some("/admin/users?q=a%20b"),
+        "{l}"
+    );
+    app.stop().await;
 }
+per_backend!(after_login_only_local_paths_are_followed);
 
-#[tokio::test]
-async fn a_missing_or_malformed_course_or_session_is_not_found() {
-    for db in backends().await {
-        let app = spawn_web(&db).await;
-        let l = app.label;
-        let (prof, prof_token) = app.user_with_token(v1::Role::Professor, "prof").await;
-        let (student, student_token) = app.user_with_token(v1::Role::Student, "ana").await;
-        let course = app.create_course("CS101", &[&prof], None).await;
-        app.enroll(&course, &student).await;
-        for token in [&prof_token, &student_token, &app.admin] {
-            let mut browser = Browser::with_token(&app, token);
-            for path in [
-                "/courses/999999",
-                "/courses/999999/report",
-                "/courses/999999/edit",
-                "/sessions/999999",
-                "/sessions/999999/projector",
-                "/courses/abc/report",
-                "/courses/abc",
-                "/sessions/0",
-                "/sessions/1x",
-            ] {
-                let page = browser.get(path).await;
-                assert_eq!(page.status, StatusCode::NOT_FOUND, "{l}: {path}: {page:?}");
-                assert!(
-                    page.body.contains("Not found"),
-                    "{l}: {path}: {}",
-                    page.body
-                );
-                assert!(
-                    page.body.contains("Log out"),
-                    "{l}: {path}: in the viewer's frame"
-                );
-            }
-        }
-        app.stop().await;
-    }
-}
-
-#[tokio::test]
-async fn a_student_is_refused_staff_pages_in_their_own_frame() {
-    for db in backends().await {
-        let app = spawn_web(&db).await;
-        let l = app.label;
-        let (prof, _) = app.user_with_token(v1::Role::Professor, "prof").await;
-        let (student, token) = app.user_with_token(v1::Role::Student, "ana").await;
-        let course = app.create_course("CS101", &[&prof], None).await;
-        app.enroll(&course, &student).await;
-        let id = course.name.trim_start_matches("courses/");
-        let mut browser = Browser::with_token(&app, &token);
+async fn a_missing_or_malformed_course_or_session_is_not_found(db: TestDb) {
+    let app = spawn_web(&db).await;
+    let l = app.label;
+    let (prof, prof_token) = app.user_with_token(v1::Role::Professor, "prof").await;
+    let (student, student_token) = app.user_with_token(v1::Role::Student, "ana").await;
+    let course = app.create_course("CS101", &[&prof], None).await;
+    app.enroll(&course, &student).await;
+    for token in [&prof_token, &student_token, &app.admin] {
+        let mut browser = Browser::with_token(&app, token);
         for path in [
-            format!("/courses/{id}/report"),
-            format!("/courses/{id}/report.csv"),
-            format!("/courses/{id}/students"),
-            format!("/courses/{id}/edit"),
-            "/admin".to_string(),
-            "/admin/users".to_string(),
-            "/admin/users/new".to_string(),
-            "/admin/audit".to_string(),
+            "/courses/999999",
+            "/courses/999999/report",
+            "/courses/999999/edit",
+            "/sessions/999999",
+            "/sessions/999999/projector",
+            "/courses/abc/report",
+            "/courses/abc",
+            "/sessions/0",
+            "/sessions/1x",
         ] {
-            let page = browser.get(&path).await;
-            assert_eq!(page.status, StatusCode::FORBIDDEN, "{l}: {path}: {page:?}");
-            for staff_only in ["New user", "Download CSV", "Add student", "/admin/users\""] {
-                assert!(
-                    !page.body.contains(staff_only),
-                    "{l}: {path} shows {staff_only:?}: {}",
-                    page.body
-                );
-            }
+            let page = browser.get(path).await;
+            assert_eq!(page.status, StatusCode::NOT_FOUND, "{l}: {path}: {page:?}");
             assert!(
-                page.body.contains("My attendance"),
-                "{l}: {path}: the student's own frame: {}",
+                page.body.contains("Not found"),
+                "{l}: {path}: {}",
+                page.body
+            );
+            assert!(
+                page.body.contains("Log out"),
+                "{l}: {path}: in the viewer's frame"
+            );
+        }
+    }
+    app.stop().await;
+}
+per_backend!(a_missing_or_malformed_course_or_session_is_not_found);
+
+async fn a_student_is_refused_staff_pages_in_their_own_frame(db: TestDb) {
+    let app = spawn_web(&db).await;
+    let l = app.label;
+    let (prof, _) = app.user_with_token(v1::Role::Professor, "prof").await;
+    let (student, token) = app.user_with_token(v1::Role::Student, "ana").await;
+    let course = app.create_course("CS101", &[&prof], None).await;
+    app.enroll(&course, &student).await;
+    let id = course.name.trim_start_matches("courses/");
+    let mut browser = Browser::with_token(&app, &token);
+    for path in [
+        format!("/courses/{id}/report"),
+        format!("/courses/{id}/report.csv"),
+        format!("/courses/{id}/students"),
+        format!("/courses/{id}/edit"),
+        "/admin".to_string(),
+        "/admin/users".to_string(),
+        "/admin/users/new".to_string(),
+        "/admin/audit".to_string(),
+    ] {
+        let page = browser.get(&path).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{l}: {path}: {page:?}");
+        for staff_only in ["New user", "Download CSV", "Add student", "/admin/users\""] {
+            assert!(
+                !page.body.contains(staff_only),
+                "{l}: {path} shows {staff_only:?}: {}",
                 page.body
             );
         }
-        app.stop().await;
-    }
-}
-
-#[tokio::test]
-async fn a_student_never_sees_the_geofence_or_the_networks() {
-    for db in backends().await {
-        let app = spawn_web(&db).await;
-        let l = app.label;
-        let (student, token) = app.user_with_token(v1::Role::Student, "ana").await;
-        let settings = v1::CheckInSettings {
-            geofence: Some(v1::Geofence {
-                latitude: 38.736_946,
-                longitude: -9.142_685,
-                radius_meters: 120.0,
-            }),
-            network_allowlist: vec!["192.0.2.0/24".into()],
-            ..Default::default()
-        };
-        let course = app.create_course("CS101", &[], Some(settings)).await;
-        app.enroll(&course, &student).await;
-        app.create_session(&course, -5, 60, None).await;
-        let id = course.name.trim_start_matches("courses/");
-        let mut browser = Browser::with_token(&app, &token);
-        for path in [
-            format!("/courses/{id}/edit"),
-            format!("/courses/{id}"),
-            "/student".into(),
-        ] {
-            let page = browser.get(&path).await;
-            for secret in ["38.73", "9.14", "120", "192.0.2"] {
-                assert!(
-                    !page.body.contains(secret),
-                    "{l}: {path} shows {secret}: {}",
-                    page.body
-                );
-            }
-        }
-        // The check-in page still knows that the class needs the position.
-        let home = browser.get("/student").await;
         assert!(
-            home.body.contains("data-needs-location"),
-            "{l}: {}",
-            home.body
-        );
-        app.stop().await;
-    }
-}
-
-#[tokio::test]
-async fn a_session_that_ends_before_it_starts_is_named_so() {
-    for db in backends().await {
-        let app = spawn_web(&db).await;
-        let l = app.label;
-        let course = app.create_course("CS101", &[], None).await;
-        let id = course.name.trim_start_matches("courses/");
-        let mut browser = Browser::with_token(&app, &app.admin);
-        browser.get(&format!("/courses/{id}")).await;
-        let page = browser
-            .post(
-                &format!("/courses/{id}/sessions"),
-                &[
-                    ("date", "2026-12-10"),
-                    ("start_time", "10:00"),
-                    ("end_time", "09:00"),
-                    ("title", "Lecture"),
-                    ("room", ""),
-                ],
-            )
-            .await;
-        assert!(
-            page.body.contains("ends before it starts"),
-            "{l}: {}",
+            page.body.contains("My attendance"),
+            "{l}: {path}: the student's own frame: {}",
             page.body
         );
-        assert!(!page.body.contains("12 hours"), "{l}");
-        // A class past midnight is still one.
-        let page = browser
-            .post(
-                &format!("/courses/{id}/sessions"),
-                &[
-                    ("date", "2026-12-10"),
-                    ("start_time", "22:00"),
-                    ("end_time", "01:00"),
-                    ("title", "Night lab"),
-                    ("room", ""),
-                ],
-            )
-            .await;
-        assert_eq!(page.status, StatusCode::SEE_OTHER, "{l}: {}", page.body);
-        app.stop().await;
     }
+    app.stop().await;
 }
+per_backend!(a_student_is_refused_staff_pages_in_their_own_frame);
 
-#[tokio::test]
-async fn an_attachment_keeps_its_accents_in_the_download_name() {
-    for db in backends().await {
-        let app = spawn_web(&db).await;
-        let l = app.label;
-        let (prof, prof_token) = app.user_with_token(v1::Role::Professor, "prof").await;
-        let (student, token) = app.user_with_token(v1::Role::Student, "ana").await;
-        let course = app.create_course("CS101", &[&prof], None).await;
-        app.enroll(&course, &student).await;
-        let session = app.create_session(&course, -120, 60, None).await;
-        let justification = app
-            .reports()
-            .submit_justification(req(
-                &token,
-                v1::SubmitJustificationRequest {
-                    session: session.name.clone(),
-                    reason: "ill".into(),
-                    attachment: b"\x89PNG\r\n\x1a\n".to_vec(),
-                    attachment_filename: "certificat-médical.png".into(),
-                },
-            ))
-            .await
-            .unwrap_or_else(|e| panic!("{l}: submit: {e:?}"))
-            .into_inner()
-            .justification
-            .expect("justification");
-        let id = justification.name.trim_start_matches("justifications/");
-        let mut browser = Browser::with_token(&app, &prof_token);
-        let page = browser
-            .get(&format!("/justifications/{id}/attachment"))
-            .await;
-        assert_eq!(page.status, StatusCode::OK, "{l}: {page:?}");
-        let disposition = page.disposition.unwrap_or_default();
-        assert!(
-            disposition.contains("filename*=UTF-8''certificat-m%C3%A9dical.png"),
-            "{l}: {disposition}"
-        );
-        app.stop().await;
+async fn a_student_never_sees_the_geofence_or_the_networks(db: TestDb) {
+    let app = spawn_web(&db).await;
+    let l = app.label;
+    let (student, token) = app.user_with_token(v1::Role::Student, "ana").await;
+    let settings = v1::CheckInSettings {
+        geofence: Some(v1::Geofence {
+            latitude: 38.736_946,
+            longitude: -9.142_685,
+            radius_meters: 120.0,
+        }),
+        network_allowlist: vec!["192.0.2.0/24".into()],
+        ..Default::default()
+    };
+    let course = app.create_course("CS101", &[], Some(settings)).await;
+    app.enroll(&course, &student).await;
+    app.create_session(&course, -5, 60, None).await;
+    let id = course.name.trim_start_matches("courses/");
+    let mut browser = Browser::with_token(&app, &token);
+    for path in [
+        format!("/courses/{id}/edit"),
+        format!("/courses/{id}"),
+        "/student".into(),
+    ] {
+        let page = browser.get(&path).await;
+        for secret in ["38.73", "9.14", "120", "192.0.2"] {
+            assert!(
+                !page.body.contains(secret),
+                "{l}: {path} shows {secret}: {}",
+                page.body
+            );
+        }
     }
+    // The check-in page still knows that the class needs the position.
+    let home = browser.get("/student").await;
+    assert!(
+        home.body.contains("data-needs-location"),
+        "{l}: {}",
+        home.body
+    );
+    app.stop().await;
 }
+per_backend!(a_student_never_sees_the_geofence_or_the_networks);
 
-#[tokio::test]
-async fn the_report_counts_only_sessions_that_have_happened() {
-    for db in backends().await {
-        let app = spawn_web(&db).await;
-        let l = app.label;
-        let (student, _) = app.user_with_token(v1::Role::Student, "ana").await;
-        let course = app.create_course("CS101", &[], None).await;
-        app.enroll(&course, &student).await;
-        for days_ago in [3, 2] {
-            app.create_session(&course, -days_ago * 24 * 60, 60, None)
-                .await;
-        }
-        for days_ahead in [1, 2, 3] {
-            app.create_session(&course, days_ahead * 24 * 60, 60, None)
-                .await;
-        }
-        let id = course.name.trim_start_matches("courses/");
-        let mut browser = Browser::with_token(&app, &app.admin);
-        let page = browser.get(&format!("/courses/{id}/report")).await;
-        assert_eq!(page.status, StatusCode::OK, "{l}: {page:?}");
-        assert!(
-            page.body.contains("over 2 sessions held so far"),
-            "{l}: {}",
-            page.body
-        );
-        app.stop().await;
-    }
+async fn a_session_that_ends_before_it_starts_is_named_so(db: TestDb) {
+    let app = spawn_web(&db).await;
+    let l = app.label;
+    let course = app.create_course("CS101", &[], None).await;
+    let id = course.name.trim_start_matches("courses/");
+    let mut browser = Browser::with_token(&app, &app.admin);
+    browser.get(&format!("/courses/{id}")).await;
+    let page = browser
+        .post(
+            &format!("/courses/{id}/sessions"),
+            &[
+                ("date", "2026-12-10"),
+                ("start_time", "10:00"),
+                ("end_time", "09:00"),
+                ("title", "Lecture"),
+                ("room", ""),
+            ],
+        )
+        .await;
+    assert!(
+        page.body.contains("ends before it starts"),
+        "{l}: {}",
+        page.body
+    );
+    assert!(!page.body.contains("12 hours"), "{l}");
+    // A class past midnight is still one.
+    let page = browser
+        .post(
+            &format!("/courses/{id}/sessions"),
+            &[
+                ("date", "2026-12-10"),
+                ("start_time", "22:00"),
+                ("end_time", "01:00"),
+                ("title", "Night lab"),
+                ("room", ""),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{l}: {}", page.body);
+    app.stop().await;
 }
+per_backend!(a_session_that_ends_before_it_starts_is_named_so);
+
+async fn an_attachment_keeps_its_accents_in_the_download_name(db: TestDb) {
+    let app = spawn_web(&db).await;
+    let l = app.label;
+    let (prof, prof_token) = app.user_with_token(v1::Role::Professor, "prof").await;
+    let (student, token) = app.user_with_token(v1::Role::Student, "ana").await;
+    let course = app.create_course("CS101", &[&prof], None).await;
+    app.enroll(&course, &student).await;
+    let session = app.create_session(&course, -120, 60, None).await;
+    let justification = app
+        .reports()
+        .submit_justification(req(
+            &token,
+            v1::SubmitJustificationRequest {
+                session: session.name.clone(),
+                reason: "ill".into(),
+                attachment: b"\x89PNG\r\n\x1a\n".to_vec(),
+                attachment_filename: "certificat-médical.png".into(),
+            },
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("{l}: submit: {e:?}"))
+        .into_inner()
+        .justification
+        .expect("justification");
+    let id = justification.name.trim_start_matches("justifications/");
+    let mut browser = Browser::with_token(&app, &prof_token);
+    let page = browser
+        .get(&format!("/justifications/{id}/attachment"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{l}: {page:?}");
+    let disposition = page.disposition.unwrap_or_default();
+    assert!(
+        disposition.contains("filename*=UTF-8''certificat-m%C3%A9dical.png"),
+        "{l}: {disposition}"
+    );
+    app.stop().await;
+}
+per_backend!(an_attachment_keeps_its_accents_in_the_download_name);
+
+async fn the_report_counts_only_sessions_that_have_happened(db: TestDb) {
+    let app = spawn_web(&db).await;
+    let l = app.label;
+    let (student, _) = app.user_with_token(v1::Role::Student, "ana").await;
+    let course = app.create_course("CS101", &[], None).await;
+    app.enroll(&course, &student).await;
+    for days_ago in [3, 2] {
+        app.create_session(&course, -days_ago * 24 * 60, 60, None)
+            .await;
+    }
+    for days_ahead in [1, 2, 3] {
+        app.create_session(&course, days_ahead * 24 * 60, 60, None)
+            .await;
+    }
+    let id = course.name.trim_start_matches("courses/");
+    let mut browser = Browser::with_token(&app, &app.admin);
+    let page = browser.get(&format!("/courses/{id}/report")).await;
+    assert_eq!(page.status, StatusCode::OK, "{l}: {page:?}");
+    assert!(
+        page.body.contains("over 2 sessions held so far"),
+        "{l}: {}",
+        page.body
+    );
+    app.stop().await;
+}
+per_backend!(the_report_counts_only_sessions_that_have_happened);
 
 /// `classtrack web` run apart: the pages on their own port, reaching the
 /// API over TLS at `api_url` with `ca_cert` trusted.
