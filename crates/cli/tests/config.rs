@@ -174,3 +174,63 @@ fn serve_runs_with_what_the_file_says() {
     let parsed: serde_json::Value = serde_json::from_str(&log).expect("a JSON line");
     assert_eq!(parsed["level"], "WARN", "{log}");
 }
+
+#[test]
+fn no_migrate_refuses_an_unmigrated_database_until_classtrack_migrate_ran() {
+    let dir = Dir::new();
+    let url = format!("sqlite://{}", dir.0.join("fresh.db").display());
+    let refused = classtrack(&dir)
+        .args(["serve", "--no-migrate", "--database-url", &url])
+        .output()
+        .expect("runs");
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("classtrack migrate"), "{stderr}");
+    let migrated = classtrack(&dir)
+        .args(["migrate", "--database-url", &url])
+        .output()
+        .expect("runs");
+    assert!(
+        migrated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrated.stderr)
+    );
+    let mut serving = classtrack(&dir)
+        .args(["serve", "--no-migrate", "--database-url", &url])
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--public-url",
+            "http://127.0.0.1:9",
+        ])
+        .env(
+            "CLASSTRACK_ADMIN_PASSWORD",
+            "a-long-enough-admin-passphrase",
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starts");
+    let stdout = serving.stdout.take().expect("stdout");
+    let listening = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .any(|l| l.starts_with("ClassTrack listening"));
+    let _ = serving.kill();
+    let _ = serving.wait();
+    assert!(
+        listening,
+        "serve --no-migrate starts on the migrated database"
+    );
+    let shown = classtrack(&dir)
+        .args(["config", "--database-url", &url])
+        .env("CLASSTRACK_MIGRATE", "false")
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        line_of(&stdout, "migrate").starts_with("migrate = false")
+            && line_of(&stdout, "migrate").ends_with("# CLASSTRACK_MIGRATE"),
+        "{stdout}"
+    );
+}
