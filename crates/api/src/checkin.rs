@@ -33,11 +33,12 @@ use classtrack_proto::v1;
 use classtrack_store::attendance::{self, CheckInContext, ContextQuery, Record, Rejection};
 use classtrack_store::sessions::Session;
 use classtrack_store::{auth, Kept, StoreError};
+// See `batch`: one call's answer is the store's result type.
+use classtrack_store::Result as StoreResult;
 
 use crate::access::Caller;
-use crate::batch::Answer;
 use crate::error::ApiError;
-use crate::services::parse_name;
+use crate::names::parse_name;
 use crate::{convert, ApiConfig};
 
 /// Wrong short codes a student may type in one session before typing is closed.
@@ -97,7 +98,7 @@ pub async fn run(
     conn: &mut Kept,
     config: &ApiConfig,
     asks: &[Ask],
-) -> Vec<Answer<Option<Judgement>>> {
+) -> Vec<StoreResult<Option<Judgement>>> {
     let mut result = judge_and_write(conn, config, asks).await;
     if let Err((e, _)) = &result {
         if !matches!(e, StoreError::Conflict { .. }) {
@@ -123,7 +124,7 @@ pub async fn run(
     }
 }
 
-async fn alone(conn: &mut Kept, config: &ApiConfig, ask: &Ask) -> Answer<Option<Judgement>> {
+async fn alone(conn: &mut Kept, config: &ApiConfig, ask: &Ask) -> StoreResult<Option<Judgement>> {
     // Judged again after a collision, the stored record is a repeat; a
     // second collision in a row is reported.
     let mut again = true;
@@ -153,7 +154,7 @@ fn failed(
     n: usize,
     e: StoreError,
     judged: Option<Vec<Option<Judgement>>>,
-) -> Vec<Answer<Option<Judgement>>> {
+) -> Vec<StoreResult<Option<Judgement>>> {
     let e = Arc::new(e);
     let Some(judged) = judged else {
         return (0..n).map(|_| Err(StoreError::Shared(e.clone()))).collect();
@@ -382,7 +383,7 @@ fn credential(r: &v1::CheckInRequest) -> Result<Credential, ApiError> {
     match &r.credential {
         Some(v1::check_in_request::Credential::Token(t)) => QrToken::parse(t)
             .map(Credential::Token)
-            .map_err(|_| ApiError::Rejected(CheckInRejection::TokenMalformed)),
+            .map_err(|_| ApiError::rejected(CheckInRejection::TokenMalformed)),
         Some(v1::check_in_request::Credential::ShortCode(c)) => {
             let session = parse_name("short_code.session", &c.session, SessionId::parse)?;
             let code = c.code.trim();
@@ -441,7 +442,7 @@ fn judge<'c>(
     // it is unreadable.
     let (credential, credential_error) = match credential {
         Ok(c) => (Ok(c), None),
-        Err(ApiError::Rejected(reason)) => (Err(Malformed::Refused(reason)), None),
+        Err(ApiError::Rejected { reason, .. }) => (Err(Malformed::Refused(reason)), None),
         Err(e) => (Err(Malformed::Invalid), Some(e)),
     };
     let (scan, scan_error) = match scan_claim(r) {
@@ -588,7 +589,7 @@ mod tests {
     }
 
     /// What each answer became: "failed", or the verdict's kind.
-    fn kinds(answers: &[Answer<Option<Judgement>>]) -> Vec<&'static str> {
+    fn kinds(answers: &[StoreResult<Option<Judgement>>]) -> Vec<&'static str> {
         answers
             .iter()
             .map(|a| match a {

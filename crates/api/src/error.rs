@@ -32,14 +32,15 @@ pub enum ApiError {
     PasswordChangeRequired,
     #[error("too many failed logins; try again in {} s", .retry_after.as_secs())]
     Throttled { retry_after: Duration },
-    #[error("check-in refused: {}", .0.code())]
-    Rejected(CheckInRejection),
-    /// A refusal that lasts a known time (too many wrong codes: until the
-    /// session's check-in closes); sent with RetryInfo.
+    /// A refused check-in, sent with an ErrorInfo whose reason is the
+    /// rejection's code. A refusal that lasts a known time (too many wrong
+    /// codes: until the session's check-in closes) also carries a RetryInfo.
     #[error("check-in refused: {}", .reason.code())]
-    RejectedUntil {
+    Rejected {
+        /// Why the check-in was refused.
         reason: CheckInRejection,
-        retry_after: Duration,
+        /// How long the refusal lasts, when that is known.
+        retry_after: Option<Duration>,
     },
     #[error("the database is unavailable")]
     Unavailable(#[source] StoreError),
@@ -60,6 +61,15 @@ impl ApiError {
 
     pub fn not_found(what: impl std::fmt::Display) -> Self {
         ApiError::NotFound(format!("{what} was not found"))
+    }
+
+    /// A refused check-in with no known end ([`ApiError::Rejected`] without
+    /// a retry delay).
+    pub fn rejected(reason: CheckInRejection) -> Self {
+        ApiError::Rejected {
+            reason,
+            retry_after: None,
+        }
     }
 
     pub fn internal(e: impl std::error::Error + Send + Sync + 'static) -> Self {
@@ -164,19 +174,20 @@ impl From<ApiError> for Status {
                 );
                 Status::with_error_details(Code::ResourceExhausted, message, details)
             }
-            ApiError::Rejected(r) => {
-                let mut details = ErrorDetails::new();
-                details.set_error_info(r.code(), ERROR_DOMAIN, std::collections::HashMap::new());
-                Status::with_error_details(rejection_code(r), r.message(), details)
-            }
-            ApiError::RejectedUntil {
-                reason: r,
+            ApiError::Rejected {
+                reason,
                 retry_after,
             } => {
                 let mut details = ErrorDetails::new();
-                details.set_error_info(r.code(), ERROR_DOMAIN, std::collections::HashMap::new());
-                details.set_retry_info(Some(retry_after));
-                Status::with_error_details(rejection_code(r), r.message(), details)
+                details.set_error_info(
+                    reason.code(),
+                    ERROR_DOMAIN,
+                    std::collections::HashMap::new(),
+                );
+                if retry_after.is_some() {
+                    details.set_retry_info(retry_after);
+                }
+                Status::with_error_details(rejection_code(reason), reason.message(), details)
             }
             ApiError::Unavailable(source) => {
                 tracing::warn!(error = %source, cause = ?std::error::Error::source(&source), "database unavailable");

@@ -12,11 +12,12 @@ use serde_json::json;
 use tonic::{Request, Response, Status};
 
 use super::users::{check_unique, prefixed_conflict, Applicant};
-use super::{audit, mask_paths, parse_name, reply};
+use super::{audit, mask_paths, reply};
 use crate::access::{found, require_course_member, require_course_staff, Caller};
 use crate::convert;
 use crate::error::{ApiError, ApiResult};
 use crate::import::{self, row_error};
+use crate::names::parse_name;
 use crate::passwords;
 use crate::state::State;
 

@@ -22,10 +22,11 @@ use tonic::{Request, Response, Status};
 
 use super::courses::load_course;
 use super::sessions::load_session;
-use super::{audit, parse_name, reply};
+use super::{audit, reply};
 use crate::access::{found, require_course_staff, Caller};
 use crate::convert;
 use crate::error::{ApiError, ApiResult};
+use crate::names::parse_name;
 use crate::state::State;
 
 pub struct ReportApi(pub State);

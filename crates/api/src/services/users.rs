@@ -9,11 +9,12 @@ use classtrack_store::{auth, courses, StoreError};
 use serde_json::json;
 use tonic::{Request, Response, Status};
 
-use super::{audit, mask_paths, parse_name, reply};
+use super::{audit, mask_paths, reply};
 use crate::access::{found, Caller};
 use crate::convert;
 use crate::error::{ApiError, ApiResult};
 use crate::import::{self, row_error};
+use crate::names::parse_name;
 use crate::passwords;
 use crate::state::State;
 
