@@ -15,6 +15,11 @@
 //! devices) is read as of the transaction's start; a record written since by
 //! someone else collides with the batch's INSERT, and the batch is judged
 //! again ask by ask.
+//!
+//! Over 500 lines on purpose: about 500 of code and the unit tests of
+//! `failed`. It is one story, a batch from its reads to its commit, and the
+//! steps share the batch's private types (`Batch`, `Failed`); split, they
+//! would have to be public to each other without being any easier to read.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
