@@ -27,8 +27,11 @@ pub struct InProcess;
 /// An authenticated caller.
 #[derive(Debug, Clone)]
 pub struct Caller {
+    /// The account behind the token.
     pub user: User,
+    /// The SHA-256 of the bearer token, as stored (hex).
     pub token_hash: String,
+    /// When the login expires, in Unix milliseconds.
     pub expires_at: i64,
     /// The address this request came from ([`crate::State::client_address`]), set
     /// by [`crate::State::signed_in`] for every request (a cached login keeps no
@@ -37,10 +40,12 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// Whether the caller is an administrator.
     pub fn is_admin(&self) -> bool {
         self.user.role == Role::Admin
     }
 
+    /// Refuses (PERMISSION_DENIED) anyone but an administrator.
     pub fn require_admin(&self) -> ApiResult<()> {
         if self.is_admin() {
             Ok(())
@@ -49,6 +54,7 @@ impl Caller {
         }
     }
 
+    /// Refuses (PERMISSION_DENIED) students: administrators and professors pass.
     pub fn require_staff(&self) -> ApiResult<()> {
         if self.user.role == Role::Student {
             Err(ApiError::denied("students may not do this"))
@@ -71,6 +77,7 @@ pub fn new_token() -> (String, String) {
     (token, hash)
 }
 
+/// The hex SHA-256 of a bearer token: what the database and the login cache key logins by.
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
@@ -174,6 +181,7 @@ impl LoginCache {
         Self { entries }
     }
 
+    /// The cached login of a token hash, unless it expired by `now_ms` (then it is dropped).
     pub(crate) fn get(&self, hash: &str, now_ms: i64) -> Option<Caller> {
         let entries = self.entries.as_ref()?;
         let caller = entries.get(hash)?;
@@ -185,18 +193,21 @@ impl LoginCache {
         }
     }
 
+    /// Remembers a login just verified against the database.
     pub(crate) fn put(&self, caller: &Caller) {
         if let Some(entries) = &self.entries {
             entries.insert(caller.token_hash.clone(), caller.clone());
         }
     }
 
+    /// Drops one token's login (a Logout).
     pub(crate) fn forget_one(&self, hash: &str) {
         if let Some(entries) = &self.entries {
             entries.invalidate(hash);
         }
     }
 
+    /// Drops every cached login `which` picks (a user's, when their account changed).
     pub(crate) fn forget(&self, which: impl Fn(&Caller) -> bool + Send + Sync + 'static) {
         if let Some(entries) = &self.entries {
             // Invalidated entries are never returned again, whenever moka

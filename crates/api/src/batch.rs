@@ -84,6 +84,8 @@ pub struct Batches {
 }
 
 impl Batches {
+    /// Starts the two loops: token lookups on pooled connections, check-ins on one kept
+    /// connection.
     pub fn spawn(store: Store, config: Arc<ApiConfig>) -> Self {
         let (s, c) = (store.clone(), config.clone());
         let logins = Batcher::spawn(MAX_BATCH, move |hashes: Vec<String>| {

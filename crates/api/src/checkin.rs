@@ -51,19 +51,25 @@ pub const MAX_WRONG_CODES: i64 = 5;
 
 /// One check-in as it came in.
 pub struct Ask {
+    /// The hash of the request's bearer token.
     pub token_hash: String,
     /// The login, when this replica verified it recently.
     pub caller: Option<Caller>,
+    /// The client's address ([`crate::State::client_address`]): the network allowlist
+    /// checks it, and it is kept with the record or the refusal.
     pub address: Option<IpAddr>,
     /// When it arrived: the rules judge it at this instant.
     pub at: DateTime<Utc>,
+    /// What the student sent.
     pub request: v1::CheckInRequest,
 }
 
 /// The answer to an [`Ask`] whose token has a live login behind it (an ask
 /// without one is answered `None`: expired, ended, or the account closed).
 pub struct Judgement {
+    /// The login behind the token, from the cache or looked up with the batch.
     pub caller: Caller,
+    /// What became of the check-in.
     pub verdict: Verdict,
 }
 

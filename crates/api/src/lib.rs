@@ -6,6 +6,7 @@
 
 mod access;
 mod batch;
+/// First start (the admin account) and the demo data.
 pub mod bootstrap;
 mod checkin;
 mod convert;

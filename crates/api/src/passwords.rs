@@ -39,6 +39,8 @@ fn slots() -> &'static tokio::sync::Semaphore {
     })
 }
 
+/// Hashes a password with argon2id and a random salt, off the async threads and at most one per
+/// core ([`slots`]).
 pub async fn hash(cost: HashCost, password: String) -> ApiResult<String> {
     let _slot = slots().acquire().await.map_err(ApiError::internal)?;
     tokio::task::spawn_blocking(move || {

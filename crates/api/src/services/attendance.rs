@@ -25,6 +25,8 @@ use crate::live::{self, roll_snapshot};
 use crate::names::parse_name;
 use crate::state::State;
 
+/// AttendanceService: QR tokens, scans and check-ins, the roll and its live watch, marks by
+/// staff.
 pub struct AttendanceApi(pub State);
 
 type Stream<T> = ReceiverStream<Result<T, Status>>;

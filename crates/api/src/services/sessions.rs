@@ -20,6 +20,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::names::parse_name;
 use crate::state::State;
 
+/// SessionService: a course's sessions, created one at a time or as a series, updated,
+/// closed or cancelled.
 pub struct SessionApi(pub State);
 
 /// The longest a single meeting may last.

@@ -35,6 +35,7 @@ pub(crate) async fn load_course(
     found(caller, id, courses::get(conn, id).await)
 }
 
+/// A course as the API shows it, with its professors and enrolled count read from `conn`.
 pub(crate) async fn course_proto(conn: &mut Conn, c: &Course) -> ApiResult<v1::Course> {
     let professors = courses::professors(conn, c.id).await?;
     let enrolled = courses::enrolled_count(conn, c.id).await?;

@@ -15,6 +15,7 @@ pub(crate) use course::{course_proto, load_course};
 use course::{create_course, list_courses, set_course_professors, update_course};
 use enrollment::{enroll_student, import_enrollments, list_enrollments, unenroll_student};
 
+/// CourseService: courses, their professors and their students.
 pub struct CourseApi(pub State);
 
 #[tonic::async_trait]

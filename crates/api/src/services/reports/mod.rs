@@ -19,6 +19,8 @@ use justifications::{attachment, decide, list_justifications, submit};
 use report::course_report;
 use supervision::{list_audit, list_rejected, supervision};
 
+/// ReportService: histories, course reports and exports, justifications, supervision and the
+/// audit log.
 pub struct ReportApi(pub State);
 
 #[tonic::async_trait]

@@ -20,14 +20,21 @@ use crate::state::State;
 
 /// A new account's fields, normalised (trimmed; username and email lowercased).
 pub(crate) struct Applicant {
+    /// Trimmed and lowercased.
     pub username: String,
+    /// Trimmed and lowercased.
     pub email: String,
+    /// Trimmed.
     pub display_name: String,
+    /// The account's role.
     pub role: Role,
+    /// Trimmed; `None` when empty.
     pub student_number: Option<String>,
 }
 
 impl Applicant {
+    /// Normalises the fields as typed; nothing is checked yet
+    /// ([`Applicant::violations`] does that).
     pub fn new(
         username: &str,
         email: &str,

@@ -14,6 +14,7 @@ pub(crate) use account::{prefixed_conflict, Applicant};
 pub(crate) use import_csv::check_unique;
 use import_csv::import_users;
 
+/// UserService: accounts, managed by administrators.
 pub struct UserApi(pub State);
 
 #[tonic::async_trait]
