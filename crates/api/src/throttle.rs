@@ -209,6 +209,15 @@ mod tests {
     }
 
     #[test]
+    fn a_failure_other_than_an_unavailable_database_is_not_retried() {
+        // An unavailable database can't be built here without sqlx; what is
+        // not Unavailable is never retried, shared or not.
+        assert!(!lost_lock_conflict(&StoreError::NotFound));
+        let shared = StoreError::Shared(std::sync::Arc::new(StoreError::Corrupt("x".into())));
+        assert!(!lost_lock_conflict(&shared));
+    }
+
+    #[test]
     fn delays_double_per_failure_up_to_the_cap() {
         let p = LoginThrottle::default();
         assert_eq!(p.wait(&failures(4, 4, 4), 100_000), None);
