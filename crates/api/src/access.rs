@@ -1,11 +1,15 @@
-//! Who is calling, from where, and what they may touch. Authorization lives
-//! here, in the API, never in a user interface.
+//! Who is calling and what they may touch: the [`Caller`], bearer tokens,
+//! the cache of verified logins, and the course checks. Authorization lives
+//! here, in the API, never in a user interface. How a request becomes a
+//! `Caller` (which needs the [`crate::State`]) is in `signin`, so that this
+//! module and `state` (which holds the [`LoginCache`]) don't depend on each
+//! other.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use classtrack_core::{forwarded, CourseId, Role};
+use classtrack_core::{CourseId, Role};
 use classtrack_store::users::User;
 use classtrack_store::{courses, Conn, StoreError};
 use rand::RngCore;
@@ -13,7 +17,6 @@ use sha2::{Digest, Sha256};
 use tonic::Request;
 
 use crate::error::{ApiError, ApiResult};
-use crate::state::State;
 
 /// Marks a call that came through the in-process channel of the web tier
 /// running in this process (never set by a network peer): its
@@ -24,20 +27,25 @@ pub struct InProcess;
 /// An authenticated caller.
 #[derive(Debug, Clone)]
 pub struct Caller {
+    /// The account behind the token.
     pub user: User,
+    /// The SHA-256 of the bearer token, as stored (hex).
     pub token_hash: String,
+    /// When the login expires, in Unix milliseconds.
     pub expires_at: i64,
-    /// The address this request came from ([`State::client_address`]), set
-    /// by [`State::signed_in`] for every request (a cached login keeps no
+    /// The address this request came from ([`crate::State::client_address`]), set
+    /// by [`crate::State::signed_in`] for every request (a cached login keeps no
     /// address of its own); `None` when the transport names no peer.
     pub client_address: Option<IpAddr>,
 }
 
 impl Caller {
+    /// Whether the caller is an administrator.
     pub fn is_admin(&self) -> bool {
         self.user.role == Role::Admin
     }
 
+    /// Refuses (PERMISSION_DENIED) anyone but an administrator.
     pub fn require_admin(&self) -> ApiResult<()> {
         if self.is_admin() {
             Ok(())
@@ -46,6 +54,7 @@ impl Caller {
         }
     }
 
+    /// Refuses (PERMISSION_DENIED) students: administrators and professors pass.
     pub fn require_staff(&self) -> ApiResult<()> {
         if self.user.role == Role::Student {
             Err(ApiError::denied("students may not do this"))
@@ -68,6 +77,7 @@ pub fn new_token() -> (String, String) {
     (token, hash)
 }
 
+/// The hex SHA-256 of a bearer token: what the database and the login cache key logins by.
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
@@ -90,115 +100,6 @@ impl Caller {
         } else {
             Ok(())
         }
-    }
-}
-
-impl State {
-    /// Authenticates the request as [`State::signed_in`] does, and refuses a
-    /// caller who must change their password first: every RPC but WhoAmI,
-    /// Logout and ChangePassword asks this.
-    pub async fn caller<T>(&self, req: &Request<T>) -> ApiResult<Caller> {
-        let caller = self.signed_in(req).await?;
-        caller.require_own_password()?;
-        Ok(caller)
-    }
-
-    /// Authenticates the request: its token must exist, be unexpired and
-    /// unrevoked, and belong to an active user.
-    pub async fn signed_in<T>(&self, req: &Request<T>) -> ApiResult<Caller> {
-        let (hash, cached) = self.cached_caller(req)?;
-        let mut caller = match cached {
-            Some(caller) => caller,
-            None => self.verify(hash).await?.ok_or(LOGIN_ENDED)?,
-        };
-        caller.client_address = self.client_address(req);
-        Ok(caller)
-    }
-
-    /// Looks a token up in the database (batched with other lookups) and
-    /// puts a live login in this replica's cache.
-    async fn verify(&self, token_hash: String) -> ApiResult<Option<Caller>> {
-        let Some((user, expires_at)) = self.batches.token_user(token_hash.clone()).await? else {
-            return Ok(None);
-        };
-        let caller = Caller {
-            user,
-            token_hash,
-            expires_at,
-            client_address: None,
-        };
-        self.logins.put(&caller);
-        Ok(Some(caller))
-    }
-
-    /// Checks again that an open stream's login is live, as every call
-    /// does: from this replica's cache when it verified the token lately (a
-    /// Logout, password change or reset, or deactivation through this
-    /// replica clears it at once), else from the database, so a revocation
-    /// through another replica is seen within `login_cache_ttl`. A database
-    /// that does not answer is no verdict: the stream goes on and the next
-    /// check asks again.
-    pub async fn still_logged_in(&self, caller: &Caller) -> ApiResult<()> {
-        if self.logins.get(&caller.token_hash, self.now_ms()).is_some() {
-            return Ok(());
-        }
-        match self.verify(caller.token_hash.clone()).await {
-            Ok(Some(_)) => Ok(()),
-            Ok(None) => Err(LOGIN_ENDED),
-            Err(e) => {
-                tracing::debug!(error = %e, "a stream's login could not be checked; it goes on");
-                Ok(())
-            }
-        }
-    }
-
-    /// The hash of the request's bearer token, and its caller if this
-    /// replica verified the token lately.
-    pub fn cached_caller<T>(&self, req: &Request<T>) -> ApiResult<(String, Option<Caller>)> {
-        let token = bearer(req).ok_or(ApiError::Unauthenticated(
-            "log in first: this call needs an `authorization: Bearer <token>` header",
-        ))?;
-        let hash = token_hash(token);
-        let cached = self.logins.get(&hash, self.now_ms());
-        Ok((hash, cached))
-    }
-
-    /// Forgets a revoked token at once on this replica.
-    pub fn forget_token(&self, hash: &str) {
-        self.logins.forget_one(hash);
-    }
-
-    /// Forgets every login of a user whose account changed.
-    pub fn forget_user(&self, user: classtrack_core::UserId) {
-        self.logins.forget(move |c| c.user.id == user);
-    }
-
-    /// The client's address: the peer, or when the peer is a trusted proxy
-    /// (`trusted_proxies`: a load balancer, the web tier run apart) the
-    /// address the header those proxies write (`forwarded_header`) names,
-    /// read right to left past trusted hops ([`forwarded::client_address`]). Calls of this
-    /// process's own web tier come through the in-process channel.
-    pub fn client_address<T>(&self, req: &Request<T>) -> Option<IpAddr> {
-        if req.extensions().get::<InProcess>().is_some() {
-            // The web tier of this process states the browser's address.
-            let header = forwarded::ForwardedHeader::XForwardedFor;
-            return header
-                .hops(metadata_values(req, header.name()))
-                .pop()
-                .flatten();
-        }
-        let peer = req
-            .extensions()
-            .get::<axum::extract::ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip())
-            .or_else(|| req.remote_addr().map(|a| a.ip()))?;
-        let header = self.config.forwarded_header;
-        let chain = header.hops(metadata_values(req, header.name()));
-        Some(forwarded::client_address(
-            peer,
-            &chain,
-            &self.config.trusted_proxies,
-        ))
     }
 }
 
@@ -280,7 +181,8 @@ impl LoginCache {
         Self { entries }
     }
 
-    fn get(&self, hash: &str, now_ms: i64) -> Option<Caller> {
+    /// The cached login of a token hash, unless it expired by `now_ms` (then it is dropped).
+    pub(crate) fn get(&self, hash: &str, now_ms: i64) -> Option<Caller> {
         let entries = self.entries.as_ref()?;
         let caller = entries.get(hash)?;
         if caller.expires_at > now_ms {
@@ -291,19 +193,22 @@ impl LoginCache {
         }
     }
 
+    /// Remembers a login just verified against the database.
     pub(crate) fn put(&self, caller: &Caller) {
         if let Some(entries) = &self.entries {
             entries.insert(caller.token_hash.clone(), caller.clone());
         }
     }
 
-    fn forget_one(&self, hash: &str) {
+    /// Drops one token's login (a Logout).
+    pub(crate) fn forget_one(&self, hash: &str) {
         if let Some(entries) = &self.entries {
             entries.invalidate(hash);
         }
     }
 
-    fn forget(&self, which: impl Fn(&Caller) -> bool + Send + Sync + 'static) {
+    /// Drops every cached login `which` picks (a user's, when their account changed).
+    pub(crate) fn forget(&self, which: impl Fn(&Caller) -> bool + Send + Sync + 'static) {
         if let Some(entries) = &self.entries {
             // Invalidated entries are never returned again, whenever moka
             // gets round to removing them.
@@ -313,13 +218,4 @@ impl LoginCache {
             }
         }
     }
-}
-
-/// Every value of a metadata key, in order (unreadable ones left out).
-fn metadata_values<'r, T>(req: &'r Request<T>, name: &str) -> Vec<&'r str> {
-    req.metadata()
-        .get_all(name)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect()
 }

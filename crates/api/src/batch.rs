@@ -12,6 +12,9 @@ use std::sync::Arc;
 
 use classtrack_store::users::User;
 use classtrack_store::{auth, Store, StoreError};
+// One call's answer is the store's own result type: `checkin` and this
+// module both use it, so neither defines it for the other.
+use classtrack_store::Result as StoreResult;
 use futures::FutureExt;
 use tokio::sync::{mpsc, oneshot};
 
@@ -74,15 +77,15 @@ impl<I: Send + 'static, O: Send + 'static> Batcher<I, O> {
 #[error("the batch that held this call failed")]
 struct BatchLost;
 
-pub(crate) type Answer<T> = Result<T, StoreError>;
-
 /// The replica's batch loops.
 pub struct Batches {
-    logins: Batcher<String, Answer<Option<(User, i64)>>>,
-    checkins: Batcher<Ask, Answer<Option<Judgement>>>,
+    logins: Batcher<String, StoreResult<Option<(User, i64)>>>,
+    checkins: Batcher<Ask, StoreResult<Option<Judgement>>>,
 }
 
 impl Batches {
+    /// Starts the two loops: token lookups on pooled connections, check-ins on one kept
+    /// connection.
     pub fn spawn(store: Store, config: Arc<ApiConfig>) -> Self {
         let (s, c) = (store.clone(), config.clone());
         let logins = Batcher::spawn(MAX_BATCH, move |hashes: Vec<String>| {
@@ -116,7 +119,7 @@ impl Batches {
 }
 
 /// One answer per call: the batch's, or its one failure shared by all.
-fn each<T>(n: usize, all: Answer<Vec<T>>) -> Vec<Answer<T>> {
+fn each<T>(n: usize, all: StoreResult<Vec<T>>) -> Vec<StoreResult<T>> {
     match all {
         Ok(found) => found.into_iter().map(Ok).collect(),
         Err(e) => {

@@ -58,11 +58,15 @@ pub async fn ensure_admin(state: &State, password: Option<String>) -> ApiResult<
 /// What `--demo` created, to print.
 #[derive(Debug, Clone)]
 pub struct DemoLogins {
+    /// The professors' usernames.
     pub professors: Vec<String>,
+    /// The students' usernames, `student01` to `student40`.
     pub students: Vec<String>,
+    /// The password every demo account shares ([`DEMO_PASSWORD`]).
     pub password: String,
 }
 
+/// The password of every account `--demo` creates.
 pub const DEMO_PASSWORD: &str = "demo-password";
 
 const FIRST: [&str; 20] = [

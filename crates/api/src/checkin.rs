@@ -15,6 +15,11 @@
 //! devices) is read as of the transaction's start; a record written since by
 //! someone else collides with the batch's INSERT, and the batch is judged
 //! again ask by ask.
+//!
+//! Over 500 lines on purpose: about 500 of code and the unit tests of
+//! `failed`. It is one story, a batch from its reads to its commit, and the
+//! steps share the batch's private types (`Batch`, `Failed`); split, they
+//! would have to be public to each other without being any easier to read.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -33,11 +38,12 @@ use classtrack_proto::v1;
 use classtrack_store::attendance::{self, CheckInContext, ContextQuery, Record, Rejection};
 use classtrack_store::sessions::Session;
 use classtrack_store::{auth, Kept, StoreError};
+// See `batch`: one call's answer is the store's result type.
+use classtrack_store::Result as StoreResult;
 
 use crate::access::Caller;
-use crate::batch::Answer;
 use crate::error::ApiError;
-use crate::services::parse_name;
+use crate::names::parse_name;
 use crate::{convert, ApiConfig};
 
 /// Wrong short codes a student may type in one session before typing is closed.
@@ -45,19 +51,25 @@ pub const MAX_WRONG_CODES: i64 = 5;
 
 /// One check-in as it came in.
 pub struct Ask {
+    /// The hash of the request's bearer token.
     pub token_hash: String,
     /// The login, when this replica verified it recently.
     pub caller: Option<Caller>,
+    /// The client's address ([`crate::State::client_address`]): the network allowlist
+    /// checks it, and it is kept with the record or the refusal.
     pub address: Option<IpAddr>,
     /// When it arrived: the rules judge it at this instant.
     pub at: DateTime<Utc>,
+    /// What the student sent.
     pub request: v1::CheckInRequest,
 }
 
 /// The answer to an [`Ask`] whose token has a live login behind it (an ask
 /// without one is answered `None`: expired, ended, or the account closed).
 pub struct Judgement {
+    /// The login behind the token, from the cache or looked up with the batch.
     pub caller: Caller,
+    /// What became of the check-in.
     pub verdict: Verdict,
 }
 
@@ -97,7 +109,7 @@ pub async fn run(
     conn: &mut Kept,
     config: &ApiConfig,
     asks: &[Ask],
-) -> Vec<Answer<Option<Judgement>>> {
+) -> Vec<StoreResult<Option<Judgement>>> {
     let mut result = judge_and_write(conn, config, asks).await;
     if let Err((e, _)) = &result {
         if !matches!(e, StoreError::Conflict { .. }) {
@@ -123,7 +135,7 @@ pub async fn run(
     }
 }
 
-async fn alone(conn: &mut Kept, config: &ApiConfig, ask: &Ask) -> Answer<Option<Judgement>> {
+async fn alone(conn: &mut Kept, config: &ApiConfig, ask: &Ask) -> StoreResult<Option<Judgement>> {
     // Judged again after a collision, the stored record is a repeat; a
     // second collision in a row is reported.
     let mut again = true;
@@ -153,7 +165,7 @@ fn failed(
     n: usize,
     e: StoreError,
     judged: Option<Vec<Option<Judgement>>>,
-) -> Vec<Answer<Option<Judgement>>> {
+) -> Vec<StoreResult<Option<Judgement>>> {
     let e = Arc::new(e);
     let Some(judged) = judged else {
         return (0..n).map(|_| Err(StoreError::Shared(e.clone()))).collect();
@@ -382,7 +394,7 @@ fn credential(r: &v1::CheckInRequest) -> Result<Credential, ApiError> {
     match &r.credential {
         Some(v1::check_in_request::Credential::Token(t)) => QrToken::parse(t)
             .map(Credential::Token)
-            .map_err(|_| ApiError::Rejected(CheckInRejection::TokenMalformed)),
+            .map_err(|_| ApiError::rejected(CheckInRejection::TokenMalformed)),
         Some(v1::check_in_request::Credential::ShortCode(c)) => {
             let session = parse_name("short_code.session", &c.session, SessionId::parse)?;
             let code = c.code.trim();
@@ -441,7 +453,7 @@ fn judge<'c>(
     // it is unreadable.
     let (credential, credential_error) = match credential {
         Ok(c) => (Ok(c), None),
-        Err(ApiError::Rejected(reason)) => (Err(Malformed::Refused(reason)), None),
+        Err(ApiError::Rejected { reason, .. }) => (Err(Malformed::Refused(reason)), None),
         Err(e) => (Err(Malformed::Invalid), Some(e)),
     };
     let (scan, scan_error) = match scan_claim(r) {
@@ -588,7 +600,7 @@ mod tests {
     }
 
     /// What each answer became: "failed", or the verdict's kind.
-    fn kinds(answers: &[Answer<Option<Judgement>>]) -> Vec<&'static str> {
+    fn kinds(answers: &[StoreResult<Option<Judgement>>]) -> Vec<&'static str> {
         answers
             .iter()
             .map(|a| match a {

@@ -13,6 +13,7 @@ use prost_types::Timestamp;
 
 use crate::error::{ApiError, ApiResult};
 
+/// A protobuf timestamp of Unix milliseconds (always `Some`, for message fields).
 pub fn ts(ms: i64) -> Option<Timestamp> {
     Some(Timestamp {
         seconds: ms.div_euclid(1000),
@@ -20,6 +21,7 @@ pub fn ts(ms: i64) -> Option<Timestamp> {
     })
 }
 
+/// [`ts`] of a time that may be absent.
 pub fn opt_ts(ms: Option<i64>) -> Option<Timestamp> {
     ms.and_then(ts)
 }
@@ -36,10 +38,12 @@ pub fn ms(t: &Timestamp, field: &str) -> ApiResult<i64> {
     Ok(t.seconds * 1000 + i64::from(t.nanos / 1_000_000))
 }
 
+/// [`ms`] of a timestamp field that may be unset.
 pub fn opt_ms(t: Option<&Timestamp>, field: &str) -> ApiResult<Option<i64>> {
     t.map(|t| ms(t, field)).transpose()
 }
 
+/// The proto role of a domain role.
 pub fn role(r: Role) -> v1::Role {
     match r {
         Role::Admin => v1::Role::Admin,
@@ -48,6 +52,8 @@ pub fn role(r: Role) -> v1::Role {
     }
 }
 
+/// The domain role of a proto role; `None` for unspecified, INVALID_ARGUMENT on `field` for an
+/// unknown number.
 pub fn role_from(value: i32, field: &str) -> ApiResult<Option<Role>> {
     match v1::Role::try_from(value) {
         Ok(v1::Role::Unspecified) => Ok(None),
@@ -61,6 +67,7 @@ pub fn role_from(value: i32, field: &str) -> ApiResult<Option<Role>> {
     }
 }
 
+/// A user as the API shows it (never the password hash).
 pub fn user(u: &User) -> v1::User {
     v1::User {
         name: u.id.name(),
@@ -75,6 +82,7 @@ pub fn user(u: &User) -> v1::User {
     }
 }
 
+/// A course with its professors' names and the number of enrolled students.
 pub fn course(c: &Course, professors: &[classtrack_core::UserId], enrolled: i64) -> v1::Course {
     v1::Course {
         name: c.id.name(),
@@ -106,6 +114,8 @@ fn geofence(g: &Geofence) -> v1::Geofence {
     }
 }
 
+/// The overrides a course or session sets, with the `clear_*` flags saying which ones remove an
+/// inherited value.
 pub fn settings(s: &SettingsOverrides) -> v1::CheckInSettings {
     v1::CheckInSettings {
         qr_rotation_seconds: s.qr_rotation_seconds,
@@ -122,6 +132,7 @@ pub fn settings(s: &SettingsOverrides) -> v1::CheckInSettings {
     }
 }
 
+/// The settings that apply, every field set.
 pub fn effective_settings(s: &CheckInSettings) -> v1::CheckInSettings {
     v1::CheckInSettings {
         qr_rotation_seconds: Some(s.qr_rotation_seconds),
@@ -223,6 +234,7 @@ pub fn settings_from(p: &v1::CheckInSettings, field: &str) -> ApiResult<Settings
     })
 }
 
+/// A course's absence rules as the proto message.
 pub fn absence_rules(r: &AbsenceRules) -> v1::AbsenceRules {
     v1::AbsenceRules {
         max_absence_percent: r.max_absence_percent,
@@ -232,6 +244,7 @@ pub fn absence_rules(r: &AbsenceRules) -> v1::AbsenceRules {
     }
 }
 
+/// Absence rules from the proto message; an unset `late_counts_as_attended` means true.
 pub fn absence_rules_from(p: &v1::AbsenceRules) -> AbsenceRules {
     AbsenceRules {
         max_absence_percent: p.max_absence_percent,
@@ -241,6 +254,7 @@ pub fn absence_rules_from(p: &v1::AbsenceRules) -> AbsenceRules {
     }
 }
 
+/// The proto session state of a domain one.
 pub fn session_state(s: SessionState) -> v1::SessionState {
     match s {
         SessionState::Scheduled => v1::SessionState::Scheduled,
@@ -250,6 +264,7 @@ pub fn session_state(s: SessionState) -> v1::SessionState {
     }
 }
 
+/// A session, its state as of `now_ms` and the settings that apply to it.
 pub fn session(s: &Session, now_ms: i64) -> v1::Session {
     v1::Session {
         name: s.id.name(),
@@ -269,6 +284,7 @@ pub fn session(s: &Session, now_ms: i64) -> v1::Session {
     }
 }
 
+/// The proto attendance status of a domain one.
 pub fn status(s: AttendanceStatus) -> v1::AttendanceStatus {
     match s {
         AttendanceStatus::Present => v1::AttendanceStatus::Present,
@@ -278,6 +294,8 @@ pub fn status(s: AttendanceStatus) -> v1::AttendanceStatus {
     }
 }
 
+/// The domain attendance status of a proto one; INVALID_ARGUMENT on `field` when it is
+/// unspecified or unknown.
 pub fn status_from(value: i32, field: &str) -> ApiResult<AttendanceStatus> {
     match v1::AttendanceStatus::try_from(value) {
         Ok(v1::AttendanceStatus::Present) => Ok(AttendanceStatus::Present),
@@ -292,6 +310,7 @@ pub fn status_from(value: i32, field: &str) -> ApiResult<AttendanceStatus> {
     }
 }
 
+/// The proto record source of a domain one.
 pub fn source(s: RecordSource) -> v1::RecordSource {
     match s {
         RecordSource::Qr => v1::RecordSource::Qr,
@@ -302,11 +321,14 @@ pub fn source(s: RecordSource) -> v1::RecordSource {
     }
 }
 
+/// The proto rejection of a stored rejection code (`TOKEN_EXPIRED`, …); unspecified for a code
+/// the proto does not know.
 pub fn rejection(code: &str) -> v1::CheckInRejection {
     v1::CheckInRejection::from_str_name(&format!("CHECK_IN_REJECTION_{code}"))
         .unwrap_or(v1::CheckInRejection::Unspecified)
 }
 
+/// An attendance record as the proto message.
 pub fn record(r: &Record) -> v1::AttendanceRecord {
     v1::AttendanceRecord {
         session: r.session.name(),
@@ -320,6 +342,7 @@ pub fn record(r: &Record) -> v1::AttendanceRecord {
     }
 }
 
+/// One student of a session's roll and their record, if any.
 pub fn roll_entry(e: &RollEntry) -> v1::RollEntry {
     v1::RollEntry {
         student: Some(user(&e.student)),
@@ -327,6 +350,8 @@ pub fn roll_entry(e: &RollEntry) -> v1::RollEntry {
     }
 }
 
+/// How many of a roll's students are enrolled, present, late, excused, absent and not yet
+/// recorded.
 pub fn roll_counts(entries: &[RollEntry]) -> v1::RollCounts {
     let mut c = v1::RollCounts {
         enrolled: entries.len() as i32,

@@ -8,20 +8,36 @@ use classtrack_store::StoreError;
 use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 
+/// The `domain` of every ErrorInfo the API sends.
 pub const ERROR_DOMAIN: &str = "classtrack.v1";
 
+/// Every way an RPC fails; `From<ApiError> for Status` gives each its code
+/// and details.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
+    /// INVALID_ARGUMENT with a BadRequest naming each wrong field.
     #[error("invalid request")]
     Invalid(Vec<FieldViolation>),
+    /// UNAUTHENTICATED: no token, or not a live login.
     #[error("{0}")]
     Unauthenticated(&'static str),
+    /// PERMISSION_DENIED, also what a non-admin gets for something that
+    /// does not exist (see `access::found`).
     #[error("{0}")]
     PermissionDenied(String),
+    /// NOT_FOUND (only administrators learn that something is missing).
     #[error("{0}")]
     NotFound(String),
+    /// ALREADY_EXISTS with a BadRequest naming the field that is taken.
     #[error("{message}")]
-    AlreadyExists { field: String, message: String },
+    AlreadyExists {
+        /// The request field whose value is taken.
+        field: String,
+        /// What the caller is told.
+        message: String,
+    },
+    /// FAILED_PRECONDITION: the request is well formed but the resource's
+    /// state does not allow it.
     #[error("{0}")]
     FailedPrecondition(String),
     /// The caller's password was chosen by the server and must be changed
@@ -30,38 +46,61 @@ pub enum ApiError {
         "change your password first: it was set for you and must be changed before anything else"
     )]
     PasswordChangeRequired,
+    /// RESOURCE_EXHAUSTED from the login throttle, with a RetryInfo.
     #[error("too many failed logins; try again in {} s", .retry_after.as_secs())]
-    Throttled { retry_after: Duration },
-    #[error("check-in refused: {}", .0.code())]
-    Rejected(CheckInRejection),
-    /// A refusal that lasts a known time (too many wrong codes: until the
-    /// session's check-in closes); sent with RetryInfo.
-    #[error("check-in refused: {}", .reason.code())]
-    RejectedUntil {
-        reason: CheckInRejection,
+    Throttled {
+        /// How long until the next attempt is admitted.
         retry_after: Duration,
     },
+    /// A refused check-in, sent with an ErrorInfo whose reason is the
+    /// rejection's code. A refusal that lasts a known time (too many wrong
+    /// codes: until the session's check-in closes) also carries a RetryInfo.
+    #[error("check-in refused: {}", .reason.code())]
+    Rejected {
+        /// Why the check-in was refused.
+        reason: CheckInRejection,
+        /// How long the refusal lasts, when that is known.
+        retry_after: Option<Duration>,
+    },
+    /// UNAVAILABLE: the database is down, busy or gone; the cause is
+    /// logged, not sent.
     #[error("the database is unavailable")]
     Unavailable(#[source] StoreError),
+    /// INTERNAL: a bug or an unexpected failure; the cause is logged, not
+    /// sent.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
+/// What every service function returns.
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
+    /// One wrong field, named by its proto path.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         ApiError::Invalid(vec![FieldViolation::new(field, message)])
     }
 
+    /// PERMISSION_DENIED with `message`.
     pub fn denied(message: impl Into<String>) -> Self {
         ApiError::PermissionDenied(message.into())
     }
 
+    /// NOT_FOUND: "`what` was not found".
     pub fn not_found(what: impl std::fmt::Display) -> Self {
         ApiError::NotFound(format!("{what} was not found"))
     }
 
+    /// A refused check-in with no known end ([`ApiError::Rejected`] without
+    /// a retry delay).
+    pub fn rejected(reason: CheckInRejection) -> Self {
+        ApiError::Rejected {
+            reason,
+            retry_after: None,
+        }
+    }
+
+    /// An unexpected failure, kept as the logged cause.
     pub fn internal(e: impl std::error::Error + Send + Sync + 'static) -> Self {
         ApiError::Internal(Box::new(e))
     }
@@ -164,19 +203,20 @@ impl From<ApiError> for Status {
                 );
                 Status::with_error_details(Code::ResourceExhausted, message, details)
             }
-            ApiError::Rejected(r) => {
-                let mut details = ErrorDetails::new();
-                details.set_error_info(r.code(), ERROR_DOMAIN, std::collections::HashMap::new());
-                Status::with_error_details(rejection_code(r), r.message(), details)
-            }
-            ApiError::RejectedUntil {
-                reason: r,
+            ApiError::Rejected {
+                reason,
                 retry_after,
             } => {
                 let mut details = ErrorDetails::new();
-                details.set_error_info(r.code(), ERROR_DOMAIN, std::collections::HashMap::new());
-                details.set_retry_info(Some(retry_after));
-                Status::with_error_details(rejection_code(r), r.message(), details)
+                details.set_error_info(
+                    reason.code(),
+                    ERROR_DOMAIN,
+                    std::collections::HashMap::new(),
+                );
+                if retry_after.is_some() {
+                    details.set_retry_info(retry_after);
+                }
+                Status::with_error_details(rejection_code(reason), reason.message(), details)
             }
             ApiError::Unavailable(source) => {
                 tracing::warn!(error = %source, cause = ?std::error::Error::source(&source), "database unavailable");

@@ -8,8 +8,10 @@ use classtrack_proto::v1::RowError;
 
 /// The largest upload accepted.
 pub const MAX_CSV_BYTES: usize = 5 * 1024 * 1024;
+/// The most data rows an import accepts.
 pub const MAX_CSV_ROWS: usize = 20_000;
 
+/// One data row of an imported CSV, its values by column name.
 pub struct CsvRow {
     /// 1-based line in the file (the header is line 1).
     pub line: i32,
@@ -23,6 +25,7 @@ impl CsvRow {
     }
 }
 
+/// An import error on line `line`, naming the column `field`.
 pub fn row_error(line: i32, field: &str, message: impl Into<String>) -> RowError {
     RowError {
         line,

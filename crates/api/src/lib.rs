@@ -2,17 +2,22 @@
 //! proto into domain calls on the store, with authentication, role checks and
 //! one error mapping.
 
+#![warn(missing_docs)]
+
 mod access;
 mod batch;
+/// First start (the admin account) and the demo data.
 pub mod bootstrap;
 mod checkin;
 mod convert;
 mod error;
 mod import;
 mod live;
+mod names;
 mod passwords;
 mod reflection;
 mod services;
+mod signin;
 mod state;
 mod tasks;
 mod throttle;
@@ -55,11 +60,13 @@ pub struct ApiConfig {
     pub forwarded_header: classtrack_core::forwarded::ForwardedHeader,
     /// Time zone for new courses and "today".
     pub default_time_zone: String,
+    /// The argon2 cost of new password hashes.
     pub hash_cost: HashCost,
     /// How often replicas look for other replicas' roll changes.
     pub live_poll_interval: Duration,
     /// How often ended sessions are finalised.
     pub finalize_interval: Duration,
+    /// The time every service and task reads (a manual clock in tests).
     pub clock: Arc<dyn Clock>,
 }
 
@@ -107,6 +114,8 @@ pub fn beside_pages(routes: axum::Router, pages: axum::Router) -> axum::Router {
 
 /// The running API: its state and background work.
 pub struct Api {
+    /// What the services share; the server uses it for start-up work
+    /// ([`ensure_admin`], [`load_demo`]).
     pub state: State,
     tasks: tasks::Tasks,
 }
@@ -172,6 +181,8 @@ impl Api {
         self.state.stopping.send_replace(true);
     }
 
+    /// Ends the background tasks and open streams, waits for the tasks to
+    /// stop, then closes the database pool.
     pub async fn shutdown(self) {
         self.begin_shutdown();
         self.tasks.join().await;

@@ -34,13 +34,17 @@ const CHANNEL_CAPACITY: usize = 1024;
 pub struct Change {
     /// The roll events it stems from.
     pub events: Vec<i64>,
+    /// What the watchers are sent.
     pub message: v1::WatchSessionResponse,
     /// The session is over (closed or cancelled): this roll is final.
     pub last: bool,
 }
 
+/// A change as the watchers of a session receive it, shared among them.
 pub type LiveEvent = Arc<Change>;
 
+/// The replica's live hub: one broadcast channel per watched session, fed by a poller that
+/// reads the roll events every replica writes (see the module's doc).
 #[derive(Clone)]
 pub struct Hub {
     inner: Arc<HubInner>,
@@ -54,6 +58,7 @@ struct HubInner {
 }
 
 impl Hub {
+    /// A hub with no watchers yet; the poller is started by the background tasks.
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> Self {
         Self {
             inner: Arc::new(HubInner {
@@ -65,6 +70,7 @@ impl Hub {
         }
     }
 
+    /// A receiver of the session's changes, opening its channel if nobody watched it yet.
     pub fn subscribe(&self, session: SessionId) -> broadcast::Receiver<LiveEvent> {
         let mut channels = self
             .inner
@@ -197,6 +203,7 @@ struct Cursor {
     seen: BTreeSet<i64>,
 }
 
+/// The roll counts of a session from the store's counts per status.
 pub fn counts_proto(c: &attendance::StatusCounts) -> v1::RollCounts {
     let recorded = c.present + c.late + c.excused + c.absent;
     let n = |x: i64| i32::try_from(x).unwrap_or(i32::MAX);
@@ -227,8 +234,11 @@ pub fn roll_message(roll: v1::ListSessionAttendanceResponse) -> v1::WatchSession
 /// The start of a watch: the session and its roll, and the log's position
 /// they correspond to, all read in one snapshot.
 pub struct Opening {
+    /// The session as it was at `position`.
     pub session: sessions::Session,
+    /// Its roll as it was at `position`.
     pub roll: v1::ListSessionAttendanceResponse,
+    /// Where the roll event log stood: changes after it are sent next.
     pub position: attendance::EventPosition,
 }
 

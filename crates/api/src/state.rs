@@ -9,11 +9,18 @@ use crate::live::Hub;
 use crate::ApiConfig;
 use classtrack_store::Store;
 
+/// What every service and background task of one replica shares; cheap to
+/// clone (everything in it is shared).
 #[derive(Clone)]
 pub struct State {
+    /// The database.
     pub store: Store,
+    /// How the API behaves, shared by every service and task.
     pub config: Arc<ApiConfig>,
+    /// Tells live watchers (projectors, rolls) about changes; call
+    /// `nudge` after a commit that changed a roll or a session.
     pub hub: Hub,
+    /// Logins this replica verified lately.
     pub logins: Arc<crate::access::LoginCache>,
     /// Token lookups and check-ins, batched.
     pub batches: Arc<crate::batch::Batches>,
@@ -22,6 +29,8 @@ pub struct State {
 }
 
 impl State {
+    /// The state of one replica: the live hub, an empty login cache and
+    /// the batch loops (spawned here, so call it inside a Tokio runtime).
     pub fn new(store: Store, config: ApiConfig) -> Self {
         let hub = Hub::new(store.clone(), config.clock.clone());
         let logins = Arc::new(crate::access::LoginCache::new(config.login_cache_ttl));
@@ -37,10 +46,13 @@ impl State {
         }
     }
 
+    /// The configured clock's time.
     pub fn now(&self) -> DateTime<Utc> {
         self.config.clock.now()
     }
 
+    /// The configured clock's time in milliseconds since the Unix epoch,
+    /// as the store keeps times.
     pub fn now_ms(&self) -> i64 {
         self.now().timestamp_millis()
     }

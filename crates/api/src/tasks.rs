@@ -11,11 +11,13 @@ use tonic_health::ServingStatus;
 
 use crate::state::State;
 
+/// The replica's background tasks, joined on shutdown.
 pub struct Tasks {
     handles: Vec<JoinHandle<()>>,
 }
 
 impl Tasks {
+    /// Starts them; they end when `state.stopping` turns true.
     pub fn spawn(state: &State) -> Self {
         let rx = state.stopping.subscribe();
         let handles = vec![
@@ -59,6 +61,8 @@ async fn finalizer(state: State, mut stop: watch::Receiver<bool>) {
     }
 }
 
+/// Finalises every session that has ended, each in its own transaction with an audit entry:
+/// the store marks absent the enrolled students without a record. Returns how many were marked.
 pub async fn finalize_due(state: &State) -> Result<u64, StoreError> {
     let now = state.now_ms();
     let mut conn = state.store.acquire().await?;

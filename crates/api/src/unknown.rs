@@ -20,6 +20,7 @@ pub struct GrpcOrPages {
 }
 
 impl GrpcOrPages {
+    /// Sends what is not gRPC to `pages`.
     pub fn new(pages: axum::Router) -> Self {
         Self { pages }
     }

@@ -16,14 +16,17 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
 use super::sessions::{load_session, managed_session};
-use super::{audit, parse_name, reply};
+use super::{audit, reply};
 use crate::access::{require_course_staff, Caller, LOGIN_ENDED};
 use crate::checkin::{rotation, Ask, Judgement, Verdict};
 use crate::convert;
 use crate::error::{ApiError, ApiResult};
 use crate::live::{self, roll_snapshot};
+use crate::names::parse_name;
 use crate::state::State;
 
+/// AttendanceService: QR tokens, scans and check-ins, the roll and its live watch, marks by
+/// staff.
 pub struct AttendanceApi(pub State);
 
 type Stream<T> = ReceiverStream<Result<T, Status>>;
@@ -199,7 +202,11 @@ async fn stream_qr_tokens(
     Ok(ReceiverStream::new(rx))
 }
 
-/// A check-in's facts that are kept with its rejection, if it is refused.
+/// CheckIn: queues the scan with the others of the moment
+/// ([`crate::batch::Batches::check_in`]), which authenticates the token and
+/// judges and writes the check-in, then answers the record, or the refusal
+/// as [`ApiError::Rejected`] (with its retry delay when it has one). A login
+/// verified by the batch goes into this replica's cache.
 async fn check_in(s: &State, req: Request<v1::CheckInRequest>) -> ApiResult<v1::CheckInResponse> {
     let (token_hash, cached) = s.cached_caller(&req)?;
     let fresh_login = cached.is_none();
@@ -243,12 +250,9 @@ async fn check_in(s: &State, req: Request<v1::CheckInRequest>) -> ApiResult<v1::
         }
         Verdict::Refused(reason, retry_after) => {
             metrics::counter!("classtrack_checkins_total", "result" => reason.code()).increment(1);
-            Err(match retry_after {
-                Some(retry_after) => ApiError::RejectedUntil {
-                    reason,
-                    retry_after,
-                },
-                None => ApiError::Rejected(reason),
+            Err(ApiError::Rejected {
+                reason,
+                retry_after,
             })
         }
         Verdict::Invalid(e) => Err(e),
@@ -260,28 +264,28 @@ async fn scan_qr_token(
     req: Request<v1::ScanQrTokenRequest>,
 ) -> ApiResult<v1::ScanQrTokenResponse> {
     let token = QrToken::parse(&req.get_ref().token)
-        .map_err(|_| ApiError::Rejected(CheckInRejection::TokenMalformed))?;
+        .map_err(|_| ApiError::rejected(CheckInRejection::TokenMalformed))?;
     let mut conn = s.store.acquire().await?;
     let session = match sessions::get(&mut conn, token.session).await {
         Ok(session) => session,
         Err(StoreError::NotFound) => {
-            return Err(ApiError::Rejected(CheckInRejection::SessionNotFound))
+            return Err(ApiError::rejected(CheckInRejection::SessionNotFound))
         }
         Err(e) => return Err(e.into()),
     };
     drop(conn);
     if !token.is_signed_by(&session.secret) {
-        return Err(ApiError::Rejected(CheckInRejection::WrongSession));
+        return Err(ApiError::rejected(CheckInRejection::WrongSession));
     }
     let now = s.now();
     let settings = session.effective_settings();
     if !rotation(&settings).accepts(token.window, now) {
-        return Err(ApiError::Rejected(CheckInRejection::TokenExpired));
+        return Err(ApiError::rejected(CheckInRejection::TokenExpired));
     }
     session
         .times(&settings)
         .check_open(now)
-        .map_err(ApiError::Rejected)?;
+        .map_err(ApiError::rejected)?;
     let allowance = chrono::Duration::from_std(s.config.scan_allowance).unwrap_or_default();
     Ok(v1::ScanQrTokenResponse {
         session: session.id.name(),

@@ -13,6 +13,7 @@ use crate::passwords;
 use crate::state::State;
 use crate::throttle;
 
+/// AuthService: logging in and out, WhoAmI, changing one's password.
 pub struct AuthApi(pub State);
 
 #[tonic::async_trait]

@@ -48,18 +48,6 @@ pub(crate) fn mask_paths<'a>(
     Ok(paths)
 }
 
-/// Parses a resource name, naming the request field on failure.
-pub(crate) fn parse_name<T>(
-    field: &str,
-    value: &str,
-    parse: impl Fn(&str) -> Result<T, classtrack_core::NameError>,
-) -> ApiResult<T> {
-    if value.is_empty() {
-        return Err(ApiError::invalid(field, "is required"));
-    }
-    parse(value).map_err(|e| ApiError::invalid(field, e.to_string()))
-}
-
 /// Writes an audit entry with a JSON detail: done by `caller`, from the
 /// address their request came from.
 pub(crate) async fn audit(

@@ -13,12 +13,15 @@ use serde_json::json;
 use tonic::{Request, Response, Status};
 
 use super::courses::load_course;
-use super::{audit, mask_paths, parse_name, reply};
+use super::{audit, mask_paths, reply};
 use crate::access::{found, require_course_member, require_course_staff, Caller};
 use crate::convert;
 use crate::error::{ApiError, ApiResult};
+use crate::names::parse_name;
 use crate::state::State;
 
+/// SessionService: a course's sessions, created one at a time or as a series, updated,
+/// closed or cancelled.
 pub struct SessionApi(pub State);
 
 /// The longest a single meeting may last.

@@ -1,100 +1,40 @@
-//! UserService: administrators manage accounts.
+//! One account at a time: creating (an [`Applicant`] checked first),
+//! reading, listing, updating, deactivating and resetting passwords.
 
 use classtrack_core::validate::{self, FieldViolation, Violations};
 use classtrack_core::{Role, UserId};
-use classtrack_proto::v1::{self, user_service_server::UserService};
+use classtrack_proto::v1;
 use classtrack_store::page::Page;
 use classtrack_store::users::{self, NewUser, UserChanges, UserFilter};
 use classtrack_store::{auth, courses, StoreError};
 use serde_json::json;
-use tonic::{Request, Response, Status};
+use tonic::Request;
 
-use super::{audit, mask_paths, parse_name, reply};
 use crate::access::{found, Caller};
 use crate::convert;
 use crate::error::{ApiError, ApiResult};
-use crate::import::{self, row_error};
+use crate::names::parse_name;
 use crate::passwords;
+use crate::services::{audit, mask_paths};
 use crate::state::State;
-
-pub struct UserApi(pub State);
-
-#[tonic::async_trait]
-impl UserService for UserApi {
-    async fn create_user(
-        &self,
-        req: Request<v1::CreateUserRequest>,
-    ) -> Result<Response<v1::CreateUserResponse>, Status> {
-        reply(create_user(&self.0, req).await)
-    }
-    async fn get_user(
-        &self,
-        req: Request<v1::GetUserRequest>,
-    ) -> Result<Response<v1::GetUserResponse>, Status> {
-        reply(get_user(&self.0, req).await)
-    }
-    async fn list_users(
-        &self,
-        req: Request<v1::ListUsersRequest>,
-    ) -> Result<Response<v1::ListUsersResponse>, Status> {
-        reply(list_users(&self.0, req).await)
-    }
-    async fn update_user(
-        &self,
-        req: Request<v1::UpdateUserRequest>,
-    ) -> Result<Response<v1::UpdateUserResponse>, Status> {
-        reply(update_user(&self.0, req).await)
-    }
-    async fn deactivate_user(
-        &self,
-        req: Request<v1::DeactivateUserRequest>,
-    ) -> Result<Response<v1::DeactivateUserResponse>, Status> {
-        reply(
-            async {
-                let caller = self.0.caller(&req).await?;
-                let user = set_active(&self.0, &caller, &req.get_ref().name, false).await?;
-                Ok(v1::DeactivateUserResponse { user: Some(user) })
-            }
-            .await,
-        )
-    }
-    async fn reactivate_user(
-        &self,
-        req: Request<v1::ReactivateUserRequest>,
-    ) -> Result<Response<v1::ReactivateUserResponse>, Status> {
-        reply(
-            async {
-                let caller = self.0.caller(&req).await?;
-                let user = set_active(&self.0, &caller, &req.get_ref().name, true).await?;
-                Ok(v1::ReactivateUserResponse { user: Some(user) })
-            }
-            .await,
-        )
-    }
-    async fn reset_password(
-        &self,
-        req: Request<v1::ResetPasswordRequest>,
-    ) -> Result<Response<v1::ResetPasswordResponse>, Status> {
-        reply(reset_password(&self.0, req).await)
-    }
-    async fn import_users(
-        &self,
-        req: Request<v1::ImportUsersRequest>,
-    ) -> Result<Response<v1::ImportUsersResponse>, Status> {
-        reply(import_users(&self.0, req).await)
-    }
-}
 
 /// A new account's fields, normalised (trimmed; username and email lowercased).
 pub(crate) struct Applicant {
+    /// Trimmed and lowercased.
     pub username: String,
+    /// Trimmed and lowercased.
     pub email: String,
+    /// Trimmed.
     pub display_name: String,
+    /// The account's role.
     pub role: Role,
+    /// Trimmed; `None` when empty.
     pub student_number: Option<String>,
 }
 
 impl Applicant {
+    /// Normalises the fields as typed; nothing is checked yet
+    /// ([`Applicant::violations`] does that).
     pub fn new(
         username: &str,
         email: &str,
@@ -176,7 +116,7 @@ impl Applicant {
     }
 }
 
-async fn create_user(
+pub(super) async fn create_user(
     s: &State,
     req: Request<v1::CreateUserRequest>,
 ) -> ApiResult<v1::CreateUserResponse> {
@@ -240,7 +180,10 @@ pub(crate) fn prefixed_conflict(e: StoreError, prefix: &str) -> ApiError {
     }
 }
 
-async fn get_user(s: &State, req: Request<v1::GetUserRequest>) -> ApiResult<v1::GetUserResponse> {
+pub(super) async fn get_user(
+    s: &State,
+    req: Request<v1::GetUserRequest>,
+) -> ApiResult<v1::GetUserResponse> {
     let caller = s.caller(&req).await?;
     let id = parse_name("name", &req.get_ref().name, UserId::parse)?;
     let mut conn = s.store.acquire().await?;
@@ -259,7 +202,7 @@ async fn get_user(s: &State, req: Request<v1::GetUserRequest>) -> ApiResult<v1::
     })
 }
 
-async fn list_users(
+pub(super) async fn list_users(
     s: &State,
     req: Request<v1::ListUsersRequest>,
 ) -> ApiResult<v1::ListUsersResponse> {
@@ -288,7 +231,7 @@ async fn list_users(
     })
 }
 
-async fn update_user(
+pub(super) async fn update_user(
     s: &State,
     req: Request<v1::UpdateUserRequest>,
 ) -> ApiResult<v1::UpdateUserResponse> {
@@ -368,7 +311,12 @@ async fn update_user(
     })
 }
 
-async fn set_active(s: &State, caller: &Caller, name: &str, active: bool) -> ApiResult<v1::User> {
+pub(super) async fn set_active(
+    s: &State,
+    caller: &Caller,
+    name: &str,
+    active: bool,
+) -> ApiResult<v1::User> {
     caller.require_admin()?;
     let id = parse_name("name", name, UserId::parse)?;
     if !active && id == caller.user.id {
@@ -394,7 +342,7 @@ async fn set_active(s: &State, caller: &Caller, name: &str, active: bool) -> Api
     Ok(convert::user(&user))
 }
 
-async fn reset_password(
+pub(super) async fn reset_password(
     s: &State,
     req: Request<v1::ResetPasswordRequest>,
 ) -> ApiResult<v1::ResetPasswordResponse> {
@@ -422,146 +370,4 @@ async fn reset_password(
     Ok(v1::ResetPasswordResponse {
         new_password: password,
     })
-}
-
-const USER_COLUMNS: [&str; 4] = ["username", "email", "display_name", "role"];
-const USER_OPTIONAL: [&str; 2] = ["student_number", "password"];
-
-async fn import_users(
-    s: &State,
-    req: Request<v1::ImportUsersRequest>,
-) -> ApiResult<v1::ImportUsersResponse> {
-    let caller = s.caller(&req).await?;
-    caller.require_admin()?;
-    let r = req.into_inner();
-    let failed = |errors| v1::ImportUsersResponse {
-        users: vec![],
-        errors,
-        dry_run: r.dry_run,
-    };
-    let rows = match import::read(&r.csv, &USER_COLUMNS, &USER_OPTIONAL) {
-        Ok(rows) => rows,
-        Err(errors) => return Ok(failed(errors)),
-    };
-    let mut errors = Vec::new();
-    let mut applicants = Vec::new();
-    for row in &rows {
-        let role = row.get("role").parse::<Role>();
-        if let Err(e) = &role {
-            errors.push(row_error(row.line, "role", e.to_string()));
-        }
-        let a = Applicant::new(
-            row.get("username"),
-            row.get("email"),
-            row.get("display_name"),
-            *role.as_ref().unwrap_or(&Role::Student),
-            row.get("student_number"),
-        );
-        for v in a.violations("") {
-            errors.push(row_error(row.line, &v.field, v.message));
-        }
-        let password = row.get("password").to_string();
-        if !password.is_empty() {
-            if let Err(m) = passwords::check_chosen(&password, &a.names()) {
-                errors.push(row_error(row.line, "password", m));
-            }
-        }
-        applicants.push((row.line, a, password));
-    }
-    let mut conn = s.store.acquire().await?;
-    check_unique(
-        &mut conn,
-        &applicants
-            .iter()
-            .map(|(l, a, _)| (*l, a))
-            .collect::<Vec<_>>(),
-        &mut errors,
-    )
-    .await?;
-    drop(conn);
-    if !errors.is_empty() {
-        errors.sort_by_key(|e| e.line);
-        return Ok(failed(errors));
-    }
-    if r.dry_run {
-        return Ok(v1::ImportUsersResponse {
-            users: applicants
-                .iter()
-                .map(|(line, a, _)| a.preview(*line))
-                .collect(),
-            errors: vec![],
-            dry_run: true,
-        });
-    }
-    let generated: Vec<Option<String>> = applicants
-        .iter()
-        .map(|(_, _, p)| p.is_empty().then(passwords::generate))
-        .collect();
-    let plain: Vec<String> = applicants
-        .iter()
-        .zip(&generated)
-        .map(|((_, _, p), g)| g.clone().unwrap_or_else(|| p.clone()))
-        .collect();
-    let hashes = passwords::hash_all(s.config.hash_cost, plain).await?;
-    let now = s.now_ms();
-    let mut tx = s.store.begin().await?;
-    let mut created = Vec::with_capacity(applicants.len());
-    for (((line, a, _), hash), generated) in applicants.into_iter().zip(hashes).zip(generated) {
-        let new = a.into_new_user(hash, generated.is_some());
-        let user = users::create(&mut tx, &new, now).await?;
-        created.push(v1::ImportedUser {
-            user: Some(convert::user(&user)),
-            initial_password: generated.unwrap_or_default(),
-            line,
-        });
-    }
-    audit(
-        &mut tx,
-        &caller,
-        "user.import",
-        "users",
-        json!({"created": created.len()}),
-        now,
-    )
-    .await?;
-    classtrack_store::commit(tx).await?;
-    Ok(v1::ImportUsersResponse {
-        users: created,
-        errors: vec![],
-        dry_run: false,
-    })
-}
-
-/// Duplicates within the file and against existing accounts, by line.
-pub(crate) async fn check_unique(
-    conn: &mut classtrack_store::Conn,
-    applicants: &[(i32, &Applicant)],
-    errors: &mut Vec<v1::RowError>,
-) -> ApiResult<()> {
-    let column = |f: fn(&Applicant) -> Option<&str>| -> Vec<(i32, &str)> {
-        applicants
-            .iter()
-            .filter_map(|(l, a)| f(a).map(|v| (*l, v)))
-            .collect()
-    };
-    let checks: [(&'static str, Vec<(i32, &str)>); 3] = [
-        ("username", column(|a| Some(a.username.as_str()))),
-        ("email", column(|a| Some(a.email.as_str()))),
-        ("student_number", column(|a| a.student_number.as_deref())),
-    ];
-    for (field, values) in checks {
-        import::duplicates_in_file(values.iter().copied(), field, errors);
-        let wanted: Vec<String> = values.iter().map(|(_, v)| v.to_string()).collect();
-        let taken = users::taken(conn, field, &wanted).await?;
-        for (line, v) in values {
-            if taken.iter().any(|t| t.eq_ignore_ascii_case(v)) {
-                errors.push(row_error(
-                    line,
-                    field,
-                    format!("{v:?} is already taken by an existing account"),
-                ));
-            }
-        }
-    }
-    Ok(())
 }

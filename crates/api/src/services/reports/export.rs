@@ -1,0 +1,241 @@
+//! ExportCourseReport: the course report as CSV or XLSX, streamed in chunks.
+
+use chrono::{DateTime, Utc};
+use classtrack_core::rates::Level;
+use classtrack_core::AttendanceStatus;
+use classtrack_proto::v1;
+use classtrack_store::reports::{self as store_reports, Matrix};
+use tokio::sync::mpsc;
+use tonic::{Request, Status};
+
+use super::report::{range, report_rows, Row};
+use crate::access::require_course_staff;
+use crate::error::{ApiError, ApiResult};
+use crate::services::courses::load_course;
+use crate::state::State;
+
+pub(super) type Stream<T> = tokio_stream::wrappers::ReceiverStream<Result<T, Status>>;
+
+const CHUNK: usize = 64 * 1024;
+
+fn status_word(s: Option<AttendanceStatus>) -> &'static str {
+    s.map_or("", AttendanceStatus::as_str)
+}
+
+fn level_word(l: Level) -> &'static str {
+    match l {
+        Level::None => "",
+        Level::Near => "near limit",
+        Level::Over => "over limit",
+    }
+}
+
+/// Streams the report: CSV row by row in 64 KiB chunks; XLSX is assembled by
+/// rust_xlsxwriter in constant-memory mode and then sent in chunks.
+pub(super) async fn export(
+    s: &State,
+    req: Request<v1::ExportCourseReportRequest>,
+) -> ApiResult<Stream<v1::ExportCourseReportResponse>> {
+    let caller = s.caller(&req).await?;
+    let r = req.into_inner();
+    let format = match v1::ExportFormat::try_from(r.format) {
+        Ok(v1::ExportFormat::Csv) | Ok(v1::ExportFormat::Unspecified) => v1::ExportFormat::Csv,
+        Ok(v1::ExportFormat::Xlsx) => v1::ExportFormat::Xlsx,
+        Err(_) => return Err(ApiError::invalid("format", "choose csv or xlsx")),
+    };
+    let (from, to) = range(r.start_time.as_ref(), r.end_time.as_ref())?;
+    let mut conn = s.store.acquire().await?;
+    let course = load_course(&mut conn, &caller, "course", &r.course).await?;
+    require_course_staff(&mut conn, &caller, course.id).await?;
+    let m = store_reports::course_matrix(&mut conn, &course, from, to).await?;
+    drop(conn);
+    let now = s.now_ms();
+    let zone: chrono_tz::Tz = course.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let headers: Vec<String> = m
+        .sessions
+        .iter()
+        .map(|x| {
+            let local = DateTime::<Utc>::from_timestamp_millis(x.start_at)
+                .unwrap_or_default()
+                .with_timezone(&zone);
+            format!("{} {}", local.format("%Y-%m-%d %H:%M"), x.title)
+                .trim()
+                .to_string()
+        })
+        .collect();
+    let (tx, rx) = mpsc::channel(8);
+    let safe_code: String = course
+        .code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    let (content_type, filename) = match format {
+        v1::ExportFormat::Xlsx => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            format!("{safe_code}-attendance.xlsx"),
+        ),
+        _ => (
+            "text/csv; charset=utf-8",
+            format!("{safe_code}-attendance.csv"),
+        ),
+    };
+    let rules = course.absence_rules;
+    tokio::task::spawn_blocking(move || {
+        let rows = report_rows(&m, &rules, now);
+        let mut first = true;
+        let mut send = |bytes: Vec<u8>| {
+            let msg = v1::ExportCourseReportResponse {
+                chunk: bytes,
+                content_type: if first {
+                    content_type.to_string()
+                } else {
+                    String::new()
+                },
+                filename: if first {
+                    filename.clone()
+                } else {
+                    String::new()
+                },
+            };
+            first = false;
+            tx.blocking_send(Ok(msg)).is_ok()
+        };
+        let result = match format {
+            v1::ExportFormat::Xlsx => xlsx(&m, &rows, &headers)
+                .map(|bytes| {
+                    for c in bytes.chunks(CHUNK) {
+                        if !send(c.to_vec()) {
+                            break;
+                        }
+                    }
+                })
+                .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>),
+            _ => csv_rows(&m, &rows, &headers, &mut send),
+        };
+        if let Err(e) = result {
+            tracing::error!(error = %e, "export failed");
+            let _ = tx.blocking_send(Err(Status::internal(
+                "the export failed; it has been logged",
+            )));
+        }
+    });
+    Ok(tokio_stream::wrappers::ReceiverStream::new(rx))
+}
+
+fn summary(row: &Row) -> [String; 6] {
+    let t = &row.tally;
+    [
+        t.present.to_string(),
+        t.late.to_string(),
+        t.excused.to_string(),
+        t.absent.to_string(),
+        format!("{:.1}", t.rate * 100.0),
+        level_word(row.warning.level).to_string(),
+    ]
+}
+
+const SUMMARY: [&str; 6] = [
+    "present",
+    "late",
+    "excused",
+    "absent",
+    "rate_percent",
+    "warning",
+];
+
+/// Hands the CSV to the stream in chunks as it is written.
+struct ChunkSink<'a> {
+    buf: Vec<u8>,
+    send: &'a mut dyn FnMut(Vec<u8>) -> bool,
+}
+
+impl std::io::Write for ChunkSink<'_> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= CHUNK && !(self.send)(std::mem::take(&mut self.buf)) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::BrokenPipe,
+                "the client left",
+            ));
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn csv_rows(
+    m: &Matrix,
+    rows: &[Row],
+    headers: &[String],
+    send: &mut dyn FnMut(Vec<u8>) -> bool,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let mut w = csv::Writer::from_writer(ChunkSink {
+        buf: Vec::with_capacity(CHUNK * 2),
+        send,
+    });
+    let mut head = vec![
+        "student_number".to_string(),
+        "username".into(),
+        "display_name".into(),
+    ];
+    head.extend(headers.iter().cloned());
+    head.extend(SUMMARY.iter().map(|s| s.to_string()));
+    w.write_record(&head)?;
+    for ((student, _), row) in m.students.iter().zip(rows) {
+        let mut record = vec![
+            student.student_number.clone().unwrap_or_default(),
+            student.username.clone(),
+            student.display_name.clone(),
+        ];
+        record.extend(row.statuses.iter().map(|s| status_word(*s).to_string()));
+        record.extend(summary(row));
+        w.write_record(&record)?;
+    }
+    w.flush()?;
+    let sink = w.into_inner().map_err(|e| e.to_string())?;
+    if !sink.buf.is_empty() {
+        (sink.send)(sink.buf);
+    }
+    Ok(())
+}
+
+fn xlsx(
+    m: &Matrix,
+    rows: &[Row],
+    headers: &[String],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet_with_constant_memory()?;
+    sheet.set_name("Attendance")?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let head = ["student_number", "username", "display_name"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(headers.iter().cloned())
+        .chain(SUMMARY.iter().map(|s| s.to_string()));
+    for (col, h) in (0u16..).zip(head) {
+        sheet.write_string_with_format(0, col, h, &bold)?;
+    }
+    for (i, ((student, _), row)) in m.students.iter().zip(rows).enumerate() {
+        let r = (i + 1) as u32;
+        sheet.write_string(r, 0, student.student_number.clone().unwrap_or_default())?;
+        sheet.write_string(r, 1, &student.username)?;
+        sheet.write_string(r, 2, &student.display_name)?;
+        let mut c = 3u16;
+        for st in &row.statuses {
+            sheet.write_string(r, c, status_word(*st))?;
+            c += 1;
+        }
+        let t = &row.tally;
+        for n in [t.present, t.late, t.excused, t.absent] {
+            sheet.write_number(r, c, f64::from(n))?;
+            c += 1;
+        }
+        sheet.write_number(r, c, (t.rate * 1000.0).round() / 10.0)?;
+        sheet.write_string(r, c + 1, level_word(row.warning.level))?;
+    }
+    book.save_to_buffer()
+}
