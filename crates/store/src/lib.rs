@@ -10,6 +10,7 @@ pub mod attendance;
 pub mod audit;
 pub mod auth;
 pub mod courses;
+pub mod events;
 pub mod justifications;
 pub mod page;
 pub mod reports;

@@ -312,7 +312,7 @@ pub async fn finalize(conn: &mut Conn, id: SessionId, now: i64) -> Result<Option
     .execute(&mut *conn)
     .await?
     .rows_affected();
-    crate::attendance::push_event(conn, id, None, "closed", now).await?;
+    crate::events::push_event(conn, id, None, "closed", now).await?;
     Ok(Some(marked))
 }
 
