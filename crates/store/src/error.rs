@@ -2,14 +2,28 @@
 
 use std::sync::Arc;
 
+/// What a store function fails with. Each function's documentation says what
+/// `NotFound` and `Conflict` mean for it.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The database didn't answer or is busy: it is down, the pool had no
+    /// free connection in time, a lock wait timed out, a deadlock was broken
+    /// or the connection was lost. Worth retrying; answered UNAVAILABLE.
     #[error("the database is unavailable")]
     Unavailable(#[source] sqlx::Error),
+    /// A write broke a unique key: the row is already there.
     #[error("{field} is already taken")]
-    Conflict { field: &'static str },
+    Conflict {
+        /// The key, as far as the engine's message names it: `username`,
+        /// `email`, `student_number`, `code`, `record` (a session and
+        /// student's attendance row) or `value` (any other).
+        field: &'static str,
+    },
+    /// The row asked for doesn't exist.
     #[error("not found")]
     NotFound,
+    /// A stored value doesn't decode (an unknown status, role or enum text,
+    /// malformed JSON): the message names it.
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
     /// The caller's own bookkeeping failed, not the database nor its data:
@@ -18,10 +32,15 @@ pub enum StoreError {
     /// error.
     #[error("internal error: {0}")]
     Internal(&'static str),
+    /// The database URL is not `sqlite://…` or `mysql://…`, doesn't parse,
+    /// or names no plain MariaDB database.
     #[error("invalid database url: {0}")]
     BadUrl(String),
+    /// Any other failure of a statement (a bug in its SQL, a broken
+    /// constraint other than a unique key).
     #[error("database error")]
     Database(#[source] sqlx::Error),
+    /// Applying the embedded migrations failed.
     #[error("migration failed")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// The schema is not the one this build expects, found by
@@ -50,6 +69,7 @@ impl StoreError {
     }
 }
 
+/// The store's result: [`StoreError`] unless said otherwise.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 impl From<sqlx::Error> for StoreError {

@@ -12,12 +12,21 @@ use crate::{Conn, Result};
 /// session itself (closed, cancelled).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionEvent {
+    /// Increases with every event, across sessions (see [`EventPosition`]
+    /// for why a lower id may still commit later on MariaDB).
     pub id: i64,
+    /// The session whose roll changed.
     pub session: SessionId,
+    /// The student whose record changed; `None` for a change to the session.
     pub student: Option<UserId>,
+    /// `record` (written by the database's triggers on `attendance`),
+    /// `session` (edited), `closed` or `cancelled`.
     pub kind: String,
 }
 
+/// Appends an event to the log at `now` (UTC ms), in the caller's
+/// transaction, so that it commits with the change it announces. Record
+/// events come from triggers; callers push the session's own ones.
 pub async fn push_event(
     conn: &mut Conn,
     session: SessionId,
@@ -37,7 +46,8 @@ pub async fn push_event(
     Ok(())
 }
 
-/// Events of the given sessions after `after_id`, oldest first.
+/// Up to `limit` events of the given sessions with ids above `after_id`,
+/// oldest first; none when `sessions_filter` is empty.
 pub async fn events_after(
     conn: &mut Conn,
     sessions_filter: &[SessionId],
@@ -80,6 +90,8 @@ pub struct EventPosition {
     /// MariaDB ids are taken at insert and may commit out of order, so a
     /// lower id than `newest` may still be missing from the snapshot.
     pub recent: std::collections::BTreeSet<i64>,
+    /// How many ids below `newest` may still be uncommitted (the live
+    /// poller's look-back).
     pub lookback: i64,
 }
 
@@ -113,6 +125,7 @@ pub async fn event_position(
     })
 }
 
+/// The newest event id of any session; 0 when the log is empty.
 pub async fn last_event_id(conn: &mut Conn) -> Result<i64> {
     Ok(
         sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM session_events")

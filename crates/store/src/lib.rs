@@ -6,6 +6,7 @@
 //! same SQL; the few places where the dialects differ ask [`Backend`].
 //! Times are UTC milliseconds since the epoch.
 
+
 pub mod attendance;
 pub mod audit;
 pub mod auth;
@@ -34,7 +35,9 @@ pub use sqlx::AnyConnection as Conn;
 /// Which engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
+    /// SQLite, the embedded default (one file, one writer at a time).
     Sqlite,
+    /// MariaDB (or MySQL), for servers and several replicas.
     MySql,
 }
 

@@ -30,6 +30,7 @@ pub struct Tx<'c> {
 }
 
 impl Tx<'_> {
+    /// Commits the transaction; on SQLite it then gives up the writer's place.
     pub async fn commit(self) -> Result<()> {
         self.inner.commit().await?;
         Ok(())
@@ -105,6 +106,8 @@ pub struct PoolOptions {
     /// Connections at most; `None`: 8 on SQLite (one writer at a time
     /// anyway), 32 on MariaDB.
     pub max_connections: Option<u32>,
+    /// How long a call waits for a free connection before it fails with
+    /// [`StoreError::Unavailable`].
     pub acquire_timeout: Duration,
 }
 
@@ -238,14 +241,19 @@ impl Store {
         })
     }
 
+    /// The engine this store runs on.
     pub fn backend(&self) -> Backend {
         self.backend
     }
 
+    /// The sqlx pool, for callers that run their own statements (the benchmark).
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
 
+    /// Takes a connection from the pool for reads or single statements outside
+    /// a transaction; it goes back to the pool when dropped.
+    /// [`StoreError::Unavailable`] when none frees up within the acquire timeout.
     pub async fn acquire(&self) -> Result<PoolConnection<Any>> {
         Ok(self.pool.acquire().await?)
     }
@@ -308,6 +316,8 @@ impl Store {
         Ok(())
     }
 
+    /// Closes the pool: waits for the connections in use to come back, then
+    /// closes them all.
     pub async fn close(&self) {
         self.pool.close().await;
     }
@@ -318,6 +328,8 @@ pub async fn commit(tx: Tx<'_>) -> Result<()> {
     tx.commit().await
 }
 
+/// The engine a URL names: `sqlite:…`, or `mysql:…`/`mariadb:…`;
+/// [`StoreError::BadUrl`] for anything else.
 pub fn backend_of(url: &str) -> Result<Backend> {
     if url.starts_with("sqlite:") {
         Ok(Backend::Sqlite)

@@ -98,8 +98,12 @@ pub async fn course_matrix(
 
 /// One student's courses (with enrollment time), their sessions and records.
 pub struct History {
+    /// The courses the student is enrolled in, with when (UTC ms), by id.
     pub courses: Vec<(CourseId, i64)>,
+    /// The sessions of those courses.
     pub sessions: Vec<Session>,
+    /// Each of the student's records, by session (sessions without one are
+    /// missing).
     pub records: HashMap<SessionId, crate::attendance::Record>,
 }
 

@@ -13,8 +13,11 @@ use crate::{Conn, Result, StoreError};
 /// Everything a check-in needs to know.
 #[derive(Debug, Clone)]
 pub struct CheckInContext {
+    /// The session, locked in share mode on MariaDB until the transaction ends.
     pub session: Session,
+    /// Whether the student is enrolled in the session's course.
     pub enrolled: bool,
+    /// The student's record for the session, if any (a repeated check-in).
     pub existing: Option<Record>,
     /// Another student who already checked in with the given device.
     pub device_owner: Option<UserId>,
@@ -23,8 +26,11 @@ pub struct CheckInContext {
 /// A check-in whose context is wanted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContextQuery {
+    /// The session scanned or typed.
     pub session: SessionId,
+    /// The student checking in.
     pub student: UserId,
+    /// The device the check-in comes from, when the client sent one.
     pub device: Option<String>,
 }
 

@@ -8,18 +8,36 @@ use sqlx::Row;
 use crate::{Conn, Result, StoreError};
 
 #[derive(Debug, Clone, PartialEq)]
+/// A student's attendance at one session: a row of `attendance`, at most one
+/// per session and student.
 pub struct Record {
+    /// The session.
     pub session: SessionId,
+    /// The student.
     pub student: UserId,
+    /// Present, late, excused or absent.
     pub status: AttendanceStatus,
+    /// What wrote the status: a QR or short-code check-in, a manual mark, the
+    /// session's close, or an approved justification.
     pub source: RecordSource,
+    /// When the student checked in, or the record was first written (UTC ms).
     pub recorded_at: i64,
+    /// Free text of the professor's mark or the justification; empty otherwise.
     pub note: String,
+    /// The check-in used a device another student already used in the
+    /// session (the course flags device reuse instead of refusing it).
     pub flagged: bool,
+    /// The device the check-in came from, kept only when the session binds
+    /// devices.
     pub device_id: Option<String>,
+    /// How far from the geofence's centre the check-in was, as a band such
+    /// as `50-100m`; never the coordinates.
     pub geo_band: Option<String>,
+    /// The client's IP address as the server saw it.
     pub client_address: Option<String>,
+    /// Who set the status by hand, for manual marks.
     pub marked_by: Option<UserId>,
+    /// When the record last changed (UTC ms).
     pub updated_at: i64,
 }
 
@@ -123,6 +141,7 @@ pub async fn insert(conn: &mut Conn, r: &Record) -> Result<bool> {
     }
 }
 
+/// The record of a student at a session, `None` when there is none.
 pub async fn get(conn: &mut Conn, session: SessionId, student: UserId) -> Result<Option<Record>> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM attendance a WHERE a.session_id = ? AND a.student_id = ?"
@@ -137,13 +156,21 @@ pub async fn get(conn: &mut Conn, session: SessionId, student: UserId) -> Result
 /// A status set by hand (or by an approved justification).
 #[derive(Debug, Clone, Copy)]
 pub struct Mark<'a> {
+    /// The status to set.
     pub status: AttendanceStatus,
+    /// [`RecordSource::Manual`] or [`RecordSource::Justification`].
     pub source: RecordSource,
+    /// Why, shown with the record.
     pub note: &'a str,
+    /// The professor or administrator who marked it.
     pub by: UserId,
 }
 
-/// Sets a manual status, keeping device and location facts of the check-in.
+/// Sets a manual status at `now` (UTC ms) and returns the record as
+/// stored, keeping the device and location facts of a check-in. Without a
+/// record it inserts one (`recorded_at` = `now`). Run it in a write
+/// transaction; the `record` event comes from the database's triggers.
+/// [`StoreError::NotFound`] only if the row vanished before it was read back.
 pub async fn set_manual(
     conn: &mut Conn,
     session: SessionId,

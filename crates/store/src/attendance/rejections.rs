@@ -10,13 +10,21 @@ use crate::{Conn, Result};
 /// A rejected check-in, kept for supervision.
 #[derive(Debug, Clone)]
 pub struct Rejection {
+    /// The session, when the token named one that exists.
     pub session: Option<SessionId>,
+    /// The session's course, when known.
     pub course: Option<CourseId>,
+    /// The student refused.
     pub student: UserId,
+    /// The refusal's code (a `CheckInRejection` code, e.g. `device_in_use`).
     pub reason: &'static str,
+    /// When (UTC ms).
     pub at: i64,
+    /// The client's IP address as the server saw it.
     pub client_address: Option<String>,
+    /// The device the check-in came from, when sent.
     pub device_id: Option<String>,
+    /// More about the refusal, for the supervisor.
     pub detail: String,
 }
 
@@ -73,32 +81,52 @@ pub async fn count_rejections(
     .await?)
 }
 
+/// Which refused check-ins [`rejections`] lists; every `None` field matches
+/// all.
 #[derive(Debug, Clone, Default)]
 pub struct RejectionFilter {
+    /// Only this course's.
     pub course: Option<CourseId>,
+    /// Only this student's.
     pub student: Option<UserId>,
+    /// Only this reason code.
     pub reason: Option<String>,
+    /// Only at or after this time (UTC ms).
     pub from: Option<i64>,
+    /// Only before this time (UTC ms).
     pub to: Option<i64>,
     /// Only courses taught by this professor.
     pub taught_by: Option<UserId>,
 }
 
+/// A refused check-in as [`rejections`] lists it.
 #[derive(Debug, Clone)]
 pub struct StoredRejection {
+    /// Its id, the key of the list's pages.
     pub id: i64,
+    /// The session, when the token named one that exists.
     pub session: Option<SessionId>,
+    /// The course's code, when the course is known.
     pub course_code: Option<String>,
+    /// The student refused.
     pub student: UserId,
+    /// The student's display name.
     pub student_display_name: String,
+    /// The refusal's code.
     pub reason: String,
+    /// When (UTC ms).
     pub at: i64,
+    /// The client's IP address as the server saw it.
     pub client_address: Option<String>,
+    /// The device the check-in came from, when sent.
     pub device_id: Option<String>,
+    /// More about the refusal.
     pub detail: String,
 }
 
-/// Newest first; `page.after_id` is the last id seen.
+/// One page of refused check-ins that match `f`, newest first (by id);
+/// `page.after_id` is the last id seen, and the page holds
+/// [`Page::fetch`](crate::page::Page::fetch) rows at most.
 pub async fn rejections(
     conn: &mut Conn,
     f: &RejectionFilter,
@@ -166,7 +194,8 @@ pub async fn rejections(
         .collect()
 }
 
-/// Counts of today's check-ins and rejections (for supervision).
+/// How many QR and short-code check-ins, and how many refusals, there have
+/// been since `since` (UTC ms), for the supervision page's "today".
 pub async fn counts_since(conn: &mut Conn, since: i64) -> Result<(i64, i64)> {
     let checkins: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM attendance WHERE recorded_at >= ? AND source IN ('qr', 'code')",

@@ -12,7 +12,9 @@ use crate::{Conn, Result, StoreError};
 /// One line of a session's roll.
 #[derive(Debug, Clone)]
 pub struct RollEntry {
+    /// The student.
     pub student: User,
+    /// Their record for the session; `None` when there is none yet.
     pub record: Option<Record>,
 }
 
@@ -38,6 +40,8 @@ fn roll_entry_from_row(row: &sqlx::any::AnyRow) -> Result<RollEntry> {
     })
 }
 
+/// The roll line of one student (enrolled or not) for a session;
+/// [`StoreError::NotFound`] when there is no such user.
 pub async fn roll_entry(conn: &mut Conn, session: SessionId, student: UserId) -> Result<RollEntry> {
     let row = sqlx::query(&format!(
         "SELECT {}, {COLUMNS} FROM users u \
@@ -52,6 +56,7 @@ pub async fn roll_entry(conn: &mut Conn, session: SessionId, student: UserId) ->
     roll_entry_from_row(&row)
 }
 
+/// The sessions repository's row, under the name the attendance callers use.
 pub use sessions::Session as SessionRow;
 
 /// Roll entries of some students of a session (for live updates).
@@ -82,13 +87,20 @@ pub async fn roll_entries(
 /// Enrolled students and the records among them, by status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StatusCounts {
+    /// Students enrolled in the course now.
     pub enrolled: i64,
+    /// Enrolled students recorded present.
     pub present: i64,
+    /// Enrolled students recorded late.
     pub late: i64,
+    /// Enrolled students recorded excused.
     pub excused: i64,
+    /// Enrolled students recorded absent.
     pub absent: i64,
 }
 
+/// How many students are enrolled in the session's course, and how many of
+/// them have each status (students no longer enrolled are not counted).
 pub async fn status_counts(conn: &mut Conn, session: &Session) -> Result<StatusCounts> {
     let rows = sqlx::query(
         "SELECT a.status, COUNT(*) AS n FROM attendance a \
