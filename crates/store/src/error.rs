@@ -44,7 +44,7 @@ pub enum StoreError {
     #[error("migration failed")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// The schema is not the one this build expects, found by
-    /// [`Store::check_schema`]; the message says what is missing and what to run.
+    /// [`Store::check_schema`](crate::Store::check_schema); the message says what is missing and what to run.
     #[error("{0}")]
     Schema(String),
     /// The TLS handshake with the database failed: its certificate is not

@@ -6,6 +6,7 @@
 //! same SQL; the few places where the dialects differ ask [`Backend`].
 //! Times are UTC milliseconds since the epoch.
 
+#![warn(missing_docs)]
 
 pub mod attendance;
 pub mod audit;

@@ -18,10 +18,12 @@ pub struct Matrix {
     pub students: Vec<(User, i64)>,
     /// Not cancelled, by start time.
     pub sessions: Vec<Session>,
+    /// The status of each student at each session that has a record.
     pub statuses: HashMap<(SessionId, UserId), AttendanceStatus>,
 }
 
 impl Matrix {
+    /// A student's status at a session; `None` when there is no record.
     pub fn status(&self, session: SessionId, student: UserId) -> Option<AttendanceStatus> {
         self.statuses.get(&(session, student)).copied()
     }
@@ -107,6 +109,10 @@ pub struct History {
     pub records: HashMap<SessionId, crate::attendance::Record>,
 }
 
+/// Everything [`History`] holds for one student: the courses they are
+/// enrolled in, the sessions of those courses they could attend, and their
+/// records. [`StoreError::NotFound`] is never returned: an unknown student
+/// has an empty history.
 pub async fn student_history(conn: &mut Conn, student: UserId) -> Result<History> {
     let courses = sqlx::query(
         "SELECT course_id, enrolled_at FROM enrollments WHERE student_id = ? ORDER BY course_id",

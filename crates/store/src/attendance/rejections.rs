@@ -16,7 +16,8 @@ pub struct Rejection {
     pub course: Option<CourseId>,
     /// The student refused.
     pub student: UserId,
-    /// The refusal's code (a `CheckInRejection` code, e.g. `device_in_use`).
+    /// The refusal's code ([`CheckInRejection::code`](classtrack_core::CheckInRejection::code), e.g.
+    /// `DEVICE_IN_USE`).
     pub reason: &'static str,
     /// When (UTC ms).
     pub at: i64,
