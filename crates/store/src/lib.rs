@@ -5,6 +5,15 @@
 //! Both engines take the same `?` placeholders and, for everything here, the
 //! same SQL; the few places where the dialects differ ask [`Backend`].
 //! Times are UTC milliseconds since the epoch.
+//!
+//! Where things are: opening a store, its pool and its transactions in
+//! `pool.rs` ([`Store`], [`Tx`], [`Kept`]), the migrations and the schema
+//! check in `schema.rs`, [`StoreError`] in `error.rs`; one repository module
+//! per table group ([`users`], [`courses`], [`sessions`], [`attendance`] with
+//! one file per story, [`events`], [`justifications`], [`auth`], [`audit`],
+//! [`reports`]); [`page`] for keyset pagination. `testing` (the test
+//! databases) exists only with the `testing` feature, which only
+//! `[dev-dependencies]` turn on.
 
 #![warn(missing_docs)]
 
