@@ -33,29 +33,45 @@ pub async fn record(
 }
 
 #[derive(Debug, Clone)]
+/// One entry of the audit log, as [`list`] reads it.
 pub struct AuditEvent {
+    /// Its id, the key of the list's pages.
     pub id: i64,
+    /// When (UTC ms).
     pub at: i64,
+    /// Who did it; `None` for the system (the finaliser, the bootstrap).
     pub actor: Option<UserId>,
+    /// The actor's username, `None` for the system or a deleted user.
     pub actor_username: Option<String>,
     /// Where the actor called from; `None` for the system and for entries
     /// older than the column.
     pub client_address: Option<String>,
+    /// What was done, a dotted name such as `user.create`.
     pub action: String,
+    /// What it was done to, as a resource name (e.g. `users/12`).
     pub target: String,
+    /// The old and new values, as the caller wrote them.
     pub detail: String,
 }
 
 #[derive(Debug, Clone, Default)]
+/// Which entries [`list`] returns; every `None` field matches all.
 pub struct AuditFilter {
+    /// Only this actor's.
     pub actor: Option<UserId>,
+    /// Only actions starting with this text (taken literally, not as a LIKE
+    /// pattern).
     pub action_prefix: Option<String>,
+    /// Only this target.
     pub target: Option<String>,
+    /// Only at or after this time (UTC ms).
     pub from: Option<i64>,
+    /// Only before this time (UTC ms).
     pub to: Option<i64>,
 }
 
-/// Newest first; the page token is the last id seen.
+/// One page of entries that match `f`, newest first (by id); `page.after_id`
+/// is the last id seen. The actor's username is joined in.
 pub async fn list(conn: &mut Conn, f: &AuditFilter, page: Page) -> Result<Vec<AuditEvent>> {
     let mut sql = String::from(
         "SELECT a.id, a.at, a.actor_id, u.username, a.client_address, a.action, a.target, a.detail \

@@ -7,6 +7,10 @@ use sqlx::Row;
 use crate::users::{self, User, COLUMNS};
 use crate::{Conn, Result};
 
+/// Stores a new bearer token by its SHA-256 hash (never the token), for
+/// `user`, issued at `now` and valid until `expires_at` (UTC ms).
+/// [`StoreError::Conflict`](crate::StoreError::Conflict) if the hash is
+/// already stored.
 pub async fn insert_token(
     conn: &mut Conn,
     token_hash: &str,
@@ -53,6 +57,8 @@ pub async fn token_users(
     Ok(token_hashes.iter().map(|h| found.get(h).cloned()).collect())
 }
 
+/// Revokes one token at `now` (UTC ms); a no-op when it is unknown or
+/// already revoked.
 pub async fn revoke_token(conn: &mut Conn, token_hash: &str, now: i64) -> Result<()> {
     sqlx::query(
         "UPDATE auth_tokens SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
@@ -88,11 +94,17 @@ pub async fn revoke_user_tokens(
 /// past them).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RecentFailures {
+    /// Failures of this account from this address.
     pub pair: i64,
+    /// The latest of them (UTC ms).
     pub pair_latest: Option<i64>,
+    /// Failures of this account from any address.
     pub account: i64,
+    /// The oldest of them (UTC ms).
     pub account_oldest: Option<i64>,
+    /// Failures from this address for any account.
     pub address: i64,
+    /// The oldest of them (UTC ms).
     pub address_oldest: Option<i64>,
 }
 

@@ -9,25 +9,43 @@ use crate::users::{self, User};
 use crate::{like_pattern, Conn, Result, StoreError};
 
 #[derive(Debug, Clone, PartialEq)]
+/// A course, as stored in `courses`.
 pub struct Course {
+    /// The course's id.
     pub id: CourseId,
+    /// Its code, e.g. `CS101`; unique.
     pub code: String,
+    /// Its title.
     pub title: String,
+    /// The term it is taught in, e.g. `2026F`.
     pub term: String,
+    /// The IANA time zone its sessions are shown in.
     pub time_zone: String,
+    /// Its overrides of the default check-in settings (sessions may override
+    /// them in turn).
     pub settings: SettingsOverrides,
+    /// When a student's absences warn and fail the course.
     pub absence_rules: AbsenceRules,
+    /// When it was created (UTC ms).
     pub created_at: i64,
+    /// When it last changed (UTC ms).
     pub updated_at: i64,
 }
 
 #[derive(Debug, Clone)]
+/// What [`create`] needs to add a course.
 pub struct NewCourse {
+    /// The code; unique.
     pub code: String,
+    /// The title.
     pub title: String,
+    /// The term.
     pub term: String,
+    /// The IANA time zone.
     pub time_zone: String,
+    /// Overrides of the default check-in settings.
     pub settings: SettingsOverrides,
+    /// The absence rules.
     pub absence_rules: AbsenceRules,
 }
 
@@ -56,6 +74,8 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<Course> {
     })
 }
 
+/// Adds a course at `now` (UTC ms) and returns it as stored.
+/// [`StoreError::Conflict`] (`code`) when the code is taken.
 pub async fn create(conn: &mut Conn, new: &NewCourse, now: i64) -> Result<Course> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO courses (code, title, term, time_zone, settings, absence_rules, created_at, updated_at) \
@@ -74,6 +94,7 @@ pub async fn create(conn: &mut Conn, new: &NewCourse, now: i64) -> Result<Course
     get(conn, CourseId(id)).await
 }
 
+/// The course with this id; [`StoreError::NotFound`] when there is none.
 pub async fn get(conn: &mut Conn, id: CourseId) -> Result<Course> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM courses c WHERE c.id = ?"))
         .bind(id.0)
@@ -83,6 +104,7 @@ pub async fn get(conn: &mut Conn, id: CourseId) -> Result<Course> {
     from_row(&row)
 }
 
+/// The course with this code; [`StoreError::NotFound`] when there is none.
 pub async fn get_by_code(conn: &mut Conn, code: &str) -> Result<Course> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM courses c WHERE c.code = ?"))
         .bind(code)
@@ -95,11 +117,17 @@ pub async fn get_by_code(conn: &mut Conn, code: &str) -> Result<Course> {
 /// Whose courses to list.
 #[derive(Debug, Clone, Copy)]
 pub enum CourseScope {
+    /// Every course.
     All,
+    /// The courses a professor teaches.
     TaughtBy(UserId),
+    /// The courses a student is enrolled in.
     AttendedBy(UserId),
 }
 
+/// One page of the courses in `scope` by id, past `page.after_id`. A
+/// non-blank `query` keeps those whose code or title contains it (case
+/// folded, taken literally).
 pub async fn list(
     conn: &mut Conn,
     scope: CourseScope,
@@ -143,6 +171,9 @@ pub async fn list(
     rows.iter().map(from_row).collect()
 }
 
+/// Writes every field of `course` but its creation time, at `now` (UTC ms),
+/// and returns it as stored. [`StoreError::NotFound`] when there is no such
+/// course; [`StoreError::Conflict`] (`code`) when the new code is taken.
 pub async fn update(conn: &mut Conn, course: &Course, now: i64) -> Result<Course> {
     sqlx::query(
         "UPDATE courses SET code = ?, title = ?, term = ?, time_zone = ?, settings = ?, absence_rules = ?, updated_at = ? \
@@ -161,6 +192,7 @@ pub async fn update(conn: &mut Conn, course: &Course, now: i64) -> Result<Course
     get(conn, course.id).await
 }
 
+/// The professors of a course, by id.
 pub async fn professors(conn: &mut Conn, course: CourseId) -> Result<Vec<UserId>> {
     let ids: Vec<i64> = sqlx::query_scalar(
         "SELECT professor_id FROM course_professors WHERE course_id = ? ORDER BY professor_id",
@@ -171,6 +203,8 @@ pub async fn professors(conn: &mut Conn, course: CourseId) -> Result<Vec<UserId>
     Ok(ids.into_iter().map(UserId).collect())
 }
 
+/// Makes `professors` the course's professors, replacing the list. Run it
+/// in a transaction so that the list never shows half-written.
 pub async fn set_professors(
     conn: &mut Conn,
     course: CourseId,
@@ -190,6 +224,7 @@ pub async fn set_professors(
     Ok(())
 }
 
+/// Whether `user` is one of the course's professors.
 pub async fn is_professor(conn: &mut Conn, course: CourseId, user: UserId) -> Result<bool> {
     let n: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM course_professors WHERE course_id = ? AND professor_id = ?",
@@ -201,6 +236,7 @@ pub async fn is_professor(conn: &mut Conn, course: CourseId, user: UserId) -> Re
     Ok(n > 0)
 }
 
+/// Whether `user` is enrolled in the course.
 pub async fn is_enrolled(conn: &mut Conn, course: CourseId, user: UserId) -> Result<bool> {
     let n: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM enrollments WHERE course_id = ? AND student_id = ?",
@@ -225,6 +261,7 @@ pub async fn teaches_student(conn: &mut Conn, professor: UserId, student: UserId
     Ok(n > 0)
 }
 
+/// How many students are enrolled in the course.
 pub async fn enrolled_count(conn: &mut Conn, course: CourseId) -> Result<i64> {
     Ok(
         sqlx::query_scalar("SELECT COUNT(*) FROM enrollments WHERE course_id = ?")
@@ -235,13 +272,18 @@ pub async fn enrolled_count(conn: &mut Conn, course: CourseId) -> Result<i64> {
 }
 
 #[derive(Debug, Clone)]
+/// A student's enrollment in a course.
 pub struct Enrollment {
+    /// The course.
     pub course: CourseId,
+    /// The student.
     pub student: User,
+    /// When they were enrolled (UTC ms).
     pub enrolled_at: i64,
 }
 
-/// Enrolls; returns false when the student already was.
+/// Enrolls a student at `now` (UTC ms); false (and nothing written) when
+/// they already were.
 pub async fn enroll(conn: &mut Conn, course: CourseId, student: UserId, now: i64) -> Result<bool> {
     if is_enrolled(conn, course, student).await? {
         return Ok(false);
@@ -255,6 +297,8 @@ pub async fn enroll(conn: &mut Conn, course: CourseId, student: UserId, now: i64
     Ok(true)
 }
 
+/// Removes a student from a course; false when they weren't enrolled.
+/// Their records stay.
 pub async fn unenroll(conn: &mut Conn, course: CourseId, student: UserId) -> Result<bool> {
     let r = sqlx::query("DELETE FROM enrollments WHERE course_id = ? AND student_id = ?")
         .bind(course.0)
@@ -264,6 +308,8 @@ pub async fn unenroll(conn: &mut Conn, course: CourseId, student: UserId) -> Res
     Ok(r.rows_affected() > 0)
 }
 
+/// A student's enrollment in a course; [`StoreError::NotFound`] when they
+/// aren't enrolled (or either doesn't exist).
 pub async fn enrollment(conn: &mut Conn, course: CourseId, student: UserId) -> Result<Enrollment> {
     let row = sqlx::query(&format!(
         "SELECT {}, e.enrolled_at FROM enrollments e JOIN users u ON u.id = e.student_id \
@@ -282,7 +328,8 @@ pub async fn enrollment(conn: &mut Conn, course: CourseId, student: UserId) -> R
     })
 }
 
-/// Enrolled students ordered by user id.
+/// One page of a course's enrolled students, by user id past
+/// `page.after_id`.
 pub async fn enrollments(conn: &mut Conn, course: CourseId, page: Page) -> Result<Vec<Enrollment>> {
     let rows = sqlx::query(&format!(
         "SELECT {}, e.enrolled_at FROM enrollments e JOIN users u ON u.id = e.student_id \
@@ -305,6 +352,7 @@ pub async fn enrollments(conn: &mut Conn, course: CourseId, page: Page) -> Resul
         .collect()
 }
 
+/// How many courses there are.
 pub async fn count_all(conn: &mut Conn) -> Result<i64> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM courses")
         .fetch_one(&mut *conn)

@@ -7,13 +7,18 @@ use crate::page::Page;
 use crate::{Conn, Result, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a justification stands.
 pub enum State {
+    /// Waiting for a professor's decision.
     Pending,
+    /// Approved: the student's record for the session is excused.
     Approved,
+    /// Rejected.
     Rejected,
 }
 
 impl State {
+    /// The text stored in the `state` column.
     pub fn as_str(self) -> &'static str {
         match self {
             State::Pending => "pending",
@@ -35,35 +40,62 @@ impl State {
 }
 
 #[derive(Debug, Clone)]
+/// A student's justification of an absence, with the session's and the
+/// student's facts joined in.
 pub struct Justification {
+    /// Its id.
     pub id: JustificationId,
+    /// The session it justifies.
     pub session: SessionId,
+    /// The session's course.
     pub course: CourseId,
+    /// The course's code.
     pub course_code: String,
+    /// When the session starts (UTC ms).
     pub session_start: i64,
+    /// The student who submitted it.
     pub student: UserId,
+    /// The student's display name.
     pub student_display_name: String,
+    /// The student's explanation.
     pub reason: String,
+    /// Pending, approved or rejected.
     pub state: State,
+    /// The professor's comment on the decision; empty while pending.
     pub decision_comment: String,
+    /// Who decided, once decided.
     pub decided_by: Option<UserId>,
+    /// When it was submitted (UTC ms).
     pub submitted_at: i64,
+    /// When it was decided (UTC ms).
     pub decided_at: Option<i64>,
+    /// The attachment's file name, when there is one.
     pub attachment_filename: Option<String>,
+    /// The attachment's MIME type, when there is one.
     pub attachment_content_type: Option<String>,
+    /// The attachment's size in bytes; 0 without one.
     pub attachment_size: i64,
 }
 
+/// A file attached to a justification (a doctor's note).
 pub struct Attachment {
+    /// The file's bytes.
     pub content: Vec<u8>,
+    /// Its name as uploaded.
     pub filename: String,
+    /// Its MIME type as uploaded.
     pub content_type: String,
 }
 
+/// What [`create`] needs to submit a justification.
 pub struct NewJustification<'a> {
+    /// The session it justifies.
     pub session: SessionId,
+    /// The student submitting it.
     pub student: UserId,
+    /// The explanation.
     pub reason: &'a str,
+    /// An optional file.
     pub attachment: Option<Attachment>,
 }
 
@@ -95,6 +127,10 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Justification> {
     })
 }
 
+/// Submits a justification at `now` (UTC ms), pending, and returns it as
+/// stored. Check [`pending_for`] first in the same transaction: nothing here
+/// stops a second pending one. [`StoreError::Database`] when the session or
+/// student doesn't exist.
 pub async fn create(conn: &mut Conn, new: NewJustification<'_>, now: i64) -> Result<Justification> {
     let (content, filename, content_type, size) = match new.attachment {
         Some(a) => {
@@ -125,6 +161,8 @@ pub async fn create(conn: &mut Conn, new: NewJustification<'_>, now: i64) -> Res
     get(conn, JustificationId(id)).await
 }
 
+/// The justification with this id (without its attachment's bytes);
+/// [`StoreError::NotFound`] when there is none.
 pub async fn get(conn: &mut Conn, id: JustificationId) -> Result<Justification> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} {FROM} WHERE j.id = ?"))
         .bind(id.0)
@@ -163,14 +201,20 @@ pub async fn pending_for(conn: &mut Conn, session: SessionId, student: UserId) -
 }
 
 #[derive(Debug, Clone, Default)]
+/// Which justifications [`list`] returns; every `None` field matches all.
 pub struct Filter {
+    /// Only for this course's sessions.
     pub course: Option<CourseId>,
+    /// Only this student's.
     pub student: Option<UserId>,
+    /// Only for courses taught by this professor.
     pub taught_by: Option<UserId>,
+    /// Only in this state.
     pub state: Option<State>,
 }
 
-/// Newest first.
+/// One page of the justifications that match `f`, newest first (by id);
+/// `page.after_id` is the last id seen.
 pub async fn list(conn: &mut Conn, f: &Filter, page: Page) -> Result<Vec<Justification>> {
     let mut sql = format!("SELECT {COLUMNS} {FROM} WHERE 1 = 1");
     let mut binds = Vec::new();
@@ -207,7 +251,9 @@ pub async fn list(conn: &mut Conn, f: &Filter, page: Page) -> Result<Vec<Justifi
     rows.iter().map(from_row).collect()
 }
 
-/// Records a decision; false when it was no longer pending.
+/// Records a decision (`state`, `comment`, who, at `now` in UTC ms); false
+/// (and nothing written) when it was no longer pending or doesn't exist.
+/// Excusing the record is the caller's job, in the same transaction.
 pub async fn decide(
     conn: &mut Conn,
     id: JustificationId,
@@ -229,6 +275,8 @@ pub async fn decide(
     Ok(r.rows_affected() > 0)
 }
 
+/// The attachment's bytes, `None` when the justification has none;
+/// [`StoreError::NotFound`] when there is no such justification.
 pub async fn attachment(conn: &mut Conn, id: JustificationId) -> Result<Option<Attachment>> {
     let row = sqlx::query(
         "SELECT attachment, attachment_filename, attachment_content_type FROM justifications WHERE id = ?",

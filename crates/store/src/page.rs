@@ -3,24 +3,37 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
+/// Rows on a page when the request asks for 0.
 pub const DEFAULT_PAGE_SIZE: i64 = 50;
+/// The most rows on one page; larger requests are cut to it.
 pub const MAX_PAGE_SIZE: i64 = 500;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One page of a list, parsed from a request's `page_size` and `page_token`.
+/// A list fetches [`Page::fetch`] rows past `after_id` in its order, and
+/// [`Page::finish`] trims them and makes the next token.
 pub struct Page {
+    /// The id of the last row of the previous page; 0 on the first page.
     pub after_id: i64,
+    /// Rows on this page: 1 to [`MAX_PAGE_SIZE`].
     pub size: i64,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
+/// Why a page request is refused (answered INVALID_ARGUMENT on the field).
 pub enum PageError {
     #[error("page_size must not be negative")]
+    /// `page_size` was below 0.
     NegativeSize,
     #[error("page_token is not one this server issued")]
+    /// The token doesn't decode, or was issued for another kind of list.
     BadToken,
 }
 
 impl Page {
+    /// Reads a request's page: `page_size` 0 means [`DEFAULT_PAGE_SIZE`], larger
+    /// than [`MAX_PAGE_SIZE`] is cut to it; `page_token` must be empty or one that
+    /// [`Page::finish`] made for the same `kind` (a short tag per list, e.g. `"u"`).
     pub fn parse(page_size: i32, page_token: &str, kind: &str) -> Result<Self, PageError> {
         let size = match page_size {
             n if n < 0 => return Err(PageError::NegativeSize),

@@ -18,10 +18,12 @@ pub struct Matrix {
     pub students: Vec<(User, i64)>,
     /// Not cancelled, by start time.
     pub sessions: Vec<Session>,
+    /// The status of each student at each session that has a record.
     pub statuses: HashMap<(SessionId, UserId), AttendanceStatus>,
 }
 
 impl Matrix {
+    /// A student's status at a session; `None` when there is no record.
     pub fn status(&self, session: SessionId, student: UserId) -> Option<AttendanceStatus> {
         self.statuses.get(&(session, student)).copied()
     }
@@ -98,11 +100,19 @@ pub async fn course_matrix(
 
 /// One student's courses (with enrollment time), their sessions and records.
 pub struct History {
+    /// The courses the student is enrolled in, with when (UTC ms), by id.
     pub courses: Vec<(CourseId, i64)>,
+    /// The sessions of those courses.
     pub sessions: Vec<Session>,
+    /// Each of the student's records, by session (sessions without one are
+    /// missing).
     pub records: HashMap<SessionId, crate::attendance::Record>,
 }
 
+/// Everything [`History`] holds for one student: the courses they are
+/// enrolled in, the sessions of those courses they could attend, and their
+/// records. [`StoreError::NotFound`] is never returned: an unknown student
+/// has an empty history.
 pub async fn student_history(conn: &mut Conn, student: UserId) -> Result<History> {
     let courses = sqlx::query(
         "SELECT course_id, enrolled_at FROM enrollments WHERE student_id = ? ORDER BY course_id",

@@ -13,42 +13,71 @@ use crate::page::Page;
 use crate::{Conn, Result, StoreError};
 
 #[derive(Debug, Clone)]
+/// A class meeting of a course, with what of its course a check-in needs.
 pub struct Session {
+    /// The session's id.
     pub id: SessionId,
+    /// Its course.
     pub course: CourseId,
+    /// The course's code (joined in).
     pub course_code: String,
+    /// The course's title (joined in).
     pub course_title: String,
+    /// The course's IANA time zone (joined in), for showing local times.
     pub course_time_zone: String,
+    /// The session's title, e.g. "Lecture 3".
     pub title: String,
+    /// Where it meets.
     pub room: String,
+    /// When it starts (UTC ms).
     pub start_at: i64,
+    /// When it ends (UTC ms).
     pub end_at: i64,
     /// This session's own overrides.
     pub settings: SettingsOverrides,
     /// The course's defaults.
     pub course_settings: SettingsOverrides,
+    /// The key its QR tokens and short codes are signed with; kept on the
+    /// server.
     pub secret: SessionSecret,
+    /// The series it was created in as one of many, if any.
     pub series_id: Option<String>,
+    /// When a professor closed it early (UTC ms).
     pub closed_at: Option<i64>,
+    /// When the finaliser marked its missing students absent (UTC ms); it
+    /// is closed from then on.
     pub finalized_at: Option<i64>,
+    /// When it was cancelled (UTC ms).
     pub cancelled_at: Option<i64>,
+    /// Why it was cancelled.
     pub cancel_reason: Option<String>,
+    /// When it was created (UTC ms).
     pub created_at: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a session stands at a given instant, from [`Session::state`].
 pub enum SessionState {
+    /// Not yet open for check-ins.
     Scheduled,
+    /// Open for check-ins: from `opens_before_minutes` before its start to
+    /// its end, unless closed or cancelled.
     Open,
+    /// Ended, closed by hand or finalised.
     Closed,
+    /// Cancelled (whatever the time).
     Cancelled,
 }
 
 impl Session {
+    /// The settings check-ins to it follow: its own overrides over the
+    /// course's, over the defaults.
     pub fn effective_settings(&self) -> CheckInSettings {
         self.settings.over(&self.course_settings).resolve()
     }
 
+    /// Its times, in the form the check-in rules take, under `settings`
+    /// (normally [`Session::effective_settings`]).
     pub fn times(&self, settings: &CheckInSettings) -> SessionTimes {
         SessionTimes {
             start: ms(self.start_at),
@@ -68,6 +97,7 @@ impl Session {
         self.end_at.max(self.created_at)
     }
 
+    /// Its state at `now` (UTC ms).
     pub fn state(&self, now: i64) -> SessionState {
         let settings = self.effective_settings();
         let times = self.times(&settings);
@@ -88,13 +118,21 @@ pub(crate) fn ms(t: i64) -> DateTime<chrono::Utc> {
 }
 
 #[derive(Debug, Clone)]
+/// What [`create`] needs to add a session.
 pub struct NewSession {
+    /// The course.
     pub course: CourseId,
+    /// The title.
     pub title: String,
+    /// The room.
     pub room: String,
+    /// When it starts (UTC ms).
     pub start_at: i64,
+    /// When it ends (UTC ms); after the start.
     pub end_at: i64,
+    /// Its own overrides of the course's check-in settings.
     pub settings: SettingsOverrides,
+    /// The series it belongs to, when created as one of many.
     pub series_id: Option<String>,
 }
 
@@ -132,6 +170,8 @@ pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<Session> {
     })
 }
 
+/// Adds a session at `now` (UTC ms) with a fresh random secret, and returns
+/// it as stored. [`StoreError::Database`] when the course doesn't exist.
 pub async fn create(conn: &mut Conn, new: &NewSession, now: i64) -> Result<Session> {
     let secret = SessionSecret::generate();
     let id: i64 = sqlx::query_scalar(
@@ -153,6 +193,8 @@ pub async fn create(conn: &mut Conn, new: &NewSession, now: i64) -> Result<Sessi
     get(conn, SessionId(id)).await
 }
 
+/// The session with its course's facts; [`StoreError::NotFound`] when there
+/// is none.
 pub async fn get(conn: &mut Conn, id: SessionId) -> Result<Session> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM sessions s JOIN courses c ON c.id = s.course_id WHERE s.id = ?"
@@ -167,22 +209,29 @@ pub async fn get(conn: &mut Conn, id: SessionId) -> Result<Session> {
 /// Whose sessions to list.
 #[derive(Debug, Clone, Copy)]
 pub enum SessionScope {
+    /// Every session.
     All,
+    /// The sessions of one course.
     Course(CourseId),
+    /// The sessions of the courses a professor teaches.
     TaughtBy(UserId),
+    /// The sessions of the courses a student is enrolled in.
     AttendedBy(UserId),
 }
 
 #[derive(Debug, Clone, Default)]
+/// Which times [`list`] covers (both ends in UTC ms); `None` is open-ended.
 pub struct SessionRange {
     /// Sessions ending after this.
     pub from: Option<i64>,
     /// Sessions starting before this.
     pub to: Option<i64>,
+    /// Include cancelled sessions (left out by default).
     pub include_cancelled: bool,
 }
 
-/// Ordered by start; the page's `after_id` is an offset here.
+/// One page of the sessions in `scope` and `range`, ordered by start (then
+/// id). The page's `after_id` is an offset here, not an id.
 pub async fn list(
     conn: &mut Conn,
     scope: SessionScope,
@@ -238,6 +287,9 @@ pub async fn list(
     rows.iter().map(from_row).collect()
 }
 
+/// Writes a session's title, room, times and own settings at `now` (UTC
+/// ms) and returns it as stored; its other fields are not written.
+/// [`StoreError::NotFound`] when there is no such session.
 pub async fn update(conn: &mut Conn, s: &Session, now: i64) -> Result<Session> {
     sqlx::query(
         "UPDATE sessions SET title = ?, room = ?, start_at = ?, end_at = ?, settings = ?, updated_at = ? WHERE id = ?",
@@ -254,7 +306,8 @@ pub async fn update(conn: &mut Conn, s: &Session, now: i64) -> Result<Session> {
     get(conn, s.id).await
 }
 
-/// Returns false when it was already cancelled.
+/// Cancels the session at `now` (UTC ms) with `reason`; false (and nothing
+/// written) when it was already cancelled or doesn't exist.
 pub async fn cancel(conn: &mut Conn, id: SessionId, reason: &str, now: i64) -> Result<bool> {
     let r = sqlx::query(
         "UPDATE sessions SET cancelled_at = ?, cancel_reason = ?, updated_at = ? WHERE id = ? AND cancelled_at IS NULL",
@@ -268,6 +321,8 @@ pub async fn cancel(conn: &mut Conn, id: SessionId, reason: &str, now: i64) -> R
     Ok(r.rows_affected() > 0)
 }
 
+/// Marks the session closed at `now` (UTC ms), if it isn't already; its
+/// missing students are marked absent later, by [`finalize`].
 pub async fn mark_closed(conn: &mut Conn, id: SessionId, now: i64) -> Result<()> {
     sqlx::query(
         "UPDATE sessions SET closed_at = ?, updated_at = ? WHERE id = ? AND closed_at IS NULL",
@@ -312,11 +367,12 @@ pub async fn finalize(conn: &mut Conn, id: SessionId, now: i64) -> Result<Option
     .execute(&mut *conn)
     .await?
     .rows_affected();
-    crate::attendance::push_event(conn, id, None, "closed", now).await?;
+    crate::events::push_event(conn, id, None, "closed", now).await?;
     Ok(Some(marked))
 }
 
-/// Sessions past their end (or closed by hand) that still await finalisation.
+/// Up to `limit` sessions that still await [`finalize`]: not cancelled, not
+/// finalised, and ended by `now` (UTC ms), oldest end first.
 pub async fn due_for_finalize(conn: &mut Conn, now: i64, limit: i64) -> Result<Vec<SessionId>> {
     let ids: Vec<i64> = sqlx::query_scalar(
         "SELECT id FROM sessions WHERE finalized_at IS NULL AND cancelled_at IS NULL AND end_at <= ? \
@@ -329,6 +385,7 @@ pub async fn due_for_finalize(conn: &mut Conn, now: i64, limit: i64) -> Result<V
     Ok(ids.into_iter().map(SessionId).collect())
 }
 
+/// How many sessions there are, cancelled ones left out.
 pub async fn count_all(conn: &mut Conn) -> Result<i64> {
     Ok(
         sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE cancelled_at IS NULL")

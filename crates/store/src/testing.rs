@@ -32,6 +32,7 @@ pub struct TestDb {
     /// migrates the database, and serves tests of migrations and DDL. The
     /// same as [`TestDb::url`] on SQLite.
     pub admin_url: String,
+    /// The engine the database runs on.
     pub backend: Backend,
     cleanup: Cleanup,
 }
@@ -60,6 +61,7 @@ impl TestDb {
             .unwrap_or_else(|e| panic!("opening test database {}: {e:?}", redact(&self.url)))
     }
 
+    /// `"sqlite"` or `"mariadb"`, to name the backend in assertion messages.
     pub fn label(&self) -> &'static str {
         match self.backend {
             Backend::Sqlite => "sqlite",

@@ -7,30 +7,46 @@ use crate::page::Page;
 use crate::{like_pattern, Conn, Result, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// A user account, without its password hash.
 pub struct User {
+    /// The account's id.
     pub id: UserId,
+    /// The login name; unique.
     pub username: String,
+    /// The email address, also accepted as a login; unique.
     pub email: String,
+    /// The name shown to others.
     pub display_name: String,
+    /// Student, professor or admin.
     pub role: Role,
+    /// The institution's student number, for students; unique when set.
     pub student_number: Option<String>,
+    /// Deactivated accounts can't log in, and lists leave them out by default.
     pub active: bool,
     /// The password was chosen by the server (a reset, an import, a new
     /// account without a chosen password): the API serves nothing but
     /// changing it until it is changed.
     pub must_change_password: bool,
+    /// When the account was created (UTC ms).
     pub created_at: i64,
+    /// When it last changed (UTC ms).
     pub updated_at: i64,
 }
 
 /// Fields of a new account; the password is already hashed.
 #[derive(Debug, Clone)]
 pub struct NewUser {
+    /// The login name.
     pub username: String,
+    /// The email address.
     pub email: String,
+    /// The display name.
     pub display_name: String,
+    /// The role.
     pub role: Role,
+    /// The student number, for students.
     pub student_number: Option<String>,
+    /// The password's hash (argon2, PHC string).
     pub password_hash: String,
     /// Whether the server chose the password (see [`User::must_change_password`]).
     pub must_change_password: bool,
@@ -57,6 +73,9 @@ pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<User> {
     })
 }
 
+/// Adds an active account at `now` (UTC ms) and returns it as stored.
+/// [`StoreError::Conflict`] names the taken field: `username`, `email` or
+/// `student_number`.
 pub async fn create(conn: &mut Conn, new: &NewUser, now: i64) -> Result<User> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO users (username, email, display_name, role, student_number, password_hash, must_change_password, search_text, active, created_at, updated_at) \
@@ -92,6 +111,7 @@ fn search_text(
     text.chars().take(600).collect()
 }
 
+/// The account with this id; [`StoreError::NotFound`] when there is none.
 pub async fn get(conn: &mut Conn, id: UserId) -> Result<User> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM users u WHERE u.id = ?"))
         .bind(id.0)
@@ -101,6 +121,8 @@ pub async fn get(conn: &mut Conn, id: UserId) -> Result<User> {
     from_row(&row)
 }
 
+/// The account with this username; [`StoreError::NotFound`] when there is
+/// none.
 pub async fn get_by_username(conn: &mut Conn, username: &str) -> Result<User> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM users u WHERE u.username = ?"
@@ -112,7 +134,8 @@ pub async fn get_by_username(conn: &mut Conn, username: &str) -> Result<User> {
     from_row(&row)
 }
 
-/// A user and their password hash, by username or email.
+/// A user and their password hash, by username or email (active or not);
+/// `None` when neither matches.
 pub async fn credentials(conn: &mut Conn, login: &str) -> Result<Option<(User, String)>> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS}, u.password_hash FROM users u WHERE u.username = ? OR u.email = ? LIMIT 1"
@@ -125,6 +148,8 @@ pub async fn credentials(conn: &mut Conn, login: &str) -> Result<Option<(User, S
         .transpose()
 }
 
+/// The account's password hash; [`StoreError::NotFound`] when there is no
+/// such account.
 pub async fn password_hash(conn: &mut Conn, id: UserId) -> Result<String> {
     Ok(
         sqlx::query_scalar("SELECT password_hash FROM users WHERE id = ?")
@@ -135,9 +160,14 @@ pub async fn password_hash(conn: &mut Conn, id: UserId) -> Result<String> {
 }
 
 #[derive(Debug, Clone, Default)]
+/// Which users [`list`] returns.
 pub struct UserFilter {
+    /// Only this role.
     pub role: Option<Role>,
+    /// Only users whose username, display name, email or student number
+    /// contains this text (case folded, taken literally); blank matches all.
     pub query: Option<String>,
+    /// Include deactivated accounts (left out by default).
     pub include_inactive: bool,
 }
 
@@ -186,12 +216,19 @@ pub async fn list(conn: &mut Conn, filter: &UserFilter, page: Page) -> Result<(V
 /// Changed profile fields; `None` keeps the stored value.
 #[derive(Debug, Clone, Default)]
 pub struct UserChanges {
+    /// The new email.
     pub email: Option<String>,
+    /// The new display name.
     pub display_name: Option<String>,
+    /// The new role.
     pub role: Option<Role>,
+    /// The new student number; `Some(None)` removes it.
     pub student_number: Option<Option<String>>,
 }
 
+/// Applies `changes` at `now` (UTC ms), keeps the rest, and returns the
+/// account as stored. [`StoreError::NotFound`] when there is no such
+/// account; [`StoreError::Conflict`] names a taken email or student number.
 pub async fn update(conn: &mut Conn, id: UserId, changes: &UserChanges, now: i64) -> Result<User> {
     let current = get(conn, id).await?;
     let student_number = match &changes.student_number {
@@ -219,6 +256,9 @@ pub async fn update(conn: &mut Conn, id: UserId, changes: &UserChanges, now: i64
     get(conn, id).await
 }
 
+/// Activates or deactivates an account at `now` (UTC ms) and returns it as
+/// stored; [`StoreError::NotFound`] when there is no such account. Its
+/// tokens are not revoked here.
 pub async fn set_active(conn: &mut Conn, id: UserId, active: bool, now: i64) -> Result<User> {
     let r = sqlx::query("UPDATE users SET active = ?, updated_at = ? WHERE id = ?")
         .bind(i64::from(active))
@@ -233,7 +273,8 @@ pub async fn set_active(conn: &mut Conn, id: UserId, active: bool, now: i64) -> 
     get(conn, id).await
 }
 
-/// Stores a new password; `must_change` when the server chose it.
+/// Stores a new password hash at `now` (UTC ms); `must_change` when the
+/// server chose the password. Writes nothing for an unknown id.
 pub async fn set_password_hash(
     conn: &mut Conn,
     id: UserId,
@@ -289,6 +330,8 @@ pub async fn by_usernames(conn: &mut Conn, usernames: &[String]) -> Result<Vec<U
     Ok(users)
 }
 
+/// How many active admins there are (the API keeps at least one; the
+/// bootstrap creates one when there is none).
 pub async fn count_admins(conn: &mut Conn) -> Result<i64> {
     Ok(
         sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1")

@@ -128,18 +128,15 @@ async fn repositories_behave_the_same_on_every_backend() {
         .await
         .expect("session");
         let record = Record {
-            session: s.id,
-            student: ana.id,
-            status: AttendanceStatus::Present,
-            source: RecordSource::Qr,
-            recorded_at: 1_500,
-            note: String::new(),
-            flagged: false,
             device_id: Some("dev-1".into()),
-            geo_band: None,
             client_address: Some("10.0.0.1".into()),
-            marked_by: None,
-            updated_at: 1_500,
+            ..Record::new(
+                s.id,
+                ana.id,
+                AttendanceStatus::Present,
+                RecordSource::Qr,
+                1_500,
+            )
         };
         assert!(
             attendance::insert(&mut c, &record).await.expect("insert"),
@@ -238,6 +235,48 @@ async fn repositories_behave_the_same_on_every_backend() {
             Some("closed"),
             "{label}"
         );
+
+        // a manual mark updates a check-in's record, keeping its device and
+        // address, and inserts one for a student who has none
+        let mark = attendance::Mark {
+            status: AttendanceStatus::Excused,
+            source: RecordSource::Manual,
+            note: "doctor",
+            by: prof.id,
+        };
+        let marked = attendance::set_manual(&mut c, s.id, ana.id, mark, 8_000)
+            .await
+            .expect("mark");
+        assert_eq!(
+            marked,
+            Record {
+                status: AttendanceStatus::Excused,
+                source: RecordSource::Manual,
+                note: "doctor".into(),
+                marked_by: Some(prof.id),
+                updated_at: 8_000,
+                ..record.clone()
+            },
+            "{label}: the check-in's facts are kept"
+        );
+        let marked = attendance::set_manual(&mut c, s.id, late_student.id, mark, 8_000)
+            .await
+            .expect("mark without a record");
+        assert_eq!(
+            marked,
+            Record {
+                note: "doctor".into(),
+                marked_by: Some(prof.id),
+                ..Record::new(
+                    s.id,
+                    late_student.id,
+                    AttendanceStatus::Excused,
+                    RecordSource::Manual,
+                    8_000
+                )
+            },
+            "{label}: a new record"
+        );
         assert!(users::get(&mut c, UserId(12345)).await.is_err());
     }
 }
@@ -290,18 +329,14 @@ async fn check_ins_and_token_lookups_go_in_batches() {
             .expect("cancel"));
         drop(c);
         let record = |session: SessionId, student: UserId, device: &str| Record {
-            session,
-            student,
-            status: AttendanceStatus::Present,
-            source: RecordSource::Qr,
-            recorded_at: 1_500,
-            note: String::new(),
-            flagged: false,
             device_id: Some(device.into()),
-            geo_band: None,
-            client_address: None,
-            marked_by: None,
-            updated_at: 1_500,
+            ..Record::new(
+                session,
+                student,
+                AttendanceStatus::Present,
+                RecordSource::Qr,
+                1_500,
+            )
         };
         let (ana, bob, cid) = (students[0].id, students[1].id, students[2].id);
         let rejection = |student: UserId, reason: &'static str| attendance::Rejection {
