@@ -145,14 +145,14 @@ async fn alone(conn: &mut Kept, config: &ApiConfig, ask: &Ask) -> StoreResult<Op
                 return done
                     .into_iter()
                     .next()
-                    .ok_or_else(|| StoreError::Corrupt("a check-in lost its answer".into()))
+                    .ok_or_else(|| StoreError::Internal("a check-in lost its answer"))
             }
             Err((StoreError::Conflict { .. }, _)) if again => again = false,
             Err((e, judged)) => {
                 conn.reset();
-                return failed(1, e, judged).pop().unwrap_or_else(|| {
-                    Err(StoreError::Corrupt("a check-in lost its answer".into()))
-                });
+                return failed(1, e, judged)
+                    .pop()
+                    .unwrap_or_else(|| Err(StoreError::Internal("a check-in lost its answer")));
             }
         }
     }
