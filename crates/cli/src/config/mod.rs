@@ -413,17 +413,16 @@ fn read_file(path: &Path, command: For) -> anyhow::Result<BTreeMap<&'static str,
     flatten("", &table, &mut flat);
     let mut values = BTreeMap::new();
     for (key, value) in flat {
-        let Some(s) = SETTINGS.iter().find(|s| s.key == key) else {
+        if !SETTINGS.iter().any(|s| s.key == key) {
             bail!(
                 "{}: unknown key {key} (the keys are listed in docs/configuration.md; \
                  `classtrack config` shows them)",
                 path.display()
             );
-        };
+        }
         // A key of another command (e.g. api_url for `serve`) is ignored, so
         // that one file can serve both.
         let Some(s) = settings_of(command).find(|s| s.key == key) else {
-            let _ = s;
             continue;
         };
         let raw = from_toml(s, value).map_err(|e| anyhow!("{}: key {key}: {e}", path.display()))?;
