@@ -1,5 +1,6 @@
 //! First start and demo data.
 
+use crate::retry::retrying;
 use chrono::{Datelike, Duration, TimeZone, Utc};
 use classtrack_core::settings::{AbsenceRules, SettingsOverrides};
 use classtrack_core::{AttendanceStatus, RecordSource, Role, UserId};
@@ -123,152 +124,154 @@ pub async fn load_demo(state: &State) -> ApiResult<DemoLogins> {
     }
     drop(conn);
     let hash = passwords::hash(state.config.hash_cost, DEMO_PASSWORD.into()).await?;
-    let mut tx = state.store.begin().await?;
-    let mut professors = Vec::new();
-    for (username, name) in [
-        ("prof.lovelace", "Ada Lovelace"),
-        ("prof.turing", "Alan Turing"),
-    ] {
-        let u = users::create(
-            &mut tx,
-            &NewUser {
-                username: username.into(),
-                email: format!("{username}@uni.example.edu"),
-                display_name: name.into(),
-                role: Role::Professor,
-                student_number: None,
-                password_hash: hash.clone(),
-                must_change_password: false,
-            },
-            now_ms,
-        )
-        .await?;
-        professors.push(u.id);
-    }
-    let mut students = Vec::new();
-    for (i, username) in logins.students.iter().enumerate() {
-        let name = format!("{} {}", FIRST[i % FIRST.len()], LAST[(i * 7) % LAST.len()]);
-        let u = users::create(
-            &mut tx,
-            &NewUser {
-                username: username.clone(),
-                email: format!("{username}@students.example.edu"),
-                display_name: name,
-                role: Role::Student,
-                student_number: Some(format!("2026{:04}", i + 1)),
-                password_hash: hash.clone(),
-                must_change_password: false,
-            },
-            now_ms,
-        )
-        .await?;
-        students.push(u.id);
-    }
-    let week_start =
-        now.date_naive() - Duration::days(i64::from(now.weekday().num_days_from_monday()));
-    let demo_courses: [(&str, &str, UserId, std::ops::Range<usize>, u32); 3] = [
-        (
-            "CS101",
-            "Introduction to Programming",
-            professors[0],
-            0..40,
-            9,
-        ),
-        ("MATH201", "Linear Algebra", professors[1], 0..25, 11),
-        ("CS350", "Distributed Systems", professors[0], 15..40, 14),
-    ];
-    let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
-    for (code, title, professor, enrolled, hour) in demo_courses {
-        let course = courses::create(
-            &mut tx,
-            &NewCourse {
-                code: code.into(),
-                title: title.into(),
-                term: "Demo term".into(),
-                time_zone: state.config.default_time_zone.clone(),
-                settings: SettingsOverrides::default(),
-                absence_rules: AbsenceRules::default(),
-            },
-            now_ms,
-        )
-        .await?;
-        courses::set_professors(&mut tx, course.id, &[professor]).await?;
-        for s in &students[enrolled.clone()] {
-            courses::enroll(&mut tx, course.id, *s, now_ms - 30 * 24 * 3600 * 1000).await?;
+    retrying!(state, "load demo", {
+        let mut tx = state.store.begin().await?;
+        let mut professors = Vec::new();
+        for (username, name) in [
+            ("prof.lovelace", "Ada Lovelace"),
+            ("prof.turing", "Alan Turing"),
+        ] {
+            let u = users::create(
+                &mut tx,
+                &NewUser {
+                    username: username.into(),
+                    email: format!("{username}@uni.example.edu"),
+                    display_name: name.into(),
+                    role: Role::Professor,
+                    student_number: None,
+                    password_hash: hash.clone(),
+                    must_change_password: false,
+                },
+                now_ms,
+            )
+            .await?;
+            professors.push(u.id);
         }
-        for day in 0..5 {
-            let date = week_start + Duration::days(day);
-            let Some(start) = date
-                .and_hms_opt(hour, 0, 0)
-                .map(|t| Utc.from_utc_datetime(&t))
-            else {
-                continue;
-            };
-            let session = sessions::create(
+        let mut students = Vec::new();
+        for (i, username) in logins.students.iter().enumerate() {
+            let name = format!("{} {}", FIRST[i % FIRST.len()], LAST[(i * 7) % LAST.len()]);
+            let u = users::create(
+                &mut tx,
+                &NewUser {
+                    username: username.clone(),
+                    email: format!("{username}@students.example.edu"),
+                    display_name: name,
+                    role: Role::Student,
+                    student_number: Some(format!("2026{:04}", i + 1)),
+                    password_hash: hash.clone(),
+                    must_change_password: false,
+                },
+                now_ms,
+            )
+            .await?;
+            students.push(u.id);
+        }
+        let week_start =
+            now.date_naive() - Duration::days(i64::from(now.weekday().num_days_from_monday()));
+        let demo_courses: [(&str, &str, UserId, std::ops::Range<usize>, u32); 3] = [
+            (
+                "CS101",
+                "Introduction to Programming",
+                professors[0],
+                0..40,
+                9,
+            ),
+            ("MATH201", "Linear Algebra", professors[1], 0..25, 11),
+            ("CS350", "Distributed Systems", professors[0], 15..40, 14),
+        ];
+        let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
+        for (code, title, professor, enrolled, hour) in demo_courses {
+            let course = courses::create(
+                &mut tx,
+                &NewCourse {
+                    code: code.into(),
+                    title: title.into(),
+                    term: "Demo term".into(),
+                    time_zone: state.config.default_time_zone.clone(),
+                    settings: SettingsOverrides::default(),
+                    absence_rules: AbsenceRules::default(),
+                },
+                now_ms,
+            )
+            .await?;
+            courses::set_professors(&mut tx, course.id, &[professor]).await?;
+            for s in &students[enrolled.clone()] {
+                courses::enroll(&mut tx, course.id, *s, now_ms - 30 * 24 * 3600 * 1000).await?;
+            }
+            for day in 0..5 {
+                let date = week_start + Duration::days(day);
+                let Some(start) = date
+                    .and_hms_opt(hour, 0, 0)
+                    .map(|t| Utc.from_utc_datetime(&t))
+                else {
+                    continue;
+                };
+                let session = sessions::create(
+                    &mut tx,
+                    &NewSession {
+                        course: course.id,
+                        title: format!("Lecture {}", day + 1),
+                        room: format!("Room {}", 100 + day),
+                        start_at: start.timestamp_millis(),
+                        end_at: (start + Duration::minutes(90)).timestamp_millis(),
+                        settings: SettingsOverrides::default(),
+                        series_id: None,
+                    },
+                    now_ms,
+                )
+                .await?;
+                if session.end_at > now_ms {
+                    continue;
+                }
+                for s in &students[enrolled.clone()] {
+                    let roll: f64 = rng.gen();
+                    let status = match roll {
+                        r if r < 0.75 => AttendanceStatus::Present,
+                        r if r < 0.85 => AttendanceStatus::Late,
+                        r if r < 0.9 => AttendanceStatus::Excused,
+                        _ => continue,
+                    };
+                    let at = session.start_at + rng.gen_range(-5..25) * 60_000;
+                    let record = Record {
+                        session: session.id,
+                        student: *s,
+                        status,
+                        source: if status == AttendanceStatus::Excused {
+                            RecordSource::Manual
+                        } else {
+                            RecordSource::Qr
+                        },
+                        recorded_at: at,
+                        note: String::new(),
+                        flagged: false,
+                        device_id: None,
+                        geo_band: None,
+                        client_address: None,
+                        marked_by: None,
+                        updated_at: at,
+                    };
+                    attendance::insert(&mut tx, &record).await?;
+                }
+                sessions::finalize(&mut tx, session.id, session.end_at).await?;
+            }
+            // One session open right now, for trying check-in.
+            let open = sessions::create(
                 &mut tx,
                 &NewSession {
                     course: course.id,
-                    title: format!("Lecture {}", day + 1),
-                    room: format!("Room {}", 100 + day),
-                    start_at: start.timestamp_millis(),
-                    end_at: (start + Duration::minutes(90)).timestamp_millis(),
+                    title: "Open demo session".into(),
+                    room: "Main hall".into(),
+                    start_at: now_ms - 5 * 60_000,
+                    end_at: now_ms + 85 * 60_000,
                     settings: SettingsOverrides::default(),
                     series_id: None,
                 },
                 now_ms,
             )
             .await?;
-            if session.end_at > now_ms {
-                continue;
-            }
-            for s in &students[enrolled.clone()] {
-                let roll: f64 = rng.gen();
-                let status = match roll {
-                    r if r < 0.75 => AttendanceStatus::Present,
-                    r if r < 0.85 => AttendanceStatus::Late,
-                    r if r < 0.9 => AttendanceStatus::Excused,
-                    _ => continue,
-                };
-                let at = session.start_at + rng.gen_range(-5..25) * 60_000;
-                let record = Record {
-                    session: session.id,
-                    student: *s,
-                    status,
-                    source: if status == AttendanceStatus::Excused {
-                        RecordSource::Manual
-                    } else {
-                        RecordSource::Qr
-                    },
-                    recorded_at: at,
-                    note: String::new(),
-                    flagged: false,
-                    device_id: None,
-                    geo_band: None,
-                    client_address: None,
-                    marked_by: None,
-                    updated_at: at,
-                };
-                attendance::insert(&mut tx, &record).await?;
-            }
-            sessions::finalize(&mut tx, session.id, session.end_at).await?;
+            let _ = open;
         }
-        // One session open right now, for trying check-in.
-        let open = sessions::create(
-            &mut tx,
-            &NewSession {
-                course: course.id,
-                title: "Open demo session".into(),
-                room: "Main hall".into(),
-                start_at: now_ms - 5 * 60_000,
-                end_at: now_ms + 85 * 60_000,
-                settings: SettingsOverrides::default(),
-                series_id: None,
-            },
-            now_ms,
-        )
-        .await?;
-        let _ = open;
-    }
-    classtrack_store::commit(tx).await?;
-    Ok(logins)
+        classtrack_store::commit(tx).await?;
+        Ok(logins.clone())
+    })
 }

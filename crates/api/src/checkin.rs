@@ -101,9 +101,11 @@ type Failed = (StoreError, Option<Vec<Option<Judgement>>>);
 ///
 /// A batch that collides with a record written meanwhile by someone else (a
 /// professor's mark, another replica) is judged again ask by ask, so that
-/// each gets its own answer. Any other failure gives the connection back
-/// and tries the batch once more on a fresh one (a deadlock victim, a
-/// restarted server); if that fails too, the check-ins that were to be
+/// each gets its own answer. A failure the database asks to be retried (a
+/// deadlock victim, a Galera certification conflict, a node not ready) is
+/// tried again with backoff as `ApiConfig::retry` allows; any other failure
+/// gives the connection back and tries the batch once more on a fresh one
+/// (a restarted server). If that fails too, the check-ins that were to be
 /// written get the failure, and the others their answer.
 pub async fn run(
     conn: &mut Kept,
@@ -111,12 +113,26 @@ pub async fn run(
     asks: &[Ask],
 ) -> Vec<StoreResult<Option<Judgement>>> {
     let mut result = judge_and_write(conn, config, asks).await;
-    if let Err((e, _)) = &result {
-        if !matches!(e, StoreError::Conflict { .. }) {
-            tracing::debug!(error = %e, "a batch of check-ins is tried again");
-            conn.reset();
-            result = judge_and_write(conn, config, asks).await;
+    let mut attempt = 0;
+    while let Err((e, _)) = &result {
+        if matches!(e, StoreError::Conflict { .. }) {
+            break;
         }
+        if e.is_retryable() {
+            // The database asked for it (a deadlock, a certification
+            // conflict, a node not ready): as often as the policy allows.
+            if !config.retry.again(attempt, true) {
+                break;
+            }
+            tokio::time::sleep(config.retry.delay(attempt)).await;
+        } else if attempt > 0 {
+            break;
+        } else {
+            conn.reset();
+        }
+        tracing::debug!(error = %e, attempt, "a batch of check-ins is tried again");
+        attempt += 1;
+        result = judge_and_write(conn, config, asks).await;
     }
     match result {
         Ok(done) => done.into_iter().map(Ok).collect(),

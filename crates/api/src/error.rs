@@ -72,6 +72,10 @@ pub enum ApiError {
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
+/// The RetryInfo of an UNAVAILABLE answer: long enough for a fail-over to
+/// another database host or replica, short enough for a student waiting.
+pub const UNAVAILABLE_RETRY_AFTER: Duration = Duration::from_secs(1);
+
 /// What every service function returns.
 pub type ApiResult<T> = Result<T, ApiError>;
 
@@ -98,6 +102,12 @@ impl ApiError {
             reason,
             retry_after: None,
         }
+    }
+
+    /// Whether the database asked for the work to be tried again (see
+    /// `StoreError::is_retryable`).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, ApiError::Unavailable(e) if e.is_retryable())
     }
 
     /// An unexpected failure, kept as the logged cause.
@@ -220,7 +230,13 @@ impl From<ApiError> for Status {
             }
             ApiError::Unavailable(source) => {
                 tracing::warn!(error = %source, cause = ?std::error::Error::source(&source), "database unavailable");
-                Status::unavailable("the database is unavailable; try again shortly")
+                let mut details = ErrorDetails::new();
+                details.set_retry_info(Some(UNAVAILABLE_RETRY_AFTER));
+                Status::with_error_details(
+                    Code::Unavailable,
+                    "the database is unavailable; try again shortly",
+                    details,
+                )
             }
             ApiError::Internal(source) => {
                 tracing::error!(error = %source, detail = ?source, "internal error");

@@ -16,6 +16,7 @@ mod live;
 mod names;
 mod passwords;
 mod reflection;
+mod retry;
 mod services;
 mod signin;
 mod state;
@@ -68,6 +69,8 @@ pub struct ApiConfig {
     pub finalize_interval: Duration,
     /// The time every service and task reads (a manual clock in tests).
     pub clock: Arc<dyn Clock>,
+    /// How writes are tried again when the database asks for it.
+    pub retry: classtrack_store::retry::RetryPolicy,
 }
 
 impl Default for ApiConfig {
@@ -85,6 +88,7 @@ impl Default for ApiConfig {
             live_poll_interval: Duration::from_millis(200),
             finalize_interval: Duration::from_secs(15),
             clock: Arc::new(SystemClock),
+            retry: Default::default(),
         }
     }
 }

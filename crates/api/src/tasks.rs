@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use classtrack_core::SessionId;
 use classtrack_store::{auth, sessions, StoreError};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -70,23 +71,35 @@ pub async fn finalize_due(state: &State) -> Result<u64, StoreError> {
     drop(conn);
     let mut marked = 0;
     for id in due {
-        let mut tx = state.store.begin().await?;
-        if let Some(n) = sessions::finalize(&mut tx, id, now).await? {
-            classtrack_store::audit::record(
-                &mut tx,
-                None,
-                None,
-                "session.finalize",
-                &id.name(),
-                &format!("{{\"marked_absent\":{n}}}"),
-                now,
-            )
+        marked += state
+            .config
+            .retry
+            .run("finalise a session", || finalize_one(state, id, now))
             .await?;
-            marked += n;
-        }
-        classtrack_store::commit(tx).await?;
         state.hub.nudge();
     }
+    Ok(marked)
+}
+
+/// Finalises one session (if no other replica did) with its audit entry;
+/// returns how many students were marked absent.
+async fn finalize_one(state: &State, id: SessionId, now: i64) -> Result<u64, StoreError> {
+    let mut tx = state.store.begin().await?;
+    let mut marked = 0;
+    if let Some(n) = sessions::finalize(&mut tx, id, now).await? {
+        classtrack_store::audit::record(
+            &mut tx,
+            None,
+            None,
+            "session.finalize",
+            &id.name(),
+            &format!("{{\"marked_absent\":{n}}}"),
+            now,
+        )
+        .await?;
+        marked = n;
+    }
+    classtrack_store::commit(tx).await?;
     Ok(marked)
 }
 

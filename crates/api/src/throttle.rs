@@ -20,6 +20,7 @@
 use std::time::Duration;
 
 use classtrack_store::auth::{self, RecentFailures};
+use classtrack_store::retry::RetryPolicy;
 use classtrack_store::{users, Store, StoreError};
 
 use crate::error::{ApiError, ApiResult};
@@ -99,12 +100,14 @@ pub struct Attempt {
 }
 
 /// Admits a password check for `login` from `address`, reserving it, or
-/// answers how long to wait. A reservation that lost a lock conflict
-/// ([`lost_lock_conflict`]) is tried again, twice at most; any other failure
-/// is answered at once.
+/// answers how long to wait. A reservation the database asks to try again
+/// (a lost lock conflict: a deadlock victim, a Galera certification
+/// conflict, SQLite's locked database) is tried again as `retry` allows;
+/// any other failure is answered at once.
 pub async fn admit(
     store: &Store,
     policy: &LoginThrottle,
+    retry: &RetryPolicy,
     login: &str,
     address: &str,
     now: i64,
@@ -112,44 +115,16 @@ pub async fn admit(
     let mut tries = 0;
     loop {
         match reserve(store, policy, login, address, now).await {
-            Err(ReserveError::Store(e)) if lost_lock_conflict(&e) && tries < 2 => tries += 1,
+            Err(ReserveError::Store(e)) if retry.again(tries, e.is_retryable()) => {
+                tokio::time::sleep(retry.delay(tries)).await;
+                tries += 1;
+            }
             Err(ReserveError::Store(e)) => return Err(e.into()),
             Err(ReserveError::Wait(retry_after)) => {
                 return Err(ApiError::Throttled { retry_after })
             }
             Ok(attempt) => return Ok(attempt),
         }
-    }
-}
-
-/// Whether a transaction failed because it lost a lock conflict, so that
-/// running it again may succeed: a MariaDB deadlock victim (error 1213,
-/// SQLSTATE 40001, a serialization failure) or SQLite refusing a write lock
-/// that a concurrent transaction holds ("database is locked").
-///
-/// The store files these under [`StoreError::Unavailable`] (its
-/// `From<sqlx::Error>` reads the engine's message), together with failures a
-/// retry at once cannot cure: a pool that timed out, a server gone away, a
-/// lock wait that already waited its full timeout. Those are not retried;
-/// this reads the same message to tell them apart.
-fn lost_lock_conflict(e: &StoreError) -> bool {
-    match e {
-        StoreError::Shared(inner) => lost_lock_conflict(inner),
-        StoreError::Unavailable(_) => {
-            let mut source = std::error::Error::source(e);
-            while let Some(cause) = source {
-                let text = cause.to_string().to_ascii_lowercase();
-                if text.contains("deadlock")
-                    || text.contains("(40001)")
-                    || text.contains("database is locked")
-                {
-                    return true;
-                }
-                source = cause.source();
-            }
-            false
-        }
-        _ => false,
     }
 }
 
@@ -212,9 +187,9 @@ mod tests {
     fn a_failure_other_than_an_unavailable_database_is_not_retried() {
         // An unavailable database can't be built here without sqlx; what is
         // not Unavailable is never retried, shared or not.
-        assert!(!lost_lock_conflict(&StoreError::NotFound));
+        assert!(!StoreError::NotFound.is_retryable());
         let shared = StoreError::Shared(std::sync::Arc::new(StoreError::Corrupt("x".into())));
-        assert!(!lost_lock_conflict(&shared));
+        assert!(!shared.is_retryable());
     }
 
     #[test]

@@ -150,6 +150,7 @@ impl Database {
             &classtrack_store::PoolOptions {
                 max_connections: Some(size),
                 acquire_timeout: Duration::from_secs(30),
+                ..classtrack_store::PoolOptions::default()
             },
         )
         .connect_with(options)

@@ -248,6 +248,10 @@ fn api_config(c: &Config, tls: bool) -> anyhow::Result<ApiConfig> {
         live_poll_interval: c.duration("live_poll_interval")?,
         finalize_interval: c.duration("finalize_interval")?,
         login_throttle: login_throttle(c)?,
+        retry: classtrack_store::retry::RetryPolicy {
+            retries: number(c, "database_retries")?.try_into().unwrap_or(4),
+            ..Default::default()
+        },
         ..ApiConfig::default()
     })
 }
@@ -262,6 +266,8 @@ fn server_config(c: &Config, tier: Tier) -> anyhow::Result<ServerConfig> {
         pool: classtrack_store::PoolOptions {
             max_connections: c.count("database_max_connections")?,
             acquire_timeout: c.duration("database_acquire_timeout")?,
+            statement_timeout: Some(c.duration("database_statement_timeout")?)
+                .filter(|t| !t.is_zero()),
         },
         api: api_config(c, tls.is_some())?,
         tier,

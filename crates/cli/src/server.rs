@@ -282,13 +282,7 @@ pub async fn shutdown_signal() {
 
 /// A database URL with any password replaced, for messages and logs.
 pub fn redact(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        _ => url.to_string(),
-    }
+    classtrack_store::redact_url(url)
 }
 
 #[cfg(test)]
@@ -382,9 +376,11 @@ mod tests {
         config.pool = classtrack_store::PoolOptions {
             max_connections: Some(3),
             acquire_timeout: std::time::Duration::from_millis(1500),
+            statement_timeout: None,
         };
         let running = start(config).await.expect("starts");
-        let options = running.state.store.pool().options();
+        let pool = running.state.store.pool();
+        let options = pool.options();
         assert_eq!(options.get_max_connections(), 3);
         assert_eq!(
             options.get_acquire_timeout(),

@@ -67,6 +67,69 @@ impl StoreError {
             _ => false,
         }
     }
+
+    /// Whether the database refused the work without doing any of it and
+    /// asks for it to be tried again: a deadlock or a Galera certification
+    /// conflict (MariaDB 1213, SQLSTATE 40001: the transaction was rolled
+    /// back), a node that is not ready (1047, SQLSTATE 08S01: nothing ran),
+    /// SQLite's busy or locked database. [`crate::retry`] tries such work
+    /// again; other failures are answered at once (a lost connection may
+    /// have committed).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            StoreError::Unavailable(sqlx::Error::Database(db)) => is_retryable(db.as_ref()),
+            StoreError::Shared(inner) => inner.is_retryable(),
+            _ => false,
+        }
+    }
+}
+
+/// MariaDB's error number and SQLSTATE, when the error comes from MariaDB.
+fn mysql_code(db: &dyn sqlx::error::DatabaseError) -> Option<(u16, String)> {
+    let my = db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()?;
+    Some((my.number(), my.code().unwrap_or_default().to_string()))
+}
+
+/// Work the database refused whole and asks to be tried again (see
+/// [`StoreError::is_retryable`]).
+fn is_retryable(db: &dyn sqlx::error::DatabaseError) -> bool {
+    match mysql_code(db) {
+        // 1213 deadlock / certification conflict, 1047 "WSREP has not yet
+        // prepared node for application use". Not 1205 (a lock wait that
+        // already waited its full timeout: trying again waits as long).
+        Some((number, state)) => {
+            matches!(number, 1213 | 1047) || state == "40001" || state == "08S01"
+        }
+        None => {
+            let msg = db.message().to_ascii_lowercase();
+            msg.contains("database is locked") || msg.contains("database is busy")
+        }
+    }
+}
+
+/// A database error that says the database is busy, away or not ready,
+/// not that the statement is wrong: answered UNAVAILABLE.
+fn is_transient(db: &dyn sqlx::error::DatabaseError) -> bool {
+    if is_retryable(db) {
+        return true;
+    }
+    if let Some((number, _)) = mysql_code(db) {
+        // 1205 lock wait timeout, 1290 read-only (a node leaving), 1969 max_statement_time
+        // exceeded, 2006/2013 gone away / lost connection, 1927 connection
+        // killed, 1053 server shutdown in progress, 1040 too many connections.
+        if matches!(
+            number,
+            1205 | 1290 | 1969 | 2006 | 2013 | 1927 | 1053 | 1040
+        ) {
+            return true;
+        }
+    }
+    let msg = db.message().to_ascii_lowercase();
+    msg.contains("lock wait timeout")
+        || msg.contains("deadlock")
+        || msg.contains("read-only")
+        || msg.contains("gone away")
+        || msg.contains("lost connection")
 }
 
 /// The store's result: [`StoreError`] unless said otherwise.
@@ -95,15 +158,7 @@ impl From<sqlx::Error> for StoreError {
                         field: conflicting_field(db.message()),
                     };
                 }
-                let msg = db.message().to_ascii_lowercase();
-                // SQLite busy/locked, MariaDB lock wait timeout, deadlock, read-only replica.
-                let transient = msg.contains("database is locked")
-                    || msg.contains("lock wait timeout")
-                    || msg.contains("deadlock")
-                    || msg.contains("read-only")
-                    || msg.contains("gone away")
-                    || msg.contains("lost connection");
-                if transient {
+                if is_transient(db.as_ref()) {
                     StoreError::Unavailable(e)
                 } else {
                     StoreError::Database(e)

@@ -78,6 +78,7 @@ pub struct Justification {
 }
 
 /// A file attached to a justification (a doctor's note).
+#[derive(Clone)]
 pub struct Attachment {
     /// The file's bytes.
     pub content: Vec<u8>,

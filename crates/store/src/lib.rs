@@ -25,6 +25,7 @@ pub mod events;
 pub mod justifications;
 pub mod page;
 pub mod reports;
+pub mod retry;
 pub mod sessions;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -36,9 +37,10 @@ mod schema;
 
 pub use error::{Result, StoreError};
 pub use pool::{
-    backend_of, commit, mysql_database_name, pool_options, Kept, PoolOptions, Store, Tx,
-    DEFAULT_SQLITE_URL,
+    backend_of, commit, mysql_database_name, mysql_hosts, pool_options, redact_url, Kept,
+    PoolOptions, Store, Tx, DEFAULT_SQLITE_URL,
 };
+pub use schema::Lock;
 
 pub use sqlx::AnyConnection as Conn;
 

@@ -1,8 +1,9 @@
 //! Opening a store: the pool and the settings of its connections, the
-//! transactions it begins (write, snapshot, on a kept connection), and
-//! creating the SQLite file or the MariaDB database when asked to.
+//! transactions it begins (write, snapshot, on a kept connection), moving
+//! to the next MariaDB host when the current one fails, and creating the
+//! SQLite file or the MariaDB database when asked to.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -11,11 +12,25 @@ use sqlx::{Any, AnyPool, Executor, Transaction};
 
 use crate::{Backend, Conn, Result, StoreError};
 
-/// A pool over one database, with its engine.
+/// A pool over one database, with its engine. A MariaDB URL may name
+/// several hosts (a Galera cluster): the store uses the first that answers
+/// and, when [`Store::probe`] finds it gone, the next one that does.
 #[derive(Clone, Debug)]
 pub struct Store {
-    pool: AnyPool,
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
     backend: Backend,
+    /// One URL per host, in the order the database URL gives them.
+    hosts: Vec<String>,
+    options: PoolOptions,
+    /// The host in use and its pool.
+    current: RwLock<(usize, AnyPool)>,
+    /// The connection [`Store::probe`] checks the database on, outside the
+    /// pool so that a busy pool does not look like a dead database.
+    probe: tokio::sync::Mutex<Option<sqlx::AnyConnection>>,
     /// SQLite has one writer at a time: writers of this process queue here
     /// instead of spinning in SQLite's busy handler.
     sqlite_writer: Arc<tokio::sync::Mutex<()>>,
@@ -80,7 +95,7 @@ impl Kept {
         self.last_used = std::time::Instant::now();
         let conn = match &mut self.conn {
             Some(conn) => conn,
-            slot @ None => slot.insert(self.store.pool.acquire().await?),
+            slot @ None => slot.insert(self.store.pool().acquire().await?),
         };
         let inner = sqlx::Connection::begin_with(&mut **conn, self.store.begin_statement()).await?;
         Ok(Tx {
@@ -100,22 +115,28 @@ impl Kept {
 pub const DEFAULT_SQLITE_URL: &str = "sqlite://classtrack.db";
 
 /// How the connection pool is sized, and how long a call waits for a free
-/// connection before it fails (and is answered UNAVAILABLE).
+/// connection or a statement before it fails (and is answered UNAVAILABLE).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PoolOptions {
     /// Connections at most; `None`: 8 on SQLite (one writer at a time
     /// anyway), 32 on MariaDB.
     pub max_connections: Option<u32>,
-    /// How long a call waits for a free connection before it fails with
-    /// [`StoreError::Unavailable`].
+    /// How long a call waits for a free connection (or for a new one to
+    /// connect) before it fails with [`StoreError::Unavailable`]. Short, so
+    /// that a replica whose database is gone answers UNAVAILABLE at once
+    /// instead of keeping the caller waiting.
     pub acquire_timeout: Duration,
+    /// MariaDB stops a statement that runs longer than this
+    /// (`max_statement_time`); `None`: no limit. Not applied on SQLite.
+    pub statement_timeout: Option<Duration>,
 }
 
 impl Default for PoolOptions {
     fn default() -> Self {
         Self {
             max_connections: None,
-            acquire_timeout: Duration::from_secs(5),
+            acquire_timeout: Duration::from_secs(1),
+            statement_timeout: Some(Duration::from_secs(10)),
         }
     }
 }
@@ -131,9 +152,11 @@ impl PoolOptions {
 }
 
 /// The server's pool set-up: its size and timeout, and the settings every
-/// connection gets (SQLite's pragmas, MariaDB's time zone and character
-/// set). The benchmark's baseline uses it too, so that both measure the same.
+/// connection gets (SQLite's pragmas; MariaDB's time zone, character set,
+/// statement timeout and Galera's causal reads). The benchmark's baseline
+/// uses it too, so that both measure the same.
 pub fn pool_options(backend: Backend, options: &PoolOptions) -> AnyPoolOptions {
+    let statement_timeout = options.statement_timeout;
     AnyPoolOptions::new()
         .max_connections(options.size(backend).max(1))
         .min_connections(1)
@@ -151,8 +174,7 @@ pub fn pool_options(backend: Backend, options: &PoolOptions) -> AnyPoolOptions {
                     )
                     .await?;
                 } else {
-                    conn.execute("SET time_zone = '+00:00', NAMES utf8mb4")
-                        .await?;
+                    mysql_session(conn, statement_timeout).await?;
                 }
                 Ok(())
             })
@@ -205,57 +227,143 @@ impl Store {
     async fn connect_to(url: &str, create: bool, pool: &PoolOptions) -> Result<Self> {
         sqlx::any::install_default_drivers();
         let backend = backend_of(url)?;
-        let url = match backend {
-            Backend::Sqlite => sqlite_url(url, create),
-            Backend::MySql => {
-                if create {
-                    create_mysql_database(url).await?;
-                }
-                url.to_string()
-            }
+        let hosts = match backend {
+            Backend::Sqlite => vec![sqlite_url(url, create)],
+            Backend::MySql => mysql_hosts(url)?,
         };
-        let options: AnyConnectOptions = url
-            .parse()
-            .map_err(|e: sqlx::Error| StoreError::BadUrl(e.to_string()))?;
-        let pool = pool_options(backend, pool)
-            .connect_with(options)
-            .await
-            .map_err(|e| match backend {
-                Backend::MySql if !create && is_unknown_database(&e) => {
-                    let name = mysql_database_name(&url).map_or_else(|_| String::new(), |(_, n)| n);
-                    StoreError::Schema(format!(
-                        "the database {name} does not exist: run `classtrack migrate` with an \
-                         account that may create it"
-                    ))
+        let mut last = None;
+        for (i, host) in hosts.iter().enumerate() {
+            let connected = async {
+                if backend == Backend::MySql && create {
+                    create_mysql_database(host).await?;
                 }
-                Backend::Sqlite if !create => StoreError::Schema(format!(
-                    "cannot open the SQLite database without creating it ({e}): run \
-                     `classtrack migrate` first"
-                )),
-                _ => e.into(),
-            })?;
-        Ok(Self {
-            pool,
-            backend,
-            sqlite_writer: Arc::new(tokio::sync::Mutex::new(())),
-        })
+                connect_pool(backend, host, create, pool).await
+            }
+            .await;
+            match connected {
+                Ok(current) => {
+                    if i > 0 {
+                        tracing::warn!(host = %host_of(host), "the first database hosts do not answer; using this one");
+                    }
+                    return Ok(Self {
+                        inner: Arc::new(Inner {
+                            backend,
+                            options: *pool,
+                            current: RwLock::new((i, current)),
+                            probe: tokio::sync::Mutex::new(None),
+                            hosts,
+                            sqlite_writer: Arc::new(tokio::sync::Mutex::new(())),
+                        }),
+                    });
+                }
+                // Only an unreachable host lets the next one be tried: a
+                // wrong password or a missing schema is the same everywhere.
+                Err(e) if e.is_unavailable() && i + 1 < hosts.len() => {
+                    tracing::warn!(host = %host_of(host), error = %e, "database host does not answer; trying the next");
+                    last = Some(e);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last.unwrap_or(StoreError::BadUrl("no database host".into())))
     }
 
     /// The engine this store runs on.
     pub fn backend(&self) -> Backend {
-        self.backend
+        self.inner.backend
     }
 
-    /// The sqlx pool, for callers that run their own statements (the benchmark).
-    pub fn pool(&self) -> &AnyPool {
-        &self.pool
+    /// The sqlx pool of the host in use, for callers that run their own
+    /// statements (schema checks, tests).
+    pub fn pool(&self) -> AnyPool {
+        match self.inner.current.read() {
+            Ok(current) => current.1.clone(),
+            Err(poisoned) => poisoned.into_inner().1.clone(),
+        }
+    }
+
+    /// The host in use (`host:port`, or the SQLite file), for logs and health.
+    pub fn current_host(&self) -> String {
+        let i = match self.inner.current.read() {
+            Ok(current) => current.0,
+            Err(poisoned) => poisoned.into_inner().0,
+        };
+        self.inner
+            .hosts
+            .get(i)
+            .map_or_else(String::new, |h| host_of(h))
+    }
+
+    /// The pool's settings.
+    pub fn options(&self) -> &PoolOptions {
+        &self.inner.options
+    }
+
+    /// Checks that the database answers, within the acquire timeout, on a
+    /// connection of its own (a pool busy with work is not a dead
+    /// database). When the host in use does not answer and the URL names
+    /// others, moves to the first of them that does: new work then goes
+    /// there, and connections of the old pool are dropped as they fail.
+    pub async fn probe(&self) -> Result<()> {
+        let timeout = self.inner.options.acquire_timeout;
+        let mut probe = self.inner.probe.lock().await;
+        if let Some(conn) = probe.as_mut() {
+            match tokio::time::timeout(timeout, sqlx::Connection::ping(conn)).await {
+                Ok(Ok(())) => return Ok(()),
+                _ => *probe = None,
+            }
+        }
+        let (start, _) = match self.inner.current.read() {
+            Ok(c) => (c.0, ()),
+            Err(p) => (p.into_inner().0, ()),
+        };
+        let n = self.inner.hosts.len();
+        let mut last = StoreError::Internal("no database host");
+        for step in 0..n {
+            let i = (start + step) % n;
+            let host = &self.inner.hosts[i];
+            let connect = async {
+                let options: AnyConnectOptions = host
+                    .parse()
+                    .map_err(|e: sqlx::Error| StoreError::BadUrl(e.to_string()))?;
+                let mut conn = sqlx::ConnectOptions::connect(&options).await?;
+                sqlx::Connection::ping(&mut conn).await?;
+                Ok::<_, StoreError>(conn)
+            };
+            match tokio::time::timeout(timeout, connect).await {
+                Ok(Ok(conn)) => {
+                    if step > 0 {
+                        self.switch_to(i).await?;
+                    }
+                    *probe = Some(conn);
+                    return Ok(());
+                }
+                Ok(Err(e)) => last = e,
+                Err(_) => last = StoreError::Unavailable(sqlx::Error::PoolTimedOut),
+            }
+        }
+        Err(last)
+    }
+
+    /// Makes host `i` the one in use: a fresh pool on it replaces the old,
+    /// which is closed in the background once its connections come back.
+    async fn switch_to(&self, i: usize) -> Result<()> {
+        let host = &self.inner.hosts[i];
+        let pool = connect_pool(self.inner.backend, host, false, &self.inner.options).await?;
+        let old = match self.inner.current.write() {
+            Ok(mut current) => std::mem::replace(&mut *current, (i, pool)),
+            Err(poisoned) => std::mem::replace(&mut *poisoned.into_inner(), (i, pool)),
+        };
+        tracing::warn!(from = %host_of(&self.inner.hosts[old.0]), to = %host_of(host), "moved to another database host");
+        tokio::spawn(async move { old.1.close().await });
+        Ok(())
     }
 
     /// Takes a connection from the pool for reads or single statements outside
     /// a transaction; it goes back to the pool when dropped.
     /// [`StoreError::Unavailable`] when none frees up within the acquire timeout.
     pub async fn acquire(&self) -> Result<PoolConnection<Any>> {
-        Ok(self.pool.acquire().await?)
+        Ok(self.pool().acquire().await?)
     }
 
     /// Begins a write transaction. On SQLite it takes the write lock up
@@ -264,7 +372,7 @@ impl Store {
     pub async fn begin(&self) -> Result<Tx<'static>> {
         let writer = self.writer_place().await;
         Ok(Tx {
-            inner: self.pool.begin_with(self.begin_statement()).await?,
+            inner: self.pool().begin_with(self.begin_statement()).await?,
             _writer: writer,
         })
     }
@@ -274,12 +382,12 @@ impl Store {
     /// mode: from the first read on), e.g. a roll and the position of the
     /// roll-event log it corresponds to. It takes no writer's place.
     pub async fn snapshot(&self) -> Result<Tx<'static>> {
-        let begin = match self.backend {
+        let begin = match self.backend() {
             Backend::Sqlite => "BEGIN",
             Backend::MySql => "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
         };
         Ok(Tx {
-            inner: self.pool.begin_with(begin).await?,
+            inner: self.pool().begin_with(begin).await?,
             _writer: None,
         })
     }
@@ -287,15 +395,15 @@ impl Store {
     /// On SQLite, the writers of this process queue here for the one
     /// writer's place instead of spinning in SQLite's busy handler.
     async fn writer_place(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
-        match self.backend {
-            Backend::Sqlite => Some(self.sqlite_writer.clone().lock_owned().await),
+        match self.backend() {
+            Backend::Sqlite => Some(self.inner.sqlite_writer.clone().lock_owned().await),
             Backend::MySql => None,
         }
     }
 
     /// How a write transaction begins: on SQLite with the write lock up front.
     fn begin_statement(&self) -> &'static str {
-        match self.backend {
+        match self.backend() {
             Backend::Sqlite => "BEGIN IMMEDIATE",
             Backend::MySql => "BEGIN",
         }
@@ -312,14 +420,17 @@ impl Store {
 
     /// Answers whether the database responds.
     pub async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        sqlx::query("SELECT 1").execute(&self.pool()).await?;
         Ok(())
     }
 
     /// Closes the pool: waits for the connections in use to come back, then
     /// closes them all.
     pub async fn close(&self) {
-        self.pool.close().await;
+        self.pool().close().await;
+        if let Some(conn) = self.inner.probe.lock().await.take() {
+            let _ = sqlx::Connection::close(conn).await;
+        }
     }
 }
 
@@ -339,6 +450,122 @@ pub fn backend_of(url: &str) -> Result<Backend> {
         Err(StoreError::BadUrl(
             "expected sqlite://FILE or mysql://USER@HOST:PORT/DATABASE".into(),
         ))
+    }
+}
+
+/// A pool on one host's URL; the errors say what `classtrack migrate` would
+/// fix when the database was not to be created.
+async fn connect_pool(
+    backend: Backend,
+    url: &str,
+    create: bool,
+    pool: &PoolOptions,
+) -> Result<AnyPool> {
+    let options: AnyConnectOptions = url
+        .parse()
+        .map_err(|e: sqlx::Error| StoreError::BadUrl(e.to_string()))?;
+    pool_options(backend, pool)
+        .connect_with(options)
+        .await
+        .map_err(|e| match backend {
+            Backend::MySql if !create && is_unknown_database(&e) => {
+                let name = mysql_database_name(url).map_or_else(|_| String::new(), |(_, n)| n);
+                StoreError::Schema(format!(
+                    "the database {name} does not exist: run `classtrack migrate` with an \
+                     account that may create it"
+                ))
+            }
+            Backend::Sqlite if !create => StoreError::Schema(format!(
+                "cannot open the SQLite database without creating it ({e}): run \
+                 `classtrack migrate` first"
+            )),
+            _ => e.into(),
+        })
+}
+
+/// What every MariaDB connection sets: UTC, utf8mb4, the statement
+/// timeout, and on Galera causal reads (`wsrep_sync_wait = 1`: a read or a
+/// transaction's BEGIN first waits until this node has applied everything
+/// the cluster committed before it, so a replica reads what another just
+/// wrote). Outside Galera `wsrep_sync_wait` does nothing; a server that does
+/// not know the variable at all (MySQL) is left as it is.
+async fn mysql_session(
+    conn: &mut sqlx::AnyConnection,
+    statement_timeout: Option<Duration>,
+) -> sqlx::Result<()> {
+    let limit = statement_timeout.map_or(0.0, |t| t.as_secs_f64());
+    conn.execute(
+        format!("SET time_zone = '+00:00', NAMES utf8mb4, SESSION max_statement_time = {limit:.3}")
+            .as_str(),
+    )
+    .await?;
+    match conn.execute("SET SESSION wsrep_sync_wait = 1").await {
+        Err(sqlx::Error::Database(db)) if db.message().contains("Unknown system variable") => {
+            Ok(())
+        }
+        other => other.map(|_| ()),
+    }
+}
+
+/// Each host's URL of a MariaDB URL that names several
+/// (`mysql://user:password@h1:3306,h2:3306/db?ssl-mode=…`), in order, each
+/// with the same account, database and options; a URL with one host as it
+/// is.
+pub fn mysql_hosts(url: &str) -> Result<Vec<String>> {
+    let bad = |why: &str| {
+        StoreError::BadUrl(format!(
+            "{why} (expected mysql://USER@HOST:PORT[,HOST:PORT…]/DATABASE)"
+        ))
+    };
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| bad("no scheme"))?;
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let (account, hosts) = match authority.rsplit_once('@') {
+        Some((account, hosts)) => (format!("{account}@"), hosts),
+        None => (String::new(), authority),
+    };
+    if !hosts.contains(',') {
+        return Ok(vec![url.to_string()]);
+    }
+    hosts
+        .split(',')
+        .map(|host| {
+            if host.trim().is_empty() {
+                Err(bad("an empty host in the list"))
+            } else {
+                Ok(format!("{scheme}://{account}{}{tail}", host.trim()))
+            }
+        })
+        .collect()
+}
+
+/// `host:port` of a MariaDB URL, or the SQLite URL without its options: no
+/// account, no password.
+fn host_of(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) if u.scheme() != "sqlite" => format!(
+            "{}:{}",
+            u.host_str().unwrap_or_default(),
+            u.port().unwrap_or(3306)
+        ),
+        _ => url.split('?').next().unwrap_or_default().to_string(),
+    }
+}
+
+/// A database URL with any password replaced by `***`, for messages and
+/// logs; several hosts are fine.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    match authority.rsplit_once('@') {
+        Some((account, hosts)) => match account.split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:***@{hosts}{tail}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
     }
 }
 
@@ -397,4 +624,51 @@ async fn create_mysql_database(url: &str) -> Result<()> {
     }
     sqlx::Connection::close(conn).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_with_several_hosts_is_one_url_per_host() {
+        assert_eq!(
+            mysql_hosts("mysql://ct:s%40cret@db1:3306,db2:3307/classtrack?ssl-mode=required")
+                .expect("hosts"),
+            vec![
+                "mysql://ct:s%40cret@db1:3306/classtrack?ssl-mode=required",
+                "mysql://ct:s%40cret@db2:3307/classtrack?ssl-mode=required",
+            ]
+        );
+        assert_eq!(
+            mysql_hosts("mysql://root@127.0.0.1:3306/test").expect("one host"),
+            vec!["mysql://root@127.0.0.1:3306/test"]
+        );
+        assert_eq!(
+            mysql_hosts("mysql://a,b/db").expect("no account"),
+            vec!["mysql://a/db", "mysql://b/db"]
+        );
+        assert!(mysql_hosts("mysql://u@a,/db").is_err(), "an empty host");
+    }
+
+    #[test]
+    fn redacting_hides_the_password_of_one_host_or_several() {
+        assert_eq!(
+            redact_url("mysql://ct:hunter2@db1:3306,db2:3306/classtrack"),
+            "mysql://ct:***@db1:3306,db2:3306/classtrack"
+        );
+        assert_eq!(
+            redact_url("mysql://ct:hunter2@db1/classtrack?ssl-mode=required"),
+            "mysql://ct:***@db1/classtrack?ssl-mode=required"
+        );
+        assert_eq!(
+            redact_url("mysql://ct@db1/classtrack"),
+            "mysql://ct@db1/classtrack"
+        );
+        assert_eq!(
+            redact_url("sqlite://classtrack.db"),
+            "sqlite://classtrack.db"
+        );
+        assert_eq!(host_of("mysql://ct:hunter2@db1:3307/x"), "db1:3307");
+    }
 }

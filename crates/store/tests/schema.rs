@@ -62,7 +62,7 @@ async fn a_database_behind_or_ahead_names_the_migration() {
     for db in testing::all().await {
         let l = db.label();
         let admin = Store::connect(&db.admin_url).await.expect("admin");
-        let pool = admin.pool();
+        let pool = &admin.pool();
         sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 3")
             .execute(pool)
             .await
@@ -113,7 +113,7 @@ async fn the_mariadb_test_account_may_only_read_and_write_rows() {
         .await
         .expect("row-only account opens the migrated database");
     let denied = sqlx::query("CREATE TABLE not_allowed (id INT)")
-        .execute(store.pool())
+        .execute(&store.pool())
         .await
         .expect_err("DDL must be denied");
     assert!(

@@ -1,5 +1,6 @@
 //! AttendanceService: QR tokens, check-in, manual marks, the roll and its live feed.
 
+use crate::retry::retrying;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -310,50 +311,52 @@ async fn mark_attendance(
     v.into_result().map_err(ApiError::Invalid)?;
     let student = parse_name("student", &r.student, UserId::parse)?;
     let now = s.now_ms();
-    let mut tx = s.store.begin().await?;
-    let session = load_session(&mut tx, &caller, "session", &r.session).await?;
-    require_course_staff(&mut tx, &caller, session.course).await?;
-    if session.cancelled_at.is_some() {
-        return Err(ApiError::FailedPrecondition(
-            "this session was cancelled; it counts for nobody".into(),
-        ));
-    }
-    if !courses::is_enrolled(&mut tx, session.course, student).await? {
-        return Err(ApiError::FailedPrecondition(format!(
-            "{student} is not enrolled in {}",
-            session.course_code
-        )));
-    }
-    let before = attendance::get(&mut tx, session.id, student).await?;
-    let after = attendance::set_manual(
-        &mut tx,
-        session.id,
-        student,
-        attendance::Mark {
-            status,
-            source: RecordSource::Manual,
-            note: r.note.trim(),
-            by: caller.user.id,
-        },
-        now,
-    )
-    .await?;
-    audit(
-        &mut tx,
-        &caller,
-        "attendance.mark",
-        &format!("{}/attendance/{}", session.id.name(), student.0),
-        json!({
-            "old": before.as_ref().map(|b| json!({"status": b.status.as_str(), "source": b.source.as_str(), "note": b.note})),
-            "new": {"status": after.status.as_str(), "note": after.note},
-        }),
-        now,
-    )
-    .await?;
-    classtrack_store::commit(tx).await?;
-    s.hub.nudge();
-    Ok(v1::MarkAttendanceResponse {
-        record: Some(convert::record(&after)),
+    retrying!(s, "mark attendance", {
+        let mut tx = s.store.begin().await?;
+        let session = load_session(&mut tx, &caller, "session", &r.session).await?;
+        require_course_staff(&mut tx, &caller, session.course).await?;
+        if session.cancelled_at.is_some() {
+            return Err(ApiError::FailedPrecondition(
+                "this session was cancelled; it counts for nobody".into(),
+            ));
+        }
+        if !courses::is_enrolled(&mut tx, session.course, student).await? {
+            return Err(ApiError::FailedPrecondition(format!(
+                "{student} is not enrolled in {}",
+                session.course_code
+            )));
+        }
+        let before = attendance::get(&mut tx, session.id, student).await?;
+        let after = attendance::set_manual(
+            &mut tx,
+            session.id,
+            student,
+            attendance::Mark {
+                status,
+                source: RecordSource::Manual,
+                note: r.note.trim(),
+                by: caller.user.id,
+            },
+            now,
+        )
+        .await?;
+        audit(
+            &mut tx,
+            &caller,
+            "attendance.mark",
+            &format!("{}/attendance/{}", session.id.name(), student.0),
+            json!({
+                "old": before.as_ref().map(|b| json!({"status": b.status.as_str(), "source": b.source.as_str(), "note": b.note})),
+                "new": {"status": after.status.as_str(), "note": after.note},
+            }),
+            now,
+        )
+        .await?;
+        classtrack_store::commit(tx).await?;
+        s.hub.nudge();
+        Ok(v1::MarkAttendanceResponse {
+            record: Some(convert::record(&after)),
+        })
     })
 }
 

@@ -1,5 +1,6 @@
 //! AuthService: login with throttling, logout, who-am-I, change password.
 
+use crate::retry::retrying;
 use classtrack_core::validate;
 use classtrack_proto::v1::{self, auth_service_server::AuthService};
 use classtrack_store::{auth, users};
@@ -79,8 +80,15 @@ async fn login(s: &State, req: Request<v1::LoginRequest>) -> ApiResult<v1::Login
 
     let now = s.now_ms();
     // The check is reserved (counted as a failure) before it runs.
-    let attempt =
-        throttle::admit(&s.store, &s.config.login_throttle, &login, &address, now).await?;
+    let attempt = throttle::admit(
+        &s.store,
+        &s.config.login_throttle,
+        &s.config.retry,
+        &login,
+        &address,
+        now,
+    )
+    .await?;
     let ok = passwords::verify(attempt.found.as_ref().map(|(_, h)| h.clone()), r.password).await?;
     metrics::counter!("classtrack_login_password_checks_total").increment(1);
     // A deactivated account is refused after the same check, with the same
@@ -89,34 +97,38 @@ async fn login(s: &State, req: Request<v1::LoginRequest>) -> ApiResult<v1::Login
         tracing::info!(%address, "failed login");
         return Err(LOGIN_REFUSED);
     };
-    let mut tx = s.store.begin().await?;
-    auth::clear_pair_failures(&mut tx, &attempt.key, &address).await?;
-    let (token, hash) = new_token();
-    let expires = now + i64::try_from(s.config.token_ttl.as_millis()).unwrap_or(i64::MAX / 2);
-    auth::insert_token(&mut tx, &hash, user.id, now, expires).await?;
-    classtrack_store::commit(tx).await?;
-    // A student who logs in after scanning checks in right away: trust it here.
-    s.logins.put(&crate::access::Caller {
-        user: user.clone(),
-        token_hash: hash,
-        expires_at: expires,
-        client_address: None,
-    });
-    Ok(v1::LoginResponse {
-        token,
-        expire_time: convert::ts(expires),
-        user: Some(convert::user(&user)),
-        password_change_required: user.must_change_password,
+    retrying!(s, "login", {
+        let mut tx = s.store.begin().await?;
+        auth::clear_pair_failures(&mut tx, &attempt.key, &address).await?;
+        let (token, hash) = new_token();
+        let expires = now + i64::try_from(s.config.token_ttl.as_millis()).unwrap_or(i64::MAX / 2);
+        auth::insert_token(&mut tx, &hash, user.id, now, expires).await?;
+        classtrack_store::commit(tx).await?;
+        // A student who logs in after scanning checks in right away: trust it here.
+        s.logins.put(&crate::access::Caller {
+            user: user.clone(),
+            token_hash: hash,
+            expires_at: expires,
+            client_address: None,
+        });
+        Ok(v1::LoginResponse {
+            token,
+            expire_time: convert::ts(expires),
+            user: Some(convert::user(&user)),
+            password_change_required: user.must_change_password,
+        })
     })
 }
 
 async fn logout(s: &State, req: Request<v1::LogoutRequest>) -> ApiResult<v1::LogoutResponse> {
     let caller = s.signed_in(&req).await?;
-    let mut tx = s.store.begin().await?;
-    auth::revoke_token(&mut tx, &caller.token_hash, s.now_ms()).await?;
-    classtrack_store::commit(tx).await?;
-    s.forget_token(&caller.token_hash);
-    Ok(v1::LogoutResponse {})
+    retrying!(s, "logout", {
+        let mut tx = s.store.begin().await?;
+        auth::revoke_token(&mut tx, &caller.token_hash, s.now_ms()).await?;
+        classtrack_store::commit(tx).await?;
+        s.forget_token(&caller.token_hash);
+        Ok(v1::LogoutResponse {})
+    })
 }
 
 async fn change_password(
@@ -154,22 +166,24 @@ async fn change_password(
     }
     let hash = passwords::hash(s.config.hash_cost, r.new_password).await?;
     let now = s.now_ms();
-    let mut tx = s.store.begin().await?;
-    users::set_password_hash(&mut tx, caller.user.id, &hash, false, now).await?;
-    auth::revoke_user_tokens(&mut tx, caller.user.id, Some(&caller.token_hash), now).await?;
-    audit(
-        &mut tx,
-        &caller,
-        "user.change_password",
-        &caller.user.id.name(),
-        serde_json::json!({}),
-        now,
-    )
-    .await?;
-    classtrack_store::commit(tx).await?;
-    s.forget_user(caller.user.id);
-    Ok(v1::ChangePasswordResponse {
-        token,
-        expire_time: convert::ts(caller.expires_at),
+    retrying!(s, "change password", {
+        let mut tx = s.store.begin().await?;
+        users::set_password_hash(&mut tx, caller.user.id, &hash, false, now).await?;
+        auth::revoke_user_tokens(&mut tx, caller.user.id, Some(&caller.token_hash), now).await?;
+        audit(
+            &mut tx,
+            &caller,
+            "user.change_password",
+            &caller.user.id.name(),
+            serde_json::json!({}),
+            now,
+        )
+        .await?;
+        classtrack_store::commit(tx).await?;
+        s.forget_user(caller.user.id);
+        Ok(v1::ChangePasswordResponse {
+            token: token.clone(),
+            expire_time: convert::ts(caller.expires_at),
+        })
     })
 }

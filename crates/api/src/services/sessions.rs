@@ -1,5 +1,6 @@
 //! SessionService: class meetings, single or weekly, and their lifecycle.
 
+use crate::retry::retrying;
 use chrono::Weekday;
 use classtrack_core::schedule::{WeeklySeries, MAX_SERIES_SESSIONS};
 use classtrack_core::settings::SettingsOverrides;
@@ -150,35 +151,37 @@ async fn create_session(
     v.extend(settings.validate("session.settings"));
     v.into_result().map_err(ApiError::Invalid)?;
     let now = s.now_ms();
-    let mut tx = s.store.begin().await?;
-    let course = load_course(&mut tx, &caller, "parent", &r.parent).await?;
-    require_course_staff(&mut tx, &caller, course.id).await?;
-    let session = sessions::create(
-        &mut tx,
-        &NewSession {
-            course: course.id,
-            title: p.title.trim().to_string(),
-            room: p.room.trim().to_string(),
-            start_at: start.unwrap_or_default(),
-            end_at: end.unwrap_or_default(),
-            settings,
-            series_id: None,
-        },
-        now,
-    )
-    .await?;
-    audit(
-        &mut tx,
-        &caller,
-        "session.create",
-        &session.id.name(),
-        json!({"course": course.id.name()}),
-        now,
-    )
-    .await?;
-    classtrack_store::commit(tx).await?;
-    Ok(v1::CreateSessionResponse {
-        session: Some(convert::session(&session, now)),
+    retrying!(s, "create session", {
+        let mut tx = s.store.begin().await?;
+        let course = load_course(&mut tx, &caller, "parent", &r.parent).await?;
+        require_course_staff(&mut tx, &caller, course.id).await?;
+        let session = sessions::create(
+            &mut tx,
+            &NewSession {
+                course: course.id,
+                title: p.title.trim().to_string(),
+                room: p.room.trim().to_string(),
+                start_at: start.unwrap_or_default(),
+                end_at: end.unwrap_or_default(),
+                settings: settings.clone(),
+                series_id: None,
+            },
+            now,
+        )
+        .await?;
+        audit(
+            &mut tx,
+            &caller,
+            "session.create",
+            &session.id.name(),
+            json!({"course": course.id.name()}),
+            now,
+        )
+        .await?;
+        classtrack_store::commit(tx).await?;
+        Ok(v1::CreateSessionResponse {
+            session: Some(convert::session(&session, now)),
+        })
     })
 }
 
@@ -243,38 +246,40 @@ async fn create_series(
     }
     let series_id = format!("{:016x}", rand::random::<u64>());
     let now = s.now_ms();
-    let mut tx = s.store.begin().await?;
-    let mut created = Vec::with_capacity(slots.len());
-    for (start, end) in slots {
-        let session = sessions::create(
+    retrying!(s, "create series", {
+        let mut tx = s.store.begin().await?;
+        let mut created = Vec::with_capacity(slots.len());
+        for &(start, end) in &slots {
+            let session = sessions::create(
+                &mut tx,
+                &NewSession {
+                    course: course.id,
+                    title: r.title.trim().to_string(),
+                    room: r.room.trim().to_string(),
+                    start_at: start.timestamp_millis(),
+                    end_at: end.timestamp_millis(),
+                    settings: settings.clone(),
+                    series_id: Some(series_id.clone()),
+                },
+                now,
+            )
+            .await?;
+            created.push(convert::session(&session, now));
+        }
+        audit(
             &mut tx,
-            &NewSession {
-                course: course.id,
-                title: r.title.trim().to_string(),
-                room: r.room.trim().to_string(),
-                start_at: start.timestamp_millis(),
-                end_at: end.timestamp_millis(),
-                settings: settings.clone(),
-                series_id: Some(series_id.clone()),
-            },
+            &caller,
+            "session.create_series",
+            &course.id.name(),
+            json!({"series": series_id, "sessions": created.len()}),
             now,
         )
         .await?;
-        created.push(convert::session(&session, now));
-    }
-    audit(
-        &mut tx,
-        &caller,
-        "session.create_series",
-        &course.id.name(),
-        json!({"series": series_id, "sessions": created.len()}),
-        now,
-    )
-    .await?;
-    classtrack_store::commit(tx).await?;
-    Ok(v1::CreateSessionSeriesResponse {
-        sessions: created,
-        series_id,
+        classtrack_store::commit(tx).await?;
+        Ok(v1::CreateSessionSeriesResponse {
+            sessions: created,
+            series_id: series_id.clone(),
+        })
     })
 }
 
@@ -334,69 +339,73 @@ async fn update_session(
         &["room", "title", "start_time", "end_time", "settings"],
     )?;
     let now = s.now_ms();
-    let mut tx = s.store.begin().await?;
-    let mut session = load_session(&mut tx, &caller, "session.name", &p.name).await?;
-    require_course_staff(&mut tx, &caller, session.course).await?;
-    if session.cancelled_at.is_some() {
-        return Err(ApiError::FailedPrecondition(
-            "this session was cancelled and can no longer change".into(),
-        ));
-    }
-    let before = (
-        session.start_at,
-        session.end_at,
-        session.room.clone(),
-        session.title.clone(),
-    );
-    for path in &paths {
-        match *path {
-            "room" => session.room = p.room.trim().to_string(),
-            "title" => session.title = p.title.trim().to_string(),
-            "start_time" => {
-                session.start_at = convert::opt_ms(p.start_time.as_ref(), "session.start_time")?
-                    .unwrap_or_default()
-            }
-            "end_time" => {
-                session.end_at =
-                    convert::opt_ms(p.end_time.as_ref(), "session.end_time")?.unwrap_or_default()
-            }
-            "settings" => session.settings = settings_of(p.settings.as_ref(), "session.settings")?,
-            _ => {}
+    retrying!(s, "update session", {
+        let mut tx = s.store.begin().await?;
+        let mut session = load_session(&mut tx, &caller, "session.name", &p.name).await?;
+        require_course_staff(&mut tx, &caller, session.course).await?;
+        if session.cancelled_at.is_some() {
+            return Err(ApiError::FailedPrecondition(
+                "this session was cancelled and can no longer change".into(),
+            ));
         }
-    }
-    let times_changed = (session.start_at, session.end_at) != (before.0, before.1);
-    if times_changed && session.finalized_at.is_some() {
-        return Err(ApiError::FailedPrecondition(
-            "a closed session's times cannot change".into(),
-        ));
-    }
-    let mut v = Violations::default();
-    check_times(
-        &mut v,
-        "session.",
-        Some(session.start_at).filter(|t| *t > 0),
-        Some(session.end_at).filter(|t| *t > 0),
-    );
-    v.check("session.room", validate::text(&session.room, false, 100));
-    v.check("session.title", validate::text(&session.title, false, 200));
-    v.extend(session.settings.validate("session.settings"));
-    v.into_result().map_err(ApiError::Invalid)?;
-    let after = sessions::update(&mut tx, &session, now).await?;
-    audit(
-        &mut tx,
-        &caller,
-        "session.update",
-        &after.id.name(),
-        json!({"fields": paths, "old": {"start": before.0, "end": before.1, "room": before.2, "title": before.3},
-               "new": {"start": after.start_at, "end": after.end_at, "room": after.room, "title": after.title}}),
-        now,
-    )
-    .await?;
-    attendance::push_event(&mut tx, after.id, None, "session", now).await?;
-    classtrack_store::commit(tx).await?;
-    s.hub.nudge();
-    Ok(v1::UpdateSessionResponse {
-        session: Some(convert::session(&after, now)),
+        let before = (
+            session.start_at,
+            session.end_at,
+            session.room.clone(),
+            session.title.clone(),
+        );
+        for path in &paths {
+            match *path {
+                "room" => session.room = p.room.trim().to_string(),
+                "title" => session.title = p.title.trim().to_string(),
+                "start_time" => {
+                    session.start_at = convert::opt_ms(p.start_time.as_ref(), "session.start_time")?
+                        .unwrap_or_default()
+                }
+                "end_time" => {
+                    session.end_at = convert::opt_ms(p.end_time.as_ref(), "session.end_time")?
+                        .unwrap_or_default()
+                }
+                "settings" => {
+                    session.settings = settings_of(p.settings.as_ref(), "session.settings")?
+                }
+                _ => {}
+            }
+        }
+        let times_changed = (session.start_at, session.end_at) != (before.0, before.1);
+        if times_changed && session.finalized_at.is_some() {
+            return Err(ApiError::FailedPrecondition(
+                "a closed session's times cannot change".into(),
+            ));
+        }
+        let mut v = Violations::default();
+        check_times(
+            &mut v,
+            "session.",
+            Some(session.start_at).filter(|t| *t > 0),
+            Some(session.end_at).filter(|t| *t > 0),
+        );
+        v.check("session.room", validate::text(&session.room, false, 100));
+        v.check("session.title", validate::text(&session.title, false, 200));
+        v.extend(session.settings.validate("session.settings"));
+        v.into_result().map_err(ApiError::Invalid)?;
+        let after = sessions::update(&mut tx, &session, now).await?;
+        audit(
+            &mut tx,
+            &caller,
+            "session.update",
+            &after.id.name(),
+            json!({"fields": paths, "old": {"start": before.0, "end": before.1, "room": before.2, "title": before.3},
+                   "new": {"start": after.start_at, "end": after.end_at, "room": after.room, "title": after.title}}),
+            now,
+        )
+        .await?;
+        attendance::push_event(&mut tx, after.id, None, "session", now).await?;
+        classtrack_store::commit(tx).await?;
+        s.hub.nudge();
+        Ok(v1::UpdateSessionResponse {
+            session: Some(convert::session(&after, now)),
+        })
     })
 }
 
@@ -411,31 +420,33 @@ async fn cancel_session(
     v.check("reason", validate::text(&r.reason, false, 500));
     v.into_result().map_err(ApiError::Invalid)?;
     let now = s.now_ms();
-    let mut tx = s.store.begin().await?;
-    let session = load_session(&mut tx, &caller, "name", &r.name).await?;
-    require_course_staff(&mut tx, &caller, session.course).await?;
-    if session.finalized_at.is_some() {
-        return Err(ApiError::FailedPrecondition(
-            "a closed session cannot be cancelled".into(),
-        ));
-    }
-    if sessions::cancel(&mut tx, session.id, r.reason.trim(), now).await? {
-        audit(
-            &mut tx,
-            &caller,
-            "session.cancel",
-            &session.id.name(),
-            json!({"reason": r.reason.trim()}),
-            now,
-        )
-        .await?;
-        attendance::push_event(&mut tx, session.id, None, "cancelled", now).await?;
-    }
-    let after = sessions::get(&mut tx, session.id).await?;
-    classtrack_store::commit(tx).await?;
-    s.hub.nudge();
-    Ok(v1::CancelSessionResponse {
-        session: Some(convert::session(&after, now)),
+    retrying!(s, "cancel session", {
+        let mut tx = s.store.begin().await?;
+        let session = load_session(&mut tx, &caller, "name", &r.name).await?;
+        require_course_staff(&mut tx, &caller, session.course).await?;
+        if session.finalized_at.is_some() {
+            return Err(ApiError::FailedPrecondition(
+                "a closed session cannot be cancelled".into(),
+            ));
+        }
+        if sessions::cancel(&mut tx, session.id, r.reason.trim(), now).await? {
+            audit(
+                &mut tx,
+                &caller,
+                "session.cancel",
+                &session.id.name(),
+                json!({"reason": r.reason.trim()}),
+                now,
+            )
+            .await?;
+            attendance::push_event(&mut tx, session.id, None, "cancelled", now).await?;
+        }
+        let after = sessions::get(&mut tx, session.id).await?;
+        classtrack_store::commit(tx).await?;
+        s.hub.nudge();
+        Ok(v1::CancelSessionResponse {
+            session: Some(convert::session(&after, now)),
+        })
     })
 }
 
@@ -447,31 +458,33 @@ async fn close_session(
     caller.require_staff()?;
     let r = req.into_inner();
     let now = s.now_ms();
-    let mut tx = s.store.begin().await?;
-    let session = load_session(&mut tx, &caller, "name", &r.name).await?;
-    require_course_staff(&mut tx, &caller, session.course).await?;
-    if session.cancelled_at.is_some() {
-        return Err(ApiError::FailedPrecondition(
-            "a cancelled session cannot be closed".into(),
-        ));
-    }
-    let marked = sessions::finalize(&mut tx, session.id, now).await?;
-    if let Some(n) = marked {
-        audit(
-            &mut tx,
-            &caller,
-            "session.close",
-            &session.id.name(),
-            json!({"marked_absent": n}),
-            now,
-        )
-        .await?;
-    }
-    let after = sessions::get(&mut tx, session.id).await?;
-    classtrack_store::commit(tx).await?;
-    s.hub.nudge();
-    Ok(v1::CloseSessionResponse {
-        session: Some(convert::session(&after, now)),
-        marked_absent: marked.map_or(0, |n| i32::try_from(n).unwrap_or(i32::MAX)),
+    retrying!(s, "close session", {
+        let mut tx = s.store.begin().await?;
+        let session = load_session(&mut tx, &caller, "name", &r.name).await?;
+        require_course_staff(&mut tx, &caller, session.course).await?;
+        if session.cancelled_at.is_some() {
+            return Err(ApiError::FailedPrecondition(
+                "a cancelled session cannot be closed".into(),
+            ));
+        }
+        let marked = sessions::finalize(&mut tx, session.id, now).await?;
+        if let Some(n) = marked {
+            audit(
+                &mut tx,
+                &caller,
+                "session.close",
+                &session.id.name(),
+                json!({"marked_absent": n}),
+                now,
+            )
+            .await?;
+        }
+        let after = sessions::get(&mut tx, session.id).await?;
+        classtrack_store::commit(tx).await?;
+        s.hub.nudge();
+        Ok(v1::CloseSessionResponse {
+            session: Some(convert::session(&after, now)),
+            marked_absent: marked.map_or(0, |n| i32::try_from(n).unwrap_or(i32::MAX)),
+        })
     })
 }

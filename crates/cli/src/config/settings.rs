@@ -151,7 +151,9 @@ pub static SETTINGS: &[Setting] = &[
         "CLASSTRACK_DATABASE_URL",
         Kind::DatabaseUrl,
         "sqlite://FILE (created if missing) or mysql://USER:PASSWORD@HOST:PORT/DATABASE \
-         (ssl-mode and ssl-ca as URL parameters). Its password is never printed.",
+         (ssl-mode and ssl-ca as URL parameters). Several hosts, HOST:PORT,HOST:PORT (a \
+         Galera cluster): the first that answers is used, the next when it fails. Its \
+         password is never printed.",
     )
     .flag("database-url")
     .default(classtrack_store::DEFAULT_SQLITE_URL)
@@ -167,10 +169,40 @@ pub static SETTINGS: &[Setting] = &[
         "database_acquire_timeout",
         "CLASSTRACK_DATABASE_ACQUIRE_TIMEOUT",
         Kind::Duration,
-        "How long a call waits for a free connection before it is answered UNAVAILABLE.",
+        "How long a call waits for a free connection (or for one to connect) before it is \
+         answered UNAVAILABLE; also how long the health probe waits for the database.",
     )
     .flag("database-acquire-timeout")
-    .default("5s"),
+    .default("1s"),
+    setting(
+        "database_statement_timeout",
+        "CLASSTRACK_DATABASE_STATEMENT_TIMEOUT",
+        Kind::Duration,
+        "MariaDB stops a statement that runs longer (max_statement_time) and the call is \
+         answered UNAVAILABLE; 0s for no limit. Not applied on SQLite.",
+    )
+    .flag("database-statement-timeout")
+    .default("10s"),
+    setting(
+        "database_retries",
+        "CLASSTRACK_DATABASE_RETRIES",
+        Kind::Count,
+        "How many times a write is tried again, with jittered backoff, when the database \
+         asks for it (a deadlock, a Galera certification conflict, a node not ready) before \
+         the call is answered UNAVAILABLE.",
+    )
+    .flag("database-retries")
+    .default("4"),
+    setting(
+        "shutdown_grace",
+        "CLASSTRACK_SHUTDOWN_GRACE",
+        Kind::Duration,
+        "On SIGTERM the replica says NOT_SERVING (and /readyz 503) at once, keeps serving \
+         this long while the load balancer moves away, then ends open streams with \
+         UNAVAILABLE and exits.",
+    )
+    .flag("shutdown-grace")
+    .default("10s"),
     setting(
         "migrate",
         "CLASSTRACK_MIGRATE",

@@ -56,6 +56,21 @@ macro_rules! per_backend {
     )+};
 }
 
+/// Runs each `async fn name(db: TestDb)` as one test named `name::mariadb`:
+/// for what only MariaDB has (its triggers' SIGNAL, its error numbers).
+macro_rules! mariadb_only {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn mariadb() {
+                if let Some(db) = $crate::helpers::mariadb().await {
+                    super::$name(db).await
+                }
+            }
+        }
+    )+};
+}
+
 fn test_log() {
     if std::env::var("TEST_LOG").is_ok() {
         let _ = tracing_subscriber::fmt()

@@ -16,6 +16,7 @@ mod live;
 mod platform;
 mod proxy;
 mod reports;
+mod retries;
 mod sessions;
 mod tls;
 mod users;

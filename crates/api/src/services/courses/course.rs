@@ -2,6 +2,7 @@
 //! professors, and the loaders the other services use
 //! ([`load_course`], [`course_proto`]).
 
+use crate::retry::retrying;
 use classtrack_core::settings::SettingsOverrides;
 use classtrack_core::validate::{self, Violations};
 use classtrack_core::{CourseId, Role, UserId};
@@ -116,36 +117,38 @@ pub(super) async fn create_course(
     v.extend(rules.validate("course.absence_rules"));
     v.into_result().map_err(ApiError::Invalid)?;
     let now = s.now_ms();
-    let mut tx = s.store.begin().await?;
-    let professors = professors_named(&mut tx, "professors", &r.professors).await?;
-    let course = courses::create(
-        &mut tx,
-        &NewCourse {
-            code: c.code.trim().to_string(),
-            title: c.title.trim().to_string(),
-            term: c.term.trim().to_string(),
-            time_zone: zone,
-            settings,
-            absence_rules: rules,
-        },
-        now,
-    )
-    .await
-    .map_err(|e| prefixed_conflict(e, "course."))?;
-    courses::set_professors(&mut tx, course.id, &professors).await?;
-    audit(
-        &mut tx,
-        &caller,
-        "course.create",
-        &course.id.name(),
-        json!({"code": course.code, "professors": r.professors}),
-        now,
-    )
-    .await?;
-    let proto = course_proto(&mut tx, &course).await?;
-    classtrack_store::commit(tx).await?;
-    Ok(v1::CreateCourseResponse {
-        course: Some(proto),
+    retrying!(s, "create course", {
+        let mut tx = s.store.begin().await?;
+        let professors = professors_named(&mut tx, "professors", &r.professors).await?;
+        let course = courses::create(
+            &mut tx,
+            &NewCourse {
+                code: c.code.trim().to_string(),
+                title: c.title.trim().to_string(),
+                term: c.term.trim().to_string(),
+                time_zone: zone.clone(),
+                settings: settings.clone(),
+                absence_rules: rules,
+            },
+            now,
+        )
+        .await
+        .map_err(|e| prefixed_conflict(e, "course."))?;
+        courses::set_professors(&mut tx, course.id, &professors).await?;
+        audit(
+            &mut tx,
+            &caller,
+            "course.create",
+            &course.id.name(),
+            json!({"code": course.code, "professors": r.professors}),
+            now,
+        )
+        .await?;
+        let proto = course_proto(&mut tx, &course).await?;
+        classtrack_store::commit(tx).await?;
+        Ok(v1::CreateCourseResponse {
+            course: Some(proto),
+        })
     })
 }
 
@@ -203,64 +206,66 @@ pub(super) async fn update_course(
         ],
     )?;
     let now = s.now_ms();
-    let mut tx = s.store.begin().await?;
-    let mut course = load_course(&mut tx, &caller, "course.name", &c.name).await?;
-    require_course_staff(&mut tx, &caller, course.id).await?;
-    let before = course.clone();
-    for p in &paths {
-        match *p {
-            "code" if !caller.is_admin() => {
-                return Err(ApiError::denied(
-                    "only an administrator may change a course's code",
-                ))
-            }
-            "code" => course.code = c.code.trim().to_string(),
-            "title" => course.title = c.title.trim().to_string(),
-            "term" => course.term = c.term.trim().to_string(),
-            "time_zone" => course.time_zone = c.time_zone.trim().to_string(),
-            "settings" => {
-                course.settings = match &c.settings {
-                    Some(p) => convert::settings_from(p, "course.settings")?,
-                    None => SettingsOverrides::default(),
+    retrying!(s, "update course", {
+        let mut tx = s.store.begin().await?;
+        let mut course = load_course(&mut tx, &caller, "course.name", &c.name).await?;
+        require_course_staff(&mut tx, &caller, course.id).await?;
+        let before = course.clone();
+        for p in &paths {
+            match *p {
+                "code" if !caller.is_admin() => {
+                    return Err(ApiError::denied(
+                        "only an administrator may change a course's code",
+                    ))
                 }
+                "code" => course.code = c.code.trim().to_string(),
+                "title" => course.title = c.title.trim().to_string(),
+                "term" => course.term = c.term.trim().to_string(),
+                "time_zone" => course.time_zone = c.time_zone.trim().to_string(),
+                "settings" => {
+                    course.settings = match &c.settings {
+                        Some(p) => convert::settings_from(p, "course.settings")?,
+                        None => SettingsOverrides::default(),
+                    }
+                }
+                "absence_rules" => {
+                    course.absence_rules = c
+                        .absence_rules
+                        .as_ref()
+                        .map(convert::absence_rules_from)
+                        .unwrap_or_default()
+                }
+                _ => {}
             }
-            "absence_rules" => {
-                course.absence_rules = c
-                    .absence_rules
-                    .as_ref()
-                    .map(convert::absence_rules_from)
-                    .unwrap_or_default()
-            }
-            _ => {}
         }
-    }
-    let mut v = Violations::default();
-    check_course_fields(
-        &mut v,
-        &course.code,
-        &course.title,
-        &course.term,
-        &course.time_zone,
-    );
-    v.extend(course.settings.validate("course.settings"));
-    v.extend(course.absence_rules.validate("course.absence_rules"));
-    v.into_result().map_err(ApiError::Invalid)?;
-    let after = courses::update(&mut tx, &course, now)
-        .await
-        .map_err(|e| prefixed_conflict(e, "course."))?;
-    audit(
-        &mut tx,
-        &caller,
-        "course.update",
-        &after.id.name(),
-        json!({"fields": paths, "old": {"code": before.code, "title": before.title, "term": before.term}, "new": {"code": after.code, "title": after.title, "term": after.term}}),
-        now,
-    )
-    .await?;
-    let proto = course_proto(&mut tx, &after).await?;
-    classtrack_store::commit(tx).await?;
-    Ok(v1::UpdateCourseResponse {
-        course: Some(proto),
+        let mut v = Violations::default();
+        check_course_fields(
+            &mut v,
+            &course.code,
+            &course.title,
+            &course.term,
+            &course.time_zone,
+        );
+        v.extend(course.settings.validate("course.settings"));
+        v.extend(course.absence_rules.validate("course.absence_rules"));
+        v.into_result().map_err(ApiError::Invalid)?;
+        let after = courses::update(&mut tx, &course, now)
+            .await
+            .map_err(|e| prefixed_conflict(e, "course."))?;
+        audit(
+            &mut tx,
+            &caller,
+            "course.update",
+            &after.id.name(),
+            json!({"fields": paths, "old": {"code": before.code, "title": before.title, "term": before.term}, "new": {"code": after.code, "title": after.title, "term": after.term}}),
+            now,
+        )
+        .await?;
+        let proto = course_proto(&mut tx, &after).await?;
+        classtrack_store::commit(tx).await?;
+        Ok(v1::UpdateCourseResponse {
+            course: Some(proto),
+        })
     })
 }
 
@@ -272,23 +277,25 @@ pub(super) async fn set_course_professors(
     caller.require_admin()?;
     let r = req.into_inner();
     let now = s.now_ms();
-    let mut tx = s.store.begin().await?;
-    let course = load_course(&mut tx, &caller, "course", &r.course).await?;
-    let ids = professors_named(&mut tx, "professors", &r.professors).await?;
-    let before = courses::professors(&mut tx, course.id).await?;
-    courses::set_professors(&mut tx, course.id, &ids).await?;
-    audit(
-        &mut tx,
-        &caller,
-        "course.set_professors",
-        &course.id.name(),
-        json!({"old": before.iter().map(|u| u.name()).collect::<Vec<_>>(), "new": ids.iter().map(|u| u.name()).collect::<Vec<_>>()}),
-        now,
-    )
-    .await?;
-    let proto = course_proto(&mut tx, &course).await?;
-    classtrack_store::commit(tx).await?;
-    Ok(v1::SetCourseProfessorsResponse {
-        course: Some(proto),
+    retrying!(s, "set course professors", {
+        let mut tx = s.store.begin().await?;
+        let course = load_course(&mut tx, &caller, "course", &r.course).await?;
+        let ids = professors_named(&mut tx, "professors", &r.professors).await?;
+        let before = courses::professors(&mut tx, course.id).await?;
+        courses::set_professors(&mut tx, course.id, &ids).await?;
+        audit(
+            &mut tx,
+            &caller,
+            "course.set_professors",
+            &course.id.name(),
+            json!({"old": before.iter().map(|u| u.name()).collect::<Vec<_>>(), "new": ids.iter().map(|u| u.name()).collect::<Vec<_>>()}),
+            now,
+        )
+        .await?;
+        let proto = course_proto(&mut tx, &course).await?;
+        classtrack_store::commit(tx).await?;
+        Ok(v1::SetCourseProfessorsResponse {
+            course: Some(proto),
+        })
     })
 }

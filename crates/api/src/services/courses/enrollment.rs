@@ -1,6 +1,7 @@
 //! Enrollment: listing a course's students, enrolling one (an existing
 //! student or a new account), unenrolling, and importing a CSV of them.
 
+use crate::retry::retrying;
 use classtrack_core::{Role, UserId};
 use classtrack_proto::v1;
 use classtrack_store::courses::{self};
@@ -97,30 +98,34 @@ pub(super) async fn enroll_student(
             }
             let password = passwords::generate();
             let hash = passwords::hash(s.config.hash_cost, password.clone()).await?;
-            let mut tx = s.store.begin().await?;
-            let user = users::create(&mut tx, &a.into_new_user(hash, true), now)
-                .await
-                .map_err(|e| prefixed_conflict(e, "new_student."))?;
-            audit(
-                &mut tx,
-                &caller,
-                "user.create",
-                &user.id.name(),
-                json!({"username": user.username, "role": "student", "via": course.id.name()}),
-                now,
-            )
-            .await?;
-            courses::enroll(&mut tx, course.id, user.id, now).await?;
-            audit(
-                &mut tx,
-                &caller,
-                "course.enroll",
-                &course.id.name(),
-                json!({"student": user.id.name()}),
-                now,
-            )
-            .await?;
-            classtrack_store::commit(tx).await?;
+            let user = retrying!(s, "enroll a new student", {
+                let mut tx = s.store.begin().await?;
+                let user =
+                    users::create(&mut tx, &a.clone().into_new_user(hash.clone(), true), now)
+                        .await
+                        .map_err(|e| prefixed_conflict(e, "new_student."))?;
+                audit(
+                    &mut tx,
+                    &caller,
+                    "user.create",
+                    &user.id.name(),
+                    json!({"username": user.username, "role": "student", "via": course.id.name()}),
+                    now,
+                )
+                .await?;
+                courses::enroll(&mut tx, course.id, user.id, now).await?;
+                audit(
+                    &mut tx,
+                    &caller,
+                    "course.enroll",
+                    &course.id.name(),
+                    json!({"student": user.id.name()}),
+                    now,
+                )
+                .await?;
+                classtrack_store::commit(tx).await?;
+                Ok(user)
+            })?;
             let mut conn = s.store.acquire().await?;
             let e = courses::enrollment(&mut conn, course.id, user.id).await?;
             return Ok(v1::EnrollStudentResponse {
@@ -135,23 +140,25 @@ pub(super) async fn enroll_student(
             ))
         }
     };
-    let mut tx = s.store.begin().await?;
-    if courses::enroll(&mut tx, course.id, student.id, now).await? {
-        audit(
-            &mut tx,
-            &caller,
-            "course.enroll",
-            &course.id.name(),
-            json!({"student": student.id.name()}),
-            now,
-        )
-        .await?;
-    }
-    let e = courses::enrollment(&mut tx, course.id, student.id).await?;
-    classtrack_store::commit(tx).await?;
-    Ok(v1::EnrollStudentResponse {
-        enrollment: Some(enrollment_proto(&e)),
-        initial_password: password.unwrap_or_default(),
+    retrying!(s, "enroll student", {
+        let mut tx = s.store.begin().await?;
+        if courses::enroll(&mut tx, course.id, student.id, now).await? {
+            audit(
+                &mut tx,
+                &caller,
+                "course.enroll",
+                &course.id.name(),
+                json!({"student": student.id.name()}),
+                now,
+            )
+            .await?;
+        }
+        let e = courses::enrollment(&mut tx, course.id, student.id).await?;
+        classtrack_store::commit(tx).await?;
+        Ok(v1::EnrollStudentResponse {
+            enrollment: Some(enrollment_proto(&e)),
+            initial_password: password.clone().unwrap_or_default(),
+        })
     })
 }
 
@@ -163,27 +170,29 @@ pub(super) async fn unenroll_student(
     caller.require_staff()?;
     let r = req.into_inner();
     let now = s.now_ms();
-    let mut tx = s.store.begin().await?;
-    let course = load_course(&mut tx, &caller, "course", &r.course).await?;
-    require_course_staff(&mut tx, &caller, course.id).await?;
-    let student = parse_name("student", &r.student, UserId::parse)?;
-    if !courses::unenroll(&mut tx, course.id, student).await? {
-        return Err(ApiError::NotFound(format!(
-            "{student} is not enrolled in {}",
-            course.code
-        )));
-    }
-    audit(
-        &mut tx,
-        &caller,
-        "course.unenroll",
-        &course.id.name(),
-        json!({"student": student.name()}),
-        now,
-    )
-    .await?;
-    classtrack_store::commit(tx).await?;
-    Ok(v1::UnenrollStudentResponse {})
+    retrying!(s, "unenroll student", {
+        let mut tx = s.store.begin().await?;
+        let course = load_course(&mut tx, &caller, "course", &r.course).await?;
+        require_course_staff(&mut tx, &caller, course.id).await?;
+        let student = parse_name("student", &r.student, UserId::parse)?;
+        if !courses::unenroll(&mut tx, course.id, student).await? {
+            return Err(ApiError::NotFound(format!(
+                "{student} is not enrolled in {}",
+                course.code
+            )));
+        }
+        audit(
+            &mut tx,
+            &caller,
+            "course.unenroll",
+            &course.id.name(),
+            json!({"student": student.name()}),
+            now,
+        )
+        .await?;
+        classtrack_store::commit(tx).await?;
+        Ok(v1::UnenrollStudentResponse {})
+    })
 }
 
 pub(super) async fn import_enrollments(
@@ -300,40 +309,47 @@ pub(super) async fn import_enrollments(
     let plain: Vec<String> = applicants.iter().map(|_| passwords::generate()).collect();
     let hashes = passwords::hash_all(s.config.hash_cost, plain.clone()).await?;
     let now = s.now_ms();
-    let mut tx = s.store.begin().await?;
-    let mut created = Vec::new();
-    let mut to_enroll: Vec<UserId> = enroll_existing.iter().map(|u| u.id).collect();
-    for (((line, a), hash), password) in applicants.into_iter().zip(hashes).zip(plain) {
-        let user = users::create(&mut tx, &a.into_new_user(hash, true), now).await?;
-        to_enroll.push(user.id);
-        created.push(v1::ImportedUser {
-            user: Some(convert::user(&user)),
-            initial_password: password,
-            line,
-        });
-    }
-    let mut enrollments = Vec::new();
-    for id in to_enroll {
-        courses::enroll(&mut tx, course.id, id, now).await?;
-        enrollments.push(enrollment_proto(
-            &courses::enrollment(&mut tx, course.id, id).await?,
-        ));
-    }
-    audit(
-        &mut tx,
-        &caller,
-        "course.import_enrollments",
-        &course.id.name(),
-        json!({"enrolled": enrollments.len(), "created": created.len(), "already_enrolled": already}),
-        now,
-    )
-    .await?;
-    classtrack_store::commit(tx).await?;
-    Ok(v1::ImportEnrollmentsResponse {
-        enrollments,
-        created,
-        errors: vec![],
-        dry_run: false,
-        already_enrolled: already,
+    retrying!(s, "import enrollments", {
+        let mut tx = s.store.begin().await?;
+        let mut created = Vec::new();
+        let mut to_enroll: Vec<UserId> = enroll_existing.iter().map(|u| u.id).collect();
+        for (((line, a), hash), password) in applicants
+            .clone()
+            .into_iter()
+            .zip(hashes.clone())
+            .zip(plain.clone())
+        {
+            let user = users::create(&mut tx, &a.into_new_user(hash, true), now).await?;
+            to_enroll.push(user.id);
+            created.push(v1::ImportedUser {
+                user: Some(convert::user(&user)),
+                initial_password: password,
+                line,
+            });
+        }
+        let mut enrollments = Vec::new();
+        for id in to_enroll {
+            courses::enroll(&mut tx, course.id, id, now).await?;
+            enrollments.push(enrollment_proto(
+                &courses::enrollment(&mut tx, course.id, id).await?,
+            ));
+        }
+        audit(
+            &mut tx,
+            &caller,
+            "course.import_enrollments",
+            &course.id.name(),
+            json!({"enrolled": enrollments.len(), "created": created.len(), "already_enrolled": already}),
+            now,
+        )
+        .await?;
+        classtrack_store::commit(tx).await?;
+        Ok(v1::ImportEnrollmentsResponse {
+            enrollments,
+            created,
+            errors: vec![],
+            dry_run: false,
+            already_enrolled: already,
+        })
     })
 }

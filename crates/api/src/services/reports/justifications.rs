@@ -2,6 +2,7 @@
 //! attachment whose type is sniffed from its bytes, never taken from its
 //! name), staff list and decide them, and the attachment is fetched back.
 
+use crate::retry::retrying;
 use classtrack_core::validate::{self, Violations};
 use classtrack_core::AttendanceStatus;
 use classtrack_core::{JustificationId, RecordSource, Role};
@@ -119,51 +120,54 @@ pub(super) async fn submit(
     };
     v.into_result().map_err(ApiError::Invalid)?;
     let now = s.now_ms();
-    let mut tx = s.store.begin().await?;
-    let session = load_session(&mut tx, &caller, "session", &r.session).await?;
-    if !courses::is_enrolled(&mut tx, session.course, caller.user.id).await? {
-        return Err(ApiError::denied("you are not enrolled in this course"));
-    }
-    let record = attendance::get(&mut tx, session.id, caller.user.id).await?;
-    let justifiable = match record.as_ref().map(|r| r.status) {
-        Some(AttendanceStatus::Absent) | Some(AttendanceStatus::Late) => true,
-        None => session.end_at <= now,
-        _ => false,
-    };
-    if !justifiable {
-        return Err(ApiError::FailedPrecondition(
-            "only an absence or a late mark can be justified".into(),
-        ));
-    }
-    if justifications::pending_for(&mut tx, session.id, caller.user.id).await? {
-        return Err(ApiError::AlreadyExists {
-            field: "session".into(),
-            message: "a justification for this session is already waiting for a decision".into(),
-        });
-    }
-    let j = justifications::create(
-        &mut tx,
-        NewJustification {
-            session: session.id,
-            student: caller.user.id,
-            reason: r.reason.trim(),
-            attachment,
-        },
-        now,
-    )
-    .await?;
-    audit(
-        &mut tx,
-        &caller,
-        "justification.submit",
-        &j.id.name(),
-        json!({"session": session.id.name(), "attachment": j.attachment_filename}),
-        now,
-    )
-    .await?;
-    classtrack_store::commit(tx).await?;
-    Ok(v1::SubmitJustificationResponse {
-        justification: Some(justification_proto(&j)),
+    retrying!(s, "submit", {
+        let mut tx = s.store.begin().await?;
+        let session = load_session(&mut tx, &caller, "session", &r.session).await?;
+        if !courses::is_enrolled(&mut tx, session.course, caller.user.id).await? {
+            return Err(ApiError::denied("you are not enrolled in this course"));
+        }
+        let record = attendance::get(&mut tx, session.id, caller.user.id).await?;
+        let justifiable = match record.as_ref().map(|r| r.status) {
+            Some(AttendanceStatus::Absent) | Some(AttendanceStatus::Late) => true,
+            None => session.end_at <= now,
+            _ => false,
+        };
+        if !justifiable {
+            return Err(ApiError::FailedPrecondition(
+                "only an absence or a late mark can be justified".into(),
+            ));
+        }
+        if justifications::pending_for(&mut tx, session.id, caller.user.id).await? {
+            return Err(ApiError::AlreadyExists {
+                field: "session".into(),
+                message: "a justification for this session is already waiting for a decision"
+                    .into(),
+            });
+        }
+        let j = justifications::create(
+            &mut tx,
+            NewJustification {
+                session: session.id,
+                student: caller.user.id,
+                reason: r.reason.trim(),
+                attachment: attachment.clone(),
+            },
+            now,
+        )
+        .await?;
+        audit(
+            &mut tx,
+            &caller,
+            "justification.submit",
+            &j.id.name(),
+            json!({"session": session.id.name(), "attachment": j.attachment_filename}),
+            now,
+        )
+        .await?;
+        classtrack_store::commit(tx).await?;
+        Ok(v1::SubmitJustificationResponse {
+            justification: Some(justification_proto(&j)),
+        })
     })
 }
 
@@ -232,56 +236,60 @@ pub(super) async fn decide(
     v.check("comment", validate::multiline(&r.comment, 2000));
     v.into_result().map_err(ApiError::Invalid)?;
     let now = s.now_ms();
-    let mut tx = s.store.begin().await?;
-    let j = load_justification(&mut tx, &caller, &r.name).await?;
-    require_course_staff(&mut tx, &caller, j.course).await?;
-    let state = if r.approve {
-        justifications::State::Approved
-    } else {
-        justifications::State::Rejected
-    };
-    if !justifications::decide(&mut tx, j.id, state, r.comment.trim(), caller.user.id, now).await? {
-        return Err(ApiError::FailedPrecondition(
-            "this justification was already decided".into(),
-        ));
-    }
-    let mut detail = json!({"decision": state.as_str(), "comment": r.comment.trim()});
-    if r.approve {
-        let before = attendance::get(&mut tx, j.session, j.student).await?;
-        let note = format!(
-            "Justified: {}",
-            j.reason.chars().take(200).collect::<String>()
-        );
-        attendance::set_manual(
+    retrying!(s, "decide", {
+        let mut tx = s.store.begin().await?;
+        let j = load_justification(&mut tx, &caller, &r.name).await?;
+        require_course_staff(&mut tx, &caller, j.course).await?;
+        let state = if r.approve {
+            justifications::State::Approved
+        } else {
+            justifications::State::Rejected
+        };
+        if !justifications::decide(&mut tx, j.id, state, r.comment.trim(), caller.user.id, now)
+            .await?
+        {
+            return Err(ApiError::FailedPrecondition(
+                "this justification was already decided".into(),
+            ));
+        }
+        let mut detail = json!({"decision": state.as_str(), "comment": r.comment.trim()});
+        if r.approve {
+            let before = attendance::get(&mut tx, j.session, j.student).await?;
+            let note = format!(
+                "Justified: {}",
+                j.reason.chars().take(200).collect::<String>()
+            );
+            attendance::set_manual(
+                &mut tx,
+                j.session,
+                j.student,
+                attendance::Mark {
+                    status: AttendanceStatus::Excused,
+                    source: RecordSource::Justification,
+                    note: &note,
+                    by: caller.user.id,
+                },
+                now,
+            )
+            .await?;
+            detail["old_status"] = json!(before.map(|b| b.status.as_str()));
+            detail["new_status"] = json!("excused");
+        }
+        audit(
             &mut tx,
-            j.session,
-            j.student,
-            attendance::Mark {
-                status: AttendanceStatus::Excused,
-                source: RecordSource::Justification,
-                note: &note,
-                by: caller.user.id,
-            },
+            &caller,
+            "justification.decide",
+            &j.id.name(),
+            detail,
             now,
         )
         .await?;
-        detail["old_status"] = json!(before.map(|b| b.status.as_str()));
-        detail["new_status"] = json!("excused");
-    }
-    audit(
-        &mut tx,
-        &caller,
-        "justification.decide",
-        &j.id.name(),
-        detail,
-        now,
-    )
-    .await?;
-    let after = justifications::get(&mut tx, j.id).await?;
-    classtrack_store::commit(tx).await?;
-    s.hub.nudge();
-    Ok(v1::DecideJustificationResponse {
-        justification: Some(justification_proto(&after)),
+        let after = justifications::get(&mut tx, j.id).await?;
+        classtrack_store::commit(tx).await?;
+        s.hub.nudge();
+        Ok(v1::DecideJustificationResponse {
+            justification: Some(justification_proto(&after)),
+        })
     })
 }
 

@@ -1,6 +1,7 @@
 //! One account at a time: creating (an [`Applicant`] checked first),
 //! reading, listing, updating, deactivating and resetting passwords.
 
+use crate::retry::retrying;
 use classtrack_core::validate::{self, FieldViolation, Violations};
 use classtrack_core::{Role, UserId};
 use classtrack_proto::v1;
@@ -19,6 +20,7 @@ use crate::services::{audit, mask_paths};
 use crate::state::State;
 
 /// A new account's fields, normalised (trimmed; username and email lowercased).
+#[derive(Clone)]
 pub(crate) struct Applicant {
     /// Trimmed and lowercased.
     pub username: String,
@@ -148,24 +150,28 @@ pub(super) async fn create_user(
     let password = generated.clone().unwrap_or(r.password);
     let hash = passwords::hash(s.config.hash_cost, password).await?;
     let now = s.now_ms();
-    let mut tx = s.store.begin().await?;
-    let new = applicant.into_new_user(hash, generated.is_some());
-    let user = users::create(&mut tx, &new, now)
-        .await
-        .map_err(|e| prefixed_conflict(e, "user."))?;
-    audit(
-        &mut tx,
-        &caller,
-        "user.create",
-        &user.id.name(),
-        json!({"username": user.username, "role": user.role.as_str()}),
-        now,
-    )
-    .await?;
-    classtrack_store::commit(tx).await?;
-    Ok(v1::CreateUserResponse {
-        user: Some(convert::user(&user)),
-        initial_password: generated.unwrap_or_default(),
+    retrying!(s, "create user", {
+        let mut tx = s.store.begin().await?;
+        let new = applicant
+            .clone()
+            .into_new_user(hash.clone(), generated.is_some());
+        let user = users::create(&mut tx, &new, now)
+            .await
+            .map_err(|e| prefixed_conflict(e, "user."))?;
+        audit(
+            &mut tx,
+            &caller,
+            "user.create",
+            &user.id.name(),
+            json!({"username": user.username, "role": user.role.as_str()}),
+            now,
+        )
+        .await?;
+        classtrack_store::commit(tx).await?;
+        Ok(v1::CreateUserResponse {
+            user: Some(convert::user(&user)),
+            initial_password: generated.clone().unwrap_or_default(),
+        })
     })
 }
 
@@ -272,42 +278,46 @@ pub(super) async fn update_user(
     }
     v.into_result().map_err(ApiError::Invalid)?;
     let now = s.now_ms();
-    let mut tx = s.store.begin().await?;
-    let before = found(&caller, id, users::get(&mut tx, id).await)?;
-    let role = changes.role.unwrap_or(before.role);
-    let number = changes
-        .student_number
-        .clone()
-        .unwrap_or(before.student_number.clone());
-    if number.is_some() && role != Role::Student {
-        return Err(ApiError::invalid(
-            "user.student_number",
-            "only students have a student number",
-        ));
-    }
-    if before.role == Role::Admin && role != Role::Admin && users::count_admins(&mut tx).await? <= 1
-    {
-        return Err(ApiError::FailedPrecondition(
-            "the last administrator cannot lose the admin role".into(),
-        ));
-    }
-    let after = users::update(&mut tx, id, &changes, now)
-        .await
-        .map_err(|e| prefixed_conflict(e, "user."))?;
-    audit(
-        &mut tx,
-        &caller,
-        "user.update",
-        &id.name(),
-        json!({"fields": paths, "old": {"email": before.email, "display_name": before.display_name, "role": before.role.as_str(), "student_number": before.student_number},
-               "new": {"email": after.email, "display_name": after.display_name, "role": after.role.as_str(), "student_number": after.student_number}}),
-        now,
-    )
-    .await?;
-    classtrack_store::commit(tx).await?;
-    s.forget_user(id);
-    Ok(v1::UpdateUserResponse {
-        user: Some(convert::user(&after)),
+    retrying!(s, "update user", {
+        let mut tx = s.store.begin().await?;
+        let before = found(&caller, id, users::get(&mut tx, id).await)?;
+        let role = changes.role.unwrap_or(before.role);
+        let number = changes
+            .student_number
+            .clone()
+            .unwrap_or(before.student_number.clone());
+        if number.is_some() && role != Role::Student {
+            return Err(ApiError::invalid(
+                "user.student_number",
+                "only students have a student number",
+            ));
+        }
+        if before.role == Role::Admin
+            && role != Role::Admin
+            && users::count_admins(&mut tx).await? <= 1
+        {
+            return Err(ApiError::FailedPrecondition(
+                "the last administrator cannot lose the admin role".into(),
+            ));
+        }
+        let after = users::update(&mut tx, id, &changes, now)
+            .await
+            .map_err(|e| prefixed_conflict(e, "user."))?;
+        audit(
+            &mut tx,
+            &caller,
+            "user.update",
+            &id.name(),
+            json!({"fields": paths, "old": {"email": before.email, "display_name": before.display_name, "role": before.role.as_str(), "student_number": before.student_number},
+                   "new": {"email": after.email, "display_name": after.display_name, "role": after.role.as_str(), "student_number": after.student_number}}),
+            now,
+        )
+        .await?;
+        classtrack_store::commit(tx).await?;
+        s.forget_user(id);
+        Ok(v1::UpdateUserResponse {
+            user: Some(convert::user(&after)),
+        })
     })
 }
 
@@ -325,21 +335,23 @@ pub(super) async fn set_active(
         ));
     }
     let now = s.now_ms();
-    let mut tx = s.store.begin().await?;
-    found(caller, id, users::get(&mut tx, id).await)?;
-    let user = users::set_active(&mut tx, id, active, now).await?;
-    if !active {
-        auth::revoke_user_tokens(&mut tx, id, None, now).await?;
-    }
-    let action = if active {
-        "user.reactivate"
-    } else {
-        "user.deactivate"
-    };
-    audit(&mut tx, caller, action, &id.name(), json!({}), now).await?;
-    classtrack_store::commit(tx).await?;
-    s.forget_user(id);
-    Ok(convert::user(&user))
+    retrying!(s, "set active", {
+        let mut tx = s.store.begin().await?;
+        found(caller, id, users::get(&mut tx, id).await)?;
+        let user = users::set_active(&mut tx, id, active, now).await?;
+        if !active {
+            auth::revoke_user_tokens(&mut tx, id, None, now).await?;
+        }
+        let action = if active {
+            "user.reactivate"
+        } else {
+            "user.deactivate"
+        };
+        audit(&mut tx, caller, action, &id.name(), json!({}), now).await?;
+        classtrack_store::commit(tx).await?;
+        s.forget_user(id);
+        Ok(convert::user(&user))
+    })
 }
 
 pub(super) async fn reset_password(
@@ -352,22 +364,24 @@ pub(super) async fn reset_password(
     let password = passwords::generate();
     let hash = passwords::hash(s.config.hash_cost, password.clone()).await?;
     let now = s.now_ms();
-    let mut tx = s.store.begin().await?;
-    found(&caller, id, users::get(&mut tx, id).await)?;
-    users::set_password_hash(&mut tx, id, &hash, true, now).await?;
-    auth::revoke_user_tokens(&mut tx, id, None, now).await?;
-    audit(
-        &mut tx,
-        &caller,
-        "user.reset_password",
-        &id.name(),
-        json!({}),
-        now,
-    )
-    .await?;
-    classtrack_store::commit(tx).await?;
-    s.forget_user(id);
-    Ok(v1::ResetPasswordResponse {
-        new_password: password,
+    retrying!(s, "reset password", {
+        let mut tx = s.store.begin().await?;
+        found(&caller, id, users::get(&mut tx, id).await)?;
+        users::set_password_hash(&mut tx, id, &hash, true, now).await?;
+        auth::revoke_user_tokens(&mut tx, id, None, now).await?;
+        audit(
+            &mut tx,
+            &caller,
+            "user.reset_password",
+            &id.name(),
+            json!({}),
+            now,
+        )
+        .await?;
+        classtrack_store::commit(tx).await?;
+        s.forget_user(id);
+        Ok(v1::ResetPasswordResponse {
+            new_password: password.clone(),
+        })
     })
 }

@@ -1,6 +1,7 @@
 //! ImportUsers: accounts from a CSV file, every row checked (and checked
 //! to be unique, [`check_unique`]) before any is created.
 
+use crate::retry::retrying;
 use classtrack_core::Role;
 use classtrack_proto::v1;
 use classtrack_store::users::{self};
@@ -95,31 +96,38 @@ pub(super) async fn import_users(
         .collect();
     let hashes = passwords::hash_all(s.config.hash_cost, plain).await?;
     let now = s.now_ms();
-    let mut tx = s.store.begin().await?;
-    let mut created = Vec::with_capacity(applicants.len());
-    for (((line, a, _), hash), generated) in applicants.into_iter().zip(hashes).zip(generated) {
-        let new = a.into_new_user(hash, generated.is_some());
-        let user = users::create(&mut tx, &new, now).await?;
-        created.push(v1::ImportedUser {
-            user: Some(convert::user(&user)),
-            initial_password: generated.unwrap_or_default(),
-            line,
-        });
-    }
-    audit(
-        &mut tx,
-        &caller,
-        "user.import",
-        "users",
-        json!({"created": created.len()}),
-        now,
-    )
-    .await?;
-    classtrack_store::commit(tx).await?;
-    Ok(v1::ImportUsersResponse {
-        users: created,
-        errors: vec![],
-        dry_run: false,
+    retrying!(s, "import users", {
+        let mut tx = s.store.begin().await?;
+        let mut created = Vec::with_capacity(applicants.len());
+        for (((line, a, _), hash), generated) in applicants
+            .clone()
+            .into_iter()
+            .zip(hashes.clone())
+            .zip(generated.clone())
+        {
+            let new = a.into_new_user(hash, generated.is_some());
+            let user = users::create(&mut tx, &new, now).await?;
+            created.push(v1::ImportedUser {
+                user: Some(convert::user(&user)),
+                initial_password: generated.unwrap_or_default(),
+                line,
+            });
+        }
+        audit(
+            &mut tx,
+            &caller,
+            "user.import",
+            "users",
+            json!({"created": created.len()}),
+            now,
+        )
+        .await?;
+        classtrack_store::commit(tx).await?;
+        Ok(v1::ImportUsersResponse {
+            users: created,
+            errors: vec![],
+            dry_run: false,
+        })
     })
 }
 
