@@ -76,6 +76,19 @@ pub enum ApiError {
 /// another database host or replica, short enough for a student waiting.
 pub const UNAVAILABLE_RETRY_AFTER: Duration = Duration::from_secs(1);
 
+/// How an open stream ends when its server shuts down: UNAVAILABLE (with a
+/// RetryInfo of zero), which tells a client to reconnect — through the load
+/// balancer, to another replica — where OK would say the stream is over.
+pub fn going_away() -> Status {
+    let mut details = ErrorDetails::new();
+    details.set_retry_info(Some(Duration::ZERO));
+    Status::with_error_details(
+        Code::Unavailable,
+        "this server is shutting down; reconnect to go on",
+        details,
+    )
+}
+
 /// What every service function returns.
 pub type ApiResult<T> = Result<T, ApiError>;
 

@@ -11,6 +11,8 @@ pub mod bootstrap;
 mod checkin;
 mod convert;
 mod error;
+/// Liveness, readiness and grpc.health.v1.
+pub mod health;
 mod import;
 mod live;
 mod names;
@@ -139,7 +141,8 @@ impl Api {
         use services::*;
         let (health_reporter, health) = tonic_health::server::health_reporter();
         let s = self.state.clone();
-        tokio::spawn(tasks::report_health(s.clone(), health_reporter));
+        tokio::spawn(health::report(s.clone(), health_reporter));
+        let readiness = s.readiness.subscribe();
         tonic::service::Routes::new(health)
             .add_service(reflection::v1())
             .add_service(reflection::v1alpha())
@@ -171,6 +174,11 @@ impl Api {
             )
             .into_axum_router()
             .layer(tonic_web::GrpcWebLayer::new())
+            .route("/healthz", axum::routing::get(health::healthz))
+            .route(
+                "/readyz",
+                axum::routing::get(move || health::readyz(readiness.clone())),
+            )
     }
 
     /// Finalises every session that has ended (what the background task does
@@ -179,9 +187,23 @@ impl Api {
         tasks::finalize_due(&self.state).await
     }
 
-    /// Ends background tasks and open streams (projectors, watchers), so that
+    /// Begins a drain: `/readyz` answers 503 and grpc.health.v1 NOT_SERVING
+    /// at once, so that load balancers move away, while every call is still
+    /// served.
+    pub fn drain(&self) {
+        self.state.readiness.send_modify(|r| r.draining = true);
+    }
+
+    /// Whether load balancers should send calls here, as `/readyz` says.
+    pub fn readiness(&self) -> health::Readiness {
+        *self.state.readiness.borrow()
+    }
+
+    /// Ends background tasks and open streams (projectors, watchers: with
+    /// UNAVAILABLE, so that clients reconnect, to another replica), so that
     /// a graceful shutdown of the HTTP server does not wait on them.
     pub fn begin_shutdown(&self) {
+        self.drain();
         self.state.stopping.send_replace(true);
     }
 

@@ -26,6 +26,9 @@ pub struct State {
     pub batches: Arc<crate::batch::Batches>,
     /// Flips to true when the server shuts down; long-lived streams end then.
     pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
+    /// Whether load balancers should send calls here (`/readyz`,
+    /// grpc.health.v1).
+    pub readiness: Arc<tokio::sync::watch::Sender<crate::health::Readiness>>,
 }
 
 impl State {
@@ -43,6 +46,13 @@ impl State {
             logins,
             batches,
             stopping: Arc::new(tokio::sync::watch::channel(false).0),
+            readiness: Arc::new(
+                tokio::sync::watch::channel(crate::health::Readiness {
+                    database: true,
+                    draining: false,
+                })
+                .0,
+            ),
         }
     }
 

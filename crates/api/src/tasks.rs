@@ -1,14 +1,10 @@
 //! Background work of a replica: finalising ended sessions, following roll
-//! changes for live watchers, pruning old login data, reporting health.
-
-use std::time::Duration;
+//! changes for live watchers, pruning old login data (health: `health.rs`).
 
 use classtrack_core::SessionId;
 use classtrack_store::{auth, sessions, StoreError};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use tonic_health::server::HealthReporter;
-use tonic_health::ServingStatus;
 
 use crate::state::State;
 
@@ -108,27 +104,4 @@ async fn prune(state: &State) -> Result<(), StoreError> {
     let mut conn = state.store.acquire().await?;
     auth::prune(&mut conn, now - 24 * 3600 * 1000, now).await?;
     classtrack_store::attendance::prune_events(&mut conn, now - 24 * 3600 * 1000).await
-}
-
-/// Serving while the database answers.
-pub async fn report_health(state: State, reporter: HealthReporter) {
-    let mut last = None;
-    loop {
-        let status = if state.store.ping().await.is_ok() {
-            ServingStatus::Serving
-        } else {
-            ServingStatus::NotServing
-        };
-        if last != Some(status) {
-            reporter.set_service_status("", status).await;
-            for name in [
-                "classtrack.v1.AuthService",
-                "classtrack.v1.AttendanceService",
-            ] {
-                reporter.set_service_status(name, status).await;
-            }
-            last = Some(status);
-        }
-        tokio::time::sleep(Duration::from_secs(5)).await;
-    }
 }

@@ -303,7 +303,13 @@ async fn serve(c: Config, tier: Tier) -> anyhow::Result<()> {
         running.addr,
     );
     server::shutdown_signal().await;
-    tracing::info!("shutting down");
+    let grace = c.duration("shutdown_grace")?;
+    tracing::info!(
+        ?grace,
+        "draining: /readyz 503 and NOT_SERVING now; serving on while the load balancer moves away"
+    );
+    running.drain(grace, server::shutdown_signal()).await;
+    tracing::info!("shutting down: open streams end with UNAVAILABLE");
     tokio::time::timeout(Duration::from_secs(20), running.stop())
         .await
         .context("shutdown took too long")??;

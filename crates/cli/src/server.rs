@@ -52,7 +52,26 @@ pub struct Running {
 }
 
 impl Running {
-    /// Stops accepting, finishes in-flight calls and stops background work.
+    /// Drains: `/readyz` answers 503 and grpc.health.v1 NOT_SERVING at
+    /// once, while calls are served as before for `grace` (or until `cut`
+    /// resolves: a second signal), so that the load balancer moves away
+    /// before [`Running::stop`].
+    pub async fn drain(
+        &self,
+        grace: std::time::Duration,
+        cut: impl std::future::Future<Output = ()>,
+    ) {
+        if let Some(api) = self.api.lock().await.as_ref() {
+            api.drain();
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(grace) => {}
+            _ = cut => tracing::info!("a second signal: not waiting out the grace period"),
+        }
+    }
+
+    /// Stops accepting, ends open streams with UNAVAILABLE, finishes
+    /// in-flight calls and stops background work.
     pub async fn stop(self) -> anyhow::Result<()> {
         if let Some(api) = self.api.lock().await.as_ref() {
             api.begin_shutdown();

@@ -324,6 +324,62 @@ pub async fn all_fresh() -> Vec<TestDb> {
     dbs
 }
 
+/// A TCP relay in front of a database server, killed on demand with every
+/// connection it carries and started again on the same address: a database
+/// host that dies and comes back.
+pub struct Relay {
+    /// `127.0.0.1:PORT`, where the relay listens.
+    pub addr: String,
+    target: String,
+    tasks: std::sync::Arc<std::sync::Mutex<tokio::task::JoinSet<()>>>,
+}
+
+impl Relay {
+    /// A relay on a port of its own to `target` (`host:port`).
+    pub async fn start(target: &str) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a relay");
+        let addr = listener.local_addr().expect("addr").to_string();
+        let relay = Self {
+            addr,
+            target: target.to_string(),
+            tasks: Default::default(),
+        };
+        relay.serve(listener);
+        relay
+    }
+
+    fn serve(&self, listener: tokio::net::TcpListener) {
+        let target = self.target.clone();
+        let spawner = self.tasks.clone();
+        self.tasks.lock().expect("relay").spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let target = target.clone();
+                spawner.lock().expect("relay").spawn(async move {
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+            }
+        });
+    }
+
+    /// Closes the relay and every connection through it: new connections
+    /// are refused.
+    pub fn kill(&self) {
+        self.tasks.lock().expect("relay").abort_all();
+    }
+
+    /// Listens again on the same address.
+    pub async fn revive(&self) {
+        let listener = tokio::net::TcpListener::bind(&self.addr)
+            .await
+            .expect("bind the relay again");
+        self.serve(listener);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@
 
 use std::time::{Duration, Instant};
 
-use classtrack_store::testing::TestDb;
+use classtrack_store::testing::{self, TestDb};
 use classtrack_store::{Backend, PoolOptions, Store, StoreError};
 
 macro_rules! per_backend {
@@ -313,7 +313,7 @@ async fn the_first_host_that_answers_is_used(db: TestDb) {
 async fn the_store_moves_to_the_next_host_when_its_host_dies(db: TestDb) {
     db.migrate().await;
     let target = host_of(&db.url);
-    let relay = Relay::start(&target).await;
+    let relay = testing::Relay::start(&target).await;
     let url = with_hosts(&db.url, &[relay.addr.clone(), target.clone()]);
     let store = Store::open_without_migrating(&url).await.expect("opens");
     assert_eq!(store.current_host(), relay.addr, "the first host is used");
@@ -357,38 +357,4 @@ fn host_of(url: &str) -> String {
 /// `url` with its one host replaced by `hosts`.
 fn with_hosts(url: &str, hosts: &[String]) -> String {
     url.replacen(&host_of(url), &hosts.join(","), 1)
-}
-
-/// A TCP relay to a MariaDB server, killed on demand with every
-/// connection it carries: a database host that dies.
-struct Relay {
-    addr: String,
-    tasks: std::sync::Arc<std::sync::Mutex<tokio::task::JoinSet<()>>>,
-}
-
-impl Relay {
-    async fn start(target: &str) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr").to_string();
-        let tasks = std::sync::Arc::new(std::sync::Mutex::new(tokio::task::JoinSet::new()));
-        let target = target.to_string();
-        let spawner = tasks.clone();
-        tasks.lock().expect("lock").spawn(async move {
-            while let Ok((mut inbound, _)) = listener.accept().await {
-                let target = target.clone();
-                spawner.lock().expect("lock").spawn(async move {
-                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await {
-                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
-                    }
-                });
-            }
-        });
-        Self { addr, tasks }
-    }
-
-    fn kill(&self) {
-        self.tasks.lock().expect("lock").abort_all();
-    }
 }

@@ -158,6 +158,7 @@ async fn stream_qr_tokens(
         let mut last_window = None;
         loop {
             if *stopping.borrow() {
+                let _ = tx.send(Err(crate::error::going_away())).await;
                 break;
             }
             // Checked at every wake-up (a cache lookup; the database once per
@@ -394,7 +395,10 @@ async fn watch_session(
                     continue;
                 }
                 _ = tx.closed() => return,
-                _ = stopping.changed() => return,
+                _ = stopping.changed() => {
+                    let _ = tx.send(Err(crate::error::going_away())).await;
+                    return;
+                }
             };
             let (out, last) = match msg {
                 // Already in the roll the watch started from.

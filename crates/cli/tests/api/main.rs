@@ -12,6 +12,7 @@ mod authorization;
 mod checkin;
 mod courses;
 mod filters;
+mod health;
 mod live;
 mod platform;
 mod proxy;

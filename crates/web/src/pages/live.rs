@@ -202,10 +202,18 @@ fn keep_alive() -> Event {
     Event::default().comment("nothing new")
 }
 
+/// The stream cannot go on; the browser reconnects after the `retry`: at
+/// once when the server went away (UNAVAILABLE: the next connection goes to
+/// another replica), else after a pause.
 fn problem(status: &tonic::Status) -> Event {
+    let retry = if status.code() == tonic::Code::Unavailable {
+        Duration::from_millis(500)
+    } else {
+        Duration::from_secs(5)
+    };
     Event::default()
         .event("problem")
-        .retry(Duration::from_secs(5))
+        .retry(retry)
         .data(plain_message(status))
 }
 

@@ -1,0 +1,139 @@
+//! Health a load balancer can use: plain-HTTP `/healthz` and `/readyz`,
+//! and grpc.health.v1 saying the same, following a database outage and its
+//! end within about a second. The outage is a TCP relay in front of
+//! MariaDB, killed with its connections and started again.
+
+use std::time::{Duration, Instant};
+
+use classtrack_proto::v1;
+use classtrack_store::testing::Relay;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tonic::Code;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+use tonic_health::pb::HealthCheckRequest;
+
+use crate::helpers::*;
+
+per_backend!(healthz_and_readyz_answer_over_plain_http);
+mariadb_only!(readiness_follows_a_database_outage_and_its_end_within_a_second);
+
+/// `GET path` over plain HTTP/1.1: the status code and the body.
+pub async fn http_get(url: &str, path: &str) -> (u16, String) {
+    let addr = url.trim_start_matches("http://");
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    tcp.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .await
+    .expect("request");
+    let mut response = String::new();
+    tcp.read_to_string(&mut response).await.expect("response");
+    let code = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("a status line: {response}"));
+    let body = response
+        .split("\r\n\r\n")
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
+    (code, body)
+}
+
+async fn serving(app: &TestApp) -> ServingStatus {
+    let status = HealthClient::new(app.channel.clone())
+        .check(HealthCheckRequest {
+            service: "classtrack.v1.SessionService".into(),
+        })
+        .await
+        .expect("health answers")
+        .into_inner()
+        .status;
+    ServingStatus::try_from(status).expect("a status")
+}
+
+async fn healthz_and_readyz_answer_over_plain_http(db: TestDb) {
+    let app = spawn_app(&db).await;
+    assert_eq!(http_get(&app.url, "/healthz").await, (200, "ok\n".into()));
+    assert_eq!(http_get(&app.url, "/readyz").await, (200, "ready\n".into()));
+    assert_eq!(serving(&app).await, ServingStatus::Serving);
+    app.stop().await;
+}
+
+/// How long until `check` holds, polling every 20 ms, up to 5 s.
+async fn until(what: &str, mut check: impl AsyncFnMut() -> bool) -> Duration {
+    let started = Instant::now();
+    while !check().await {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{what}: not after 5 s"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    started.elapsed()
+}
+
+async fn readiness_follows_a_database_outage_and_its_end_within_a_second(db: TestDb) {
+    let u = url::Url::parse(&db.url).expect("url");
+    let target = format!(
+        "{}:{}",
+        u.host_str().expect("host"),
+        u.port().unwrap_or(3306)
+    );
+    let relay = Relay::start(&target).await;
+    let through = db.url.replacen(&target, &relay.addr, 1);
+    let app = spawn_at(
+        &through,
+        db.label(),
+        std::sync::Arc::new(classtrack_core::ManualClock::new(start_of_term())),
+    )
+    .await;
+    assert_eq!(http_get(&app.url, "/readyz").await.0, 200);
+
+    relay.kill();
+    let down = until("/readyz 503 after the database went away", async || {
+        http_get(&app.url, "/readyz").await.0 == 503
+    })
+    .await;
+    let (_, body) = http_get(&app.url, "/readyz").await;
+    assert!(body.contains("database"), "{body}");
+    assert_eq!(serving(&app).await, ServingStatus::NotServing);
+    assert_eq!(http_get(&app.url, "/healthz").await.0, 200, "still alive");
+    // A call meanwhile: UNAVAILABLE, soon, never INTERNAL.
+    let started = Instant::now();
+    let answer = app
+        .courses()
+        .list_courses(req(&app.admin, v1::ListCoursesRequest::default()))
+        .await;
+    let took = started.elapsed();
+    assert_code("during the outage", answer, Code::Unavailable);
+    assert!(
+        took < Duration::from_millis(1500),
+        "UNAVAILABLE after {took:?}"
+    );
+
+    relay.revive().await;
+    let up = until("/readyz 200 after the database came back", async || {
+        http_get(&app.url, "/readyz").await.0 == 200
+    })
+    .await;
+    assert_eq!(serving(&app).await, ServingStatus::Serving);
+    app.courses()
+        .list_courses(req(&app.admin, v1::ListCoursesRequest::default()))
+        .await
+        .expect("served again");
+    eprintln!(
+        "not ready {down:?} after the outage, ready {up:?} after its end; a call in it: {took:?}"
+    );
+    assert!(
+        down <= Duration::from_millis(1000),
+        "not ready after {down:?}"
+    );
+    assert!(
+        up <= Duration::from_millis(1000),
+        "ready again after {up:?}"
+    );
+    app.stop().await;
+}
