@@ -87,7 +87,7 @@ impl Default for ApiConfig {
             forwarded_header: Default::default(),
             default_time_zone: "UTC".into(),
             hash_cost: HashCost::default(),
-            live_poll_interval: Duration::from_millis(200),
+            live_poll_interval: Duration::from_millis(50),
             finalize_interval: Duration::from_secs(15),
             clock: Arc::new(SystemClock),
             retry: Default::default(),

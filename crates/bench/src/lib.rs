@@ -109,6 +109,8 @@ pub struct BenchArgs {
 pub enum ScenarioName {
     Checkin,
     Watch,
+    /// `watch` with the watchers on a second replica (needs --spawn).
+    Replicas,
     Login,
     Report,
     All,
@@ -240,6 +242,7 @@ impl Plan {
         let order = [
             ScenarioName::Checkin,
             ScenarioName::Watch,
+            ScenarioName::Replicas,
             ScenarioName::Login,
             ScenarioName::Report,
         ];
@@ -316,6 +319,7 @@ async fn bench(
             }
             (ScenarioName::Watch, Some(cohort)) => {
                 let watch = scenario::watch::Sizes {
+                    name: "watch",
                     watchers: sizes.watchers,
                     checkins: sizes.watch_checkins,
                     connections: sizes.watch_connections,
@@ -334,6 +338,31 @@ async fn bench(
                     ),
                 )
                 .await
+            }
+            (ScenarioName::Replicas, Some(cohort)) => {
+                let watch = scenario::watch::Sizes {
+                    name: "replicas",
+                    watchers: sizes.watchers,
+                    checkins: sizes.watch_checkins,
+                    connections: sizes.watch_connections,
+                    concurrency: sizes.concurrency,
+                };
+                match (process, database) {
+                    (Some(first), Some(db)) => {
+                        measured(
+                            server,
+                            "replicas",
+                            scenario::replicas::run(
+                                first, db, &channels, admin, cohort, &run_id, &watch,
+                            ),
+                        )
+                        .await
+                    }
+                    _ => ScenarioReport::skipped(
+                        "replicas",
+                        "needs --spawn (a second replica is started on the same database)",
+                    ),
+                }
             }
             (ScenarioName::Login, Some(cohort)) => {
                 measured(
@@ -489,7 +518,10 @@ async fn set_up_cohort(
         &roster::roster(run_id, 0..sizes.students),
     )
     .await?;
-    let bearers = if plan.runs(ScenarioName::Checkin) || plan.runs(ScenarioName::Watch) {
+    let bearers = if plan.runs(ScenarioName::Checkin)
+        || plan.runs(ScenarioName::Watch)
+        || plan.runs(ScenarioName::Replicas)
+    {
         progress(format!("set-up: logging {} students in", students.len()));
         fixture::log_in_all(channels, &mut students, sizes.concurrency).await?
     } else {
@@ -533,6 +565,7 @@ fn name_of(s: ScenarioName) -> &'static str {
     match s {
         ScenarioName::Checkin => "checkin",
         ScenarioName::Watch => "watch",
+        ScenarioName::Replicas => "replicas",
         ScenarioName::Login => "login",
         ScenarioName::Report => "report",
         ScenarioName::All => "all",
@@ -562,6 +595,6 @@ fn command_line() -> String {
 }
 
 /// Progress goes to stderr so that `--json` output stays clean.
-fn progress(message: String) {
+pub(crate) fn progress(message: String) {
     eprintln!("[bench] {message}");
 }

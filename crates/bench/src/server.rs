@@ -62,6 +62,8 @@ pub struct Spawned {
     pid: u32,
     url: String,
     log: PathBuf,
+    exe: PathBuf,
+    password: String,
 }
 
 impl Spawned {
@@ -71,15 +73,42 @@ impl Spawned {
         database: &Database,
         binary: Option<&Path>,
     ) -> anyhow::Result<(Self, Bearer)> {
-        let port = free_port()?;
-        let url = format!("http://127.0.0.1:{port}");
         let password = Alphanumeric.sample_string(&mut rand::thread_rng(), 24);
         let exe = match binary {
             Some(path) => path.to_path_buf(),
             None => std::env::current_exe().context("locating the classtrack binary")?,
         };
+        Self::launch(exe, database, password, "server").await
+    }
+
+    /// Another replica of the same binary on the same database (already
+    /// set up by this one), on a port of its own.
+    pub async fn another(&self, database: &Database) -> anyhow::Result<Self> {
+        let (replica, _) =
+            Self::launch(self.exe.clone(), database, self.password.clone(), "replica").await?;
+        Ok(replica)
+    }
+
+    /// Where clients connect.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The clients' target (plain HTTP on loopback).
+    pub fn target(&self) -> Target {
+        Target::new(self.url.clone())
+    }
+
+    async fn launch(
+        exe: PathBuf,
+        database: &Database,
+        password: String,
+        role: &str,
+    ) -> anyhow::Result<(Self, Bearer)> {
+        let port = free_port()?;
+        let url = format!("http://127.0.0.1:{port}");
         let log = std::env::temp_dir().join(format!(
-            "classtrack-bench-{}-server.log",
+            "classtrack-bench-{}-{role}.log",
             std::process::id()
         ));
         let log_file = std::fs::File::create(&log)
@@ -110,6 +139,8 @@ impl Spawned {
             pid,
             url,
             log,
+            exe,
+            password: password.clone(),
         };
         let admin = server.wait_ready(&password).await?;
         Ok((server, admin))

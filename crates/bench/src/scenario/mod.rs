@@ -4,6 +4,7 @@
 pub mod baseline;
 pub mod checkin;
 pub mod login;
+pub mod replicas;
 pub mod report;
 pub mod watch;
 

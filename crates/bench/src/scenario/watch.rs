@@ -37,6 +37,8 @@ const GRACE: Duration = Duration::from_secs(10);
 const LONGEST_WATCH: Duration = Duration::from_secs(900);
 
 pub struct Sizes {
+    /// The scenario's name in the report (`watch`, `replicas`).
+    pub name: &'static str,
     pub watchers: usize,
     pub checkins: usize,
     pub connections: usize,
@@ -58,7 +60,14 @@ pub async fn run(
     let lecture = fixture::create_course(
         &channels[0],
         admin,
-        &format!("BENCHW-{run_id}"),
+        &format!(
+            "{}-{run_id}",
+            if sizes.name == "replicas" {
+                "BENCHR"
+            } else {
+                "BENCHW"
+            }
+        ),
         "Bench lecture",
     )
     .await?;
@@ -163,7 +172,7 @@ pub async fn run(
 
     let expected = ready as u64 * checkins.recorder.ok();
     let elapsed = last_arrival.saturating_duration_since(checkins_started);
-    let mut report = ScenarioReport::new("watch");
+    let mut report = ScenarioReport::new(sizes.name);
     report.operations = expected;
     report.succeeded = received;
     report.elapsed_s = elapsed.as_secs_f64();
