@@ -265,7 +265,7 @@ async fn stage(from: &Path, staged: &Path, database: &Path) -> Result<Contents> 
         .await
         .map_err(io_error("copy the backup to", staged))?;
     sync_file(staged).await?;
-    let contents = inspect(staged).await?;
+    let contents = inspect_as(staged, from).await?;
     keep_owner_and_mode(database, staged)?;
     Ok(contents)
 }
@@ -273,12 +273,17 @@ async fn stage(from: &Path, staged: &Path, database: &Path) -> Result<Contents> 
 /// Checks a database file that nobody writes (a backup) and says what it
 /// holds. It is opened read-only and immutable: no lock, no `-wal`/`-shm`.
 pub async fn inspect(path: &Path) -> Result<Contents> {
+    inspect_as(path, path).await
+}
+
+/// [`inspect`] of `file`, a copy of `path`: errors name `path`.
+async fn inspect_as(file: &Path, path: &Path) -> Result<Contents> {
     let not_sqlite = |e: sqlx::Error| BackupError::NotClassTrack {
         path: path.to_path_buf(),
         why: format!("it is not an SQLite database ({e})"),
     };
     let mut conn = SqliteConnectOptions::new()
-        .filename(path)
+        .filename(file)
         .read_only(true)
         .immutable(true)
         .connect()
@@ -287,8 +292,8 @@ pub async fn inspect(path: &Path) -> Result<Contents> {
     let checked = check(&mut conn, path).await;
     let _ = conn.close().await;
     let (tables, migrations, pending) = checked?;
-    let bytes = std::fs::metadata(path)
-        .map_err(io_error("read", path))?
+    let bytes = std::fs::metadata(file)
+        .map_err(io_error("read", file))?
         .len();
     Ok(Contents {
         bytes,
