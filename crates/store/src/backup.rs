@@ -365,7 +365,9 @@ async fn check(conn: &mut SqliteConnection, path: &Path) -> Result<Checked> {
 /// The migrations of this build that `applied` lacks, or why this build
 /// cannot run on a database with these: one it doesn't know (a newer build
 /// wrote it), one that failed part-way, or one applied from another file.
-fn pending_migrations(applied: &[(i64, bool, Vec<u8>)]) -> std::result::Result<Vec<String>, String> {
+fn pending_migrations(
+    applied: &[(i64, bool, Vec<u8>)],
+) -> std::result::Result<Vec<String>, String> {
     let migrator = crate::schema::migrator(Backend::Sqlite);
     let known: Vec<_> = migrator
         .iter()
@@ -411,13 +413,15 @@ fn sqlite_database(url: &str) -> Result<PathBuf> {
 }
 
 /// Creates `partial` empty (what `VACUUM INTO` accepts), removing one left
-/// behind first when `replace`.
+/// behind first when `replace`. Only its owner may read it: it holds
+/// password hashes and students' records.
 fn start_partial(partial: &Path, replace: bool) -> Result<()> {
     let create = || {
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(partial)
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options.open(partial)
     };
     match create() {
         Ok(_) => Ok(()),
@@ -542,7 +546,10 @@ mod tests {
         let older = &current[..1];
         let pending = pending_migrations(older).expect("an older build's backup");
         assert_eq!(pending.len(), all.len() - 1);
-        assert!(pending[0].starts_with(&format!("{:04} (", all[1])), "{pending:?}");
+        assert!(
+            pending[0].starts_with(&format!("{:04} (", all[1])),
+            "{pending:?}"
+        );
         let newer = [current.clone(), vec![(9999, true, vec![1])]].concat();
         assert!(pending_migrations(&newer)
             .unwrap_err()

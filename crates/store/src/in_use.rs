@@ -138,7 +138,9 @@ mod tests {
         let db = temp_db();
         let url = format!("sqlite://{}", db.display());
         let first = InUse::mark(&url).expect("marks").expect("a file");
-        let second = InUse::mark(&url).expect("a second store shares it").expect("a file");
+        let second = InUse::mark(&url)
+            .expect("a second store shares it")
+            .expect("a file");
         assert!(Exclusive::try_take(&db).expect("tries").is_none());
         first.release();
         assert!(
@@ -148,7 +150,9 @@ mod tests {
         second.release();
         let restore = Exclusive::try_take(&db).expect("tries").expect("free");
         match InUse::mark(&url) {
-            Err(StoreError::Lock(message)) => assert!(message.contains("being restored"), "{message}"),
+            Err(StoreError::Lock(message)) => {
+                assert!(message.contains("being restored"), "{message}")
+            }
             other => panic!("a store opened a database being restored: {other:?}"),
         }
         drop(restore);
