@@ -382,10 +382,13 @@ async fn open_sqlite(file: &Path) -> sqlx::SqliteConnection {
         .unwrap_or_else(|e| panic!("opening {}: {e}", file.display()))
 }
 
-/// (session, student) of every attendance record, and the number of
-/// `record` roll events.
-async fn sqlite_roll(file: &Path) -> (Pairs, i64) {
-    let mut conn = open_sqlite(file).await;
+/// (session, student) of every attendance record in the database at
+/// `url`, and the number of `record` roll events.
+async fn roll(url: &str) -> (Pairs, i64) {
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(url)
+        .await
+        .unwrap_or_else(|e| panic!("connecting to {url}: {e}"));
     let pairs: Vec<(i64, i64)> = sqlx::query_as("SELECT session_id, student_id FROM attendance")
         .fetch_all(&mut conn)
         .await
@@ -395,6 +398,7 @@ async fn sqlite_roll(file: &Path) -> (Pairs, i64) {
             .fetch_one(&mut conn)
             .await
             .expect("events");
+    let _ = conn.close().await;
     (pairs.into_iter().collect(), events)
 }
 
@@ -491,7 +495,7 @@ async fn a_backup_under_check_in_load_restores_row_for_row() {
         stdout.contains(&format!("to {to}:")) && stdout.contains("integrity_check ok"),
         "{stdout}"
     );
-    let (copied, record_events) = sqlite_roll(&backup).await;
+    let (copied, record_events) = roll(&format!("{}?mode=ro", sqlite_url(&backup))).await;
     let printed = stdout.lines().find_map(|l| {
         let words: Vec<&str> = l.split_whitespace().collect();
         (words.len() == 3 && words[0] == "attendance").then(|| words[1].to_string())
@@ -752,22 +756,6 @@ fn statements(dump: &Path) -> Vec<String> {
         .collect()
 }
 
-async fn mariadb_roll(url: &str) -> (Pairs, i64) {
-    sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(url).await.expect("connects");
-    let pairs: Vec<(i64, i64)> = sqlx::query_as("SELECT session_id, student_id FROM attendance")
-        .fetch_all(&mut conn)
-        .await
-        .expect("attendance");
-    let events: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM session_events WHERE kind = 'record'")
-            .fetch_one(&mut conn)
-            .await
-            .expect("events");
-    let _ = conn.close().await;
-    (pairs.into_iter().collect(), events)
-}
-
 /// The MariaDB procedure of docs/operations.md, run on a live server while
 /// students check in: `mariadb-dump --single-transaction`, loaded into a
 /// fresh database, has every check-in acknowledged before the dump began,
@@ -814,7 +802,7 @@ async fn a_mariadb_dump_under_check_in_load_restores_every_table() {
     server.stop().await;
 
     tools.load(&target, &dump);
-    let (copied, record_events) = mariadb_roll(&restored.admin_url).await;
+    let (copied, record_events) = roll(&restored.admin_url).await;
     assert_consistent(
         "mariadb",
         Window::of(&acks, started, ended),
