@@ -106,6 +106,8 @@ impl Server {
             .args(flags)
             .env("CLASSTRACK_DATABASE_URL", database_url)
             .env("CLASSTRACK_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            // No load balancer to wait for when it stops.
+            .env("CLASSTRACK_SHUTDOWN_GRACE", "100ms")
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).expect("log file"))
             .spawn()
