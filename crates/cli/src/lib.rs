@@ -1,6 +1,7 @@
 //! The `classtrack` binary's parts, as a library so that integration tests
 //! start exactly the server that `classtrack serve` runs.
 
+pub mod backup;
 pub mod client;
 pub mod config;
 pub mod in_process;

@@ -95,6 +95,12 @@ enum Command {
     /// Print the effective configuration of `serve` (secrets redacted), each
     /// value with where it came from.
     Config(ServerFlags),
+    /// Copy the server's SQLite database to a file, consistently, while the
+    /// server runs (MariaDB: see docs/operations.md).
+    Backup(BackupArgs),
+    /// Replace the server's SQLite database with a backup (stop the server
+    /// first).
+    Restore(RestoreArgs),
     /// Log in to a server and keep the token (with the server's URL and
     /// --ca-cert) in your config directory; later commands use them.
     Login {
@@ -131,6 +137,28 @@ enum Command {
     },
     /// Load-test a server with real gRPC clients.
     Bench(Box<classtrack_bench::BenchArgs>),
+}
+
+#[derive(clap::Args)]
+struct BackupArgs {
+    /// The backup file to write (first as FILE.partial, renamed when
+    /// complete and checked).
+    #[arg(long, value_name = "FILE")]
+    to: PathBuf,
+    /// Replace FILE (and a FILE.partial left by a backup that failed).
+    #[arg(long)]
+    force: bool,
+    #[command(flatten)]
+    server: ServerFlags,
+}
+
+#[derive(clap::Args)]
+struct RestoreArgs {
+    /// The backup to restore (made by `classtrack backup`).
+    #[arg(long, value_name = "FILE")]
+    from: PathBuf,
+    #[command(flatten)]
+    server: ServerFlags,
 }
 
 #[derive(Subcommand)]
@@ -407,6 +435,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Database {} is up to date", server::redact(&database_url));
             Ok(())
         }
+        Command::Backup(BackupArgs {
+            to,
+            force,
+            server: ServerFlags(f),
+        }) => {
+            let c = settings(&f, For::Server)?;
+            classtrack::backup::backup(&c.string("database_url")?, &to, force).await
+        }
+        Command::Restore(RestoreArgs {
+            from,
+            server: ServerFlags(f),
+        }) => {
+            let c = settings(&f, For::Server)?;
+            classtrack::backup::restore(&from, &c.string("database_url")?).await
+        }
         command => {
             init_tracing(
                 &std::env::var("CLASSTRACK_LOG").unwrap_or_else(|_| config::DEFAULT_LOG.into()),
@@ -442,6 +485,8 @@ async fn run_client(command: Command) -> anyhow::Result<()> {
         | Command::Api(_)
         | Command::Web(_)
         | Command::Config(_)
-        | Command::Migrate(_) => anyhow::bail!("not a client command"),
+        | Command::Migrate(_)
+        | Command::Backup(_)
+        | Command::Restore(_) => anyhow::bail!("not a client command"),
     }
 }

@@ -52,6 +52,11 @@ pub enum StoreError {
     /// not offer TLS at all although the URL's `ssl-mode` requires it.
     #[error("TLS to the database failed (see ssl-mode and ssl-ca in the database URL)")]
     Tls(#[source] sqlx::Error),
+    /// A SQLite database cannot be marked as in use (see `in_use.rs`): a
+    /// `classtrack restore` is replacing it, or its lock file cannot be
+    /// opened. The message says which.
+    #[error("{0}")]
+    Lock(String),
     /// One failure of a statement that served many calls, reported to each.
     #[error(transparent)]
     Shared(Arc<StoreError>),

@@ -11,7 +11,9 @@
 //! check in `schema.rs`, [`StoreError`] in `error.rs`; one repository module
 //! per table group ([`users`], [`courses`], [`sessions`], [`attendance`] with
 //! one file per story, [`events`], [`justifications`], [`auth`], [`audit`],
-//! [`reports`]); [`page`] for keyset pagination. `testing` (the test
+//! [`reports`]); [`page`] for keyset pagination; [`backup`] for copying a
+//! live SQLite database and restoring one, with `in_use.rs` for the lock
+//! that tells a restore a server uses the file. `testing` (the test
 //! databases) exists only with the `testing` feature, which only
 //! `[dev-dependencies]` turn on.
 
@@ -20,6 +22,7 @@
 pub mod attendance;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod courses;
 pub mod events;
 pub mod justifications;
@@ -32,6 +35,7 @@ pub mod testing;
 pub mod users;
 
 mod error;
+mod in_use;
 mod pool;
 mod schema;
 

@@ -34,6 +34,8 @@ struct Inner {
     /// SQLite has one writer at a time: writers of this process queue here
     /// instead of spinning in SQLite's busy handler.
     sqlite_writer: Arc<tokio::sync::Mutex<()>>,
+    /// On a SQLite file: the mark that a restore must wait for (`in_use.rs`).
+    in_use: Option<Arc<crate::in_use::InUse>>,
 }
 
 /// A write transaction, on a pooled connection ([`Store::begin`]) or a kept
@@ -224,9 +226,13 @@ impl Store {
         Self::connect_to(url, true, &PoolOptions::default()).await
     }
 
-    async fn connect_to(url: &str, create: bool, pool: &PoolOptions) -> Result<Self> {
+    pub(crate) async fn connect_to(url: &str, create: bool, pool: &PoolOptions) -> Result<Self> {
         sqlx::any::install_default_drivers();
         let backend = backend_of(url)?;
+        let in_use = match backend {
+            Backend::Sqlite => crate::in_use::InUse::mark(url)?.map(Arc::new),
+            Backend::MySql => None,
+        };
         let hosts = match backend {
             Backend::Sqlite => vec![sqlite_url(url, create)],
             Backend::MySql => mysql_hosts(url)?,
@@ -253,6 +259,7 @@ impl Store {
                             probe: tokio::sync::Mutex::new(None),
                             hosts,
                             sqlite_writer: Arc::new(tokio::sync::Mutex::new(())),
+                            in_use,
                         }),
                     });
                 }
@@ -425,11 +432,14 @@ impl Store {
     }
 
     /// Closes the pool: waits for the connections in use to come back, then
-    /// closes them all.
+    /// closes them all; on SQLite it then gives up the file's in-use mark.
     pub async fn close(&self) {
         self.pool().close().await;
         if let Some(conn) = self.inner.probe.lock().await.take() {
             let _ = sqlx::Connection::close(conn).await;
+        }
+        if let Some(in_use) = &self.inner.in_use {
+            in_use.release();
         }
     }
 }

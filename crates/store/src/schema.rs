@@ -251,7 +251,7 @@ fn half_applied(backend: Backend, version: i64, what: &str) -> String {
 }
 
 /// The migrations embedded in this build for an engine.
-fn migrator(backend: Backend) -> sqlx::migrate::Migrator {
+pub(crate) fn migrator(backend: Backend) -> sqlx::migrate::Migrator {
     match backend {
         Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
         Backend::MySql => sqlx::migrate!("./migrations/mysql"),
