@@ -13,6 +13,7 @@ pub mod rates;
 pub mod role;
 pub mod schedule;
 pub mod settings;
+pub mod spreadsheet;
 pub mod validate;
 
 pub use attendance::{AttendanceStatus, CheckInRejection, RecordSource};

@@ -276,6 +276,75 @@ async fn exports_agree_with_the_report(db: TestDb) {
 }
 per_backend!(exports_agree_with_the_report);
 
+/// A display name or a session title that a spreadsheet would run as a
+/// formula is exported as text (OWASP CSV injection), in CSV as a cell
+/// starting with `'`.
+async fn an_exported_cell_is_never_a_formula(db: TestDb) {
+    let app = spawn_app(&db).await;
+    let l = app.label;
+    let prof = app.create_user(v1::Role::Professor, "prof").await;
+    let course = app.create_course("INJ101", &[&prof], None).await;
+    let evil = app
+        .users()
+        .create_user(req(
+            &app.admin,
+            v1::CreateUserRequest {
+                user: Some(v1::User {
+                    username: "mallory".into(),
+                    email: "mallory@uni.example.edu".into(),
+                    display_name: "=HYPERLINK(\"http://evil.example\",\"Mallory\")".into(),
+                    role: v1::Role::Student as i32,
+                    student_number: "-2-3".into(),
+                    ..Default::default()
+                }),
+                password: PASSWORD.into(),
+            },
+        ))
+        .await
+        .expect("a student")
+        .into_inner()
+        .user
+        .expect("user");
+    app.enroll(&course, &evil).await;
+    let mut session = app.create_session(&course, -90, 60, None).await;
+    session.title = "@SUM(A1:A9)".into();
+    app.sessions()
+        .update_session(req(
+            &app.admin,
+            v1::UpdateSessionRequest {
+                session: Some(session.clone()),
+                update_mask: Some(prost_types::FieldMask {
+                    paths: vec!["title".into()],
+                }),
+            },
+        ))
+        .await
+        .expect("retitled");
+    let csv = app.export(&app.admin, &course, v1::ExportFormat::Csv).await;
+    let mut reader = csv::Reader::from_reader(csv.as_slice());
+    let headers = reader.headers().expect("headers").clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    let cells = headers.iter().chain(rows.iter().flat_map(|r| r.iter()));
+    for cell in cells {
+        assert!(
+            !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+            "{l}: a cell a spreadsheet would run: {cell:?}"
+        );
+    }
+    assert_eq!(&rows[0][0], "'-2-3", "{l}");
+    assert_eq!(
+        &rows[0][2], "'=HYPERLINK(\"http://evil.example\",\"Mallory\")",
+        "{l}"
+    );
+    assert!(
+        headers[3].ends_with("@SUM(A1:A9)"),
+        "{l}: {:?}",
+        &headers[3]
+    );
+    app.stop().await;
+}
+per_backend!(an_exported_cell_is_never_a_formula);
+
 async fn justification_workflow_end_to_end(db: TestDb) {
     let c = course_with_history(&db, &[&[A, L, P]]).await;
     let l = c.app.label;

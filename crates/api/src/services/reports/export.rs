@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use classtrack_core::rates::Level;
+use classtrack_core::spreadsheet::text_cell;
 use classtrack_core::AttendanceStatus;
 use classtrack_proto::v1;
 use classtrack_store::reports::{self as store_reports, Matrix};
@@ -181,14 +182,14 @@ fn csv_rows(
         "username".into(),
         "display_name".into(),
     ];
-    head.extend(headers.iter().cloned());
+    head.extend(headers.iter().map(|h| text_cell(h).into_owned()));
     head.extend(SUMMARY.iter().map(|s| s.to_string()));
     w.write_record(&head)?;
     for ((student, _), row) in m.students.iter().zip(rows) {
         let mut record = vec![
-            student.student_number.clone().unwrap_or_default(),
-            student.username.clone(),
-            student.display_name.clone(),
+            text_cell(student.student_number.as_deref().unwrap_or_default()).into_owned(),
+            text_cell(&student.username).into_owned(),
+            text_cell(&student.display_name).into_owned(),
         ];
         record.extend(row.statuses.iter().map(|s| status_word(*s).to_string()));
         record.extend(summary(row));
