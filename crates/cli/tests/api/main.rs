@@ -13,6 +13,7 @@ mod checkin;
 mod courses;
 mod filters;
 mod health;
+mod imports;
 mod live;
 mod platform;
 mod proxy;

@@ -205,18 +205,19 @@ pub(super) async fn import_enrollments(
     let mut conn = s.store.acquire().await?;
     let course = load_course(&mut conn, &caller, "course", &r.course).await?;
     require_course_staff(&mut conn, &caller, course.id).await?;
-    let failed = |errors| v1::ImportEnrollmentsResponse {
+    let failed = |errors, read_as: &str| v1::ImportEnrollmentsResponse {
         errors,
         dry_run: r.dry_run,
+        read_as: read_as.to_string(),
         ..Default::default()
     };
-    let rows = match import::read(
+    let import::Imported { rows, read_as } = match import::read(
         &r.csv,
         &["username"],
         &["email", "display_name", "student_number"],
     ) {
-        Ok(rows) => rows,
-        Err(errors) => return Ok(failed(errors)),
+        Ok(imported) => imported,
+        Err(errors) => return Ok(failed(errors, "")),
     };
     let mut errors = Vec::new();
     let usernames: Vec<String> = rows
@@ -284,7 +285,7 @@ pub(super) async fn import_enrollments(
     drop(conn);
     if !errors.is_empty() {
         errors.sort_by_key(|e| e.line);
-        return Ok(failed(errors));
+        return Ok(failed(errors, &read_as));
     }
     if r.dry_run {
         let enrollments = enroll_existing
@@ -303,6 +304,7 @@ pub(super) async fn import_enrollments(
                 .collect(),
             errors: vec![],
             dry_run: true,
+            read_as,
             already_enrolled: already,
         });
     }
@@ -350,6 +352,7 @@ pub(super) async fn import_enrollments(
             errors: vec![],
             dry_run: false,
             already_enrolled: already,
+            read_as: read_as.clone(),
         })
     })
 }

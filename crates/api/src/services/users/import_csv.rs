@@ -26,15 +26,17 @@ pub(super) async fn import_users(
     let caller = s.caller(&req).await?;
     caller.require_admin()?;
     let r = req.into_inner();
-    let failed = |errors| v1::ImportUsersResponse {
+    let failed = |errors, read_as: &str| v1::ImportUsersResponse {
         users: vec![],
         errors,
         dry_run: r.dry_run,
+        read_as: read_as.to_string(),
     };
-    let rows = match import::read(&r.csv, &USER_COLUMNS, &USER_OPTIONAL) {
-        Ok(rows) => rows,
-        Err(errors) => return Ok(failed(errors)),
-    };
+    let import::Imported { rows, read_as } =
+        match import::read(&r.csv, &USER_COLUMNS, &USER_OPTIONAL) {
+            Ok(imported) => imported,
+            Err(errors) => return Ok(failed(errors, "")),
+        };
     let mut errors = Vec::new();
     let mut applicants = Vec::new();
     for row in &rows {
@@ -73,7 +75,7 @@ pub(super) async fn import_users(
     drop(conn);
     if !errors.is_empty() {
         errors.sort_by_key(|e| e.line);
-        return Ok(failed(errors));
+        return Ok(failed(errors, &read_as));
     }
     if r.dry_run {
         return Ok(v1::ImportUsersResponse {
@@ -83,6 +85,7 @@ pub(super) async fn import_users(
                 .collect(),
             errors: vec![],
             dry_run: true,
+            read_as,
         });
     }
     let generated: Vec<Option<String>> = applicants
@@ -127,6 +130,7 @@ pub(super) async fn import_users(
             users: created,
             errors: vec![],
             dry_run: false,
+            read_as: read_as.clone(),
         })
     })
 }
