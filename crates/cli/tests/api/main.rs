@@ -14,6 +14,10 @@ mod courses;
 mod filters;
 mod health;
 mod live;
+#[path = "../support/nginx.rs"]
+mod nginx;
+#[path = "../support/pki.rs"]
+mod pki;
 mod platform;
 mod proxy;
 mod reports;
