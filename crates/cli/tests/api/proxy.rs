@@ -529,3 +529,22 @@ async fn behind_nginx_an_administrators_change_is_audited_with_their_own_address
     assert!(!page.contains("198.51.100.7"), "{page}");
     behind.stop().await;
 }
+
+#[tokio::test]
+async fn behind_nginx_a_call_no_replica_answers_is_unavailable_not_internal() {
+    let Some(binary) = nginx() else { return };
+    // Nothing listens on the one upstream (a replica that died): nginx
+    // answers the call itself, and must answer it in gRPC.
+    let gone = std::net::SocketAddr::from(([127, 0, 0, 1], crate::nginx::free_port()));
+    let pki = TestPki::new("nginx-none");
+    let nginx = Nginx::start(&binary, &[gone], &pki);
+    let through = nginx.channel_from(ip("127.0.0.2")).await;
+    let answer = v1::auth_service_client::AuthServiceClient::new(through)
+        .login(Request::new(v1::LoginRequest {
+            login: "admin".into(),
+            password: ADMIN_PASSWORD.into(),
+        }))
+        .await;
+    let status = answer.expect_err("no replica answers");
+    assert_eq!(status.code(), tonic::Code::Unavailable, "{status:?}");
+}
