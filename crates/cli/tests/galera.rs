@@ -305,6 +305,11 @@ async fn kill_9_of_a_node_under_check_in_load_loses_nothing() {
     );
     verdict.assert();
     retried.assert();
+    assert_eq!(
+        on_first,
+        class.pairs().len(),
+        "every check-in once, after the retries"
+    );
     assert_eq!(on_second, on_first, "the rejoined node has every check-in");
 }
 
@@ -326,6 +331,11 @@ async fn kill_9_of_a_replica_under_check_in_load_loses_nothing() {
     println!("kill -9 of replica 2 under load: {verdict}; {retried}");
     verdict.assert();
     retried.assert();
+    assert_eq!(
+        class.recorded(&cluster, &db, 0).await.len(),
+        class.pairs().len(),
+        "every check-in once, after the retries"
+    );
 }
 
 // ---------------------------------------------------------------------------
