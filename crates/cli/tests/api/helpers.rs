@@ -180,7 +180,14 @@ pub fn server_config(database_url: &str, api: ApiConfig) -> ServerConfig {
 impl TestApp {
     /// A client of an already started server, logged in as the admin.
     pub async fn around(running: Running, clock: Arc<ManualClock>, label: &'static str) -> Self {
-        let url = format!("http://{}", running.addr);
+        let mut app = Self::at(format!("http://{}", running.addr), clock, label).await;
+        app.running = Some(running);
+        app
+    }
+
+    /// A client of the server at `url` (started elsewhere: another process,
+    /// as in tests/galera.rs), logged in as the admin.
+    pub async fn at(url: String, clock: Arc<ManualClock>, label: &'static str) -> Self {
         let channel = Channel::from_shared(url.clone())
             .expect("url")
             .connect()
@@ -192,7 +199,7 @@ impl TestApp {
             clients: classtrack_proto::Clients::new(channel.clone()),
             channel,
             admin: String::new(),
-            running: Some(running),
+            running: None,
             label,
         };
         app.admin = app.login("admin", ADMIN_PASSWORD).await;

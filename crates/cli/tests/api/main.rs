@@ -15,6 +15,10 @@ mod filters;
 mod health;
 mod imports;
 mod live;
+#[path = "../support/nginx.rs"]
+mod nginx;
+#[path = "../support/pki.rs"]
+mod pki;
 mod platform;
 mod proxy;
 mod reports;
