@@ -81,10 +81,52 @@ impl Browser {
         let csrf = self.csrf.clone().unwrap_or_default();
         form.push(("csrf", &csrf));
         let body = serde_urlencoded_pairs(&form);
-        self.send(Method::POST, path, Some(body)).await
+        self.send(
+            Method::POST,
+            path,
+            Some(("application/x-www-form-urlencoded", body.into_bytes())),
+        )
+        .await
     }
 
-    async fn send(&mut self, method: Method, path: &str, form: Option<String>) -> Page {
+    /// Posts a `multipart/form-data` form, as a file upload: `fields`, the
+    /// CSRF token and the part `file` with `file_name` and `bytes`.
+    async fn upload(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Page {
+        const BOUNDARY: &str = "----classtrack-test-boundary-7d41";
+        let csrf = self.csrf.clone().unwrap_or_default();
+        let mut body = Vec::new();
+        for (name, value) in fields.iter().chain([&("csrf", csrf.as_str())]) {
+            body.extend(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        if !file_name.is_empty() {
+            body.extend(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; \
+                     filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend(bytes);
+            body.extend(b"\r\n");
+        }
+        body.extend(format!("--{BOUNDARY}--\r\n").as_bytes());
+        let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+        self.send(Method::POST, path, Some((&content_type, body)))
+            .await
+    }
+
+    async fn send(&mut self, method: Method, path: &str, form: Option<(&str, Vec<u8>)>) -> Page {
         let mut request = Request::builder()
             .method(method)
             .uri(format!("{}{path}", self.base));
@@ -97,12 +139,14 @@ impl Browser {
         if !cookie.is_empty() {
             request = request.header(header::COOKIE, cookie);
         }
-        if form.is_some() {
-            request = request.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        }
-        let request = request
-            .body(Full::new(Bytes::from(form.unwrap_or_default())))
-            .expect("request");
+        let body = match form {
+            Some((content_type, body)) => {
+                request = request.header(header::CONTENT_TYPE, content_type);
+                body
+            }
+            None => Vec::new(),
+        };
+        let request = request.body(Full::new(Bytes::from(body))).expect("request");
         let response = self
             .client
             .request(request)
@@ -638,3 +682,65 @@ async fn the_web_tier_refuses_plain_http_to_another_machine_without_insecure() {
     config.insecure = true;
     assert!(classtrack_web::router(config).is_ok());
 }
+
+/// An Excel workbook uploaded on the import page: the preview says how it
+/// was read and what would be created; confirming imports exactly the file
+/// uploaded (carried over as it was, not as text), with its accents.
+async fn a_workbook_uploaded_in_the_browser_is_previewed_then_imported(db: TestDb) {
+    let app = spawn_web(&db).await;
+    let l = app.label;
+    let workbook = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/imports/students.xlsx"),
+    )
+    .expect("the workbook");
+    let mut browser = Browser::with_token(&app, &app.admin);
+    browser.get("/admin/users/import").await;
+    let preview = browser
+        .upload("/admin/users/import", &[], "students.xlsx", &workbook)
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{l}: {preview:?}");
+    assert!(
+        preview
+            .body
+            .contains("Read as: Excel workbook, sheet &#34;Étudiants&#34;.")
+            || preview
+                .body
+                .contains("Read as: Excel workbook, sheet &quot;Étudiants&quot;."),
+        "{l}: the preview says how the file was read: {}",
+        preview.body
+    );
+    assert!(preview.body.contains("3 users would be created"), "{l}");
+    let at = preview
+        .body
+        .find(r#"name="kept" value=""#)
+        .expect("the kept file")
+        + r#"name="kept" value=""#.len();
+    let kept = &preview.body[at..];
+    let kept = kept[..kept.find('"').expect("end")].to_string();
+    let done = browser
+        .upload(
+            "/admin/users/import",
+            &[("write", "1"), ("kept", &kept)],
+            "",
+            &[],
+        )
+        .await;
+    assert!(done.body.contains("3 users created"), "{l}: {}", done.body);
+    let users = app
+        .users()
+        .list_users(req(
+            &app.admin,
+            v1::ListUsersRequest {
+                query: "elodie".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("users")
+        .into_inner()
+        .users;
+    assert_eq!(users.len(), 1, "{l}");
+    assert_eq!(users[0].display_name, "Élodie Martin", "{l}");
+    app.stop().await;
+}
+per_backend!(a_workbook_uploaded_in_the_browser_is_previewed_then_imported);

@@ -281,7 +281,10 @@ pub struct ImportPage {
     pub rows: Vec<ImportRow>,
     pub note: String,
     pub extra_label: String,
-    pub csv: String,
+    /// The uploaded file, base64, for the form that confirms the import.
+    pub kept: String,
+    /// How the API read the file ("CSV separated by ';', windows-1252").
+    pub read_as: String,
     pub general: Option<String>,
 }
 
@@ -297,7 +300,8 @@ impl ImportPage {
             rows: Vec::new(),
             note: String::new(),
             extra_label: extra_label.to_string(),
-            csv: String::from_utf8_lossy(csv).into_owned(),
+            kept: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, csv),
+            read_as: String::new(),
             general: None,
         }
     }
@@ -356,6 +360,7 @@ pub async fn import(
         Ok(r) => {
             let r = r.into_inner();
             page.problems = ImportPage::problems(&r.errors);
+            page.read_as = r.read_as.clone();
             page.rows = r
                 .created
                 .iter()

@@ -23,11 +23,17 @@ impl Upload {
         self.fields.get(name).cloned().unwrap_or_default()
     }
 
-    /// The CSV: the uploaded file when one was chosen, else the pasted text.
+    /// The file to import: the uploaded file when one was chosen, else the
+    /// one a preview carried over (`kept`, base64: a workbook or a
+    /// Windows-1252 CSV arrives as it was uploaded), else the pasted text.
     pub fn csv(&self) -> Vec<u8> {
+        use base64::Engine;
         match &self.file {
             Some(f) if !f.bytes.is_empty() => f.bytes.clone(),
-            _ => self.text("csv").into_bytes(),
+            _ => match base64::engine::general_purpose::STANDARD.decode(self.text("kept")) {
+                Ok(bytes) if !bytes.is_empty() => bytes,
+                _ => self.text("csv").into_bytes(),
+            },
         }
     }
 }

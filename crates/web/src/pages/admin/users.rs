@@ -436,6 +436,7 @@ pub async fn import(
         Ok(r) => {
             let r = r.into_inner();
             page.problems = ImportPage::problems(&r.errors);
+            page.read_as = r.read_as.clone();
             page.rows = r
                 .users
                 .iter()
