@@ -334,7 +334,8 @@ pub async fn export(course: &str, format: &str, output: Option<PathBuf>) -> anyh
     let fmt = match format {
         "csv" => v1::ExportFormat::Csv,
         "xlsx" => v1::ExportFormat::Xlsx,
-        other => bail!("unknown format {other:?}: use csv or xlsx"),
+        "csv-semicolon" => v1::ExportFormat::CsvSemicolon,
+        other => bail!("unknown format {other:?}: use csv, csv-semicolon or xlsx"),
     };
     let name = if course.starts_with("courses/") {
         course.to_string()

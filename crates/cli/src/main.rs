@@ -129,7 +129,9 @@ enum Command {
         /// Course code (or courses/ID).
         #[arg(long)]
         course: String,
-        #[arg(long, default_value = "csv", value_parser = ["csv", "xlsx"])]
+        /// csv (commas, for scripts), csv-semicolon (';', decimal commas and a
+        /// BOM: what French Excel opens) or xlsx.
+        #[arg(long, default_value = "csv", value_parser = ["csv", "csv-semicolon", "xlsx"])]
         format: String,
         /// Output file [default: the name the server suggests].
         #[arg(long, short)]

@@ -251,6 +251,26 @@ async fn exports_agree_with_the_report(db: TestDb) {
             "{l}"
         );
     }
+    // As French Excel reads it: a BOM, ';' between values, ',' in decimals;
+    // the same figures.
+    let french = c
+        .app
+        .export(&c.prof, &c.course, v1::ExportFormat::CsvSemicolon)
+        .await;
+    let text = french
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or_else(|| panic!("{l}: the semicolon CSV starts with a BOM"));
+    let mut reader = csv::ReaderBuilder::new().delimiter(b';').from_reader(text);
+    assert_eq!(reader.headers().expect("headers").len(), 3 + 3 + 6, "{l}");
+    let french_rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    for (french, comma) in french_rows.iter().zip(&rows) {
+        assert_eq!(&french[1], &comma[1], "{l}");
+        assert_eq!(
+            french[10].replace(',', "."),
+            comma[10],
+            "{l}: the same rate"
+        );
+    }
     let xlsx = c
         .app
         .export(&c.prof, &c.course, v1::ExportFormat::Xlsx)
@@ -259,6 +279,26 @@ async fn exports_agree_with_the_report(db: TestDb) {
         xlsx.starts_with(b"PK") && xlsx.len() > 1000,
         "{l}: an xlsx (zip) file"
     );
+    // Read back with a spreadsheet reader: the rate is a number, the CSV's
+    // figure as a fraction (formatted as a percentage).
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).expect("an xlsx");
+    let sheet = book.worksheet_range("Attendance").expect("the sheet");
+    for (i, comma) in rows.iter().enumerate() {
+        let cell = sheet
+            .get_value((u32::try_from(i + 1).expect("row"), 10))
+            .expect("a rate cell");
+        let rate = match cell {
+            calamine::Data::Float(f) => *f,
+            other => panic!("{l}: the rate is a number, not {other:?}"),
+        };
+        let csv_rate: f64 = comma[10].parse().expect("rate");
+        assert!(
+            (rate * 100.0 - csv_rate).abs() < 1e-9,
+            "{l}: {rate} vs {csv_rate}"
+        );
+    }
     let denied = c
         .app
         .reports()

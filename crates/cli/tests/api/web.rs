@@ -433,6 +433,7 @@ async fn a_student_is_refused_staff_pages_in_their_own_frame(db: TestDb) {
     for path in [
         format!("/courses/{id}/report"),
         format!("/courses/{id}/report.csv"),
+        format!("/courses/{id}/report-excel.csv"),
         format!("/courses/{id}/students"),
         format!("/courses/{id}/edit"),
         "/admin".to_string(),
@@ -744,3 +745,40 @@ async fn a_workbook_uploaded_in_the_browser_is_previewed_then_imported(db: TestD
     app.stop().await;
 }
 per_backend!(a_workbook_uploaded_in_the_browser_is_previewed_then_imported);
+
+/// The report page offers the CSV French Excel opens (`;`, a BOM), and the
+/// download is that file.
+async fn the_report_offers_a_csv_for_excel_in_french(db: TestDb) {
+    let app = spawn_web(&db).await;
+    let l = app.label;
+    let (prof, token) = app.user_with_token(v1::Role::Professor, "prof").await;
+    let course = app.create_course("FR101", &[&prof], None).await;
+    let id = course.name.trim_start_matches("courses/");
+    let mut browser = Browser::with_token(&app, &token);
+    let page = browser.get(&format!("/courses/{id}/report")).await;
+    assert!(
+        page.body
+            .contains(&format!("/courses/{id}/report-excel.csv")),
+        "{l}: the link: {}",
+        page.body
+    );
+    let file = browser
+        .get(&format!("/courses/{id}/report-excel.csv"))
+        .await;
+    assert_eq!(file.status, StatusCode::OK, "{l}: {file:?}");
+    assert!(file.body.starts_with('\u{feff}'), "{l}: a BOM first");
+    assert!(
+        file.body.contains("student_number;username;display_name"),
+        "{l}: separated by semicolons: {}",
+        file.body
+    );
+    assert!(
+        file.disposition
+            .as_deref()
+            .is_some_and(|d| d.contains("FR101-attendance-excel.csv")),
+        "{l}: {:?}",
+        file.disposition
+    );
+    app.stop().await;
+}
+per_backend!(the_report_offers_a_csv_for_excel_in_french);

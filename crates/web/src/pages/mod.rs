@@ -74,6 +74,10 @@ pub fn routes() -> Router<AppState> {
         .route("/courses/{id}/series", post(sessions::create_series))
         .route("/courses/{id}/report", get(reports::course_report))
         .route("/courses/{id}/report.csv", get(reports::export_csv))
+        .route(
+            "/courses/{id}/report-excel.csv",
+            get(reports::export_csv_semicolon),
+        )
         .route("/courses/{id}/report.xlsx", get(reports::export_xlsx))
         .route("/sessions", get(sessions::list))
         .route("/sessions/{id}", get(sessions::roll))

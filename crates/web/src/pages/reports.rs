@@ -173,6 +173,15 @@ pub async fn export_csv(
     export(&state, &viewer, &id, ExportFormat::Csv).await
 }
 
+/// CSV as French (and most European) Excel opens it: `;`, decimal commas, a BOM.
+pub async fn export_csv_semicolon(
+    State(state): State<AppState>,
+    Staff(viewer): Staff,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    export(&state, &viewer, &id, ExportFormat::CsvSemicolon).await
+}
+
 pub async fn export_xlsx(
     State(state): State<AppState>,
     Staff(viewer): Staff,

@@ -42,7 +42,13 @@ pub(super) async fn export(
     let format = match v1::ExportFormat::try_from(r.format) {
         Ok(v1::ExportFormat::Csv) | Ok(v1::ExportFormat::Unspecified) => v1::ExportFormat::Csv,
         Ok(v1::ExportFormat::Xlsx) => v1::ExportFormat::Xlsx,
-        Err(_) => return Err(ApiError::invalid("format", "choose csv or xlsx")),
+        Ok(v1::ExportFormat::CsvSemicolon) => v1::ExportFormat::CsvSemicolon,
+        Err(_) => {
+            return Err(ApiError::invalid(
+                "format",
+                "choose csv, csv_semicolon or xlsx",
+            ))
+        }
     };
     let (from, to) = range(r.start_time.as_ref(), r.end_time.as_ref())?;
     let mut conn = s.store.acquire().await?;
@@ -74,6 +80,10 @@ pub(super) async fn export(
         v1::ExportFormat::Xlsx => (
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             format!("{safe_code}-attendance.xlsx"),
+        ),
+        v1::ExportFormat::CsvSemicolon => (
+            "text/csv; charset=utf-8",
+            format!("{safe_code}-attendance-excel.csv"),
         ),
         _ => (
             "text/csv; charset=utf-8",
@@ -111,7 +121,10 @@ pub(super) async fn export(
                     }
                 })
                 .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>),
-            _ => csv_rows(&m, &rows, &headers, &mut send),
+            v1::ExportFormat::CsvSemicolon => {
+                csv_rows(&m, &rows, &headers, CsvStyle::SEMICOLON, &mut send)
+            }
+            _ => csv_rows(&m, &rows, &headers, CsvStyle::COMMA, &mut send),
         };
         if let Err(e) = result {
             tracing::error!(error = %e, "export failed");
@@ -123,14 +136,47 @@ pub(super) async fn export(
     Ok(tokio_stream::wrappers::ReceiverStream::new(rx))
 }
 
-fn summary(row: &Row) -> [String; 6] {
+/// How a CSV is written: what separates values and decimals, and whether
+/// it begins with a byte-order mark (without one, Excel reads UTF-8 as the
+/// Windows code page: "Ã‰lodie").
+#[derive(Clone, Copy)]
+struct CsvStyle {
+    delimiter: u8,
+    decimal: char,
+    bom: bool,
+}
+
+impl CsvStyle {
+    const COMMA: Self = Self {
+        delimiter: b',',
+        decimal: '.',
+        bom: false,
+    };
+    const SEMICOLON: Self = Self {
+        delimiter: b';',
+        decimal: ',',
+        bom: true,
+    };
+}
+
+/// The rate as a percentage with one decimal, as the XLSX shows it.
+fn percent(rate: f64, decimal: char) -> String {
+    let text = format!("{:.1}", (rate * 1000.0).round() / 10.0);
+    if decimal == '.' {
+        text
+    } else {
+        text.replace('.', &decimal.to_string())
+    }
+}
+
+fn summary(row: &Row, style: CsvStyle) -> [String; 6] {
     let t = &row.tally;
     [
         t.present.to_string(),
         t.late.to_string(),
         t.excused.to_string(),
         t.absent.to_string(),
-        format!("{:.1}", t.rate * 100.0),
+        percent(t.rate, style.decimal),
         level_word(row.warning.level).to_string(),
     ]
 }
@@ -171,12 +217,16 @@ fn csv_rows(
     m: &Matrix,
     rows: &[Row],
     headers: &[String],
+    style: CsvStyle,
     send: &mut dyn FnMut(Vec<u8>) -> bool,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let mut w = csv::Writer::from_writer(ChunkSink {
-        buf: Vec::with_capacity(CHUNK * 2),
-        send,
-    });
+    let mut buf = Vec::with_capacity(CHUNK * 2);
+    if style.bom {
+        buf.extend_from_slice(b"\xEF\xBB\xBF");
+    }
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(style.delimiter)
+        .from_writer(ChunkSink { buf, send });
     let mut head = vec![
         "student_number".to_string(),
         "username".into(),
@@ -192,7 +242,7 @@ fn csv_rows(
             text_cell(&student.display_name).into_owned(),
         ];
         record.extend(row.statuses.iter().map(|s| status_word(*s).to_string()));
-        record.extend(summary(row));
+        record.extend(summary(row, style));
         w.write_record(&record)?;
     }
     w.flush()?;
@@ -212,6 +262,7 @@ fn xlsx(
     let sheet = book.add_worksheet_with_constant_memory()?;
     sheet.set_name("Attendance")?;
     let bold = rust_xlsxwriter::Format::new().set_bold();
+    let percent_format = rust_xlsxwriter::Format::new().set_num_format("0.0%");
     let head = ["student_number", "username", "display_name"]
         .iter()
         .map(|s| s.to_string())
@@ -235,7 +286,13 @@ fn xlsx(
             sheet.write_number(r, c, f64::from(n))?;
             c += 1;
         }
-        sheet.write_number(r, c, (t.rate * 1000.0).round() / 10.0)?;
+        // The same figure as the CSV's, as a number formatted as a percentage.
+        sheet.write_number_with_format(
+            r,
+            c,
+            (t.rate * 1000.0).round() / 1000.0,
+            &percent_format,
+        )?;
         sheet.write_string(r, c + 1, level_word(row.warning.level))?;
     }
     book.save_to_buffer()
