@@ -6,6 +6,7 @@
 pub mod attendance;
 pub mod checkin;
 pub mod clock;
+pub mod collate;
 pub mod forwarded;
 pub mod names;
 pub mod qr;

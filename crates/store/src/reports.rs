@@ -44,10 +44,12 @@ pub async fn course_matrix(
     .bind(course.id.0)
     .fetch_all(&mut *conn)
     .await?;
-    let students = rows
+    let mut students = rows
         .iter()
         .map(|r| Ok((users::from_row(r)?, r.try_get::<i64, _>("enrolled_at")?)))
         .collect::<Result<Vec<_>>>()?;
+    // As people sort names, on both engines ("Élodie" with the Es).
+    classtrack_core::collate::sort_by_name(&mut students, |(u, _)| &u.display_name);
     let range = SessionRange {
         from,
         to,

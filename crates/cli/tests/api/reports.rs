@@ -727,3 +727,84 @@ async fn a_professor_sees_a_students_history_only_in_their_own_courses(db: TestD
     app.stop().await;
 }
 per_backend!(a_professor_sees_a_students_history_only_in_their_own_courses);
+
+/// The report, its exports and a session's roll list people as people sort
+/// names ("Élodie" with the Es, "adam" first), on both engines.
+async fn people_are_listed_as_people_sort_names(db: TestDb) {
+    let app = spawn_app(&db).await;
+    let l = app.label;
+    let prof = app.create_user(v1::Role::Professor, "prof").await;
+    let course = app.create_course("ORD101", &[&prof], None).await;
+    for (username, name) in [
+        ("zoe", "Zoé Petit"),
+        ("noemie", "Noémie Durand"),
+        ("elodie", "Élodie Martin"),
+        ("adam", "adam Smith"),
+        ("eric", "Eric Blanc"),
+        ("nora", "Nora Ahmed"),
+    ] {
+        let user = app
+            .users()
+            .create_user(req(
+                &app.admin,
+                v1::CreateUserRequest {
+                    user: Some(v1::User {
+                        username: username.into(),
+                        email: format!("{username}@uni.example.edu"),
+                        display_name: name.into(),
+                        role: v1::Role::Student as i32,
+                        ..Default::default()
+                    }),
+                    password: PASSWORD.into(),
+                },
+            ))
+            .await
+            .expect("student")
+            .into_inner()
+            .user
+            .expect("user");
+        app.enroll(&course, &user).await;
+    }
+    let expected = [
+        "adam Smith",
+        "Élodie Martin",
+        "Eric Blanc",
+        "Noémie Durand",
+        "Nora Ahmed",
+        "Zoé Petit",
+    ];
+    let report = app.report(&app.admin, &course).await;
+    let names: Vec<&str> = report
+        .rows
+        .iter()
+        .map(|r| r.student.as_ref().expect("student").display_name.as_str())
+        .collect();
+    assert_eq!(names, expected, "{l}: the report");
+    let csv = app.export(&app.admin, &course, v1::ExportFormat::Csv).await;
+    let mut reader = csv::Reader::from_reader(csv.as_slice());
+    let names: Vec<String> = reader
+        .records()
+        .map(|r| r.expect("row")[2].to_string())
+        .collect();
+    assert_eq!(names, expected, "{l}: the CSV");
+    let session = app.create_session(&course, -5, 60, None).await;
+    let roll = app
+        .attendance()
+        .list_session_attendance(req(
+            &app.admin,
+            v1::ListSessionAttendanceRequest {
+                session: session.name.clone(),
+            },
+        ))
+        .await
+        .expect("roll")
+        .into_inner();
+    let names: Vec<&str> = roll
+        .entries
+        .iter()
+        .map(|e| e.student.as_ref().expect("student").display_name.as_str())
+        .collect();
+    assert_eq!(names, expected, "{l}: the roll");
+    app.stop().await;
+}
+per_backend!(people_are_listed_as_people_sort_names);

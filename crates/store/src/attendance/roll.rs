@@ -18,7 +18,8 @@ pub struct RollEntry {
     pub record: Option<Record>,
 }
 
-/// Every enrolled student with their record, by name.
+/// Every enrolled student with their record, by name (as people sort names:
+/// [`classtrack_core::collate`]).
 pub async fn roll(conn: &mut Conn, session: &Session) -> Result<Vec<RollEntry>> {
     let rows = sqlx::query(&format!(
         "SELECT {}, {COLUMNS} FROM enrollments e JOIN users u ON u.id = e.student_id \
@@ -30,7 +31,12 @@ pub async fn roll(conn: &mut Conn, session: &Session) -> Result<Vec<RollEntry>> 
     .bind(session.course.0)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(roll_entry_from_row).collect()
+    let mut roll = rows
+        .iter()
+        .map(roll_entry_from_row)
+        .collect::<Result<Vec<_>>>()?;
+    classtrack_core::collate::sort_by_name(&mut roll, |e| &e.student.display_name);
+    Ok(roll)
 }
 
 fn roll_entry_from_row(row: &sqlx::any::AnyRow) -> Result<RollEntry> {
