@@ -367,6 +367,7 @@ async fn web(c: Config) -> anyhow::Result<()> {
         &public,
         trusted_proxies(&c)?,
         forwarded_header(&c)?,
+        &c.string("time_zone")?,
     )
     .await?;
     println!("ClassTrack web listening on http://{addr} (API {api})");

@@ -132,6 +132,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
             // The pages reach the API through an in-process channel: still
             // real gRPC, but no other process can use it (or claim to be it).
             let mut web = classtrack_web::WebConfig::new("in-process", public_url);
+            web.time_zone = site_zone(&state.config.default_time_zone)?;
             web.trusted_proxies = trusted_proxies;
             web.forwarded_header = forwarded_header;
             let routes = api.routes();
@@ -186,6 +187,13 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
     })
 }
 
+/// The site's zone from the `time_zone` setting.
+fn site_zone(name: &str) -> anyhow::Result<chrono_tz::Tz> {
+    name.parse().map_err(|_| {
+        anyhow::anyhow!("time_zone: {name:?} is not an IANA time zone such as Europe/Paris")
+    })
+}
+
 /// The public URL when none is given: only for a server on a loopback
 /// address (a laptop); anywhere else the QR codes would point at an address
 /// phones cannot reach (`0.0.0.0`, a port chosen by the system), so that is
@@ -213,6 +221,7 @@ pub async fn start_web(
     public_url: &str,
     trusted_proxies: Vec<ipnet::IpNet>,
     forwarded_header: classtrack_core::forwarded::ForwardedHeader,
+    time_zone: &str,
 ) -> anyhow::Result<(SocketAddr, JoinHandle<std::io::Result<()>>)> {
     let listener = TcpListener::bind(listen)
         .await
@@ -224,6 +233,7 @@ pub async fn start_web(
     config.insecure = api.insecure;
     config.trusted_proxies = trusted_proxies;
     config.forwarded_header = forwarded_header;
+    config.time_zone = site_zone(time_zone)?;
     let app = with_metrics(classtrack_web::router(config)?);
     // The pages connect lazily; say at once if the API's TLS is wrong.
     let probe = api.clone();

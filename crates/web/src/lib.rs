@@ -40,7 +40,8 @@ pub struct WebConfig {
     /// The address browsers use to reach the site, e.g. `https://attend.example.edu`.
     /// An `https` URL makes every cookie `Secure`.
     pub public_url: String,
-    /// Time zone for pages when a course names none.
+    /// The site's zone (the `time_zone` setting; never the process's `TZ`):
+    /// for pages when a course names none, and the new-course form.
     pub time_zone: chrono_tz::Tz,
     /// Reverse proxies in front of the pages whose `Forwarded` /
     /// `X-Forwarded-For` name the browser (read right to left past them).
@@ -56,7 +57,7 @@ impl WebConfig {
             ca_cert: None,
             insecure: false,
             public_url: public_url.into(),
-            time_zone: default_time_zone(),
+            time_zone: chrono_tz::UTC,
             trusted_proxies: Vec::new(),
             forwarded_header: Default::default(),
         }
@@ -68,14 +69,6 @@ impl WebConfig {
             .to_ascii_lowercase()
             .starts_with("https://")
     }
-}
-
-/// The server's zone from `TZ` when it names an IANA zone, else UTC.
-fn default_time_zone() -> chrono_tz::Tz {
-    std::env::var("TZ")
-        .ok()
-        .and_then(|tz| tz.trim_start_matches(':').parse().ok())
-        .unwrap_or(chrono_tz::UTC)
 }
 
 /// Shared by every handler; cheap to clone.

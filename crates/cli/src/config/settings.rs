@@ -251,10 +251,12 @@ pub static SETTINGS: &[Setting] = &[
         "time_zone",
         "CLASSTRACK_TIME_ZONE",
         Kind::Text,
-        "IANA time zone of the site: new courses, weekly schedules, \"today\".",
+        "IANA time zone of the site: new courses (the form pre-fills it), weekly schedules, \
+         \"today\", and every time that belongs to no course. The process's TZ is never used.",
     )
     .flag("time-zone")
     .default("UTC")
+    .only(For::Both)
     .check(classtrack_core::validate::time_zone),
     setting(
         "token_lifetime",

@@ -782,3 +782,68 @@ async fn the_report_offers_a_csv_for_excel_in_french(db: TestDb) {
     app.stop().await;
 }
 per_backend!(the_report_offers_a_csv_for_excel_in_french);
+
+/// The site's zone is the `time_zone` setting, whatever the process's `TZ`
+/// says: the real binary run with `TZ=Asia/Tokyo --time-zone
+/// America/Montreal` pre-fills America/Montreal in the new-course form.
+#[tokio::test]
+async fn the_site_zone_is_the_setting_never_the_process_tz() {
+    let n: u64 = rand::random();
+    let dir = std::env::temp_dir().join(format!("classtrack-tz-test-{n:016x}"));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_classtrack"))
+        .current_dir(&dir)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            "sqlite://tz.db",
+        ])
+        .args([
+            "--time-zone",
+            "America/Montreal",
+            "--public-url",
+            "http://127.0.0.1:9",
+        ])
+        .env("TZ", "Asia/Tokyo")
+        .env("CLASSTRACK_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env_remove("CLASSTRACK_TIME_ZONE")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let line = std::io::BufRead::lines(std::io::BufReader::new(stdout))
+        .map_while(Result::ok)
+        .find(|l| l.starts_with("ClassTrack listening on"))
+        .expect("the listening line");
+    let base = line
+        .trim_start_matches("ClassTrack listening on ")
+        .split_whitespace()
+        .next()
+        .expect("url")
+        .to_string();
+    let mut browser = Browser::at(base);
+    browser.get("/login").await;
+    let login = browser
+        .post(
+            "/login",
+            &[("login", "admin"), ("password", ADMIN_PASSWORD)],
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::SEE_OTHER, "{login:?}");
+    let page = browser.get("/courses").await;
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        page.body.contains(r#"value="America/Montreal""#),
+        "the form pre-fills the site's zone: {}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("Asia/Tokyo"),
+        "the process's TZ is not used"
+    );
+}
