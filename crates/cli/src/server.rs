@@ -42,6 +42,10 @@ pub struct ServerConfig {
     pub tls: Option<crate::tls::TlsFiles>,
 }
 
+/// How long [`Running::stop`] waits for open connections to finish once
+/// their calls are done and their streams ended.
+const CLOSE_CONNECTIONS: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// A running server.
 pub struct Running {
     pub addr: SocketAddr,
@@ -72,15 +76,28 @@ impl Running {
 
     /// Stops accepting, ends open streams with UNAVAILABLE, finishes
     /// in-flight calls and stops background work.
-    pub async fn stop(self) -> anyhow::Result<()> {
+    pub async fn stop(mut self) -> anyhow::Result<()> {
         if let Some(api) = self.api.lock().await.as_ref() {
             api.begin_shutdown();
         }
         let _ = self.shutdown.send(());
-        self.handle.await.context("server task")??;
+        // Calls in flight finish; a connection that is still open after
+        // that is closed rather than keeping the process (and its stop
+        // timeout) waiting.
+        match tokio::time::timeout(CLOSE_CONNECTIONS, &mut self.handle).await {
+            Ok(done) => done.context("server task")??,
+            Err(_) => {
+                tracing::warn!(
+                    "connections still open {CLOSE_CONNECTIONS:?} after the shutdown began; closing them"
+                );
+                self.handle.abort();
+            }
+        }
+        tracing::debug!("connections closed; stopping background work");
         if let Some(api) = self.api.lock().await.take() {
             api.shutdown().await;
         }
+        tracing::debug!("stopped");
         Ok(())
     }
 }

@@ -11,11 +11,13 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use classtrack_proto::v1;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tonic::Code;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 use tonic_health::pb::HealthCheckRequest;
+
+#[path = "support/http.rs"]
+mod http;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_classtrack");
 const ADMIN_PASSWORD: &str = "a-long-enough-admin-passphrase";
@@ -53,8 +55,9 @@ impl Server {
                 grace,
             ])
             .env("CLASSTRACK_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("RUST_LOG", "info,classtrack=debug,classtrack_api=debug")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(dir.join("server.log")).expect("log"))
             .spawn()
             .expect("starts");
         let stdout = child.stdout.take().expect("stdout");
@@ -90,7 +93,11 @@ impl Server {
             if let Some(status) = self.child.try_wait().expect("wait") {
                 return status;
             }
-            assert!(started.elapsed() < limit, "still running after {limit:?}");
+            assert!(
+                started.elapsed() < limit,
+                "still running after {limit:?}; its log:\n{}",
+                std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -102,29 +109,6 @@ impl Drop for Server {
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
-}
-
-/// `GET path` over plain HTTP/1.1: the status code and the body.
-async fn get(addr: &str, path: &str) -> (u16, String) {
-    let mut tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    tcp.write_all(
-        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
-    )
-    .await
-    .expect("request");
-    let mut response = String::new();
-    tcp.read_to_string(&mut response).await.expect("response");
-    let code = response
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or_else(|| panic!("a status line: {response}"));
-    let body = response
-        .split("\r\n\r\n")
-        .nth(1)
-        .unwrap_or_default()
-        .to_string();
-    (code, body)
 }
 
 async fn serving(channel: &tonic::transport::Channel) -> ServingStatus {
@@ -157,8 +141,11 @@ async fn sigterm_drains_then_ends_streams_with_unavailable_and_exits() {
         .await
         .expect("connects");
     let clients = classtrack_proto::Clients::new(channel.clone());
-    assert_eq!(get(&server.addr, "/healthz").await.0, 200);
-    assert_eq!(get(&server.addr, "/readyz").await, (200, "ready\n".into()));
+    assert_eq!(http::get(&server.addr, "/healthz").await.0, 200);
+    assert_eq!(
+        http::get(&server.addr, "/readyz").await,
+        (200, "ready\n".into())
+    );
     assert_eq!(serving(&channel).await, ServingStatus::Serving);
 
     let token = clients
@@ -234,19 +221,19 @@ async fn sigterm_drains_then_ends_streams_with_unavailable_and_exits() {
     // At once: not ready, for HTTP and gRPC health alike.
     let mut drained = None;
     while signalled.elapsed() < Duration::from_millis(500) {
-        if get(&server.addr, "/readyz").await.0 == 503 {
+        if http::get(&server.addr, "/readyz").await.0 == 503 {
             drained = Some(signalled.elapsed());
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let drained = drained.expect("/readyz answers 503 within half a second of SIGTERM");
-    let (code, body) = get(&server.addr, "/readyz").await;
+    let (code, body) = http::get(&server.addr, "/readyz").await;
     assert_eq!(code, 503);
     assert!(body.contains("draining"), "{body}");
     assert_eq!(serving(&channel).await, ServingStatus::NotServing);
     assert_eq!(
-        get(&server.addr, "/healthz").await.0,
+        http::get(&server.addr, "/healthz").await.0,
         200,
         "alive while draining"
     );

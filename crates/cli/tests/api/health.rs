@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use classtrack_proto::v1;
 use classtrack_store::testing::Relay;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tonic::Code;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
@@ -17,30 +16,6 @@ use crate::helpers::*;
 
 per_backend!(healthz_and_readyz_answer_over_plain_http);
 mariadb_only!(readiness_follows_a_database_outage_and_its_end_within_a_second);
-
-/// `GET path` over plain HTTP/1.1: the status code and the body.
-pub async fn http_get(url: &str, path: &str) -> (u16, String) {
-    let addr = url.trim_start_matches("http://");
-    let mut tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    tcp.write_all(
-        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
-    )
-    .await
-    .expect("request");
-    let mut response = String::new();
-    tcp.read_to_string(&mut response).await.expect("response");
-    let code = response
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or_else(|| panic!("a status line: {response}"));
-    let body = response
-        .split("\r\n\r\n")
-        .nth(1)
-        .unwrap_or_default()
-        .to_string();
-    (code, body)
-}
 
 async fn serving(app: &TestApp) -> ServingStatus {
     let status = HealthClient::new(app.channel.clone())
@@ -56,8 +31,14 @@ async fn serving(app: &TestApp) -> ServingStatus {
 
 async fn healthz_and_readyz_answer_over_plain_http(db: TestDb) {
     let app = spawn_app(&db).await;
-    assert_eq!(http_get(&app.url, "/healthz").await, (200, "ok\n".into()));
-    assert_eq!(http_get(&app.url, "/readyz").await, (200, "ready\n".into()));
+    assert_eq!(
+        crate::http::get(&app.url, "/healthz").await,
+        (200, "ok\n".into())
+    );
+    assert_eq!(
+        crate::http::get(&app.url, "/readyz").await,
+        (200, "ready\n".into())
+    );
     assert_eq!(serving(&app).await, ServingStatus::Serving);
     app.stop().await;
 }
@@ -90,17 +71,21 @@ async fn readiness_follows_a_database_outage_and_its_end_within_a_second(db: Tes
         std::sync::Arc::new(classtrack_core::ManualClock::new(start_of_term())),
     )
     .await;
-    assert_eq!(http_get(&app.url, "/readyz").await.0, 200);
+    assert_eq!(crate::http::get(&app.url, "/readyz").await.0, 200);
 
     relay.kill();
     let down = until("/readyz 503 after the database went away", async || {
-        http_get(&app.url, "/readyz").await.0 == 503
+        crate::http::get(&app.url, "/readyz").await.0 == 503
     })
     .await;
-    let (_, body) = http_get(&app.url, "/readyz").await;
+    let (_, body) = crate::http::get(&app.url, "/readyz").await;
     assert!(body.contains("database"), "{body}");
     assert_eq!(serving(&app).await, ServingStatus::NotServing);
-    assert_eq!(http_get(&app.url, "/healthz").await.0, 200, "still alive");
+    assert_eq!(
+        crate::http::get(&app.url, "/healthz").await.0,
+        200,
+        "still alive"
+    );
     // A call meanwhile: UNAVAILABLE, soon, never INTERNAL.
     let started = Instant::now();
     let answer = app
@@ -116,7 +101,7 @@ async fn readiness_follows_a_database_outage_and_its_end_within_a_second(db: Tes
 
     relay.revive().await;
     let up = until("/readyz 200 after the database came back", async || {
-        http_get(&app.url, "/readyz").await.0 == 200
+        crate::http::get(&app.url, "/readyz").await.0 == 200
     })
     .await;
     assert_eq!(serving(&app).await, ServingStatus::Serving);

@@ -13,6 +13,8 @@ mod checkin;
 mod courses;
 mod filters;
 mod health;
+#[path = "../support/http.rs"]
+mod http;
 mod imports;
 mod live;
 #[path = "../support/nginx.rs"]
