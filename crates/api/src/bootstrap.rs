@@ -232,24 +232,12 @@ pub async fn load_demo(state: &State) -> ApiResult<DemoLogins> {
                         _ => continue,
                     };
                     let at = session.start_at + rng.gen_range(-5..25) * 60_000;
-                    let record = Record {
-                        session: session.id,
-                        student: *s,
-                        status,
-                        source: if status == AttendanceStatus::Excused {
-                            RecordSource::Manual
-                        } else {
-                            RecordSource::Qr
-                        },
-                        recorded_at: at,
-                        note: String::new(),
-                        flagged: false,
-                        device_id: None,
-                        geo_band: None,
-                        client_address: None,
-                        marked_by: None,
-                        updated_at: at,
+                    let source = if status == AttendanceStatus::Excused {
+                        RecordSource::Manual
+                    } else {
+                        RecordSource::Qr
                     };
+                    let record = Record::new(session.id, *s, status, source, at);
                     attendance::insert(&mut tx, &record).await?;
                 }
                 sessions::finalize(&mut tx, session.id, session.end_at).await?;

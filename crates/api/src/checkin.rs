@@ -519,18 +519,18 @@ fn judge<'c>(
 /// The row a check-in the rules accepted writes.
 fn new_record(new: NewRecord, session: &Session, student: UserId, ask: &Ask) -> Record {
     Record {
-        session: session.id,
-        student,
-        status: new.status,
-        source: new.source,
         recorded_at: new.recorded_at.timestamp_millis(),
-        note: String::new(),
         flagged: new.flagged,
         device_id: new.device,
         geo_band: new.geo_band.map(String::from),
         client_address: ask.address.map(|a| a.to_string()),
-        marked_by: None,
-        updated_at: ask.at.timestamp_millis(),
+        ..Record::new(
+            session.id,
+            student,
+            new.status,
+            new.source,
+            ask.at.timestamp_millis(),
+        )
     }
 }
 
@@ -584,20 +584,13 @@ mod tests {
             cancel_reason: None,
             created_at: 0,
         };
-        let record = Record {
-            session: session.id,
-            student: UserId(7),
-            status: AttendanceStatus::Present,
-            source: RecordSource::Qr,
-            recorded_at: 0,
-            note: String::new(),
-            flagged: false,
-            device_id: None,
-            geo_band: None,
-            client_address: None,
-            marked_by: None,
-            updated_at: 0,
-        };
+        let record = Record::new(
+            session.id,
+            UserId(7),
+            AttendanceStatus::Present,
+            RecordSource::Qr,
+            0,
+        );
         Some(Judgement {
             caller: caller(),
             verdict: Verdict::Recorded {

@@ -6,6 +6,7 @@ use classtrack_core::settings::{
 use classtrack_core::{AttendanceStatus, RecordSource, Role};
 use classtrack_proto::v1;
 use classtrack_store::attendance::{Record, RollEntry};
+use classtrack_store::audit::AuditEvent;
 use classtrack_store::courses::Course;
 use classtrack_store::sessions::{Session, SessionState};
 use classtrack_store::users::User;
@@ -367,6 +368,21 @@ pub fn roll_counts(entries: &[RollEntry]) -> v1::RollCounts {
         }
     }
     c
+}
+
+/// An entry of the audit log as the proto message; the system (no actor)
+/// is an empty `actor`.
+pub fn audit_event(e: AuditEvent) -> v1::AuditEvent {
+    v1::AuditEvent {
+        id: e.id,
+        time: ts(e.at),
+        actor: e.actor.map(|a| a.name()).unwrap_or_default(),
+        actor_username: e.actor_username.unwrap_or_default(),
+        client_address: e.client_address.unwrap_or_default(),
+        action: e.action,
+        target: e.target,
+        detail: e.detail,
+    }
 }
 
 #[cfg(test)]

@@ -353,36 +353,37 @@ mod tests {
         }
     }
 
+    classtrack_store::testing::per_backend!(without_migrating_the_server_needs_a_migrated_database);
+
     /// `migrate: false` starts only on a database that `classtrack migrate`
     /// has brought up to date, and says so; `migrate: true` migrates it.
-    #[tokio::test]
-    async fn without_migrating_the_server_needs_a_migrated_database() {
-        for db in classtrack_store::testing::all_fresh().await {
-            let l = db.label();
-            let refused = match start(on(&db.url, false)).await {
-                Ok(_) => panic!("{l}: started without migrating on an empty database"),
-                Err(e) => format!("{e:#}"),
-            };
-            assert!(
-                refused.contains("run `classtrack migrate`"),
-                "{l}: the error says to run classtrack migrate: {refused}"
-            );
-            if let Some(password) = url::Url::parse(&db.url)
-                .ok()
-                .and_then(|u| u.password().map(String::from))
-            {
-                assert!(!refused.contains(&password), "{l}: the password is shown");
-            }
-            let running = start(on(&db.admin_url, true))
-                .await
-                .unwrap_or_else(|e| panic!("{l}: migrating start: {e:#}"));
-            running.stop().await.expect("stops");
-            // Now migrated, the row-only account (MariaDB) starts it.
-            let running = start(on(&db.url, false))
-                .await
-                .unwrap_or_else(|e| panic!("{l}: start without migrating: {e:#}"));
-            running.stop().await.expect("stops");
+    async fn without_migrating_the_server_needs_a_migrated_database(
+        db: classtrack_store::testing::TestDb,
+    ) {
+        let l = db.label();
+        let refused = match start(on(&db.url, false)).await {
+            Ok(_) => panic!("{l}: started without migrating on an empty database"),
+            Err(e) => format!("{e:#}"),
+        };
+        assert!(
+            refused.contains("run `classtrack migrate`"),
+            "{l}: the error says to run classtrack migrate: {refused}"
+        );
+        if let Some(password) = url::Url::parse(&db.url)
+            .ok()
+            .and_then(|u| u.password().map(String::from))
+        {
+            assert!(!refused.contains(&password), "{l}: the password is shown");
         }
+        let running = start(on(&db.admin_url, true))
+            .await
+            .unwrap_or_else(|e| panic!("{l}: migrating start: {e:#}"));
+        running.stop().await.expect("stops");
+        // Now migrated, the row-only account (MariaDB) starts it.
+        let running = start(on(&db.url, false))
+            .await
+            .unwrap_or_else(|e| panic!("{l}: start without migrating: {e:#}"));
+        running.stop().await.expect("stops");
     }
 
     #[test]

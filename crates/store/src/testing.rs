@@ -15,6 +15,64 @@
 //! password. [`TestDb::admin_url`] keeps the privileged account for what
 //! needs it.
 
+/// Runs each `async fn name(db: TestDb)` as two tests of its own,
+/// `name::sqlite` and `name::mariadb`, so that one database's failure
+/// cannot hide the other's and the test's name says which failed. Each gets
+/// a fresh database, neither created nor migrated ([`TestDb::open`] and
+/// [`TestDb::migrate`] migrate it); the MariaDB one passes without running
+/// when no server answers (see [`mysql_available`]).
+///
+/// ```ignore
+/// use classtrack_store::testing::{per_backend, TestDb};
+///
+/// per_backend!(a_user_is_created);
+///
+/// async fn a_user_is_created(db: TestDb) {
+///     let store = db.open().await;
+///     // …
+/// }
+/// ```
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __per_backend {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                super::$name($crate::testing::sqlite()).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn mariadb() {
+                if let Some(db) = $crate::testing::mysql_fresh().await {
+                    super::$name(db).await
+                }
+            }
+        }
+    )+};
+}
+
+/// Runs each `async fn name(db: TestDb)` as one test, `name::mariadb`, on a
+/// fresh MariaDB database: for what only MariaDB has (its variables, its
+/// hosts, its accounts). It passes without running when no server answers.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __mariadb_only {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn mariadb() {
+                if let Some(db) = $crate::testing::mysql_fresh().await {
+                    super::$name(db).await
+                }
+            }
+        }
+    )+};
+}
+
+pub use crate::__mariadb_only as mariadb_only;
+pub use crate::__per_backend as per_backend;
+
 use std::io::Write;
 use std::sync::OnceLock;
 
@@ -315,13 +373,6 @@ pub async fn all() -> Vec<TestDb> {
     sqlite.migrate().await;
     let mut dbs = vec![sqlite];
     dbs.extend(mysql().await);
-    dbs
-}
-
-/// SQLite, plus MariaDB when available, neither created nor migrated.
-pub async fn all_fresh() -> Vec<TestDb> {
-    let mut dbs = vec![sqlite()];
-    dbs.extend(mysql_fresh().await);
     dbs
 }
 

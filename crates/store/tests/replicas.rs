@@ -8,40 +8,8 @@
 
 use std::time::{Duration, Instant};
 
-use classtrack_store::testing::{self, TestDb};
+use classtrack_store::testing::{self, mariadb_only, per_backend, TestDb};
 use classtrack_store::{Backend, PoolOptions, Store, StoreError};
-
-macro_rules! per_backend {
-    ($($name:ident),+ $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn sqlite() {
-                super::$name(classtrack_store::testing::sqlite()).await
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn mariadb() {
-                if let Some(db) = classtrack_store::testing::mysql_fresh().await {
-                    super::$name(db).await
-                }
-            }
-        }
-    )+};
-}
-
-/// Tests that need MariaDB only (its variables, its hosts).
-macro_rules! mariadb_only {
-    ($($name:ident),+ $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn mariadb() {
-                if let Some(db) = classtrack_store::testing::mysql_fresh().await {
-                    super::$name(db).await
-                }
-            }
-        }
-    )+};
-}
 
 per_backend!(
     replicas_started_together_migrate_once,

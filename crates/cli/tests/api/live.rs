@@ -424,95 +424,93 @@ async fn revoke(
 /// with UNAUTHENTICATED: no roll changes and no valid QR token after it, by
 /// each of the four ways a login ends, through the same replica and through
 /// another one.
-#[tokio::test]
-async fn streams_end_when_their_login_is_revoked() {
+async fn streams_end_when_their_login_is_revoked(db: TestDb) {
     use Revocation::*;
-    for db in backends().await {
-        let a = spawn_app(&db).await;
-        let b = spawn_replica(&db, a.clock.clone()).await;
-        let l = a.label;
-        let (ana, ana_token) = a.user_with_token(v1::Role::Student, "ana").await;
-        let cases = [
-            (Logout, &a),
-            (ChangePassword, &a),
-            (ResetPassword, &a),
-            (DeactivateUser, &a),
-            (Logout, &b),
-            (DeactivateUser, &b),
-        ];
-        for (i, (how, through)) in cases.into_iter().enumerate() {
-            let what = format!(
-                "{l}: {how:?} through {}",
-                if i < 4 {
-                    "the same replica"
-                } else {
-                    "another replica"
-                }
-            );
-            let username = format!("prof{i}");
-            let prof = a.create_user(v1::Role::Professor, &username).await;
-            let stream_token = a.login(&username, PASSWORD).await;
-            let other_token = a.login(&username, PASSWORD).await;
-            let course = a.create_course(&format!("CS10{i}"), &[&prof], None).await;
-            a.enroll(&course, &ana).await;
-            let session = a.create_session(&course, 0, 60, None).await;
-
-            let mut roll = watch(&a, &stream_token, &session).await;
-            assert!(
-                matches!(
-                    next(l, &mut roll).await.expect("ok").expect("roll").event,
-                    Some(Event::Roll(_))
-                ),
-                "{what}"
-            );
-            let mut projector = a
-                .attendance()
-                .stream_qr_tokens(req(
-                    &stream_token,
-                    v1::StreamQrTokensRequest {
-                        session: session.name.clone(),
-                    },
-                ))
-                .await
-                .expect("projector")
-                .into_inner();
-            let qr = next(l, &mut projector)
-                .await
-                .expect("ok")
-                .expect("token")
-                .qr_token
-                .expect("qr");
-
-            revoke(through, how, &prof, &stream_token, &other_token).await;
-            if i >= 4 {
-                // another replica trusts its verified logins for login_cache_ttl (1 s here)
-                tokio::time::sleep(Duration::from_millis(1200)).await;
+    let a = spawn_app(&db).await;
+    let b = spawn_replica(&db, a.clock.clone()).await;
+    let l = a.label;
+    let (ana, ana_token) = a.user_with_token(v1::Role::Student, "ana").await;
+    let cases = [
+        (Logout, &a),
+        (ChangePassword, &a),
+        (ResetPassword, &a),
+        (DeactivateUser, &a),
+        (Logout, &b),
+        (DeactivateUser, &b),
+    ];
+    for (i, (how, through)) in cases.into_iter().enumerate() {
+        let what = format!(
+            "{l}: {how:?} through {}",
+            if i < 4 {
+                "the same replica"
+            } else {
+                "another replica"
             }
-            // a check-in and a rotation that an open stream would pass on
-            a.check_in(&ana_token, &qr.token, "phone-ana")
-                .await
-                .expect("ana");
-            a.advance(10);
+        );
+        let username = format!("prof{i}");
+        let prof = a.create_user(v1::Role::Professor, &username).await;
+        let stream_token = a.login(&username, PASSWORD).await;
+        let other_token = a.login(&username, PASSWORD).await;
+        let course = a.create_course(&format!("CS10{i}"), &[&prof], None).await;
+        a.enroll(&course, &ana).await;
+        let session = a.create_session(&course, 0, 60, None).await;
 
-            for (stream, kind) in [
-                (next(l, &mut roll).await.map(|m| m.map(|_| ())), "watch"),
-                (
-                    next(l, &mut projector).await.map(|m| m.map(|_| ())),
-                    "projector",
-                ),
-            ] {
-                let status = match stream {
-                    Err(status) => status,
-                    Ok(m) => panic!("{what}: the {kind} went on: {m:?}"),
-                };
-                assert_eq!(
-                    status.code(),
-                    tonic::Code::Unauthenticated,
-                    "{what}: {kind}: {status:?}"
-                );
-            }
+        let mut roll = watch(&a, &stream_token, &session).await;
+        assert!(
+            matches!(
+                next(l, &mut roll).await.expect("ok").expect("roll").event,
+                Some(Event::Roll(_))
+            ),
+            "{what}"
+        );
+        let mut projector = a
+            .attendance()
+            .stream_qr_tokens(req(
+                &stream_token,
+                v1::StreamQrTokensRequest {
+                    session: session.name.clone(),
+                },
+            ))
+            .await
+            .expect("projector")
+            .into_inner();
+        let qr = next(l, &mut projector)
+            .await
+            .expect("ok")
+            .expect("token")
+            .qr_token
+            .expect("qr");
+
+        revoke(through, how, &prof, &stream_token, &other_token).await;
+        if i >= 4 {
+            // another replica trusts its verified logins for login_cache_ttl (1 s here)
+            tokio::time::sleep(Duration::from_millis(1200)).await;
         }
-        b.stop().await;
-        a.stop().await;
+        // a check-in and a rotation that an open stream would pass on
+        a.check_in(&ana_token, &qr.token, "phone-ana")
+            .await
+            .expect("ana");
+        a.advance(10);
+
+        for (stream, kind) in [
+            (next(l, &mut roll).await.map(|m| m.map(|_| ())), "watch"),
+            (
+                next(l, &mut projector).await.map(|m| m.map(|_| ())),
+                "projector",
+            ),
+        ] {
+            let status = match stream {
+                Err(status) => status,
+                Ok(m) => panic!("{what}: the {kind} went on: {m:?}"),
+            };
+            assert_eq!(
+                status.code(),
+                tonic::Code::Unauthenticated,
+                "{what}: {kind}: {status:?}"
+            );
+        }
     }
+    b.stop().await;
+    a.stop().await;
 }
+per_backend!(streams_end_when_their_login_is_revoked);

@@ -104,8 +104,14 @@ pub fn routes() -> Router<AppState> {
             "/admin/users/{id}",
             get(admin::edit_user_page).post(admin::edit_user),
         )
-        .route("/admin/users/{id}/deactivate", post(admin::deactivate))
-        .route("/admin/users/{id}/reactivate", post(admin::reactivate))
+        .route(
+            "/admin/users/{id}/deactivate",
+            post(admin::set_active::<false>),
+        )
+        .route(
+            "/admin/users/{id}/reactivate",
+            post(admin::set_active::<true>),
+        )
         .route(
             "/admin/users/{id}/reset-password",
             post(admin::reset_password),

@@ -114,19 +114,7 @@ pub(super) async fn list_audit(
     let mut events = audit::list(&mut conn, &filter, page).await?;
     let next = page.finish(&mut events, |e| e.id, "audit");
     Ok(v1::ListAuditEventsResponse {
-        events: events
-            .into_iter()
-            .map(|e| v1::AuditEvent {
-                id: e.id,
-                time: convert::ts(e.at),
-                actor: e.actor.map(|a| a.name()).unwrap_or_default(),
-                actor_username: e.actor_username.unwrap_or_default(),
-                client_address: e.client_address.unwrap_or_default(),
-                action: e.action,
-                target: e.target,
-                detail: e.detail,
-            })
-            .collect(),
+        events: events.into_iter().map(convert::audit_event).collect(),
         next_page_token: next,
     })
 }

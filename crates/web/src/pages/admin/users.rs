@@ -324,38 +324,27 @@ pub async fn edit_user(
     }
 }
 
-pub async fn deactivate(
+/// `POST /admin/users/{id}/deactivate` (`ACTIVE` false) and `…/reactivate`
+/// (true): the account can no longer, or again, log in.
+pub async fn set_active<const ACTIVE: bool>(
     State(state): State<AppState>,
     Admin(viewer): Admin,
     Path(id): Path<String>,
 ) -> PageResult<Response> {
-    let done = state
-        .api
-        .users()
-        .deactivate_user(viewer.req(DeactivateUserRequest {
-            name: name("users", &id)?,
-        }))
-        .await;
-    viewer.after(&format!("/admin/users/{id}"), done, |_| {
-        "Deactivated: they can no longer log in. Their attendance stays.".into()
-    })
-}
-
-pub async fn reactivate(
-    State(state): State<AppState>,
-    Admin(viewer): Admin,
-    Path(id): Path<String>,
-) -> PageResult<Response> {
-    let done = state
-        .api
-        .users()
-        .reactivate_user(viewer.req(ReactivateUserRequest {
-            name: name("users", &id)?,
-        }))
-        .await;
-    viewer.after(&format!("/admin/users/{id}"), done, |_| {
-        "Reactivated: they can log in again.".into()
-    })
+    let name = name("users", &id)?;
+    let mut users = state.api.users();
+    let done = if ACTIVE {
+        users
+            .reactivate_user(viewer.req(ReactivateUserRequest { name }))
+            .await
+            .map(|r| r.map(|_| "Reactivated: they can log in again."))
+    } else {
+        users
+            .deactivate_user(viewer.req(DeactivateUserRequest { name }))
+            .await
+            .map(|r| r.map(|_| "Deactivated: they can no longer log in. Their attendance stays."))
+    };
+    viewer.after(&format!("/admin/users/{id}"), done, String::from)
 }
 
 pub async fn reset_password(
