@@ -7,18 +7,26 @@
 //! value came from (the flag, the variable, or the file and the key), so a
 //! typo is a one-line error at start rather than a silent default. Each
 //! resolved value remembers its source, which `classtrack config` prints.
+//!
+//! The table itself is in `settings.rs`; reading the file in `file.rs`; the
+//! table of docs/configuration.md, and its test, in `docs.rs`.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{anyhow, bail, Context};
+use anyhow::anyhow;
 use clap::parser::ValueSource;
 use clap::{Arg, ArgAction, ArgMatches};
 
+mod docs;
+mod file;
 mod settings;
+pub use docs::markdown_table;
 pub use settings::{DEFAULT_LOG, SETTINGS};
+
+use file::read_file;
 
 /// The commands a setting belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -393,134 +401,5 @@ fn check(s: &Setting, v: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// Reads a configuration file into raw values per key, checking that every
-/// key is known and of the right type.
-fn read_file(path: &Path, command: For) -> anyhow::Result<BTreeMap<&'static str, Vec<String>>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
-    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-        let line = e
-            .span()
-            .map(|span| text[..span.start.min(text.len())].lines().count().max(1));
-        let at = line.map_or(String::new(), |l| format!(" (line {l})"));
-        anyhow!(
-            "{}{at}: not valid TOML: {}",
-            path.display(),
-            e.message().trim().replace('\n', "; ")
-        )
-    })?;
-    let mut flat = Vec::new();
-    flatten("", &table, &mut flat);
-    let mut values = BTreeMap::new();
-    for (key, value) in flat {
-        if !SETTINGS.iter().any(|s| s.key == key) {
-            bail!(
-                "{}: unknown key {key} (the keys are listed in docs/configuration.md; \
-                 `classtrack config` shows them)",
-                path.display()
-            );
-        }
-        // A key of another command (e.g. api_url for `serve`) is ignored, so
-        // that one file can serve both.
-        let Some(s) = settings_of(command).find(|s| s.key == key) else {
-            continue;
-        };
-        let raw = from_toml(s, value).map_err(|e| anyhow!("{}: key {key}: {e}", path.display()))?;
-        values.insert(s.key, raw);
-    }
-    Ok(values)
-}
-
-fn flatten<'a>(prefix: &str, table: &'a toml::Table, out: &mut Vec<(String, &'a toml::Value)>) {
-    for (k, v) in table {
-        let key = if prefix.is_empty() {
-            k.clone()
-        } else {
-            format!("{prefix}.{k}")
-        };
-        match v {
-            toml::Value::Table(t) => flatten(&key, t, out),
-            v => out.push((key, v)),
-        }
-    }
-}
-
-fn from_toml(s: &Setting, value: &toml::Value) -> Result<Vec<String>, String> {
-    let found = value.type_str();
-    match (s.kind, value) {
-        (Kind::Count, toml::Value::Integer(n)) => Ok(vec![n.to_string()]),
-        (Kind::Count, _) => Err(format!("expected a whole number, found a {found}")),
-        (Kind::Bool, toml::Value::Boolean(b)) => Ok(vec![b.to_string()]),
-        (Kind::Bool, _) => Err(format!("expected true or false, found a {found}")),
-        (Kind::List, toml::Value::Array(items)) => items
-            .iter()
-            .map(|i| match i {
-                toml::Value::String(t) => Ok(t.clone()),
-                other => Err(format!(
-                    "expected an array of strings, found a {} in it",
-                    other.type_str()
-                )),
-            })
-            .collect(),
-        (Kind::List, _) => Err(format!(
-            "expected an array of strings such as [\"10.0.0.0/8\"], found a {found}"
-        )),
-        (Kind::Duration, toml::Value::String(t)) => Ok(vec![t.clone()]),
-        (Kind::Duration, _) => Err(format!(
-            "expected a duration in a string such as \"15m\", found a {found}"
-        )),
-        (_, toml::Value::String(t)) => Ok(vec![t.clone()]),
-        (_, _) => Err(format!("expected a string, found a {found}")),
-    }
-}
-
-/// The table of docs/configuration.md, one row per setting.
-pub fn markdown_table() -> String {
-    let mut out = String::from(
-        "| Key | Default | Variable | Flag | Commands | What it does |\n\
-         |-----|---------|----------|------|----------|--------------|\n",
-    );
-    for s in SETTINGS {
-        let default = match (s.default, s.kind) {
-            (None, _) => "unset".to_string(),
-            (Some(d), Kind::List | Kind::Bool | Kind::Count) => format!("`{d}`"),
-            (Some(d), _) => format!("`\"{d}\"`"),
-        };
-        let flag = match (s.flag, s.kind) {
-            (None, _) => "—".to_string(),
-            (Some(f), Kind::Bool) => format!("`--{f}`"),
-            (Some(f), Kind::List) => format!("`--{f}` (repeatable)"),
-            (Some(f), _) => format!("`--{f}`"),
-        };
-        let commands = match s.commands {
-            For::Server => "serve, api",
-            For::Web => "web",
-            For::Both => "serve, api, web",
-        };
-        out.push_str(&format!(
-            "| `{}` | {default} | `{}` | {flag} | {commands} | {} |\n",
-            s.key,
-            s.env,
-            s.help.replace('|', "\\|")
-        ));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests;
-
-#[cfg(test)]
-mod docs {
-    #[test]
-    fn docs_configuration_md_lists_every_setting_as_the_code_has_it() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/configuration.md");
-        let page = std::fs::read_to_string(path).expect("docs/configuration.md");
-        let table = super::markdown_table();
-        assert!(
-            page.contains(&table),
-            "docs/configuration.md's table of settings differs from config::SETTINGS; \
-             the table should read:\n\n{table}"
-        );
-    }
-}

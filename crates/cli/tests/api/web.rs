@@ -546,6 +546,55 @@ async fn a_session_that_ends_before_it_starts_is_named_so(db: TestDb) {
 }
 per_backend!(a_session_that_ends_before_it_starts_is_named_so);
 
+/// The account page's two buttons: deactivate, then reactivate, each back
+/// on the account's page saying what happened, and the account as it says.
+async fn an_admin_deactivates_and_reactivates_an_account_from_its_page(db: TestDb) {
+    let app = spawn_web(&db).await;
+    let l = app.label;
+    let ana = app.create_user(v1::Role::Student, "ana").await;
+    let id = ana.name.trim_start_matches("users/");
+    let page_of_ana = format!("/admin/users/{id}");
+    let mut browser = Browser::with_token(&app, &app.admin);
+    let active = |app: &TestApp| {
+        let name = ana.name.clone();
+        let mut users = app.users();
+        let admin = app.admin.clone();
+        async move {
+            users
+                .get_user(req(&admin, v1::GetUserRequest { name }))
+                .await
+                .expect("get ana")
+                .into_inner()
+                .user
+                .expect("ana")
+                .active
+        }
+    };
+    for (action, flash, now_active) in [
+        ("deactivate", "Deactivated", false),
+        ("reactivate", "Reactivated", true),
+    ] {
+        browser.get(&page_of_ana).await;
+        let page = browser.post(&format!("{page_of_ana}/{action}"), &[]).await;
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "{l}: {action}: {}",
+            page.body
+        );
+        assert_eq!(
+            page.location.as_deref(),
+            Some(page_of_ana.as_str()),
+            "{l}: {action}"
+        );
+        assert_eq!(active(&app).await, now_active, "{l}: after {action}");
+        let shown = browser.get(&page_of_ana).await;
+        assert!(shown.body.contains(flash), "{l}: {action}: {}", shown.body);
+    }
+    app.stop().await;
+}
+per_backend!(an_admin_deactivates_and_reactivates_an_account_from_its_page);
+
 async fn an_attachment_keeps_its_accents_in_the_download_name(db: TestDb) {
     let app = spawn_web(&db).await;
     let l = app.label;
