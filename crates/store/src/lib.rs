@@ -34,17 +34,18 @@ pub mod sessions;
 pub mod testing;
 pub mod users;
 
+mod connect;
 mod error;
 mod in_use;
 mod pool;
 mod schema;
+mod urls;
 
+pub use connect::{pool_options, PoolOptions};
 pub use error::{Result, StoreError};
-pub use pool::{
-    backend_of, commit, mysql_database_name, mysql_hosts, pool_options, redact_url, Kept,
-    PoolOptions, Store, Tx, DEFAULT_SQLITE_URL,
-};
+pub use pool::{commit, Kept, Store, Tx, DEFAULT_SQLITE_URL};
 pub use schema::Lock;
+pub use urls::{backend_of, mysql_database_name, mysql_hosts, redact_url};
 
 pub use sqlx::AnyConnection as Conn;
 
