@@ -519,3 +519,8 @@ pub fn grpc_web_admin_login() -> Vec<u8> {
     body.extend(message);
     body
 }
+
+/// Each error of a CSV import as (line, field), in order.
+pub fn lines_and_fields(errors: &[v1::RowError]) -> Vec<(i32, &str)> {
+    errors.iter().map(|e| (e.line, e.field.as_str())).collect()
+}

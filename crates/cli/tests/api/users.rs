@@ -284,7 +284,49 @@ async fn list_filters_pages_and_update_with_mask(db: TestDb) {
 }
 per_backend!(list_filters_pages_and_update_with_mask);
 
-async fn csv_import_is_all_or_nothing_with_line_numbers(db: TestDb) {
+/// `ImportUsers` of `csv` by the administrator.
+async fn try_import_users(
+    app: &TestApp,
+    csv: &str,
+    dry_run: bool,
+) -> Result<v1::ImportUsersResponse, tonic::Status> {
+    app.users()
+        .import_users(req(
+            &app.admin,
+            v1::ImportUsersRequest {
+                csv: csv.into(),
+                dry_run,
+            },
+        ))
+        .await
+        .map(tonic::Response::into_inner)
+}
+
+/// [`try_import_users`], which must answer.
+async fn import_users(app: &TestApp, csv: &str, dry_run: bool) -> v1::ImportUsersResponse {
+    try_import_users(app, csv, dry_run)
+        .await
+        .unwrap_or_else(|e| panic!("{}: import: {e:?}", app.label))
+}
+
+/// How many accounts there are, the administrator's included.
+async fn user_count(app: &TestApp) -> i32 {
+    app.users()
+        .list_users(req(&app.admin, v1::ListUsersRequest::default()))
+        .await
+        .unwrap_or_else(|e| panic!("{}: list: {e:?}", app.label))
+        .into_inner()
+        .total_size
+}
+
+/// Two new accounts, one given a password.
+const GOOD_CSV: &str = "username,email,display_name,role,student_number,password\n\
+                        new1,new1@uni.edu,Ana Núñez,student,2026001,\n\
+                        new2,new2@uni.edu,Prof Two,professor,,a-good-password\n";
+
+/// A CSV with errors writes nothing, and each error names its line and
+/// field: a taken username, a bad email, an unknown role, a username twice.
+async fn a_user_import_with_errors_writes_nothing_and_names_each_line(db: TestDb) {
     let app = spawn_app(&db).await;
     let l = app.label;
     app.create_user(v1::Role::Student, "taken").await;
@@ -294,102 +336,61 @@ async fn csv_import_is_all_or_nothing_with_line_numbers(db: TestDb) {
                ok2,bad-email,Ok Two,student,\n\
                ok3,ok3@uni.edu,Ok Three,wizard,\n\
                ok1,ok4@uni.edu,Again,student,\n";
-    let r = app
-        .users()
-        .import_users(req(
-            &app.admin,
-            v1::ImportUsersRequest {
-                csv: bad.into(),
-                dry_run: false,
-            },
-        ))
-        .await
-        .expect("import")
-        .into_inner();
-    let got: Vec<(i32, &str)> = r
-        .errors
-        .iter()
-        .map(|e| (e.line, e.field.as_str()))
-        .collect();
+    let r = import_users(&app, bad, false).await;
     assert_eq!(
-        got,
+        lines_and_fields(&r.errors),
         [(3, "username"), (4, "email"), (5, "role"), (6, "username")],
         "{l}: {:?}",
         r.errors
     );
     assert!(r.users.is_empty(), "{l}");
-    let total = app
-        .users()
-        .list_users(req(&app.admin, v1::ListUsersRequest::default()))
-        .await
-        .expect("list")
-        .into_inner()
-        .total_size;
-    assert_eq!(total, 2, "{l}: nothing written");
+    assert_eq!(user_count(&app).await, 2, "{l}: nothing written");
+    app.stop().await;
+}
+per_backend!(a_user_import_with_errors_writes_nothing_and_names_each_line);
 
-    let good = "username,email,display_name,role,student_number,password\n\
-                new1,new1@uni.edu,Ana Núñez,student,2026001,\n\
-                new2,new2@uni.edu,Prof Two,professor,,a-good-password\n";
-    let dry = app
-        .users()
-        .import_users(req(
-            &app.admin,
-            v1::ImportUsersRequest {
-                csv: good.into(),
-                dry_run: true,
-            },
-        ))
-        .await
-        .expect("dry")
-        .into_inner();
+/// A dry run answers as the import would, and writes nothing.
+async fn a_dry_run_of_a_user_import_writes_nothing(db: TestDb) {
+    let app = spawn_app(&db).await;
+    let l = app.label;
+    let dry = import_users(&app, GOOD_CSV, true).await;
     assert!(
         dry.errors.is_empty() && dry.dry_run && dry.users.len() == 2,
         "{l}: {dry:?}"
     );
-    let total = app
-        .users()
-        .list_users(req(&app.admin, v1::ListUsersRequest::default()))
-        .await
-        .expect("list")
-        .into_inner()
-        .total_size;
-    assert_eq!(total, 2, "{l}: dry run writes nothing");
-    let done = app
-        .users()
-        .import_users(req(
-            &app.admin,
-            v1::ImportUsersRequest {
-                csv: good.into(),
-                dry_run: false,
-            },
-        ))
-        .await
-        .expect("import")
-        .into_inner();
+    assert_eq!(user_count(&app).await, 1, "{l}: dry run writes nothing");
+    app.stop().await;
+}
+per_backend!(a_dry_run_of_a_user_import_writes_nothing);
+
+/// An import creates every account; a generated password is given back
+/// (16 characters), a given one is not echoed, and both log in.
+async fn a_user_import_creates_accounts_that_log_in(db: TestDb) {
+    let app = spawn_app(&db).await;
+    let l = app.label;
+    let done = import_users(&app, GOOD_CSV, false).await;
     assert_eq!(done.users.len(), 2, "{l}");
     assert_eq!(done.users[0].initial_password.len(), 16, "{l}");
     assert!(
         done.users[1].initial_password.is_empty(),
         "{l}: given passwords are not echoed"
     );
+    assert_eq!(user_count(&app).await, 3, "{l}");
     app.login("new1", &done.users[0].initial_password).await;
     app.login("new2", "a-good-password").await;
-    let header_only = app
-        .users()
-        .import_users(req(
-            &app.admin,
-            v1::ImportUsersRequest {
-                csv: "username,email\n".into(),
-                dry_run: true,
-            },
-        ))
-        .await
-        .expect("import")
-        .into_inner();
-    assert!(!header_only.errors.is_empty(), "{l}");
     app.stop().await;
 }
-per_backend!(csv_import_is_all_or_nothing_with_line_numbers);
+per_backend!(a_user_import_creates_accounts_that_log_in);
+
+/// A CSV without the columns an account needs is an error, not an empty
+/// import.
+async fn a_user_import_without_the_needed_columns_is_an_error(db: TestDb) {
+    let app = spawn_app(&db).await;
+    let header_only = import_users(&app, "username,email\n", true).await;
+    assert!(!header_only.errors.is_empty(), "{}", app.label);
+    app.stop().await;
+}
+per_backend!(a_user_import_without_the_needed_columns_is_an_error);
 
 /// Whether a login with this password must change it first.
 async fn must_change(app: &TestApp, login: &str, password: &str) -> bool {
@@ -426,21 +427,14 @@ async fn only_passwords_the_server_chose_must_be_changed(db: TestDb) {
         "{l}: admin"
     );
 
-    let imported = app
-        .users()
-        .import_users(req(
-            &app.admin,
-            v1::ImportUsersRequest {
-                csv: "username,email,display_name,role,password\n\
-                      imp1,imp1@uni.edu,Imp One,student,\n\
-                      imp2,imp2@uni.edu,Imp Two,student,correct horse battery\n"
-                    .into(),
-                dry_run: false,
-            },
-        ))
-        .await
-        .expect("import")
-        .into_inner();
+    let imported = import_users(
+        &app,
+        "username,email,display_name,role,password\n\
+         imp1,imp1@uni.edu,Imp One,student,\n\
+         imp2,imp2@uni.edu,Imp Two,student,correct horse battery\n",
+        false,
+    )
+    .await;
     assert!(imported.errors.is_empty(), "{l}: {:?}", imported.errors);
     let one = &imported.users[0].initial_password;
     assert!(
@@ -544,18 +538,9 @@ async fn a_file_near_the_size_limit_gets_the_imports_own_answer(db: TestDb) {
             "username,email,display_name,role\nbig,big@uni.edu,{},student\n",
             "x".repeat(size)
         );
-        let r = app
-            .users()
-            .import_users(req(
-                &app.admin,
-                v1::ImportUsersRequest {
-                    csv: csv.into(),
-                    dry_run: true,
-                },
-            ))
+        let r = try_import_users(&app, &csv, true)
             .await
-            .unwrap_or_else(|e| panic!("{l}: {size} bytes: {e:?}"))
-            .into_inner();
+            .unwrap_or_else(|e| panic!("{l}: {size} bytes: {e:?}"));
         let said: Vec<String> = r
             .errors
             .iter()
