@@ -192,14 +192,21 @@ async fn a_user_reads_back_as_written(db: TestDb) {
     assert_eq!(read.role, Role::Student, "{l}");
 }
 
-async fn a_taken_username_is_a_conflict_naming_the_username(db: TestDb) {
+/// Creates ana, then `second`, which may collide with her on a unique key.
+async fn after_ana(db: &TestDb, second: NewUser) -> classtrack_store::Result<User> {
     let store = db.open().await;
     create_user(&store, "ana", Role::Student).await;
-    let mut same_name = new_user("ana", Role::Student);
-    same_name.email = "other@uni.example.edu".into();
-    same_name.student_number = None;
     let mut c = store.acquire().await.expect("connection");
-    let dup = users::create(&mut c, &same_name, 1).await;
+    users::create(&mut c, &second, 1).await
+}
+
+async fn a_taken_username_is_a_conflict_naming_the_username(db: TestDb) {
+    let same_name = NewUser {
+        email: "other@uni.example.edu".into(),
+        student_number: None,
+        ..new_user("ana", Role::Student)
+    };
+    let dup = after_ana(&db, same_name).await;
     assert!(
         matches!(dup, Err(StoreError::Conflict { field: "username" })),
         "{}: {dup:?}",
@@ -208,13 +215,12 @@ async fn a_taken_username_is_a_conflict_naming_the_username(db: TestDb) {
 }
 
 async fn a_taken_email_is_a_conflict_naming_the_email(db: TestDb) {
-    let store = db.open().await;
-    create_user(&store, "ana", Role::Student).await;
-    let mut other_email = new_user("carol", Role::Student);
-    other_email.email = "ana@uni.example.edu".into();
-    other_email.student_number = None;
-    let mut c = store.acquire().await.expect("connection");
-    let dup = users::create(&mut c, &other_email, 1).await;
+    let same_email = NewUser {
+        email: "ana@uni.example.edu".into(),
+        student_number: None,
+        ..new_user("carol", Role::Student)
+    };
+    let dup = after_ana(&db, same_email).await;
     assert!(
         matches!(dup, Err(StoreError::Conflict { field: "email" })),
         "{}: {dup:?}",

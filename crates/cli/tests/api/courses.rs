@@ -8,6 +8,15 @@ use tonic::{Code, Status};
 
 use crate::helpers::*;
 
+/// CS101, taught by "prof", who is logged in: the app, prof, prof's token
+/// and the course.
+async fn taught(db: &TestDb) -> (TestApp, v1::User, String, v1::Course) {
+    let app = spawn_app(db).await;
+    let (prof, prof_token) = app.user_with_token(v1::Role::Professor, "prof").await;
+    let course = app.create_course("CS101", &[&prof], None).await;
+    (app, prof, prof_token, course)
+}
+
 /// `CreateCourse` by the holder of `token`, taught by `professors`.
 async fn create(
     app: &TestApp,
@@ -195,11 +204,9 @@ per_backend!(a_professor_may_not_create_a_course_for_someone_else);
 /// The professor enrolls an existing student by username, and creates a
 /// new one who can log in with the initial password given back.
 async fn a_professor_enrolls_an_existing_student_and_creates_a_new_one(db: TestDb) {
-    let app = spawn_app(&db).await;
+    let (app, _, prof_token, course) = taught(&db).await;
     let l = app.label;
-    let (prof, prof_token) = app.user_with_token(v1::Role::Professor, "prof").await;
     app.create_user(v1::Role::Student, "ana").await;
-    let course = app.create_course("CS101", &[&prof], None).await;
     use v1::enroll_student_request::Student;
     enroll(
         &app,
@@ -229,10 +236,8 @@ async fn a_professor_enrolls_an_existing_student_and_creates_a_new_one(db: TestD
 per_backend!(a_professor_enrolls_an_existing_student_and_creates_a_new_one);
 
 async fn only_a_student_can_be_enrolled(db: TestDb) {
-    let app = spawn_app(&db).await;
+    let (app, prof, prof_token, course) = taught(&db).await;
     let l = app.label;
-    let (prof, prof_token) = app.user_with_token(v1::Role::Professor, "prof").await;
-    let course = app.create_course("CS101", &[&prof], None).await;
     let not_student = enroll(
         &app,
         &prof_token,
@@ -282,11 +287,9 @@ per_backend!(a_student_sees_only_their_own_courses);
 /// A CSV with errors enrolls nobody, and each error names its line and
 /// field: a new student without email and name, a professor.
 async fn an_import_with_errors_enrolls_nobody_and_names_each_line_and_field(db: TestDb) {
-    let app = spawn_app(&db).await;
+    let (app, _, prof_token, course) = taught(&db).await;
     let l = app.label;
-    let (prof, prof_token) = app.user_with_token(v1::Role::Professor, "prof").await;
     app.create_user(v1::Role::Student, "ana").await;
-    let course = app.create_course("CS101", &[&prof], None).await;
     let r = import(
         &app,
         &prof_token,
@@ -308,11 +311,9 @@ per_backend!(an_import_with_errors_enrolls_nobody_and_names_each_line_and_field)
 /// A CSV without errors enrolls all its lines at once, creating the
 /// students who have no account and counting those already enrolled.
 async fn an_import_enrolls_existing_and_new_students_at_once(db: TestDb) {
-    let app = spawn_app(&db).await;
+    let (app, _, prof_token, course) = taught(&db).await;
     let l = app.label;
-    let (prof, prof_token) = app.user_with_token(v1::Role::Professor, "prof").await;
     let ana = app.create_user(v1::Role::Student, "ana").await;
-    let course = app.create_course("CS101", &[&prof], None).await;
     app.enroll(&course, &ana).await;
     let r = import(
         &app,
@@ -334,11 +335,9 @@ per_backend!(an_import_enrolls_existing_and_new_students_at_once);
 
 /// Unenrolling a student who is not enrolled (any more) is NOT_FOUND.
 async fn a_student_is_unenrolled_once(db: TestDb) {
-    let app = spawn_app(&db).await;
+    let (app, _, prof_token, course) = taught(&db).await;
     let l = app.label;
-    let (prof, prof_token) = app.user_with_token(v1::Role::Professor, "prof").await;
     let ana = app.create_user(v1::Role::Student, "ana").await;
-    let course = app.create_course("CS101", &[&prof], None).await;
     app.enroll(&course, &ana).await;
     let unenroll = || {
         let mut courses = app.courses();
@@ -363,10 +362,8 @@ per_backend!(a_student_is_unenrolled_once);
 /// A professor's update changes only the paths of its mask (a code sent
 /// along with the title is ignored), and may not change the code.
 async fn a_professor_edits_the_title_but_not_the_code(db: TestDb) {
-    let app = spawn_app(&db).await;
+    let (app, _, prof_token, course) = taught(&db).await;
     let l = app.label;
-    let (prof, prof_token) = app.user_with_token(v1::Role::Professor, "prof").await;
-    let course = app.create_course("CS101", &[&prof], None).await;
     let edited = v1::Course {
         name: course.name.clone(),
         title: "Programming I".into(),

@@ -9,7 +9,8 @@ use classtrack_proto::v1::ListSessionsRequest;
 use serde::Deserialize;
 
 use super::{get_course, CourseLine};
-use crate::error::{in_place, FormErrors, PageResult};
+use crate::error::{FormErrors, PageResult};
+use crate::pages::sessions::sessions_by_start;
 use crate::pages::student::SessionLine;
 use crate::pages::{Staff, Viewer};
 use crate::view::{render_with_status, to_utc, zone, Layout};
@@ -108,21 +109,15 @@ pub async fn show_course(
 ) -> PageResult<Response> {
     let course = get_course(state, viewer, id).await?;
     let tz = zone(&course.time_zone, viewer.tz);
-    let listed = state
-        .api
-        .sessions()
-        .list_sessions(viewer.req(ListSessionsRequest {
+    let (sessions, problem) = sessions_by_start(
+        state,
+        viewer,
+        ListSessionsRequest {
             parent: course.name.clone(),
-            page_size: 500,
-            include_cancelled: true,
             ..Default::default()
-        }))
-        .await;
-    let (mut sessions, problem) = match listed {
-        Ok(r) => (r.into_inner().sessions, None),
-        Err(status) => (Vec::new(), Some(in_place(&status)?)),
-    };
-    sessions.sort_by_key(|s| s.start_time.as_ref().map(|t| (t.seconds, t.nanos)));
+        },
+    )
+    .await?;
     let (day_start, day_end) = crate::pages::student::today(tz);
     let (mut today, mut upcoming, mut past) = (Vec::new(), Vec::new(), Vec::new());
     for s in &sessions {

@@ -41,22 +41,16 @@ struct SessionsPage {
 /// The caller's sessions from today for two weeks, by day.
 pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult<Response> {
     let (start, _) = today(viewer.tz);
-    let listed = state
-        .api
-        .sessions()
-        .list_sessions(viewer.req(ListSessionsRequest {
+    let (sessions, problem) = sessions_by_start(
+        &state,
+        &viewer,
+        ListSessionsRequest {
             start_time: Some(to_timestamp(start)),
             end_time: Some(to_timestamp(start + Duration::days(14))),
-            page_size: 500,
-            include_cancelled: true,
             ..Default::default()
-        }))
-        .await;
-    let (mut sessions, problem) = match listed {
-        Ok(r) => (r.into_inner().sessions, None),
-        Err(status) => (Vec::new(), Some(in_place(&status)?)),
-    };
-    sessions.sort_by_key(|s| s.start_time.as_ref().map(|t| (t.seconds, t.nanos)));
+        },
+    )
+    .await?;
     let mut days: Vec<(String, Vec<SessionLine>)> = Vec::new();
     for s in &sessions {
         let day = crate::view::day(s.start_time.as_ref(), viewer.tz);
@@ -71,6 +65,31 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult<R
         days,
         problem,
     }))
+}
+
+/// Up to 500 of the sessions `filter` finds, cancelled ones included, by
+/// start time; when the API fails, none and the failure in words for the
+/// page.
+pub async fn sessions_by_start(
+    state: &AppState,
+    viewer: &Viewer,
+    filter: ListSessionsRequest,
+) -> PageResult<(Vec<Session>, Option<String>)> {
+    let listed = state
+        .api
+        .sessions()
+        .list_sessions(viewer.req(ListSessionsRequest {
+            page_size: 500,
+            include_cancelled: true,
+            ..filter
+        }))
+        .await;
+    let (mut sessions, problem) = match listed {
+        Ok(r) => (r.into_inner().sessions, None),
+        Err(status) => (Vec::new(), Some(in_place(&status)?)),
+    };
+    sessions.sort_by_key(|s| s.start_time.as_ref().map(|t| (t.seconds, t.nanos)));
+    Ok((sessions, problem))
 }
 
 /// One session as a page header.
