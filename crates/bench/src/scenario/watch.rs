@@ -62,8 +62,10 @@ pub async fn run(
         admin,
         &format!(
             "{}-{run_id}",
+            // Not BENCHR: that is the report scenario's course, and both run
+            // in one `--scenario all` with the same run id.
             if sizes.name == "replicas" {
-                "BENCHR"
+                "BENCHREPL"
             } else {
                 "BENCHW"
             }
