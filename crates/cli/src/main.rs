@@ -289,6 +289,7 @@ fn server_config(c: &Config, tier: Tier) -> anyhow::Result<ServerConfig> {
     let tls = tls_files(c)?;
     Ok(ServerConfig {
         listen: c.string("listen")?,
+        metrics_listen: c.text("metrics_listen").map(str::to_string),
         database_url: c.string("database_url")?,
         migrate: c.flag("migrate"),
         pool: classtrack_store::PoolOptions {
@@ -361,6 +362,7 @@ async fn web(c: Config) -> anyhow::Result<()> {
     };
     let (addr, handle) = server::start_web(
         &listen,
+        c.text("metrics_listen"),
         &target,
         &public,
         trusted_proxies(&c)?,

@@ -26,6 +26,7 @@ pub mod backup;
 pub mod courses;
 pub mod events;
 pub mod justifications;
+pub mod metrics;
 pub mod page;
 pub mod reports;
 pub mod retry;
