@@ -178,7 +178,10 @@ mod tests {
     fn the_qr_token_of_a_landing_url_is_never_logged() {
         assert_eq!(loggable_path("/c/17.8823.AbCdEf0123"), "/c/[token]");
         assert_eq!(loggable_path("/c/17.8823.AbCdEf0123/more"), "/c/[token]");
-        assert_eq!(loggable_path("/sessions/17/projector"), "/sessions/17/projector");
+        assert_eq!(
+            loggable_path("/sessions/17/projector"),
+            "/sessions/17/projector"
+        );
         assert_eq!(
             loggable_path("/classtrack.v1.AttendanceService/CheckIn"),
             "/classtrack.v1.AttendanceService/CheckIn"

@@ -90,7 +90,10 @@ pub fn register() {
         metrics::Unit::Seconds,
         "How long unary gRPC calls took, from the request to the status, by method."
     );
-    describe_gauge!(RPC_STREAMS_OPEN, "Streaming gRPC calls open now, by method.");
+    describe_gauge!(
+        RPC_STREAMS_OPEN,
+        "Streaming gRPC calls open now, by method."
+    );
     describe_counter!(
         CHECKINS,
         "CheckIn calls by outcome: recorded, repeat (already recorded), refused (see \
@@ -224,7 +227,10 @@ impl Call {
             self.finished(code);
             return response;
         }
-        let open = self.method.streaming.then(|| OpenStream::new(self.method.label()));
+        let open = self
+            .method
+            .streaming
+            .then(|| OpenStream::new(self.method.label()));
         response_end::watch(
             response,
             Box::new(move |end: End| {
@@ -241,7 +247,8 @@ impl Call {
         let method = self.method.label();
         counter!(RPC_REQUESTS, "method" => method, "code" => code_name(code)).increment(1);
         if !self.method.streaming {
-            histogram!(RPC_DURATION, "method" => method).record(self.started.elapsed().as_secs_f64());
+            histogram!(RPC_DURATION, "method" => method)
+                .record(self.started.elapsed().as_secs_f64());
         }
     }
 }
@@ -343,7 +350,10 @@ mod tests {
         let check_in = m.find("/classtrack.v1.AttendanceService/CheckIn");
         assert_eq!(check_in.label(), "classtrack.v1.AttendanceService/CheckIn");
         assert!(!check_in.streaming);
-        assert!(m.find("/classtrack.v1.AttendanceService/WatchSession").streaming);
+        assert!(
+            m.find("/classtrack.v1.AttendanceService/WatchSession")
+                .streaming
+        );
         assert!(m.find("/grpc.health.v1.Health/Watch").streaming);
         assert!(!m.find("/grpc.health.v1.Health/Check").streaming);
         assert!(

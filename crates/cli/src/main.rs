@@ -327,6 +327,9 @@ async fn serve(c: Config, tier: Tier) -> anyhow::Result<()> {
     } else {
         "API"
     };
+    if let Some(metrics) = running.metrics_addr {
+        println!("Metrics on http://{metrics}/metrics (metrics_listen)");
+    }
     println!(
         "ClassTrack listening on {scheme}://{} ({what}; database {database})",
         running.addr,

@@ -241,7 +241,8 @@ pub async fn start_web(
     config.insecure = api.insecure;
     config.trusted_proxies = trusted_proxies.clone();
     config.forwarded_header = forwarded_header;
-    let (app, metrics) = with_metrics(classtrack_web::router(config)?, metrics_listen, None).await?;
+    let (app, metrics) =
+        with_metrics(classtrack_web::router(config)?, metrics_listen, None).await?;
     let app = app.layer(AccessLogLayer::new(trusted_proxies, forwarded_header));
     // The pages connect lazily; say at once if the API's TLS is wrong.
     let probe = api.clone();
@@ -290,7 +291,10 @@ async fn with_metrics(
     store: Option<Store>,
 ) -> anyhow::Result<(Router, Option<crate::metrics::Apart>)> {
     match apart {
-        Some(listen) => Ok((app, Some(crate::metrics::Apart::start(listen, store).await?))),
+        Some(listen) => Ok((
+            app,
+            Some(crate::metrics::Apart::start(listen, store).await?),
+        )),
         None => Ok((app.merge(crate::metrics::routes(store)), None)),
     }
 }

@@ -135,9 +135,14 @@ fn class_of(e: &sqlx::Error) -> Option<&'static str> {
             if db.is_unique_violation() || state == "40001" || message.contains("deadlock") {
                 Some("conflict")
             } else if state.starts_with("08")
-                || ["database is locked", "lock wait timeout", "gone away", "lost connection"]
-                    .iter()
-                    .any(|m| message.contains(m))
+                || [
+                    "database is locked",
+                    "lock wait timeout",
+                    "gone away",
+                    "lost connection",
+                ]
+                .iter()
+                .any(|m| message.contains(m))
                 || mysql_number(db.as_ref()).is_some_and(|n| matches!(n, 1047 | 1205))
             {
                 Some("unavailable")

@@ -14,6 +14,7 @@ mod courses;
 mod filters;
 mod health;
 mod live;
+mod metrics;
 mod platform;
 mod proxy;
 mod reports;
