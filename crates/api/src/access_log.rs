@@ -9,19 +9,16 @@
 //! body (so no password), and the one path that carries a secret, the QR
 //! landing URL `/c/{token}`, is logged as `/c/[token]`.
 
-use std::convert::Infallible;
-use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Instant;
 
-use axum::extract::{ConnectInfo, Request};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
 use axum::response::Response;
+use axum::Router;
 use classtrack_core::forwarded::{self, ForwardedHeader};
 use ipnet::IpNet;
-use tower::{Layer, Service};
 
 use crate::response_end::{self, code_name, CallStatus};
 
@@ -31,14 +28,14 @@ pub const TARGET: &str = "access";
 /// Paths longer than this are cut (with `…`): a client chooses them.
 const MAX_PATH: usize = 200;
 
-/// Writes one access-log line per request of the routes it wraps.
+/// How the access log resolves the client's address.
 #[derive(Debug, Clone)]
-pub struct AccessLogLayer {
+pub struct AccessLog {
     trusted_proxies: Arc<[IpNet]>,
     forwarded_header: ForwardedHeader,
 }
 
-impl AccessLogLayer {
+impl AccessLog {
     /// Resolves the client's address as the rest of the server does: only
     /// `trusted_proxies` may name it, in `forwarded_header`.
     pub fn new(trusted_proxies: Vec<IpNet>, forwarded_header: ForwardedHeader) -> Self {
@@ -46,6 +43,11 @@ impl AccessLogLayer {
             trusted_proxies: trusted_proxies.into(),
             forwarded_header,
         }
+    }
+
+    /// `app` with one access-log line per request.
+    pub fn around(self, app: Router) -> Router {
+        app.layer(axum::middleware::from_fn_with_state(self, log_request))
     }
 
     fn client(&self, req: &Request) -> Option<IpAddr> {
@@ -64,67 +66,34 @@ impl AccessLogLayer {
     }
 }
 
-impl<S> Layer<S> for AccessLogLayer {
-    type Service = AccessLog<S>;
-    fn layer(&self, inner: S) -> AccessLog<S> {
-        AccessLog {
-            inner,
-            layer: self.clone(),
-        }
+/// Logs `req` once its answer has been sent whole.
+async fn log_request(State(log): State<AccessLog>, mut req: Request, next: Next) -> Response {
+    let status = CallStatus::default();
+    req.extensions_mut().insert(status.clone());
+    let line = Line {
+        method: req.method().to_string(),
+        path: loggable_path(req.uri().path()),
+        client: log.client(&req),
+        started: Instant::now(),
+        status,
+    };
+    let response = next.run(req).await;
+    let http_status = response.status().as_u16();
+    if let Some(code) = response_end::grpc_status(response.headers()) {
+        // Refused at once: the status is in the headers, the body empty.
+        line.status.set(code);
+        line.write(http_status);
+        return response;
     }
-}
-
-/// The service of [`AccessLogLayer`].
-#[derive(Debug, Clone)]
-pub struct AccessLog<S> {
-    inner: S,
-    layer: AccessLogLayer,
-}
-
-impl<S> Service<Request> for AccessLog<S>
-where
-    S: Service<Request, Response = Response, Error = Infallible>,
-    S::Future: Send + 'static,
-{
-    type Response = Response;
-    type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, mut req: Request) -> Self::Future {
-        let status = CallStatus::default();
-        req.extensions_mut().insert(status.clone());
-        let line = Line {
-            method: req.method().to_string(),
-            path: loggable_path(req.uri().path()),
-            client: self.layer.client(&req),
-            started: Instant::now(),
-            status,
-        };
-        let answer = self.inner.call(req);
-        Box::pin(async move {
-            let response = answer.await?;
-            let http_status = response.status().as_u16();
-            if let Some(code) = response_end::grpc_status(response.headers()) {
-                // Refused at once: the status is in the headers, the body empty.
+    response_end::watch(
+        response,
+        Box::new(move |end| {
+            if let response_end::End::Trailers(Some(code)) = end {
                 line.status.set(code);
-                line.write(http_status);
-                return Ok(response);
             }
-            Ok(response_end::watch(
-                response,
-                Box::new(move |end| {
-                    if let response_end::End::Trailers(Some(code)) = end {
-                        line.status.set(code);
-                    }
-                    line.write(http_status);
-                }),
-            ))
-        })
-    }
+            line.write(http_status);
+        }),
+    )
 }
 
 /// What one line says.

@@ -142,7 +142,7 @@ impl Api {
     }
 
     /// Every gRPC service, health and reflection as axum routes, with
-    /// gRPC-Web accepted and every call counted ([`metrics::RpcMetricsLayer`]).
+    /// gRPC-Web accepted and every call counted ([`metrics::count_calls`]).
     /// Call it once: it starts the health reporter.
     pub fn routes(&self) -> axum::Router {
         use services::*;
@@ -181,7 +181,7 @@ impl Api {
             )
             .into_axum_router()
             // Inside gRPC-Web: the metrics read the status from gRPC's trailers.
-            .layer(metrics::RpcMetricsLayer)
+            .layer(axum::middleware::from_fn(metrics::count_calls))
             .layer(tonic_web::GrpcWebLayer::new())
             .route("/healthz", axum::routing::get(health::healthz))
             .route(

@@ -5,27 +5,23 @@
 //! installs the recorder first (`crates/cli/src/server.rs`), with the buckets
 //! of [`BUCKETS`]. docs/operations.md lists them with an alert each.
 //!
-//! The RPC metrics are a tower layer over the API's routes ([`RpcMetricsLayer`],
+//! The RPC metrics are a middleware over the API's routes ([`count_calls`],
 //! applied in `Api::routes`), so every call is counted once whichever way
 //! it came: gRPC, gRPC-Web, or the web tier's in-process channel.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::convert::Infallible;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::OnceLock;
-use std::task::{Context, Poll};
 use std::time::Instant;
 
 use axum::extract::Request;
+use axum::middleware::Next;
 use axum::response::Response;
 use classtrack_core::CheckInRejection;
 use classtrack_proto::v1;
 use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
 use prost::Message;
 use tonic::Code;
-use tower::{Layer, Service};
 
 use crate::error::{ApiError, ApiResult};
 use crate::response_end::{self, code_name, CallStatus, End};
@@ -167,48 +163,16 @@ pub(crate) fn login_answered<T>(r: &ApiResult<T>) {
     counter!(LOGINS, "outcome" => outcome).increment(1);
 }
 
-/// Counts and times every call of the routes it wraps.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct RpcMetricsLayer;
-
-impl<S> Layer<S> for RpcMetricsLayer {
-    type Service = RpcMetrics<S>;
-    fn layer(&self, inner: S) -> RpcMetrics<S> {
-        RpcMetrics { inner }
-    }
-}
-
-/// The service of [`RpcMetricsLayer`].
-#[derive(Debug, Clone)]
-pub struct RpcMetrics<S> {
-    inner: S,
-}
-
-impl<S> Service<Request> for RpcMetrics<S>
-where
-    S: Service<Request, Response = Response, Error = Infallible>,
-    S::Future: Send + 'static,
-{
-    type Response = Response;
-    type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, req: Request) -> Self::Future {
-        let call = Call {
-            method: methods().find(req.uri().path()),
-            started: Instant::now(),
-            status: req.extensions().get::<CallStatus>().cloned(),
-        };
-        let answer = self.inner.call(req);
-        Box::pin(async move {
-            let response = answer.await?;
-            Ok(call.answered(response))
-        })
-    }
+/// Counts and times every call of the routes it wraps, as a middleware
+/// (`axum::middleware::from_fn(metrics::count_calls)` in `Api::routes`).
+pub async fn count_calls(req: Request, next: Next) -> Response {
+    let call = Call {
+        method: methods().find(req.uri().path()),
+        started: Instant::now(),
+        status: req.extensions().get::<CallStatus>().cloned(),
+    };
+    let response = next.run(req).await;
+    call.answered(response)
 }
 
 /// One call being served.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use axum::Router;
-use classtrack_api::access_log::AccessLogLayer;
+use classtrack_api::access_log::AccessLog;
 use classtrack_api::{Api, ApiConfig};
 use classtrack_store::Store;
 use tokio::net::TcpListener;
@@ -150,10 +150,11 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
     };
     let store = state.store.clone();
     let (app, metrics) = with_metrics(app, config.metrics_listen.as_deref(), Some(store)).await?;
-    let app = app.layer(AccessLogLayer::new(
+    let app = AccessLog::new(
         state.config.trusted_proxies.clone(),
         state.config.forwarded_header,
-    ));
+    )
+    .around(app);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let handle = match tls {
         Some((files, tls)) => {
@@ -243,7 +244,7 @@ pub async fn start_web(
     config.forwarded_header = forwarded_header;
     let (app, metrics) =
         with_metrics(classtrack_web::router(config)?, metrics_listen, None).await?;
-    let app = app.layer(AccessLogLayer::new(trusted_proxies, forwarded_header));
+    let app = AccessLog::new(trusted_proxies, forwarded_header).around(app);
     // The pages connect lazily; say at once if the API's TLS is wrong.
     let probe = api.clone();
     tokio::spawn(async move {

@@ -141,27 +141,47 @@ fn from<T>(body: T) -> tonic::Request<T> {
     req
 }
 
-/// One HTTP/1.0 request (so the answer is never chunked): its status and body.
+/// One HTTP/1.0 GET (so the answer is never chunked): its status and body.
 fn http_get(addr: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
+    let (status, body) = http(addr, "GET", path, headers, &[]);
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// One HTTP/1.0 request: its status and body.
+fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, Vec<u8>) {
     let mut stream = TcpStream::connect(addr).unwrap_or_else(|e| panic!("{addr}: {e}"));
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .expect("timeout");
-    let mut request = format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n");
+    let mut request = format!(
+        "{method} {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));
     }
     request.push_str("\r\n");
     stream.write_all(request.as_bytes()).expect("request sent");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).expect("answer read");
-    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    stream.write_all(body).expect("body sent");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).expect("answer read");
+    let split = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(answer.len());
+    let head = String::from_utf8_lossy(&answer[..split]).into_owned();
     let status = head
         .split(' ')
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("no status in {head}"));
-    (status, body.to_string())
+    (status, answer[(split + 4).min(answer.len())..].to_vec())
 }
 
 /// The families of a scrape: name → TYPE, and the names that have a HELP.
@@ -457,6 +477,29 @@ async fn each_request_is_one_access_line_without_secrets() {
         format!("Bearer {token}").parse().expect("value"),
     );
     clients.auth().who_am_i(who).await.expect("who am I");
+    // The same over gRPC-Web, whose status travels inside the body.
+    let (status, _) = tokio::task::spawn_blocking({
+        let addr = server.addr.clone();
+        let bearer = format!("Bearer {token}");
+        move || {
+            let headers = [
+                ("Content-Type", "application/grpc-web+proto"),
+                ("Authorization", bearer.as_str()),
+            ];
+            // One empty message: no compression flag, length 0.
+            let empty = [0u8; 5];
+            http(
+                &addr,
+                "POST",
+                "/classtrack.v1.AuthService/WhoAmI",
+                &headers,
+                &empty,
+            )
+        }
+    })
+    .await
+    .expect("gRPC-Web call");
+    assert_eq!(status, 200);
     let qr = "42.177.SECRETMACSECRETMAC";
     let cookie = format!("ct_session={}", URL_SAFE_NO_PAD.encode(token.as_bytes()));
     let (status, _) = tokio::task::spawn_blocking({
@@ -504,10 +547,12 @@ async fn each_request_is_one_access_line_without_secrets() {
         );
     }
     // The page's own calls go through the in-process channel: not logged
-    // as requests, so WhoAmI is exactly the one call made.
-    let whoami = server.json_lines(1, path_is("/classtrack.v1.AuthService/WhoAmI"));
-    assert_eq!(whoami.len(), 1, "{whoami:?}");
-    assert_eq!(whoami[0]["fields"]["grpc_status"], "OK");
+    // as requests, so WhoAmI is exactly the two calls made (gRPC, gRPC-Web).
+    let whoami = server.json_lines(2, path_is("/classtrack.v1.AuthService/WhoAmI"));
+    assert_eq!(whoami.len(), 2, "{whoami:?}");
+    for line in &whoami {
+        assert_eq!(line["fields"]["grpc_status"], "OK", "{line}");
+    }
     let page = server.json_lines(1, path_is("/c/[token]"));
     assert_eq!(page.len(), 1, "the landing page's line: {:?}", server.log());
     assert_eq!(page[0]["fields"]["status"], u64::from(status));
