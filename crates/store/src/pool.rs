@@ -379,7 +379,8 @@ impl Store {
     pub async fn begin(&self) -> Result<Tx<'static>> {
         let writer = self.writer_place().await;
         Ok(Tx {
-            inner: crate::metrics::acquiring(self.pool().begin_with(self.begin_statement())).await?,
+            inner: crate::metrics::acquiring(self.pool().begin_with(self.begin_statement()))
+                .await?,
             _writer: writer,
         })
     }
