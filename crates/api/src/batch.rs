@@ -46,7 +46,7 @@ impl<I: Send + 'static, O: Send + 'static> Batcher<I, O> {
             // While a batch runs, the calls that arrive queue up for the next.
             while rx.recv_many(&mut jobs, max).await > 0 {
                 let (inputs, replies): (Vec<I>, Vec<_>) = jobs.drain(..).unzip();
-                metrics::histogram!("classtrack_batch_size").record(inputs.len() as f64);
+                metrics::histogram!(crate::metrics::BATCH_SIZE).record(inputs.len() as f64);
                 match std::panic::AssertUnwindSafe(run(inputs))
                     .catch_unwind()
                     .await

@@ -5,6 +5,8 @@
 #![warn(missing_docs)]
 
 mod access;
+/// One access-log line per request (target `access`).
+pub mod access_log;
 mod batch;
 /// First start (the admin account) and the demo data.
 pub mod bootstrap;
@@ -15,9 +17,13 @@ mod error;
 pub mod health;
 mod import;
 mod live;
+/// The API's Prometheus metrics: what they are, and the layer that counts calls.
+pub mod metrics;
 mod names;
 mod passwords;
 mod reflection;
+/// When a response has been sent whole, and with which gRPC status.
+pub mod response_end;
 mod retry;
 mod services;
 mod signin;
@@ -136,7 +142,8 @@ impl Api {
     }
 
     /// Every gRPC service, health and reflection as axum routes, with
-    /// gRPC-Web accepted. Call it once: it starts the health reporter.
+    /// gRPC-Web accepted and every call counted ([`metrics::count_calls`]).
+    /// Call it once: it starts the health reporter.
     pub fn routes(&self) -> axum::Router {
         use services::*;
         let (health_reporter, health) = tonic_health::server::health_reporter();
@@ -173,6 +180,8 @@ impl Api {
                     .max_decoding_message_size(MAX_REQUEST_BYTES),
             )
             .into_axum_router()
+            // Inside gRPC-Web: the metrics read the status from gRPC's trailers.
+            .layer(axum::middleware::from_fn(metrics::count_calls))
             .layer(tonic_web::GrpcWebLayer::new())
             .route("/healthz", axum::routing::get(health::healthz))
             .route(

@@ -5,5 +5,6 @@ pub mod backup;
 pub mod client;
 pub mod config;
 pub mod in_process;
+pub mod metrics;
 pub mod server;
 pub mod tls;

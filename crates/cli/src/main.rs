@@ -291,6 +291,7 @@ fn server_config(c: &Config, tier: Tier) -> anyhow::Result<ServerConfig> {
     let tls = tls_files(c)?;
     Ok(ServerConfig {
         listen: c.string("listen")?,
+        metrics_listen: c.text("metrics_listen").map(str::to_string),
         database_url: c.string("database_url")?,
         migrate: c.flag("migrate"),
         pool: classtrack_store::PoolOptions {
@@ -328,6 +329,9 @@ async fn serve(c: Config, tier: Tier) -> anyhow::Result<()> {
     } else {
         "API"
     };
+    if let Some(metrics) = running.metrics_addr {
+        println!("Metrics on http://{metrics}/metrics (metrics_listen)");
+    }
     println!(
         "ClassTrack listening on {scheme}://{} ({what}; database {database})",
         running.addr,
@@ -363,6 +367,7 @@ async fn web(c: Config) -> anyhow::Result<()> {
     };
     let (addr, handle) = server::start_web(
         &listen,
+        c.text("metrics_listen"),
         &target,
         &public,
         trusted_proxies(&c)?,

@@ -5,8 +5,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
-use axum::routing::get;
 use axum::Router;
+use classtrack_api::access_log::AccessLog;
 use classtrack_api::{Api, ApiConfig};
 use classtrack_store::Store;
 use tokio::net::TcpListener;
@@ -22,6 +22,8 @@ pub enum Tier {
 
 pub struct ServerConfig {
     pub listen: String,
+    /// Serve `/metrics` on this address instead of on `listen`.
+    pub metrics_listen: Option<String>,
     pub database_url: String,
     /// Apply pending migrations at start (the account must be allowed to
     /// change the schema). `false` opens the database as it is and refuses
@@ -49,6 +51,9 @@ const CLOSE_CONNECTIONS: std::time::Duration = std::time::Duration::from_secs(5)
 /// A running server.
 pub struct Running {
     pub addr: SocketAddr,
+    /// Where `/metrics` is served when not on `addr` (`metrics_listen`).
+    pub metrics_addr: Option<SocketAddr>,
+    metrics: Option<crate::metrics::Apart>,
     pub api: Arc<tokio::sync::Mutex<Option<Api>>>,
     pub state: classtrack_api::State,
     shutdown: tokio::sync::oneshot::Sender<()>,
@@ -94,6 +99,9 @@ impl Running {
             }
         }
         tracing::debug!("connections closed; stopping background work");
+        if let Some(metrics) = self.metrics {
+            metrics.stop().await?;
+        }
         if let Some(api) = self.api.lock().await.take() {
             api.shutdown().await;
         }
@@ -158,7 +166,13 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         }
         Tier::ApiOnly => api.routes(),
     };
-    let app = with_metrics(app);
+    let store = state.store.clone();
+    let (app, metrics) = with_metrics(app, config.metrics_listen.as_deref(), Some(store)).await?;
+    let app = AccessLog::new(
+        state.config.trusted_proxies.clone(),
+        state.config.forwarded_header,
+    )
+    .around(app);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let handle = match tls {
         Some((files, tls)) => {
@@ -197,6 +211,8 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
     };
     Ok(Running {
         addr,
+        metrics_addr: metrics.as_ref().map(|m| m.addr),
+        metrics,
         api: Arc::new(tokio::sync::Mutex::new(Some(api))),
         state,
         shutdown: tx,
@@ -231,9 +247,11 @@ pub fn default_public_url(listen: &str, tls: bool) -> anyhow::Result<String> {
     }
 }
 
-/// The web tier alone, talking to a remote API.
+/// The web tier alone, talking to a remote API; `/metrics` (the process
+/// and the requests) on `metrics_listen` when given, else beside the pages.
 pub async fn start_web(
     listen: &str,
+    metrics_listen: Option<&str>,
     api: &classtrack_proto::endpoint::Target,
     public_url: &str,
     trusted_proxies: Vec<ipnet::IpNet>,
@@ -248,10 +266,12 @@ pub async fn start_web(
     let mut config = classtrack_web::WebConfig::new(api.url.clone(), public_url);
     config.ca_cert = api.ca_cert.clone();
     config.insecure = api.insecure;
-    config.trusted_proxies = trusted_proxies;
+    config.trusted_proxies = trusted_proxies.clone();
     config.forwarded_header = forwarded_header;
     config.time_zone = site_zone(time_zone)?;
-    let app = with_metrics(classtrack_web::router(config)?);
+    let (app, metrics) =
+        with_metrics(classtrack_web::router(config)?, metrics_listen, None).await?;
+    let app = AccessLog::new(trusted_proxies, forwarded_header).around(app);
     // The pages connect lazily; say at once if the API's TLS is wrong.
     let probe = api.clone();
     tokio::spawn(async move {
@@ -260,12 +280,18 @@ pub async fn start_web(
         }
     });
     let handle = tokio::spawn(async move {
-        axum::serve(
+        let served = axum::serve(
             listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown_signal())
-        .await
+        .await;
+        if let Some(metrics) = metrics {
+            if let Err(e) = metrics.stop().await {
+                tracing::warn!("the metrics server did not stop cleanly: {e:#}");
+            }
+        }
+        served
     });
     Ok((addr, handle))
 }
@@ -285,23 +311,20 @@ fn without_nagle(
     listener.tap_io(nodelay as fn(&mut tokio::net::TcpStream))
 }
 
-fn with_metrics(app: Router) -> Router {
-    static HANDLE: std::sync::OnceLock<Option<metrics_exporter_prometheus::PrometheusHandle>> =
-        std::sync::OnceLock::new();
-    let handle = HANDLE
-        .get_or_init(|| {
-            metrics_exporter_prometheus::PrometheusBuilder::new()
-                .install_recorder()
-                .ok()
-        })
-        .clone();
-    app.route(
-        "/metrics",
-        get(move || {
-            let handle = handle.clone();
-            async move { handle.map(|h| h.render()).unwrap_or_default() }
-        }),
-    )
+/// `/metrics` beside `app`, or on its own address when `apart` names one
+/// (then the public port does not serve it).
+async fn with_metrics(
+    app: Router,
+    apart: Option<&str>,
+    store: Option<Store>,
+) -> anyhow::Result<(Router, Option<crate::metrics::Apart>)> {
+    match apart {
+        Some(listen) => Ok((
+            app,
+            Some(crate::metrics::Apart::start(listen, store).await?),
+        )),
+        None => Ok((app.merge(crate::metrics::routes(store)), None)),
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
@@ -338,6 +361,7 @@ mod tests {
     fn on(url: &str, migrate: bool) -> ServerConfig {
         ServerConfig {
             listen: "127.0.0.1:0".into(),
+            metrics_listen: None,
             database_url: url.into(),
             migrate,
             pool: Default::default(),

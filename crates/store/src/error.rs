@@ -142,6 +142,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
+        crate::metrics::failed(&e);
         use sqlx::Error as E;
         match e {
             E::RowNotFound => StoreError::NotFound,

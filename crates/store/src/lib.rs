@@ -13,7 +13,8 @@
 //! one file per story, [`events`], [`justifications`], [`auth`], [`audit`],
 //! [`reports`]); [`page`] for keyset pagination; [`backup`] for copying a
 //! live SQLite database and restoring one, with `in_use.rs` for the lock
-//! that tells a restore a server uses the file. `testing` (the test
+//! that tells a restore a server uses the file; [`metrics`] for the pool's
+//! and the database errors' Prometheus metrics. `testing` (the test
 //! databases) exists only with the `testing` feature, which only
 //! `[dev-dependencies]` turn on.
 
@@ -26,6 +27,7 @@ pub mod backup;
 pub mod courses;
 pub mod events;
 pub mod justifications;
+pub mod metrics;
 pub mod page;
 pub mod reports;
 pub mod retry;

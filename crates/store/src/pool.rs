@@ -100,7 +100,7 @@ impl Kept {
         self.last_used = std::time::Instant::now();
         let conn = match &mut self.conn {
             Some(conn) => conn,
-            slot @ None => slot.insert(self.store.pool().acquire().await?),
+            slot @ None => slot.insert(self.store.acquire().await?),
         };
         let inner = sqlx::Connection::begin_with(&mut **conn, self.store.begin_statement()).await?;
         Ok(Tx {
@@ -306,7 +306,7 @@ impl Store {
     /// a transaction; it goes back to the pool when dropped.
     /// [`StoreError::Unavailable`] when none frees up within the acquire timeout.
     pub async fn acquire(&self) -> Result<PoolConnection<Any>> {
-        Ok(self.pool().acquire().await?)
+        Ok(crate::metrics::acquiring(self.pool().acquire()).await?)
     }
 
     /// Begins a write transaction. On SQLite it takes the write lock up
@@ -315,7 +315,8 @@ impl Store {
     pub async fn begin(&self) -> Result<Tx<'static>> {
         let writer = self.writer_place().await;
         Ok(Tx {
-            inner: self.pool().begin_with(self.begin_statement()).await?,
+            inner: crate::metrics::acquiring(self.pool().begin_with(self.begin_statement()))
+                .await?,
             _writer: writer,
         })
     }
@@ -330,7 +331,7 @@ impl Store {
             Backend::MySql => "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
         };
         Ok(Tx {
-            inner: self.pool().begin_with(begin).await?,
+            inner: crate::metrics::acquiring(self.pool().begin_with(begin)).await?,
             _writer: None,
         })
     }

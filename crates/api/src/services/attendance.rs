@@ -71,7 +71,9 @@ impl AttendanceService for AttendanceApi {
         &self,
         req: Request<v1::CheckInRequest>,
     ) -> Result<Response<v1::CheckInResponse>, Status> {
-        reply(check_in(&self.0, req).await)
+        let answer = check_in(&self.0, req).await;
+        crate::metrics::check_in_answered(&answer);
+        reply(answer)
     }
 
     async fn scan_qr_token(
@@ -234,12 +236,6 @@ async fn check_in(s: &State, req: Request<v1::CheckInRequest>) -> ApiResult<v1::
                 // The database's trigger wrote the roll event with the record.
                 s.hub.nudge();
             }
-            let result = if already {
-                "REPEAT"
-            } else {
-                record.status.as_str()
-            };
-            metrics::counter!("classtrack_checkins_total", "result" => result).increment(1);
             Ok(v1::CheckInResponse {
                 record: Some(convert::record(&record)),
                 already_recorded: already,
@@ -250,13 +246,10 @@ async fn check_in(s: &State, req: Request<v1::CheckInRequest>) -> ApiResult<v1::
                 )),
             })
         }
-        Verdict::Refused(reason, retry_after) => {
-            metrics::counter!("classtrack_checkins_total", "result" => reason.code()).increment(1);
-            Err(ApiError::Rejected {
-                reason,
-                retry_after,
-            })
-        }
+        Verdict::Refused(reason, retry_after) => Err(ApiError::Rejected {
+            reason,
+            retry_after,
+        }),
         Verdict::Invalid(e) => Err(e),
     }
 }

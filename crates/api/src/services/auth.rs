@@ -23,7 +23,9 @@ impl AuthService for AuthApi {
         &self,
         req: Request<v1::LoginRequest>,
     ) -> Result<Response<v1::LoginResponse>, Status> {
-        reply(login(&self.0, req).await)
+        let answer = login(&self.0, req).await;
+        crate::metrics::login_answered(&answer);
+        reply(answer)
     }
 
     async fn logout(
@@ -80,7 +82,7 @@ async fn login(s: &State, req: Request<v1::LoginRequest>) -> ApiResult<v1::Login
 
     let now = s.now_ms();
     // The check is reserved (counted as a failure) before it runs.
-    let attempt = throttle::admit(
+    let attempt = match throttle::admit(
         &s.store,
         &s.config.login_throttle,
         &s.config.retry,
@@ -88,13 +90,21 @@ async fn login(s: &State, req: Request<v1::LoginRequest>) -> ApiResult<v1::Login
         &address,
         now,
     )
-    .await?;
+    .await
+    {
+        Err(e @ ApiError::Throttled { .. }) => {
+            tracing::info!(%address, username = %login, "login throttled");
+            return Err(e);
+        }
+        attempt => attempt?,
+    };
     let ok = passwords::verify(attempt.found.as_ref().map(|(_, h)| h.clone()), r.password).await?;
-    metrics::counter!("classtrack_login_password_checks_total").increment(1);
+    metrics::counter!(crate::metrics::LOGIN_PASSWORD_CHECKS).increment(1);
     // A deactivated account is refused after the same check, with the same
     // answer, and its failure counts the same.
     let Some((user, _)) = attempt.found.filter(|(u, _)| ok && u.active) else {
-        tracing::info!(%address, "failed login");
+        // The name tried, never the password: who is being guessed at.
+        tracing::info!(%address, username = %login, "failed login");
         return Err(LOGIN_REFUSED);
     };
     retrying!(s, "login", {

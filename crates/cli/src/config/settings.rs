@@ -110,6 +110,16 @@ pub static SETTINGS: &[Setting] = &[
     .only(For::Web)
     .check(check_listen),
     setting(
+        "metrics_listen",
+        "CLASSTRACK_METRICS_LISTEN",
+        Kind::Text,
+        "Serve /metrics on this address (HOST:PORT) instead of on the public port, which then \
+         does not serve it. Unset: /metrics is on the public port.",
+    )
+    .flag("metrics-listen")
+    .only(For::Both)
+    .check(check_listen),
+    setting(
         "public_url",
         "CLASSTRACK_PUBLIC_URL",
         Kind::Text,

@@ -163,6 +163,7 @@ pub async fn spawn_tier(
 pub fn server_config(database_url: &str, api: ApiConfig) -> ServerConfig {
     ServerConfig {
         listen: "127.0.0.1:0".into(),
+        metrics_listen: None,
         database_url: database_url.to_string(),
         // The test databases are migrated before the server starts, and on
         // MariaDB the server's account may only read and write rows.

@@ -17,6 +17,7 @@ mod health;
 mod http;
 mod imports;
 mod live;
+mod metrics;
 #[path = "../support/nginx.rs"]
 mod nginx;
 #[path = "../support/pki.rs"]
