@@ -126,9 +126,11 @@ impl Spawned {
             .stdout(Stdio::from(log_file))
             .stderr(Stdio::from(log_err))
             .kill_on_drop(true);
-        // Per-request logging would be measured too; keep the server quiet unless asked.
-        if std::env::var_os("RUST_LOG").is_none() {
-            command.env("RUST_LOG", "warn");
+        // Per-request logging (the access log) would be measured too; keep
+        // the server quiet unless asked (the server reads CLASSTRACK_LOG,
+        // not RUST_LOG).
+        if std::env::var_os("CLASSTRACK_LOG").is_none() {
+            command.env("CLASSTRACK_LOG", "warn");
         }
         let child = command
             .spawn()

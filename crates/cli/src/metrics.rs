@@ -2,7 +2,8 @@
 //! process, installed at the first server start with real histograms
 //! (the buckets of `classtrack_api::metrics::BUCKETS` and the store's acquire
 //! buckets), then every metric described and registered at zero, so that a
-//! fresh server already shows all of them with HELP and TYPE. At each read
+//! fresh server already shows all of them with HELP and TYPE (the web tier
+//! alone: the process metrics and nothing of the API's). At each read
 //! the pool's gauges are sampled from the store and the process metrics
 //! (memory, CPU, open files: `metrics-process`) collected.
 //!
@@ -24,9 +25,14 @@ use tokio::task::JoinHandle;
 /// The content type of Prometheus' text format.
 const TEXT_FORMAT: &str = "text/plain; version=0.0.4; charset=utf-8";
 
-/// The route `/metrics`, sampling `store`'s pool (none for the web tier alone).
+/// The route `/metrics`, sampling `store`'s pool. The web tier alone has
+/// no store and serves no API: it shows the process metrics only.
 pub fn routes(store: Option<Store>) -> Router {
     let exporter = exporter();
+    if store.is_some() && exporter.handle.is_some() {
+        classtrack_api::metrics::register();
+        classtrack_store::metrics::register();
+    }
     Router::new().route(
         "/metrics",
         get(move || {
@@ -110,8 +116,6 @@ fn exporter() -> Exporter {
             };
             let process = metrics_process::Collector::default();
             if handle.is_some() {
-                classtrack_api::metrics::register();
-                classtrack_store::metrics::register();
                 process.describe();
                 process.collect();
             }
