@@ -101,6 +101,7 @@ pub async fn report(state: State, reporter: HealthReporter) {
             tokio::time::timeout(PROBE_TIMEOUT, state.store.probe()).await,
             Ok(Ok(()))
         );
+        state.store.set_reachable(answers);
         readiness.send_if_modified(|r| {
             let was = r.database;
             r.database = answers;

@@ -19,9 +19,10 @@ pub struct PoolOptions {
     /// anyway), 32 on MariaDB.
     pub max_connections: Option<u32>,
     /// How long a call waits for a free connection (or for a new one to
-    /// connect) before it fails with [`StoreError::Unavailable`]. Short, so
-    /// that a replica whose database is gone answers UNAVAILABLE at once
-    /// instead of keeping the caller waiting.
+    /// connect) before it fails with [`StoreError::Unavailable`]: the wait
+    /// for a pool busy with work (a lecture hall logging in at once). A
+    /// database that is gone is not waited for: once the health probe finds
+    /// it unreachable ([`crate::Store::set_reachable`]), calls fail at once.
     pub acquire_timeout: Duration,
     /// MariaDB stops a statement that runs longer than this
     /// (`max_statement_time`); `None`: no limit. Not applied on SQLite.
@@ -32,7 +33,7 @@ impl Default for PoolOptions {
     fn default() -> Self {
         Self {
             max_connections: None,
-            acquire_timeout: Duration::from_secs(1),
+            acquire_timeout: Duration::from_secs(5),
             statement_timeout: Some(Duration::from_secs(10)),
         }
     }

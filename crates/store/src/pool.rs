@@ -39,7 +39,16 @@ struct Inner {
     sqlite_writer: Arc<tokio::sync::Mutex<()>>,
     /// On a SQLite file: the mark that a restore must wait for (`in_use.rs`).
     in_use: Option<Arc<crate::in_use::InUse>>,
+    /// Whether the database answered its last probe ([`Store::set_reachable`]):
+    /// while it does not, calls that need a connection fail at once instead
+    /// of waiting out the acquire timeout, which is then only the wait for
+    /// a pool busy with work.
+    reachable: tokio::sync::watch::Sender<bool>,
 }
+
+/// The longest [`Store::probe`] waits for one host to answer before it
+/// tries the next.
+const PROBE_HOST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// A write transaction, on a pooled connection ([`Store::begin`]) or a kept
 /// one ([`Kept::begin`]), or a read-only snapshot ([`Store::snapshot`]). Derefs to the connection, so repositories take
@@ -196,6 +205,7 @@ impl Store {
                             hosts,
                             sqlite_writer: Arc::new(tokio::sync::Mutex::new(())),
                             in_use,
+                            reachable: tokio::sync::watch::Sender::new(true),
                         }),
                     });
                 }
@@ -248,7 +258,7 @@ impl Store {
     /// others, moves to the first of them that does: new work then goes
     /// there, and connections of the old pool are dropped as they fail.
     pub async fn probe(&self) -> Result<()> {
-        let timeout = self.inner.options.acquire_timeout;
+        let timeout = self.inner.options.acquire_timeout.min(PROBE_HOST_TIMEOUT);
         let mut probe = self.inner.probe.lock().await;
         if let Some(conn) = probe.as_mut() {
             match tokio::time::timeout(timeout, sqlx::Connection::ping(conn)).await {
@@ -302,11 +312,43 @@ impl Store {
         Ok(())
     }
 
+    /// Records what the last probe found (the health task calls it after
+    /// each [`Store::probe`]). While the database is unreachable, calls
+    /// that need a connection fail with [`StoreError::Unavailable`] at once,
+    /// and calls already waiting for one stop waiting.
+    pub fn set_reachable(&self, reachable: bool) {
+        self.inner.reachable.send_if_modified(|r| {
+            let changed = *r != reachable;
+            *r = reachable;
+            changed
+        });
+    }
+
+    /// Waits for `getting` (an acquire, or a begin that acquires) while the
+    /// database is reachable: a busy pool is waited for up to the acquire
+    /// timeout, a database the probe found gone is not waited for at all.
+    async fn getting<T>(
+        &self,
+        getting: impl std::future::Future<Output = std::result::Result<T, sqlx::Error>>,
+    ) -> Result<T> {
+        let mut reachable = self.inner.reachable.subscribe();
+        if !*reachable.borrow_and_update() {
+            return Err(StoreError::Unavailable(sqlx::Error::PoolTimedOut));
+        }
+        tokio::select! {
+            got = crate::metrics::acquiring(getting) => Ok(got?),
+            _ = reachable.wait_for(|r| !*r) => {
+                Err(StoreError::Unavailable(sqlx::Error::PoolTimedOut))
+            }
+        }
+    }
+
     /// Takes a connection from the pool for reads or single statements outside
     /// a transaction; it goes back to the pool when dropped.
-    /// [`StoreError::Unavailable`] when none frees up within the acquire timeout.
+    /// [`StoreError::Unavailable`] when none frees up within the acquire
+    /// timeout, or at once while the database is unreachable.
     pub async fn acquire(&self) -> Result<PoolConnection<Any>> {
-        Ok(crate::metrics::acquiring(self.pool().acquire()).await?)
+        self.getting(self.pool().acquire()).await
     }
 
     /// Begins a write transaction. On SQLite it takes the write lock up
@@ -315,7 +357,8 @@ impl Store {
     pub async fn begin(&self) -> Result<Tx<'static>> {
         let writer = self.writer_place().await;
         Ok(Tx {
-            inner: crate::metrics::acquiring(self.pool().begin_with(self.begin_statement()))
+            inner: self
+                .getting(self.pool().begin_with(self.begin_statement()))
                 .await?,
             _writer: writer,
         })
@@ -331,7 +374,7 @@ impl Store {
             Backend::MySql => "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
         };
         Ok(Tx {
-            inner: crate::metrics::acquiring(self.pool().begin_with(begin)).await?,
+            inner: self.getting(self.pool().begin_with(begin)).await?,
             _writer: None,
         })
     }

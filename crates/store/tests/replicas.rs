@@ -16,6 +16,7 @@ per_backend!(
     a_lock_waits_for_its_holder,
     a_lock_left_by_a_dead_holder_lapses,
     a_half_applied_migration_names_its_repair,
+    a_busy_pool_is_waited_for_and_a_database_found_gone_is_not,
 );
 mariadb_only!(
     every_connection_reads_causally_and_has_a_statement_timeout,
@@ -325,4 +326,77 @@ fn host_of(url: &str) -> String {
 /// `url` with its one host replaced by `hosts`.
 fn with_hosts(url: &str, hosts: &[String]) -> String {
     url.replacen(&host_of(url), &hosts.join(","), 1)
+}
+
+/// The acquire timeout is the wait for a pool busy with work: a call waits
+/// past the old 1 s default for the one connection to come back (a lecture
+/// hall logging in at once behind one address). A database the probe found
+/// gone is not waited for: a call already waiting stops at once, a new one
+/// does not wait, and calls go through again once the probe finds it back.
+async fn a_busy_pool_is_waited_for_and_a_database_found_gone_is_not(db: TestDb) {
+    let l = db.label();
+    db.migrate().await;
+    let options = PoolOptions {
+        max_connections: Some(1),
+        acquire_timeout: Duration::from_secs(5),
+        ..Default::default()
+    };
+    let store = Store::open_with(&db.url, false, &options)
+        .await
+        .expect("opens");
+
+    let held = store.acquire().await.expect("the one connection");
+    let release = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        drop(held);
+    });
+    let started = Instant::now();
+    let conn = store
+        .acquire()
+        .await
+        .unwrap_or_else(|e| panic!("{l}: a busy pool is waited for: {e:?}"));
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(1400),
+        "{l}: got the connection after {waited:?}, before it was given back?"
+    );
+    release.await.expect("released");
+
+    let waiter = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let started = Instant::now();
+            (store.acquire().await.map(drop), started.elapsed())
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    store.set_reachable(false);
+    let (got, waited) = waiter.await.expect("the waiter ends");
+    assert!(
+        matches!(got, Err(StoreError::Unavailable(_))),
+        "{l}: a waiting call is told at once: {got:?}"
+    );
+    assert!(
+        waited < Duration::from_millis(1000),
+        "{l}: the waiting call stopped after {waited:?}"
+    );
+    let started = Instant::now();
+    let now = store.begin().await.map(drop);
+    assert!(
+        matches!(now, Err(StoreError::Unavailable(_))),
+        "{l}: a new call is not kept waiting: {now:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_millis(200),
+        "{l}: a new call waited {:?}",
+        started.elapsed()
+    );
+
+    drop(conn);
+    store.set_reachable(true);
+    store
+        .acquire()
+        .await
+        .unwrap_or_else(|e| panic!("{l}: served again once the probe finds it back: {e:?}"));
+    store.close().await;
 }

@@ -179,11 +179,12 @@ pub static SETTINGS: &[Setting] = &[
         "database_acquire_timeout",
         "CLASSTRACK_DATABASE_ACQUIRE_TIMEOUT",
         Kind::Duration,
-        "How long a call waits for a free connection (or for one to connect) before it is \
-         answered UNAVAILABLE; also how long the health probe waits for the database.",
+        "How long a call waits for a free connection (or for one to connect) while the pool is \
+         busy before it is answered UNAVAILABLE. A database the health probe (every 250 ms) \
+         finds gone is not waited for: calls are answered UNAVAILABLE at once.",
     )
     .flag("database-acquire-timeout")
-    .default("1s"),
+    .default("5s"),
     setting(
         "database_statement_timeout",
         "CLASSTRACK_DATABASE_STATEMENT_TIMEOUT",

@@ -168,15 +168,7 @@ pub fn server_config(database_url: &str, api: ApiConfig) -> ServerConfig {
         // The test databases are migrated before the server starts, and on
         // MariaDB the server's account may only read and write rows.
         migrate: false,
-        // Two cores run the whole suite (and, in `.ci/mariadb-tls`, a TLS
-        // handshake per new connection): a burst of concurrent logins on one
-        // throttle row can wait longer than the production default of 1 s
-        // for a pooled connection here. The timeout itself is tested in
-        // `server::tests::the_pool_is_sized_as_configured`.
-        pool: classtrack_store::PoolOptions {
-            acquire_timeout: Duration::from_secs(5),
-            ..Default::default()
-        },
+        pool: classtrack_store::PoolOptions::default(),
         api,
         tier: Tier::ApiOnly,
         tls: None,
