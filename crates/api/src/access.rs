@@ -12,7 +12,6 @@ use base64::Engine;
 use classtrack_core::{CourseId, Role};
 use classtrack_store::users::User;
 use classtrack_store::{courses, Conn, StoreError};
-use rand::RngCore;
 use sha2::{Digest, Sha256};
 use tonic::Request;
 
@@ -70,8 +69,7 @@ pub const LOGIN_ENDED: ApiError =
 
 /// A new random bearer token and the hash that is stored.
 pub fn new_token() -> (String, String) {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let bytes: [u8; 32] = rand::random();
     let token = URL_SAFE_NO_PAD.encode(bytes);
     let hash = token_hash(&token);
     (token, hash)

@@ -9,7 +9,7 @@ use classtrack_store::courses::{self, NewCourse};
 use classtrack_store::sessions::{self, NewSession};
 use classtrack_store::users::{self, NewUser};
 use classtrack_store::StoreError;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 
 use crate::error::{ApiError, ApiResult};
 use crate::passwords;
@@ -224,14 +224,14 @@ pub async fn load_demo(state: &State) -> ApiResult<DemoLogins> {
                     continue;
                 }
                 for s in &students[enrolled.clone()] {
-                    let roll: f64 = rng.gen();
+                    let roll: f64 = rng.random();
                     let status = match roll {
                         r if r < 0.75 => AttendanceStatus::Present,
                         r if r < 0.85 => AttendanceStatus::Late,
                         r if r < 0.9 => AttendanceStatus::Excused,
                         _ => continue,
                     };
-                    let at = session.start_at + rng.gen_range(-5..25) * 60_000;
+                    let at = session.start_at + rng.random_range(-5..25) * 60_000;
                     let source = if status == AttendanceStatus::Excused {
                         RecordSource::Manual
                     } else {

@@ -4,8 +4,8 @@
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use rand::distributions::Alphanumeric;
-use rand::Rng;
+use rand::distr::Alphanumeric;
+use rand::RngExt;
 
 use crate::error::{ApiError, ApiResult};
 
@@ -109,7 +109,7 @@ fn dummy_hash() -> String {
 
 /// A password for a new or reset account: 16 letters and digits.
 pub fn generate() -> String {
-    rand::thread_rng()
+    rand::rng()
         .sample_iter(&Alphanumeric)
         .take(16)
         .map(char::from)

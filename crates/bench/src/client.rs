@@ -151,8 +151,8 @@ pub async fn login_settled(
     if !response.password_change_required {
         return Ok((bearer, None));
     }
-    use rand::distributions::{Alphanumeric, DistString};
-    let fresh = Alphanumeric.sample_string(&mut rand::thread_rng(), 24);
+    use rand::distr::{Alphanumeric, SampleString};
+    let fresh = Alphanumeric.sample_string(&mut rand::rng(), 24);
     auth(channel)
         .change_password(bearer.request(
             ChangePasswordRequest {

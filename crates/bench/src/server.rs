@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use classtrack_proto::endpoint::Target;
-use rand::distributions::{Alphanumeric, DistString};
+use rand::distr::{Alphanumeric, SampleString};
 use serde::Serialize;
 use tokio::process::{Child, Command};
 
@@ -73,7 +73,7 @@ impl Spawned {
         database: &Database,
         binary: Option<&Path>,
     ) -> anyhow::Result<(Self, Bearer)> {
-        let password = Alphanumeric.sample_string(&mut rand::thread_rng(), 24);
+        let password = Alphanumeric.sample_string(&mut rand::rng(), 24);
         let exe = match binary {
             Some(path) => path.to_path_buf(),
             None => std::env::current_exe().context("locating the classtrack binary")?,

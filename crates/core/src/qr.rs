@@ -13,7 +13,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, Mac};
-use rand::RngCore;
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
@@ -37,12 +36,11 @@ impl std::fmt::Debug for SessionSecret {
 }
 
 impl SessionSecret {
-    /// A new random secret (32 bytes from the operating system's generator),
+    /// A new random secret (32 bytes from rand's thread generator, a CSPRNG
+    /// seeded from the operating system),
     /// made when a session is created.
     pub fn generate() -> Self {
-        let mut bytes = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
-        Self(bytes)
+        Self(rand::random())
     }
 
     /// The secret as read back from the database; `None` unless exactly 32

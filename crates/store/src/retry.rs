@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use rand::Rng;
+use rand::RngExt;
 
 use crate::StoreError;
 
@@ -44,7 +44,7 @@ impl RetryPolicy {
             .unwrap_or(self.max_delay)
             .min(self.max_delay);
         let micros = u64::try_from(bound.as_micros()).unwrap_or(u64::MAX);
-        Duration::from_micros(rand::thread_rng().gen_range(0..=micros))
+        Duration::from_micros(rand::rng().random_range(0..=micros))
     }
 
     /// Whether a failure of try `attempt` (0 for the first try) is tried again.

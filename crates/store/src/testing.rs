@@ -76,7 +76,6 @@ pub use crate::__per_backend as per_backend;
 use std::io::Write;
 use std::sync::OnceLock;
 
-use rand::Rng;
 
 use crate::{Backend, Store};
 
@@ -166,7 +165,7 @@ impl Drop for TestDb {
 }
 
 fn unique(prefix: &str) -> String {
-    let n: u64 = rand::thread_rng().gen();
+    let n: u64 = rand::random();
     format!("{prefix}_{}_{n:016x}", std::process::id())
 }
 
@@ -267,10 +266,10 @@ async fn dml_server(server: &str) -> Result<String, String> {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        let tag: u32 = rand::thread_rng().gen();
+        let tag: u32 = rand::random();
         let user = format!("{DML_PREFIX}{}_{now}_{tag:08x}", std::process::id());
         let password: String = {
-            let bytes: [u8; 18] = rand::thread_rng().gen();
+            let bytes: [u8; 18] = rand::random();
             bytes.iter().map(|b| format!("{b:02x}")).collect()
         };
         for sql in [
