@@ -174,6 +174,39 @@ fn rejection_code(r: CheckInRejection) -> Code {
     }
 }
 
+/// The key of the localized message for an UNAUTHENTICATED answer.
+fn unauthenticated_key(message: &str) -> &'static str {
+    if message.starts_with("wrong username") {
+        "error-login-refused"
+    } else if message.starts_with("your login has expired") {
+        "error-login-ended"
+    } else {
+        "error-login-required"
+    }
+}
+
+/// The key of a refused check-in's localized message: its reason, e.g.
+/// `TOKEN_EXPIRED` → `error-checkin-token-expired`.
+fn rejection_key(r: CheckInRejection) -> String {
+    format!(
+        "error-checkin-{}",
+        r.code().to_lowercase().replace('_', "-")
+    )
+}
+
+/// Adds the LocalizedMessage (AIP-193) of `key` in the caller's language.
+fn localized(details: &mut ErrorDetails, key: &str, args: &[(&str, classtrack_i18n::Arg<'_>)]) {
+    let locale = crate::language::current();
+    details.set_localized_message(locale.tag(), classtrack_i18n::text(locale, key, args));
+}
+
+/// A status with no details but its localized message.
+fn plain(code: Code, message: impl Into<String>, key: &str) -> Status {
+    let mut details = ErrorDetails::new();
+    localized(&mut details, key, &[]);
+    Status::with_error_details(code, message, details)
+}
+
 impl From<ApiError> for Status {
     fn from(e: ApiError) -> Self {
         match e {
@@ -184,20 +217,40 @@ impl From<ApiError> for Status {
                     .collect::<Vec<_>>()
                     .join("; ");
                 let mut details = ErrorDetails::new();
+                let fields = violations
+                    .iter()
+                    .map(|v| v.field.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                localized(
+                    &mut details,
+                    "error-invalid",
+                    &[("fields", fields.as_str().into())],
+                );
                 for v in violations {
                     details.add_bad_request_violation(v.field, v.message);
                 }
                 Status::with_error_details(Code::InvalidArgument, message, details)
             }
-            ApiError::Unauthenticated(m) => Status::unauthenticated(m),
-            ApiError::PermissionDenied(m) => Status::permission_denied(m),
-            ApiError::NotFound(m) => Status::not_found(m),
+            ApiError::Unauthenticated(m) => plain(Code::Unauthenticated, m, unauthenticated_key(m)),
+            ApiError::PermissionDenied(m) => {
+                plain(Code::PermissionDenied, m, "error-permission-denied")
+            }
+            ApiError::NotFound(m) => plain(Code::NotFound, m, "error-not-found"),
             ApiError::AlreadyExists { field, message } => {
                 let mut details = ErrorDetails::new();
+                let name = field.replace('_', " ");
+                localized(
+                    &mut details,
+                    "error-already-exists",
+                    &[("field", name.as_str().into())],
+                );
                 details.add_bad_request_violation(field, message.clone());
                 Status::with_error_details(Code::AlreadyExists, message, details)
             }
-            ApiError::FailedPrecondition(m) => Status::failed_precondition(m),
+            ApiError::FailedPrecondition(m) => {
+                plain(Code::FailedPrecondition, m, "error-failed-precondition")
+            }
             ApiError::PasswordChangeRequired => {
                 let mut details = ErrorDetails::new();
                 details.set_error_info(
@@ -205,6 +258,7 @@ impl From<ApiError> for Status {
                     ERROR_DOMAIN,
                     std::collections::HashMap::new(),
                 );
+                localized(&mut details, "error-password-change-required", &[]);
                 Status::with_error_details(
                     Code::FailedPrecondition,
                     ApiError::PasswordChangeRequired.to_string(),
@@ -220,6 +274,11 @@ impl From<ApiError> for Status {
                 } else {
                     (secs.div_ceil(60), "minute")
                 };
+                localized(
+                    &mut details,
+                    &format!("error-throttled-{unit}s"),
+                    &[("n", n.into())],
+                );
                 let message = format!(
                     "too many failed logins; try again in {n} {unit}{}",
                     if n == 1 { "" } else { "s" }
@@ -239,12 +298,14 @@ impl From<ApiError> for Status {
                 if retry_after.is_some() {
                     details.set_retry_info(retry_after);
                 }
+                localized(&mut details, &rejection_key(reason), &[]);
                 Status::with_error_details(rejection_code(reason), reason.message(), details)
             }
             ApiError::Unavailable(source) => {
                 tracing::warn!(error = %source, cause = ?std::error::Error::source(&source), "database unavailable");
                 let mut details = ErrorDetails::new();
                 details.set_retry_info(Some(UNAVAILABLE_RETRY_AFTER));
+                localized(&mut details, "error-unavailable", &[]);
                 Status::with_error_details(
                     Code::Unavailable,
                     "the database is unavailable; try again shortly",
@@ -253,8 +314,30 @@ impl From<ApiError> for Status {
             }
             ApiError::Internal(source) => {
                 tracing::error!(error = %source, detail = ?source, "internal error");
-                Status::internal("something went wrong on the server; it has been logged")
+                plain(
+                    Code::Internal,
+                    "something went wrong on the server; it has been logged",
+                    "error-internal",
+                )
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every refusal has its message in the API's Fluent files (a missing
+    /// key would come back as the key itself).
+    #[test]
+    fn every_refused_check_in_has_a_localized_message() {
+        for r in CheckInRejection::ALL {
+            let key = rejection_key(r);
+            assert!(
+                classtrack_i18n::has(&key),
+                "{key} is missing from en/api.ftl"
+            );
         }
     }
 }

@@ -16,6 +16,7 @@ mod error;
 /// Liveness, readiness and grpc.health.v1.
 pub mod health;
 mod import;
+pub mod language;
 mod live;
 /// The API's Prometheus metrics: what they are, and the layer that counts calls.
 pub mod metrics;
@@ -181,6 +182,7 @@ impl Api {
             )
             .into_axum_router()
             // Inside gRPC-Web: the metrics read the status from gRPC's trailers.
+            .layer(axum::middleware::from_fn(language::scope))
             .layer(axum::middleware::from_fn(metrics::count_calls))
             .layer(tonic_web::GrpcWebLayer::new())
             .route("/healthz", axum::routing::get(health::healthz))

@@ -76,7 +76,6 @@ pub use crate::__per_backend as per_backend;
 use std::io::Write;
 use std::sync::OnceLock;
 
-
 use crate::{Backend, Store};
 
 /// A database that exists for one test.

@@ -16,6 +16,7 @@ mod health;
 #[path = "../support/http.rs"]
 mod http;
 mod imports;
+mod language;
 mod live;
 mod metrics;
 #[path = "../support/nginx.rs"]
