@@ -244,16 +244,33 @@ impl TestApp {
         course: &v1::Course,
         format: v1::ExportFormat,
     ) -> Vec<u8> {
+        self.export_in(token, course, format, None).await
+    }
+
+    /// [`TestApp::export`] with `accept-language` metadata.
+    pub async fn export_in(
+        &self,
+        token: &str,
+        course: &v1::Course,
+        format: v1::ExportFormat,
+        language: Option<&str>,
+    ) -> Vec<u8> {
+        let mut request = req(
+            token,
+            v1::ExportCourseReportRequest {
+                course: course.name.clone(),
+                format: format as i32,
+                ..Default::default()
+            },
+        );
+        if let Some(language) = language {
+            request
+                .metadata_mut()
+                .insert("accept-language", language.parse().expect("ascii"));
+        }
         let mut stream = self
             .reports()
-            .export_course_report(req(
-                token,
-                v1::ExportCourseReportRequest {
-                    course: course.name.clone(),
-                    format: format as i32,
-                    ..Default::default()
-                },
-            ))
+            .export_course_report(request)
             .await
             .unwrap_or_else(|e| panic!("{}: export: {e:?}", self.label))
             .into_inner();

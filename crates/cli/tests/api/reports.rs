@@ -316,6 +316,106 @@ async fn exports_agree_with_the_report(db: TestDb) {
 }
 per_backend!(exports_agree_with_the_report);
 
+/// An export asked for in French has French column names and words; every
+/// session's column names its start in the course's zone and the zone; the
+/// XLSX lists the sessions with their times as real dates in that zone.
+async fn exports_speak_the_callers_language_and_name_the_zone(db: TestDb) {
+    let c = course_with_history(&db, &[&[A, P, L]]).await;
+    let l = c.app.label;
+    let report = c.app.report(&c.prof, &c.course).await;
+    let zone: chrono_tz::Tz = c.course.time_zone.parse().expect("a zone");
+    let starts: Vec<chrono::NaiveDateTime> = report
+        .sessions
+        .iter()
+        .map(|s| {
+            let t = s.start_time.as_ref().expect("a start");
+            chrono::DateTime::from_timestamp(t.seconds, 0)
+                .expect("a time")
+                .with_timezone(&zone)
+                .naive_local()
+        })
+        .collect();
+
+    let english = c
+        .app
+        .export(&c.prof, &c.course, v1::ExportFormat::Csv)
+        .await;
+    let mut reader = csv::Reader::from_reader(english.as_slice());
+    let head = reader.headers().expect("headers").clone();
+    assert_eq!(
+        &head[0], "student_number",
+        "{l}: English keeps the names scripts read"
+    );
+    let first = starts[0].format("%Y-%m-%d %H:%M").to_string();
+    assert!(
+        head[3].starts_with(&format!("{first} ({})", zone.name())),
+        "{l}: the session's column names its zone: {}",
+        &head[3]
+    );
+
+    let french = c
+        .app
+        .export_in(
+            &c.prof,
+            &c.course,
+            v1::ExportFormat::CsvSemicolon,
+            Some("fr-FR,fr;q=0.9"),
+        )
+        .await;
+    let text = french.strip_prefix(b"\xEF\xBB\xBF").expect("a BOM");
+    let mut reader = csv::ReaderBuilder::new().delimiter(b';').from_reader(text);
+    let head = reader.headers().expect("headers").clone();
+    assert_eq!(&head[0], "Numéro d’étudiant", "{l}");
+    assert_eq!(&head[6], "Présent", "{l}");
+    assert_eq!(&head[10], "Taux de présence (%)", "{l}");
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    let words: Vec<&str> = (3..6).map(|i| &rows[0][i]).collect();
+    assert_eq!(words, ["absent", "présent", "en retard"], "{l}");
+
+    let xlsx = c
+        .app
+        .export_in(&c.prof, &c.course, v1::ExportFormat::Xlsx, Some("fr"))
+        .await;
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).expect("an xlsx");
+    let sheet = book.worksheet_range("Attendance").expect("the sheet");
+    assert_eq!(
+        sheet.get_value((0, 0)),
+        Some(&calamine::Data::String("Numéro d’étudiant".into())),
+        "{l}"
+    );
+    let sessions = book.worksheet_range("Sessions").expect("a Sessions sheet");
+    assert_eq!(
+        sessions.get_value((0, 1)),
+        Some(&calamine::Data::String("Début".into())),
+        "{l}"
+    );
+    let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
+        .expect("a date")
+        .and_hms_opt(0, 0, 0)
+        .expect("a time");
+    for (i, start) in starts.iter().enumerate() {
+        let row = u32::try_from(i + 1).expect("row");
+        let serial = match sessions.get_value((row, 1)) {
+            Some(calamine::Data::DateTime(d)) => d.as_f64(),
+            other => panic!("{l}: the start is a date, not {other:?}"),
+        };
+        let expected = (*start - epoch).num_seconds() as f64 / 86_400.0;
+        assert!(
+            (serial - expected).abs() < 1.0 / 86_400.0,
+            "{l}: session {i} starts {serial} in the sheet, {expected} ({start}) in {zone}"
+        );
+        assert_eq!(
+            sessions.get_value((row, 3)),
+            Some(&calamine::Data::String(zone.name().into())),
+            "{l}"
+        );
+    }
+    c.app.stop().await;
+}
+per_backend!(exports_speak_the_callers_language_and_name_the_zone);
+
 /// A display name or a session title that a spreadsheet would run as a
 /// formula is exported as text (OWASP CSV injection), in CSV as a cell
 /// starting with `'`.

@@ -47,3 +47,25 @@ error-checkin-outside-geofence = أنت لست داخل منطقة القاعة.
 error-checkin-address-not-allowed = سجّل حضورك من شبكة الحرم الجامعي.
 error-checkin-too-many-attempts = رموز خاطئة كثيرة لهذه الحصة. امسح رمز QR بدلًا من ذلك.
 error-checkin-scan-proof-invalid = تعذّر تأكيد هذا المسح. امسح الرمز المعروض على الشاشة من جديد.
+
+## التصدير (تقرير المقرر بصيغتي CSV وXLSX)
+
+export-student-number = الرقم الجامعي
+export-username = اسم المستخدم
+export-display-name = الاسم
+export-present = حاضر
+export-late = متأخر
+export-excused = بعذر
+export-absent = غائب
+export-rate-percent = نسبة الحضور (%)
+export-warning = تنبيه
+export-status-present = حاضر
+export-status-late = متأخر
+export-status-excused = بعذر
+export-status-absent = غائب
+export-near-limit = قريب من الحد
+export-over-limit = تجاوز الحد
+export-session-title = الحصة
+export-session-start = البداية
+export-session-end = النهاية
+export-session-zone = المنطقة الزمنية

@@ -39,3 +39,26 @@ error-checkin-outside-geofence = You are not in the classroom area.
 error-checkin-address-not-allowed = Check in from the campus network.
 error-checkin-too-many-attempts = Too many wrong codes for this session. Scan the QR code instead.
 error-checkin-scan-proof-invalid = This scan could not be confirmed. Scan the code on the screen again.
+
+## Exports (course report as CSV and XLSX). English keeps the column names
+## and values that scripts read.
+
+export-student-number = student_number
+export-username = username
+export-display-name = display_name
+export-present = present
+export-late = late
+export-excused = excused
+export-absent = absent
+export-rate-percent = rate_percent
+export-warning = warning
+export-status-present = present
+export-status-late = late
+export-status-excused = excused
+export-status-absent = absent
+export-near-limit = near limit
+export-over-limit = over limit
+export-session-title = title
+export-session-start = start
+export-session-end = end
+export-session-zone = time_zone

@@ -39,3 +39,25 @@ error-checkin-outside-geofence = Vous n’êtes pas dans la zone de la salle.
 error-checkin-address-not-allowed = Enregistrez votre présence depuis le réseau du campus.
 error-checkin-too-many-attempts = Trop de codes erronés pour cette séance. Scannez plutôt le code QR.
 error-checkin-scan-proof-invalid = Ce scan n’a pas pu être confirmé. Scannez à nouveau le code affiché à l’écran.
+
+## Exports (rapport du cours en CSV et XLSX)
+
+export-student-number = Numéro d’étudiant
+export-username = Identifiant
+export-display-name = Nom
+export-present = Présent
+export-late = En retard
+export-excused = Excusé
+export-absent = Absent
+export-rate-percent = Taux de présence (%)
+export-warning = Alerte
+export-status-present = présent
+export-status-late = en retard
+export-status-excused = excusé
+export-status-absent = absent
+export-near-limit = proche de la limite
+export-over-limit = au-delà de la limite
+export-session-title = Séance
+export-session-start = Début
+export-session-end = Fin
+export-session-zone = Fuseau horaire

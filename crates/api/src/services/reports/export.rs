@@ -19,16 +19,71 @@ pub(super) type Stream<T> = tokio_stream::wrappers::ReceiverStream<Result<T, Sta
 
 const CHUNK: usize = 64 * 1024;
 
-fn status_word(s: Option<AttendanceStatus>) -> &'static str {
-    s.map_or("", AttendanceStatus::as_str)
+/// The words of an export in the caller's language (`export-*` in
+/// `crates/i18n/locales/<lang>/api.ftl`; in English the column names and
+/// values scripts have always read: `student_number`, `present`, …).
+struct Words {
+    /// student number, username, display name.
+    people: [String; 3],
+    /// present, late, excused, absent, rate, warning.
+    summary: [String; 6],
+    /// A status per `AttendanceStatus::ALL`.
+    statuses: [String; 4],
+    near_limit: String,
+    over_limit: String,
+    /// The Sessions sheet: title, start, end, zone.
+    sessions: [String; 4],
 }
 
-fn level_word(l: Level) -> &'static str {
-    match l {
-        Level::None => "",
-        Level::Near => "near limit",
-        Level::Over => "over limit",
+impl Words {
+    fn of(locale: classtrack_i18n::Locale) -> Self {
+        let t = |key: &str| classtrack_i18n::text(locale, key, &[]);
+        Self {
+            people: [
+                t("export-student-number"),
+                t("export-username"),
+                t("export-display-name"),
+            ],
+            summary: [
+                t("export-present"),
+                t("export-late"),
+                t("export-excused"),
+                t("export-absent"),
+                t("export-rate-percent"),
+                t("export-warning"),
+            ],
+            statuses: AttendanceStatus::ALL.map(|s| t(&format!("export-status-{}", s.as_str()))),
+            near_limit: t("export-near-limit"),
+            over_limit: t("export-over-limit"),
+            sessions: [
+                t("export-session-title"),
+                t("export-session-start"),
+                t("export-session-end"),
+                t("export-session-zone"),
+            ],
+        }
     }
+
+    fn status(&self, s: Option<AttendanceStatus>) -> &str {
+        s.and_then(|s| AttendanceStatus::ALL.iter().position(|x| *x == s))
+            .map_or("", |i| &self.statuses[i])
+    }
+
+    fn level(&self, l: Level) -> &str {
+        match l {
+            Level::None => "",
+            Level::Near => &self.near_limit,
+            Level::Over => &self.over_limit,
+        }
+    }
+}
+
+/// A session's start or end in its course's zone, as a spreadsheet date.
+fn local(at_ms: i64, zone: chrono_tz::Tz) -> chrono::NaiveDateTime {
+    DateTime::<Utc>::from_timestamp_millis(at_ms)
+        .unwrap_or_default()
+        .with_timezone(&zone)
+        .naive_local()
 }
 
 /// Streams the report: CSV row by row in 64 KiB chunks; XLSX is assembled by
@@ -58,16 +113,21 @@ pub(super) async fn export(
     drop(conn);
     let now = s.now_ms();
     let zone: chrono_tz::Tz = course.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let words = Words::of(crate::language::current());
+    // Each session's column names its start in the course's zone, and the zone.
     let headers: Vec<String> = m
         .sessions
         .iter()
         .map(|x| {
-            let local = DateTime::<Utc>::from_timestamp_millis(x.start_at)
-                .unwrap_or_default()
-                .with_timezone(&zone);
-            format!("{} {}", local.format("%Y-%m-%d %H:%M"), x.title)
-                .trim()
-                .to_string()
+            let start = local(x.start_at, zone);
+            format!(
+                "{} ({}) {}",
+                start.format("%Y-%m-%d %H:%M"),
+                zone.name(),
+                x.title
+            )
+            .trim()
+            .to_string()
         })
         .collect();
     let (tx, rx) = mpsc::channel(8);
@@ -112,7 +172,7 @@ pub(super) async fn export(
             tx.blocking_send(Ok(msg)).is_ok()
         };
         let result = match format {
-            v1::ExportFormat::Xlsx => xlsx(&m, &rows, &headers)
+            v1::ExportFormat::Xlsx => xlsx(&m, &rows, &headers, &words, zone)
                 .map(|bytes| {
                     for c in bytes.chunks(CHUNK) {
                         if !send(c.to_vec()) {
@@ -122,9 +182,9 @@ pub(super) async fn export(
                 })
                 .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>),
             v1::ExportFormat::CsvSemicolon => {
-                csv_rows(&m, &rows, &headers, CsvStyle::SEMICOLON, &mut send)
+                csv_rows(&m, &rows, &headers, &words, CsvStyle::SEMICOLON, &mut send)
             }
-            _ => csv_rows(&m, &rows, &headers, CsvStyle::COMMA, &mut send),
+            _ => csv_rows(&m, &rows, &headers, &words, CsvStyle::COMMA, &mut send),
         };
         if let Err(e) = result {
             tracing::error!(error = %e, "export failed");
@@ -169,7 +229,7 @@ fn percent(rate: f64, decimal: char) -> String {
     }
 }
 
-fn summary(row: &Row, style: CsvStyle) -> [String; 6] {
+fn summary(row: &Row, words: &Words, style: CsvStyle) -> [String; 6] {
     let t = &row.tally;
     [
         t.present.to_string(),
@@ -177,18 +237,9 @@ fn summary(row: &Row, style: CsvStyle) -> [String; 6] {
         t.excused.to_string(),
         t.absent.to_string(),
         percent(t.rate, style.decimal),
-        level_word(row.warning.level).to_string(),
+        words.level(row.warning.level).to_string(),
     ]
 }
-
-const SUMMARY: [&str; 6] = [
-    "present",
-    "late",
-    "excused",
-    "absent",
-    "rate_percent",
-    "warning",
-];
 
 /// Hands the CSV to the stream in chunks as it is written.
 struct ChunkSink<'a> {
@@ -217,6 +268,7 @@ fn csv_rows(
     m: &Matrix,
     rows: &[Row],
     headers: &[String],
+    words: &Words,
     style: CsvStyle,
     send: &mut dyn FnMut(Vec<u8>) -> bool,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
@@ -227,13 +279,9 @@ fn csv_rows(
     let mut w = csv::WriterBuilder::new()
         .delimiter(style.delimiter)
         .from_writer(ChunkSink { buf, send });
-    let mut head = vec![
-        "student_number".to_string(),
-        "username".into(),
-        "display_name".into(),
-    ];
+    let mut head = words.people.to_vec();
     head.extend(headers.iter().map(|h| text_cell(h).into_owned()));
-    head.extend(SUMMARY.iter().map(|s| s.to_string()));
+    head.extend(words.summary.iter().cloned());
     w.write_record(&head)?;
     for ((student, _), row) in m.students.iter().zip(rows) {
         let mut record = vec![
@@ -241,8 +289,8 @@ fn csv_rows(
             text_cell(&student.username).into_owned(),
             text_cell(&student.display_name).into_owned(),
         ];
-        record.extend(row.statuses.iter().map(|s| status_word(*s).to_string()));
-        record.extend(summary(row, style));
+        record.extend(row.statuses.iter().map(|s| words.status(*s).to_string()));
+        record.extend(summary(row, words, style));
         w.write_record(&record)?;
     }
     w.flush()?;
@@ -257,17 +305,20 @@ fn xlsx(
     m: &Matrix,
     rows: &[Row],
     headers: &[String],
+    words: &Words,
+    zone: chrono_tz::Tz,
 ) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet_with_constant_memory()?;
     sheet.set_name("Attendance")?;
     let bold = rust_xlsxwriter::Format::new().set_bold();
     let percent_format = rust_xlsxwriter::Format::new().set_num_format("0.0%");
-    let head = ["student_number", "username", "display_name"]
+    let head = words
+        .people
         .iter()
-        .map(|s| s.to_string())
+        .cloned()
         .chain(headers.iter().cloned())
-        .chain(SUMMARY.iter().map(|s| s.to_string()));
+        .chain(words.summary.iter().cloned());
     for (col, h) in (0u16..).zip(head) {
         sheet.write_string_with_format(0, col, h, &bold)?;
     }
@@ -278,7 +329,7 @@ fn xlsx(
         sheet.write_string(r, 2, &student.display_name)?;
         let mut c = 3u16;
         for st in &row.statuses {
-            sheet.write_string(r, c, status_word(*st))?;
+            sheet.write_string(r, c, words.status(*st))?;
             c += 1;
         }
         let t = &row.tally;
@@ -293,7 +344,23 @@ fn xlsx(
             (t.rate * 1000.0).round() / 1000.0,
             &percent_format,
         )?;
-        sheet.write_string(r, c + 1, level_word(row.warning.level))?;
+        sheet.write_string(r, c + 1, words.level(row.warning.level))?;
     }
+    // The sessions, their times as real dates in the course's zone.
+    let sessions = book.add_worksheet();
+    sessions.set_name("Sessions")?;
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    for (col, h) in (0u16..).zip(&words.sessions) {
+        sessions.write_string_with_format(0, col, h, &bold)?;
+    }
+    for (i, x) in m.sessions.iter().enumerate() {
+        let r = (i + 1) as u32;
+        sessions.write_string(r, 0, &x.title)?;
+        sessions.write_datetime_with_format(r, 1, local(x.start_at, zone), &date)?;
+        sessions.write_datetime_with_format(r, 2, local(x.end_at, zone), &date)?;
+        sessions.write_string(r, 3, zone.name())?;
+    }
+    sessions.set_column_width(1, 17)?;
+    sessions.set_column_width(2, 17)?;
     book.save_to_buffer()
 }
