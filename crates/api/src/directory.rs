@@ -128,7 +128,11 @@ impl Directory {
                     settings.url
                 ))
             }
-            other => return Err(format!("ldap.url: unknown scheme {other:?} (ldaps or ldap)")),
+            other => {
+                return Err(format!(
+                    "ldap.url: unknown scheme {other:?} (ldaps or ldap)"
+                ))
+            }
         }
         for (key, value) in [
             ("ldap.bind_dn", &settings.bind_dn),
@@ -264,9 +268,8 @@ impl Directory {
 
     fn map(&self, entry: &SearchEntry, groups: &[String]) -> Result<DirectoryUser, DirectoryError> {
         let s = &self.settings;
-        let missing = |attr: &str| {
-            DirectoryError::Refused(format!("the entry {} has no {attr}", entry.dn))
-        };
+        let missing =
+            |attr: &str| DirectoryError::Refused(format!("the entry {} has no {attr}", entry.dn));
         let subject = first(entry, &s.id_attribute).ok_or_else(|| missing(&s.id_attribute))?;
         let username = first(entry, &s.username_attribute)
             .ok_or_else(|| missing(&s.username_attribute))?
@@ -326,12 +329,7 @@ fn role_of(groups: &[String], admin: &[String], professor: &[String]) -> Role {
 /// DNs compare without case and without spaces around the separators.
 fn normalise_dn(dn: &str) -> String {
     dn.split(',')
-        .map(|rdn| {
-            rdn.split('=')
-                .map(str::trim)
-                .collect::<Vec<_>>()
-                .join("=")
-        })
+        .map(|rdn| rdn.split('=').map(str::trim).collect::<Vec<_>>().join("="))
         .collect::<Vec<_>>()
         .join(",")
         .to_lowercase()
@@ -367,8 +365,8 @@ fn client_config(path: &std::path::Path) -> Result<Arc<rustls::ClientConfig>, St
     use rustls_pki_types::CertificateDer;
     let shown = path.display();
     let mut roots = rustls::RootCertStore::empty();
-    let certs = CertificateDer::pem_file_iter(path)
-        .map_err(|e| format!("ldap.ca_file {shown}: {e}"))?;
+    let certs =
+        CertificateDer::pem_file_iter(path).map_err(|e| format!("ldap.ca_file {shown}: {e}"))?;
     for cert in certs {
         let cert = cert.map_err(|e| format!("ldap.ca_file {shown}: {e}"))?;
         roots
@@ -401,9 +399,15 @@ mod tests {
         let staff = groups(&["cn=staff"]);
         let of = |g: &[&str]| role_of(&groups(g), &admin, &staff);
         assert_eq!(of(&[]), Role::Student);
-        assert_eq!(of(&["CN=Staff, OU=Groups,DC=example,DC=org"]), Role::Professor);
         assert_eq!(
-            of(&["cn=staff,ou=groups,dc=example,dc=org", "cn=admins,ou=groups,dc=example,dc=org"]),
+            of(&["CN=Staff, OU=Groups,DC=example,DC=org"]),
+            Role::Professor
+        );
+        assert_eq!(
+            of(&[
+                "cn=staff,ou=groups,dc=example,dc=org",
+                "cn=admins,ou=groups,dc=example,dc=org"
+            ]),
             Role::Admin
         );
         assert_eq!(of(&["cn=admins,ou=other,dc=example,dc=org"]), Role::Student);

@@ -146,7 +146,12 @@ async fn link(
 }
 
 /// A first login with provisioning on: a new account without a password.
-async fn create(conn: &mut Conn, who: &ProviderAccount, address: &str, now: i64) -> ApiResult<User> {
+async fn create(
+    conn: &mut Conn,
+    who: &ProviderAccount,
+    address: &str,
+    now: i64,
+) -> ApiResult<User> {
     let new = NewUser {
         username: who.username.clone(),
         email: who.email.clone(),
@@ -177,7 +182,9 @@ async fn sync(
 ) -> ApiResult<User> {
     let student_number = who.student_number.clone().or_else(|| {
         // A number entered in ClassTrack stays unless the provider has one.
-        user.student_number.clone().filter(|_| who.role == Role::Student)
+        user.student_number
+            .clone()
+            .filter(|_| who.role == Role::Student)
     });
     let changes = UserChanges {
         email: Some(who.email.clone()).filter(|e| *e != user.email),

@@ -1,7 +1,7 @@
 //! `classtrack`: run the server, or talk to one.
 
-use std::sync::Arc;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -259,10 +259,13 @@ fn directory(c: &Config) -> anyhow::Result<Option<Arc<classtrack_api::directory:
     let Some(url) = c.text("ldap.url") else {
         return Ok(None);
     };
-    let bind_password = match (c.text("ldap.bind_password"), c.path("ldap.bind_password_file")) {
-        (Some(_), Some(_)) => anyhow::bail!(
-            "ldap.bind_password and ldap.bind_password_file are both set: give one"
-        ),
+    let bind_password = match (
+        c.text("ldap.bind_password"),
+        c.path("ldap.bind_password_file"),
+    ) {
+        (Some(_), Some(_)) => {
+            anyhow::bail!("ldap.bind_password and ldap.bind_password_file are both set: give one")
+        }
         (Some(p), None) => p.to_string(),
         (None, Some(path)) => std::fs::read_to_string(&path)
             .map_err(|e| anyhow::anyhow!("ldap.bind_password_file {}: {e}", path.display()))?

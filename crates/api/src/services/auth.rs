@@ -9,13 +9,13 @@ use tonic::{Request, Response, Status};
 use super::{audit, reply};
 use crate::access::{bearer, new_token};
 use crate::convert;
-use crate::error::{ApiError, ApiResult};
 use crate::directory::{self, Directory, DirectoryError};
+use crate::error::{ApiError, ApiResult};
 use crate::passwords;
 use crate::provisioning::{self, ProviderAccount};
-use classtrack_core::Role;
 use crate::state::State;
 use crate::throttle;
+use classtrack_core::Role;
 
 /// AuthService: logging in and out, WhoAmI, changing one's password.
 pub struct AuthApi(pub State);
@@ -107,11 +107,8 @@ async fn login(s: &State, req: Request<v1::LoginRequest>) -> ApiResult<v1::Login
             from_directory(s, directory, &login, &r.password, &address, now).await?
         }
         _ => {
-            let ok = passwords::verify(
-                attempt.found.as_ref().map(|(_, h)| h.clone()),
-                r.password,
-            )
-            .await?;
+            let ok = passwords::verify(attempt.found.as_ref().map(|(_, h)| h.clone()), r.password)
+                .await?;
             metrics::counter!(crate::metrics::LOGIN_PASSWORD_CHECKS).increment(1);
             // A deactivated account is refused after the same check, with the same
             // answer, and its failure counts the same.

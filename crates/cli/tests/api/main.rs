@@ -16,6 +16,7 @@ mod health;
 #[path = "../support/http.rs"]
 mod http;
 mod imports;
+mod ldap;
 mod live;
 mod metrics;
 #[path = "../support/nginx.rs"]
@@ -27,6 +28,8 @@ mod proxy;
 mod reports;
 mod retries;
 mod sessions;
+#[path = "../support/slapd.rs"]
+mod slapd;
 mod tls;
 mod users;
 mod web;
