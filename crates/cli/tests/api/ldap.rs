@@ -470,3 +470,32 @@ async fn the_web_form_logs_in_through_the_directory(db: TestDb) {
     app.stop().await;
 }
 per_backend!(the_web_form_logs_in_through_the_directory);
+
+/// A local administrator with a password logs in with it even when the
+/// directory has an entry of the same name (break-glass): the directory's
+/// password does not open it, and the account is not linked.
+async fn a_local_administrator_keeps_the_local_password(db: TestDb) {
+    if !slapd::available() {
+        return;
+    }
+    let slapd = Slapd::start("breakglass");
+    let app = spawn_ldap(&db, settings(&slapd), Tier::ApiOnly).await;
+    let l = app.label;
+    let adele = app.create_user(v1::Role::Admin, "adele").await;
+    assert_code(
+        l,
+        try_login(&app, "adele", password_of("adele")).await,
+        Code::Unauthenticated,
+    );
+    let local = try_login(&app, "adele", PASSWORD)
+        .await
+        .unwrap_or_else(|e| panic!("{l}: {e:?}"));
+    let user = local.user.expect("user");
+    assert_eq!(user.name, adele.name, "{l}");
+    assert_eq!(
+        user.display_name, adele.display_name,
+        "{l}: not synced from the directory"
+    );
+    app.stop().await;
+}
+per_backend!(a_local_administrator_keeps_the_local_password);
