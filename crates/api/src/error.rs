@@ -66,6 +66,10 @@ pub enum ApiError {
     /// logged, not sent.
     #[error("the database is unavailable")]
     Unavailable(#[source] StoreError),
+    /// UNAVAILABLE: the LDAP directory that checks passwords cannot be
+    /// reached or refuses the service account; the cause is logged, not sent.
+    #[error("the directory is unavailable")]
+    DirectoryUnavailable(String),
     /// INTERNAL: a bug or an unexpected failure; the cause is logged, not
     /// sent.
     #[error("internal error")]
@@ -309,6 +313,17 @@ impl From<ApiError> for Status {
                 Status::with_error_details(
                     Code::Unavailable,
                     "the database is unavailable; try again shortly",
+                    details,
+                )
+            }
+            ApiError::DirectoryUnavailable(cause) => {
+                tracing::warn!(%cause, "directory unavailable");
+                let mut details = ErrorDetails::new();
+                details.set_retry_info(Some(UNAVAILABLE_RETRY_AFTER));
+                localized(&mut details, "error-directory-unavailable", &[]);
+                Status::with_error_details(
+                    Code::Unavailable,
+                    "the directory that checks passwords is unavailable; try again shortly",
                     details,
                 )
             }

@@ -12,6 +12,8 @@ mod batch;
 pub mod bootstrap;
 mod checkin;
 mod convert;
+/// Checking passwords against an LDAP directory.
+pub mod directory;
 mod error;
 /// Liveness, readiness and grpc.health.v1.
 pub mod health;
@@ -22,6 +24,7 @@ mod live;
 pub mod metrics;
 mod names;
 mod passwords;
+mod provisioning;
 mod reflection;
 /// When a response has been sent whole, and with which gRPC status.
 pub mod response_end;
@@ -80,6 +83,10 @@ pub struct ApiConfig {
     pub clock: Arc<dyn Clock>,
     /// How writes are tried again when the database asks for it.
     pub retry: classtrack_store::retry::RetryPolicy,
+    /// The LDAP directory that checks passwords (docs/sso.md); `None`: local
+    /// passwords only. With one, only administrators with a local password
+    /// log in locally (break-glass).
+    pub directory: Option<Arc<directory::Directory>>,
 }
 
 impl Default for ApiConfig {
@@ -98,6 +105,7 @@ impl Default for ApiConfig {
             finalize_interval: Duration::from_secs(15),
             clock: Arc::new(SystemClock),
             retry: Default::default(),
+            directory: None,
         }
     }
 }
@@ -108,6 +116,7 @@ impl std::fmt::Debug for ApiConfig {
             .field("public_url", &self.public_url)
             .field("token_ttl", &self.token_ttl)
             .field("default_time_zone", &self.default_time_zone)
+            .field("directory", &self.directory)
             .finish_non_exhaustive()
     }
 }

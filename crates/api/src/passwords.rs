@@ -70,7 +70,10 @@ pub async fn hash_all(cost: HashCost, passwords: Vec<String>) -> ApiResult<Vec<S
 
 /// Verifies against the stored hash; with no stored hash (unknown user) it
 /// verifies against a dummy so that timing does not tell which usernames exist.
+/// An empty stored hash (an account from an identity provider) is no hash:
+/// it never verifies.
 pub async fn verify(stored: Option<String>, password: String) -> ApiResult<bool> {
+    let stored = stored.filter(|h| !h.is_empty());
     let _slot = slots().acquire().await.map_err(ApiError::internal)?;
     tokio::task::spawn_blocking(move || {
         let dummy;

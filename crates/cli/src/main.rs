@@ -1,6 +1,7 @@
 //! `classtrack`: run the server, or talk to one.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -252,6 +253,58 @@ fn login_throttle(c: &Config) -> anyhow::Result<LoginThrottle> {
     Ok(throttle)
 }
 
+/// The LDAP directory, when `ldap.url` is set, checked before anything starts.
+fn directory(c: &Config) -> anyhow::Result<Option<Arc<classtrack_api::directory::Directory>>> {
+    use classtrack_api::directory::{Directory, LdapSettings};
+    let Some(url) = c.text("ldap.url") else {
+        return Ok(None);
+    };
+    let bind_password = match (
+        c.text("ldap.bind_password"),
+        c.path("ldap.bind_password_file"),
+    ) {
+        (Some(_), Some(_)) => {
+            anyhow::bail!("ldap.bind_password and ldap.bind_password_file are both set: give one")
+        }
+        (Some(p), None) => p.to_string(),
+        (None, Some(path)) => std::fs::read_to_string(&path)
+            .map_err(|e| anyhow::anyhow!("ldap.bind_password_file {}: {e}", path.display()))?
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+        (None, None) => anyhow::bail!(
+            "ldap.url is set but the service account has no password: set \
+             ldap.bind_password_file (or CLASSTRACK_LDAP_BIND_PASSWORD)"
+        ),
+    };
+    let optional = |key: &str| c.text(key).map(str::to_string);
+    let settings = LdapSettings {
+        url: url.to_string(),
+        starttls: c.flag("ldap.starttls"),
+        allow_plaintext: c.flag("ldap.allow_plaintext"),
+        ca_file: c.path("ldap.ca_file"),
+        bind_dn: optional("ldap.bind_dn").unwrap_or_default(),
+        bind_password,
+        user_base: optional("ldap.user_base").unwrap_or_default(),
+        user_filter: c.string("ldap.user_filter")?,
+        id_attribute: c.string("ldap.id_attribute")?,
+        username_attribute: c.string("ldap.username_attribute")?,
+        display_name_attribute: c.string("ldap.display_name_attribute")?,
+        email_attribute: c.string("ldap.email_attribute")?,
+        student_number_attribute: optional("ldap.student_number_attribute"),
+        group_base: optional("ldap.group_base"),
+        group_filter: c.string("ldap.group_filter")?,
+        admin_groups: c.list("ldap.admin_groups"),
+        professor_groups: c.list("ldap.professor_groups"),
+        provision: c.flag("ldap.provision"),
+        timeout: c.duration("ldap.timeout")?,
+    };
+    Ok(Some(Arc::new(
+        Directory::new(settings).map_err(anyhow::Error::msg)?,
+    )))
+}
+
 fn tls_files(c: &Config) -> anyhow::Result<Option<classtrack::tls::TlsFiles>> {
     match (c.path("tls_cert"), c.path("tls_key")) {
         (Some(cert), Some(key)) => Ok(Some(classtrack::tls::TlsFiles { cert, key })),
@@ -278,6 +331,7 @@ fn api_config(c: &Config, tls: bool) -> anyhow::Result<ApiConfig> {
         live_poll_interval: c.duration("live_poll_interval")?,
         finalize_interval: c.duration("finalize_interval")?,
         login_throttle: login_throttle(c)?,
+        directory: directory(c)?,
         retry: classtrack_store::retry::RetryPolicy {
             retries: number(c, "database_retries")?.try_into().unwrap_or(4),
             ..Default::default()

@@ -26,6 +26,7 @@ pub mod auth;
 pub mod backup;
 pub mod courses;
 pub mod events;
+pub mod identities;
 pub mod justifications;
 pub mod metrics;
 pub mod page;

@@ -134,6 +134,15 @@ pub async fn get_by_username(conn: &mut Conn, username: &str) -> Result<User> {
     from_row(&row)
 }
 
+/// The account with this email address, if any.
+pub async fn find_by_email(conn: &mut Conn, email: &str) -> Result<Option<User>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM users u WHERE u.email = ?"))
+        .bind(email)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
 /// A user and their password hash, by username or email (active or not);
 /// `None` when neither matches.
 pub async fn credentials(conn: &mut Conn, login: &str) -> Result<Option<(User, String)>> {

@@ -9,10 +9,13 @@ use tonic::{Request, Response, Status};
 use super::{audit, reply};
 use crate::access::{bearer, new_token};
 use crate::convert;
+use crate::directory::{self, Directory, DirectoryError};
 use crate::error::{ApiError, ApiResult};
 use crate::passwords;
+use crate::provisioning::{self, ProviderAccount};
 use crate::state::State;
 use crate::throttle;
+use classtrack_core::Role;
 
 /// AuthService: logging in and out, WhoAmI, changing one's password.
 pub struct AuthApi(pub State);
@@ -98,14 +101,24 @@ async fn login(s: &State, req: Request<v1::LoginRequest>) -> ApiResult<v1::Login
         }
         attempt => attempt?,
     };
-    let ok = passwords::verify(attempt.found.as_ref().map(|(_, h)| h.clone()), r.password).await?;
-    metrics::counter!(crate::metrics::LOGIN_PASSWORD_CHECKS).increment(1);
-    // A deactivated account is refused after the same check, with the same
-    // answer, and its failure counts the same.
-    let Some((user, _)) = attempt.found.filter(|(u, _)| ok && u.active) else {
-        // The name tried, never the password: who is being guessed at.
-        tracing::info!(%address, username = %login, "failed login");
-        return Err(LOGIN_REFUSED);
+    let user = match &s.config.directory {
+        // The break-glass account: an administrator with a local password.
+        Some(directory) if !attempt.found.as_ref().is_some_and(is_break_glass) => {
+            from_directory(s, directory, &login, &r.password, &address, now).await?
+        }
+        _ => {
+            let ok = passwords::verify(attempt.found.as_ref().map(|(_, h)| h.clone()), r.password)
+                .await?;
+            metrics::counter!(crate::metrics::LOGIN_PASSWORD_CHECKS).increment(1);
+            // A deactivated account is refused after the same check, with the same
+            // answer, and its failure counts the same.
+            let Some((user, _)) = attempt.found.filter(|(u, _)| ok && u.active) else {
+                // The name tried, never the password: who is being guessed at.
+                tracing::info!(%address, username = %login, "failed login");
+                return Err(LOGIN_REFUSED);
+            };
+            user
+        }
     };
     retrying!(s, "login", {
         let mut tx = s.store.begin().await?;
@@ -128,6 +141,44 @@ async fn login(s: &State, req: Request<v1::LoginRequest>) -> ApiResult<v1::Login
             password_change_required: user.must_change_password,
         })
     })
+}
+
+/// An administrator with a local password, who logs in locally even with a
+/// directory configured.
+fn is_break_glass((user, hash): &(users::User, String)) -> bool {
+    user.role == Role::Admin && !hash.is_empty()
+}
+
+/// The directory checks the password; the account is then found, linked
+/// or created (`provisioning`).
+async fn from_directory(
+    s: &State,
+    directory: &Directory,
+    login: &str,
+    password: &str,
+    address: &str,
+    now: i64,
+) -> ApiResult<users::User> {
+    let who = match directory.authenticate(login, password).await {
+        Ok(who) => who,
+        Err(DirectoryError::Refused(why)) => {
+            tracing::info!(%address, username = %login, why, "failed login");
+            return Err(LOGIN_REFUSED);
+        }
+        Err(DirectoryError::Unavailable(why)) => {
+            return Err(ApiError::DirectoryUnavailable(why));
+        }
+    };
+    let account = ProviderAccount {
+        provider: directory::PROVIDER.to_string(),
+        subject: who.subject,
+        username: who.username,
+        display_name: who.display_name,
+        email: who.email,
+        student_number: who.student_number,
+        role: who.role,
+    };
+    provisioning::account_for(s, &account, directory.provisions(), address, now).await
 }
 
 async fn logout(s: &State, req: Request<v1::LogoutRequest>) -> ApiResult<v1::LogoutResponse> {
@@ -168,6 +219,12 @@ async fn change_password(
     let mut conn = s.store.acquire().await?;
     let stored = users::password_hash(&mut conn, caller.user.id).await?;
     drop(conn);
+    if stored.is_empty() {
+        return Err(ApiError::FailedPrecondition(
+            "your password is kept by your organisation's identity provider: change it there"
+                .into(),
+        ));
+    }
     if !passwords::verify(Some(stored), r.current_password).await? {
         return Err(ApiError::invalid(
             "current_password",

@@ -363,6 +363,143 @@ pub static SETTINGS: &[Setting] = &[
     .flag("login-throttle-max-failures-per-address")
     .default("300"),
     setting(
+        "ldap.url",
+        "CLASSTRACK_LDAP_URL",
+        Kind::Text,
+        "The LDAP directory that checks passwords (docs/sso.md): ldaps://HOST:636, or \
+         ldap://HOST:389 with ldap.starttls. Unset: local passwords only.",
+    ),
+    setting(
+        "ldap.starttls",
+        "CLASSTRACK_LDAP_STARTTLS",
+        Kind::Bool,
+        "Upgrade an ldap:// connection with StartTLS.",
+    )
+    .default("false"),
+    setting(
+        "ldap.allow_plaintext",
+        "CLASSTRACK_LDAP_ALLOW_PLAINTEXT",
+        Kind::Bool,
+        "Allow plain ldap:// without StartTLS: passwords cross the network in clear. Only for \
+         a directory on this host.",
+    )
+    .default("false"),
+    setting(
+        "ldap.ca_file",
+        "CLASSTRACK_LDAP_CA_FILE",
+        Kind::Path,
+        "PEM file of the CA that signed the directory's certificate (default: the system's \
+         roots).",
+    ),
+    setting(
+        "ldap.bind_dn",
+        "CLASSTRACK_LDAP_BIND_DN",
+        Kind::Text,
+        "The service account that searches for the user, e.g. \
+         cn=classtrack,ou=services,dc=example,dc=edu.",
+    ),
+    setting(
+        "ldap.bind_password",
+        "CLASSTRACK_LDAP_BIND_PASSWORD",
+        Kind::Secret,
+        "The service account's password. Never printed; ldap.bind_password_file is better.",
+    ),
+    setting(
+        "ldap.bind_password_file",
+        "CLASSTRACK_LDAP_BIND_PASSWORD_FILE",
+        Kind::Path,
+        "A file holding the service account's password (its first line).",
+    ),
+    setting(
+        "ldap.user_base",
+        "CLASSTRACK_LDAP_USER_BASE",
+        Kind::Text,
+        "Where people are searched (subtree), e.g. ou=people,dc=example,dc=edu.",
+    ),
+    setting(
+        "ldap.user_filter",
+        "CLASSTRACK_LDAP_USER_FILTER",
+        Kind::Text,
+        "The search for the person logging in; {login} is what they typed (escaped).",
+    )
+    .default("(uid={login})"),
+    setting(
+        "ldap.id_attribute",
+        "CLASSTRACK_LDAP_ID_ATTRIBUTE",
+        Kind::Text,
+        "The attribute that identifies an entry for good, even renamed (Active Directory: \
+         objectGUID).",
+    )
+    .default("entryUUID"),
+    setting(
+        "ldap.username_attribute",
+        "CLASSTRACK_LDAP_USERNAME_ATTRIBUTE",
+        Kind::Text,
+        "The attribute that is the ClassTrack username (Active Directory: sAMAccountName).",
+    )
+    .default("uid"),
+    setting(
+        "ldap.display_name_attribute",
+        "CLASSTRACK_LDAP_DISPLAY_NAME_ATTRIBUTE",
+        Kind::Text,
+        "The attribute that is the display name.",
+    )
+    .default("cn"),
+    setting(
+        "ldap.email_attribute",
+        "CLASSTRACK_LDAP_EMAIL_ATTRIBUTE",
+        Kind::Text,
+        "The attribute that is the email address (required in every entry).",
+    )
+    .default("mail"),
+    setting(
+        "ldap.student_number_attribute",
+        "CLASSTRACK_LDAP_STUDENT_NUMBER_ATTRIBUTE",
+        Kind::Text,
+        "The attribute that is a student's number, e.g. employeeNumber. Unset: not read.",
+    ),
+    setting(
+        "ldap.group_base",
+        "CLASSTRACK_LDAP_GROUP_BASE",
+        Kind::Text,
+        "Where groups are searched (subtree). Unset: groups are not read, everyone is a \
+         student.",
+    ),
+    setting(
+        "ldap.group_filter",
+        "CLASSTRACK_LDAP_GROUP_FILTER",
+        Kind::Text,
+        "The search for a person's groups; {dn} is their DN (escaped).",
+    )
+    .default("(member={dn})"),
+    setting(
+        "ldap.admin_groups",
+        "CLASSTRACK_LDAP_ADMIN_GROUPS",
+        Kind::List,
+        "Groups whose members are administrators: DNs, or a first RDN such as cn=admins.",
+    ),
+    setting(
+        "ldap.professor_groups",
+        "CLASSTRACK_LDAP_PROFESSOR_GROUPS",
+        Kind::List,
+        "Groups whose members are professors, e.g. cn=staff. Everyone else is a student.",
+    ),
+    setting(
+        "ldap.provision",
+        "CLASSTRACK_LDAP_PROVISION",
+        Kind::Bool,
+        "Whether a first login creates the account. Off: it must exist with the same \
+         username or email, and is linked.",
+    )
+    .default("false"),
+    setting(
+        "ldap.timeout",
+        "CLASSTRACK_LDAP_TIMEOUT",
+        Kind::Duration,
+        "How long connecting and each directory operation may take.",
+    )
+    .default("5s"),
+    setting(
         "admin_password",
         "CLASSTRACK_ADMIN_PASSWORD",
         Kind::Secret,

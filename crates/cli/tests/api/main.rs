@@ -17,6 +17,7 @@ mod health;
 mod http;
 mod imports;
 mod language;
+mod ldap;
 mod live;
 mod metrics;
 #[path = "../support/nginx.rs"]
@@ -28,6 +29,8 @@ mod proxy;
 mod reports;
 mod retries;
 mod sessions;
+#[path = "../support/slapd.rs"]
+mod slapd;
 mod tls;
 mod users;
 mod web;

@@ -19,6 +19,7 @@ error-throttled-minutes = Too many failed logins; try again in { $n ->
    *[other] { $n } minutes
 }.
 error-unavailable = The service is unavailable for a moment; try again shortly.
+error-directory-unavailable = The directory that checks passwords is unavailable for a moment; try again shortly.
 error-internal = Something went wrong on the server; it has been logged.
 
 ## Refused check-ins, by their ErrorInfo reason

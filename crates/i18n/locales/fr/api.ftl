@@ -19,6 +19,7 @@ error-throttled-minutes = Trop de connexions échouées ; réessayez dans { $n -
    *[other] { $n } minutes
 }.
 error-unavailable = Le service est momentanément indisponible ; réessayez dans un instant.
+error-directory-unavailable = L’annuaire qui vérifie les mots de passe est momentanément indisponible ; réessayez dans un instant.
 error-internal = Une erreur s’est produite sur le serveur ; elle a été enregistrée.
 
 ## Présences refusées, selon la raison de leur ErrorInfo
