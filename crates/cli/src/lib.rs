@@ -7,4 +7,5 @@ pub mod config;
 pub mod in_process;
 pub mod metrics;
 pub mod server;
+pub mod sso;
 pub mod tls;

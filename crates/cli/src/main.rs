@@ -111,8 +111,12 @@ enum Command {
         )]
         server: String,
         /// Username or email (the password is read from stdin or CLASSTRACK_PASSWORD).
-        #[arg(long, short, default_value = "admin")]
+        #[arg(long, short, default_value = "admin", conflicts_with = "sso")]
         username: String,
+        /// Sign in through the browser instead: prints a URL and a code to
+        /// approve there, with whatever login the site has.
+        #[arg(long)]
+        sso: bool,
         #[command(flatten)]
         tls: ClientTls,
     },
@@ -472,8 +476,15 @@ async fn run_client(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Login {
             server,
+            sso: true,
+            tls,
+            ..
+        } => classtrack::sso::login(tls.target(server)).await,
+        Command::Login {
+            server,
             username,
             tls,
+            ..
         } => client::login(tls.target(server), &username).await,
         Command::Logout => client::logout().await,
         Command::Users(UsersCommand::List { role, query, all }) => {

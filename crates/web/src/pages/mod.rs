@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod checkin;
 mod courses;
+mod device;
 mod enrollment;
 mod fields;
 mod forms;
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
             "/account/password",
             get(auth::password_page).post(auth::change_password),
         )
+        .route("/device", get(device::show).post(device::decide))
         .route("/student", get(student::home))
         .route("/history", get(student::history))
         .route("/checkin/code", post(checkin::short_code))
