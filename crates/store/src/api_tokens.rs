@@ -62,7 +62,7 @@ pub async fn insert(
     expires_at: i64,
 ) -> Result<ApiToken> {
     crate::auth::insert_token(conn, token_hash, created_by, now, expires_at).await?;
-    let row = sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO api_tokens (token_hash, name, role, created_by, created_at) \
          VALUES (?, ?, ?, ?, ?) RETURNING id",
     )
@@ -73,7 +73,7 @@ pub async fn insert(
     .bind(now)
     .fetch_one(&mut *conn)
     .await?;
-    get(conn, row.try_get("id")?).await
+    get(conn, id).await
 }
 
 /// One API token by id.

@@ -7,10 +7,13 @@
 #[macro_use]
 mod helpers;
 
+mod api_tokens;
 mod auth;
 mod authorization;
 mod checkin;
 mod courses;
+mod device;
+mod device_cli;
 mod filters;
 mod health;
 #[path = "../support/http.rs"]

@@ -30,7 +30,7 @@ async fn spawn_web(db: &TestDb) -> TestApp {
 }
 
 /// One browser: its cookies and the CSRF token of the last form it was shown.
-struct Browser {
+pub(crate) struct Browser {
     base: String,
     client: Client<HttpConnector, Full<Bytes>>,
     cookies: HashMap<String, String>,
@@ -39,11 +39,11 @@ struct Browser {
 
 /// An answer: status, `Location`, `Content-Disposition` and the body as text.
 #[derive(Debug)]
-struct Page {
-    status: StatusCode,
-    location: Option<String>,
+pub(crate) struct Page {
+    pub(crate) status: StatusCode,
+    pub(crate) location: Option<String>,
     disposition: Option<String>,
-    body: String,
+    pub(crate) body: String,
 }
 
 impl Browser {
@@ -52,7 +52,7 @@ impl Browser {
     }
 
     /// A browser of the site at `base`, e.g. `http://127.0.0.1:8081`.
-    fn at(base: String) -> Self {
+    pub(crate) fn at(base: String) -> Self {
         Self {
             base,
             client: Client::builder(TokioExecutor::new()).build_http(),
@@ -71,12 +71,12 @@ impl Browser {
         b
     }
 
-    async fn get(&mut self, path: &str) -> Page {
+    pub(crate) async fn get(&mut self, path: &str) -> Page {
         self.send(Method::GET, path, None).await
     }
 
     /// Posts `fields` and the CSRF token of the last page shown.
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
         let mut form = fields.to_vec();
         let csrf = self.csrf.clone().unwrap_or_default();
         form.push(("csrf", &csrf));
