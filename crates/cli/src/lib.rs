@@ -9,3 +9,4 @@ pub mod metrics;
 pub mod server;
 pub mod sso;
 pub mod tls;
+pub mod tokens;

@@ -189,6 +189,33 @@ async fn classtrack_login_sso_signs_the_cli_in_through_the_browser() {
         courses.status,
         String::from_utf8_lossy(&courses.stderr)
     );
+    // As an administrator: an API token by `classtrack tokens`, listed.
+    let made = classtrack(&dir)
+        .args([
+            "tokens",
+            "create",
+            "nightly export",
+            "--role",
+            "professor",
+            "--days",
+            "30",
+        ])
+        .output()
+        .expect("tokens create runs");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let secret = String::from_utf8_lossy(&made.stdout).trim().to_string();
+    assert!(secret.len() >= 40, "the secret alone on stdout: {secret:?}");
+    let listed = classtrack(&dir)
+        .args(["tokens", "list"])
+        .output()
+        .expect("tokens list runs");
+    let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+    assert!(listed.contains("nightly export"), "{listed}");
+    assert!(!listed.contains(&secret), "{listed}");
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -8,6 +8,7 @@
 mod helpers;
 
 mod api_tokens;
+mod api_tokens_page;
 mod auth;
 mod authorization;
 mod checkin;

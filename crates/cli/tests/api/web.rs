@@ -62,7 +62,7 @@ impl Browser {
     }
 
     /// Logged in with an API token, as the login page would leave it.
-    fn with_token(app: &TestApp, token: &str) -> Self {
+    pub(crate) fn with_token(app: &TestApp, token: &str) -> Self {
         let mut b = Self::new(app);
         b.cookies.insert(
             "ct_session".into(),

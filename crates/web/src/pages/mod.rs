@@ -120,6 +120,14 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/rejections", get(admin::rejections))
         .route("/admin/audit", get(admin::audit))
+        .route(
+            "/admin/api-tokens",
+            get(admin::api_tokens).post(admin::create_api_token),
+        )
+        .route(
+            "/admin/api-tokens/{id}/revoke",
+            post(admin::revoke_api_token),
+        )
         .fallback(not_found)
 }
 
