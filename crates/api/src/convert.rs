@@ -385,6 +385,19 @@ pub fn audit_event(e: AuditEvent) -> v1::AuditEvent {
     }
 }
 
+/// An API token, without its secret (which is never stored).
+pub fn api_token(t: &classtrack_store::api_tokens::ApiToken) -> v1::ApiToken {
+    v1::ApiToken {
+        name: crate::services::api_token_name(t.id),
+        display_name: t.name.clone(),
+        role: role(t.role) as i32,
+        creator: t.created_by.name(),
+        creator_username: t.created_by_username.clone(),
+        create_time: ts(t.created_at),
+        expire_time: ts(t.expires_at),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use classtrack_core::CheckInRejection;

@@ -62,6 +62,10 @@ pub enum ApiError {
         /// How long the refusal lasts, when that is known.
         retry_after: Option<Duration>,
     },
+    /// A device authorization that gives no login (yet), with an ErrorInfo
+    /// whose reason tells the polling client what to do.
+    #[error("{}", .0.message())]
+    Device(DeviceWait),
     /// UNAVAILABLE: the database is down, busy or gone; the cause is
     /// logged, not sent.
     #[error("the database is unavailable")]
@@ -74,6 +78,64 @@ pub enum ApiError {
     /// sent.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// Why a poll of a device authorization (RFC 8628) gives no login: each is
+/// its own status code and ErrorInfo reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceWait {
+    /// Nobody answered yet: poll again after the interval.
+    Pending,
+    /// Polled too early: wait `interval` (the new, longer interval).
+    SlowDown {
+        /// The interval from now on.
+        interval: Duration,
+    },
+    /// The user refused.
+    Denied,
+    /// The codes expired.
+    Expired,
+    /// No such device code, or its login was already issued.
+    Unknown,
+}
+
+impl DeviceWait {
+    /// The ErrorInfo reason (RFC 8628's error names, upper case).
+    pub fn reason(self) -> &'static str {
+        match self {
+            DeviceWait::Pending => "AUTHORIZATION_PENDING",
+            DeviceWait::SlowDown { .. } => "SLOW_DOWN",
+            DeviceWait::Denied => "ACCESS_DENIED",
+            DeviceWait::Expired => "EXPIRED_TOKEN",
+            DeviceWait::Unknown => "INVALID_DEVICE_CODE",
+        }
+    }
+
+    fn code(self) -> Code {
+        match self {
+            DeviceWait::Pending => Code::FailedPrecondition,
+            DeviceWait::SlowDown { .. } => Code::ResourceExhausted,
+            DeviceWait::Denied => Code::PermissionDenied,
+            DeviceWait::Expired => Code::DeadlineExceeded,
+            DeviceWait::Unknown => Code::NotFound,
+        }
+    }
+
+    /// What the client is told.
+    pub fn message(self) -> String {
+        match self {
+            DeviceWait::Pending => "waiting for the sign-in to be approved".into(),
+            DeviceWait::SlowDown { interval } => format!(
+                "polling too fast; wait {} s between polls",
+                interval.as_secs()
+            ),
+            DeviceWait::Denied => "the sign-in was denied".into(),
+            DeviceWait::Expired => "the sign-in code expired; start again".into(),
+            DeviceWait::Unknown => {
+                "unknown device code, or its login was already issued; start again".into()
+            }
+        }
+    }
 }
 
 /// The RetryInfo of an UNAVAILABLE answer: long enough for a fail-over to
@@ -304,6 +366,27 @@ impl From<ApiError> for Status {
                 }
                 localized(&mut details, &rejection_key(reason), &[]);
                 Status::with_error_details(rejection_code(reason), reason.message(), details)
+            }
+            ApiError::Device(wait) => {
+                let mut details = ErrorDetails::new();
+                details.set_error_info(
+                    wait.reason(),
+                    ERROR_DOMAIN,
+                    std::collections::HashMap::new(),
+                );
+                if let DeviceWait::SlowDown { interval } = wait {
+                    details.set_retry_info(Some(interval));
+                }
+                let key = format!(
+                    "error-device-{}",
+                    wait.reason().to_lowercase().replace('_', "-")
+                );
+                let seconds = match wait {
+                    DeviceWait::SlowDown { interval } => interval.as_secs(),
+                    _ => 0,
+                };
+                localized(&mut details, &key, &[("seconds", seconds.into())]);
+                Status::with_error_details(wait.code(), wait.message(), details)
             }
             ApiError::Unavailable(source) => {
                 tracing::warn!(error = %source, cause = ?std::error::Error::source(&source), "database unavailable");

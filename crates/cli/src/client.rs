@@ -53,7 +53,7 @@ pub fn credentials_path() -> anyhow::Result<PathBuf> {
     Ok(dir.join("classtrack").join("credentials.toml"))
 }
 
-fn save(c: &Credentials) -> anyhow::Result<PathBuf> {
+pub(crate) fn save(c: &Credentials) -> anyhow::Result<PathBuf> {
     let path = credentials_path()?;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -194,7 +194,7 @@ pub async fn logout() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn role_name(role: i32) -> String {
+pub(crate) fn role_name(role: i32) -> String {
     v1::Role::try_from(role)
         .map(|r| r.as_str_name().trim_start_matches("ROLE_").to_lowercase())
         .unwrap_or_else(|_| "?".into())

@@ -7,4 +7,6 @@ pub mod config;
 pub mod in_process;
 pub mod metrics;
 pub mod server;
+pub mod sso;
 pub mod tls;
+pub mod tokens;

@@ -112,8 +112,12 @@ enum Command {
         )]
         server: String,
         /// Username or email (the password is read from stdin or CLASSTRACK_PASSWORD).
-        #[arg(long, short, default_value = "admin")]
+        #[arg(long, short, default_value = "admin", conflicts_with = "sso")]
         username: String,
+        /// Sign in through the browser instead: prints a URL and a code to
+        /// approve there, with whatever login the site has.
+        #[arg(long)]
+        sso: bool,
         #[command(flatten)]
         tls: ClientTls,
     },
@@ -122,6 +126,9 @@ enum Command {
     /// Manage users (administrators).
     #[command(subcommand)]
     Users(UsersCommand),
+    /// Named API tokens for scripts (administrators).
+    #[command(subcommand)]
+    Tokens(TokensCommand),
     /// List the courses you may see.
     #[command(subcommand)]
     Courses(CoursesCommand),
@@ -184,6 +191,25 @@ enum UsersCommand {
         #[arg(long)]
         dry_run: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum TokensCommand {
+    /// Make a token; prints its secret, shown only this once.
+    Create {
+        /// What it is for, e.g. "nightly export".
+        name: String,
+        /// The role its calls act with.
+        #[arg(long, value_parser = ["admin", "professor", "student"])]
+        role: String,
+        /// How many days it lasts (at most 366).
+        #[arg(long)]
+        days: i64,
+    },
+    /// List the live tokens (never their secrets).
+    List,
+    /// Revoke a token at once: `apiTokens/3` or `3`.
+    Revoke { name: String },
 }
 
 #[derive(Subcommand)]
@@ -526,8 +552,15 @@ async fn run_client(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Login {
             server,
+            sso: true,
+            tls,
+            ..
+        } => classtrack::sso::login(tls.target(server)).await,
+        Command::Login {
+            server,
             username,
             tls,
+            ..
         } => client::login(tls.target(server), &username).await,
         Command::Logout => client::logout().await,
         Command::Users(UsersCommand::List { role, query, all }) => {
@@ -537,6 +570,11 @@ async fn run_client(command: Command) -> anyhow::Result<()> {
             client::users_import(&file, dry_run).await
         }
         Command::Courses(CoursesCommand::List) => client::courses_list().await,
+        Command::Tokens(TokensCommand::Create { name, role, days }) => {
+            classtrack::tokens::create(&name, &role, days).await
+        }
+        Command::Tokens(TokensCommand::List) => classtrack::tokens::list().await,
+        Command::Tokens(TokensCommand::Revoke { name }) => classtrack::tokens::revoke(&name).await,
         Command::Export {
             course,
             format,

@@ -31,7 +31,8 @@ pub async fn insert_token(
 }
 
 /// The active users behind unexpired, unrevoked tokens, with each token's
-/// expiry, in the order asked: a burst of calls is one statement.
+/// expiry, in the order asked: a burst of calls is one statement. The user
+/// of an API token ([`crate::api_tokens`]) comes back with the token's role.
 pub async fn token_users(
     conn: &mut Conn,
     token_hashes: &[String],
@@ -41,7 +42,8 @@ pub async fn token_users(
     for chunk in token_hashes.chunks(crate::IN_CHUNK) {
         let values = crate::padded(chunk);
         let sql = format!(
-            "SELECT {COLUMNS}, t.token_hash, t.expires_at FROM auth_tokens t JOIN users u ON u.id = t.user_id \
+            "SELECT {COLUMNS}, t.token_hash, t.expires_at, a.role AS token_role FROM auth_tokens t \
+             JOIN users u ON u.id = t.user_id LEFT JOIN api_tokens a ON a.token_hash = t.token_hash \
              WHERE t.token_hash IN ({}) AND t.expires_at > ? AND t.revoked_at IS NULL AND u.active = 1",
             crate::marks(values.len())
         );
@@ -51,7 +53,13 @@ pub async fn token_users(
         }
         for row in q.bind(now).fetch_all(&mut *conn).await? {
             let hash: String = row.try_get("token_hash")?;
-            found.insert(hash, (users::from_row(&row)?, row.try_get("expires_at")?));
+            let mut user = users::from_row(&row)?;
+            if let Some(role) = row.try_get::<Option<String>, _>("token_role")? {
+                user.role = role
+                    .parse()
+                    .map_err(|_| crate::StoreError::Corrupt(format!("API token role {role:?}")))?;
+            }
+            found.insert(hash, (user, row.try_get("expires_at")?));
         }
     }
     Ok(token_hashes.iter().map(|h| found.get(h).cloned()).collect())
@@ -230,6 +238,17 @@ pub async fn prune(
         .bind(failures_before)
         .execute(&mut *conn)
         .await?;
+    sqlx::query("DELETE FROM device_authorizations WHERE expires_at < ?")
+        .bind(tokens_expired_before)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "DELETE FROM api_tokens WHERE token_hash IN \
+         (SELECT token_hash FROM auth_tokens WHERE expires_at < ?)",
+    )
+    .bind(tokens_expired_before)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query("DELETE FROM auth_tokens WHERE expires_at < ?")
         .bind(tokens_expired_before)
         .execute(&mut *conn)

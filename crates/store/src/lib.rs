@@ -10,7 +10,7 @@
 //! `pool.rs` ([`Store`], [`Tx`], [`Kept`]), the migrations and the schema
 //! check in `schema.rs`, [`StoreError`] in `error.rs`; one repository module
 //! per table group ([`users`], [`courses`], [`sessions`], [`attendance`] with
-//! one file per story, [`events`], [`justifications`], [`auth`], [`audit`],
+//! one file per story, [`events`], [`justifications`], [`auth`], [`api_tokens`], [`device`], [`audit`],
 //! [`reports`]); [`page`] for keyset pagination; [`backup`] for copying a
 //! live SQLite database and restoring one, with `in_use.rs` for the lock
 //! that tells a restore a server uses the file; [`metrics`] for the pool's
@@ -20,11 +20,13 @@
 
 #![warn(missing_docs)]
 
+pub mod api_tokens;
 pub mod attendance;
 pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod courses;
+pub mod device;
 pub mod events;
 pub mod identities;
 pub mod justifications;

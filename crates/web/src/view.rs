@@ -61,6 +61,7 @@ pub fn nav_for(role: Role, path: &str) -> Vec<NavItem> {
             ("/justifications", "Justifications"),
             ("/admin/rejections", "Rejections"),
             ("/admin/audit", "Audit log"),
+            ("/admin/api-tokens", "API tokens"),
         ],
         Role::Professor => &[
             ("/courses", "Courses"),

@@ -61,6 +61,55 @@ impl AuthService for AuthApi {
     ) -> Result<Response<v1::ChangePasswordResponse>, Status> {
         reply(change_password(&self.0, req).await)
     }
+
+    async fn start_device_authorization(
+        &self,
+        req: Request<v1::StartDeviceAuthorizationRequest>,
+    ) -> Result<Response<v1::StartDeviceAuthorizationResponse>, Status> {
+        reply(super::device::start(&self.0, req).await)
+    }
+
+    async fn poll_device_authorization(
+        &self,
+        req: Request<v1::PollDeviceAuthorizationRequest>,
+    ) -> Result<Response<v1::PollDeviceAuthorizationResponse>, Status> {
+        reply(super::device::poll(&self.0, req).await)
+    }
+
+    async fn get_device_authorization(
+        &self,
+        req: Request<v1::GetDeviceAuthorizationRequest>,
+    ) -> Result<Response<v1::GetDeviceAuthorizationResponse>, Status> {
+        reply(super::device::get(&self.0, req).await)
+    }
+
+    async fn approve_device_authorization(
+        &self,
+        req: Request<v1::ApproveDeviceAuthorizationRequest>,
+    ) -> Result<Response<v1::ApproveDeviceAuthorizationResponse>, Status> {
+        reply(super::device::approve(&self.0, req).await)
+    }
+
+    async fn create_api_token(
+        &self,
+        req: Request<v1::CreateApiTokenRequest>,
+    ) -> Result<Response<v1::CreateApiTokenResponse>, Status> {
+        reply(super::api_tokens::create(&self.0, req).await)
+    }
+
+    async fn list_api_tokens(
+        &self,
+        req: Request<v1::ListApiTokensRequest>,
+    ) -> Result<Response<v1::ListApiTokensResponse>, Status> {
+        reply(super::api_tokens::list(&self.0, req).await)
+    }
+
+    async fn revoke_api_token(
+        &self,
+        req: Request<v1::RevokeApiTokenRequest>,
+    ) -> Result<Response<v1::RevokeApiTokenResponse>, Status> {
+        reply(super::api_tokens::revoke(&self.0, req).await)
+    }
 }
 
 /// The one answer to every login that does not succeed — an unknown

@@ -1,12 +1,15 @@
 //! One type per gRPC service; each method authenticates, checks, then calls the store.
 
+mod api_tokens;
 mod attendance;
 mod auth;
 mod courses;
+mod device;
 mod reports;
 mod sessions;
 mod users;
 
+pub(crate) use api_tokens::api_token_name;
 pub use attendance::AttendanceApi;
 pub use auth::AuthApi;
 pub use courses::CourseApi;

@@ -21,6 +21,7 @@ const OK: Code = Code::Ok;
 const U: Code = Code::Unauthenticated;
 const D: Code = Code::PermissionDenied;
 const I: Code = Code::InvalidArgument;
+const N: Code = Code::NotFound;
 
 /// The world every call runs in.
 #[derive(Clone)]
@@ -820,6 +821,103 @@ fn table() -> Vec<(&'static str, [Code; 5], Call)> {
             call(|c, w| async move {
                 c.reports()
                     .list_audit_events(req(c.token(w), v1::ListAuditEventsRequest::default()))
+                    .await
+            }),
+        ),
+        (
+            "AuthService.StartDeviceAuthorization",
+            [OK, OK, OK, OK, OK],
+            call(|c, w| async move {
+                c.auth()
+                    .start_device_authorization(req(
+                        c.token(w),
+                        v1::StartDeviceAuthorizationRequest::default(),
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "AuthService.PollDeviceAuthorization",
+            [N, N, N, N, N],
+            call(|c, w| async move {
+                c.auth()
+                    .poll_device_authorization(req(
+                        c.token(w),
+                        v1::PollDeviceAuthorizationRequest {
+                            device_code: "no-such-device-code".into(),
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "AuthService.GetDeviceAuthorization",
+            [U, I, I, I, I],
+            call(|c, w| async move {
+                c.auth()
+                    .get_device_authorization(req(
+                        c.token(w),
+                        v1::GetDeviceAuthorizationRequest {
+                            user_code: "BCDF-GHJK".into(),
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "AuthService.ApproveDeviceAuthorization",
+            [U, I, I, I, I],
+            call(|c, w| async move {
+                c.auth()
+                    .approve_device_authorization(req(
+                        c.token(w),
+                        v1::ApproveDeviceAuthorizationRequest {
+                            user_code: "BCDF-GHJK".into(),
+                            approve: true,
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "AuthService.CreateApiToken",
+            [U, D, D, D, OK],
+            call(|c, w| async move {
+                c.auth()
+                    .create_api_token(req(
+                        c.token(w),
+                        v1::CreateApiTokenRequest {
+                            api_token: Some(v1::ApiToken {
+                                display_name: "nightly export".into(),
+                                role: v1::Role::Professor as i32,
+                                expire_time: Some(ts(start_of_term() + chrono::Duration::days(30))),
+                                ..Default::default()
+                            }),
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            "AuthService.ListApiTokens",
+            [U, D, D, D, OK],
+            call(|c, w| async move {
+                c.auth()
+                    .list_api_tokens(req(c.token(w), v1::ListApiTokensRequest {}))
+                    .await
+            }),
+        ),
+        (
+            "AuthService.RevokeApiToken",
+            [U, D, D, D, N],
+            call(|c, w| async move {
+                c.auth()
+                    .revoke_api_token(req(
+                        c.token(w),
+                        v1::RevokeApiTokenRequest {
+                            name: "apiTokens/999999".into(),
+                        },
+                    ))
                     .await
             }),
         ),

@@ -7,10 +7,14 @@
 #[macro_use]
 mod helpers;
 
+mod api_tokens;
+mod api_tokens_page;
 mod auth;
 mod authorization;
 mod checkin;
 mod courses;
+mod device;
+mod device_cli;
 mod filters;
 mod health;
 #[path = "../support/http.rs"]

@@ -52,7 +52,7 @@ impl Browser {
     }
 
     /// A browser of the site at `base`, e.g. `http://127.0.0.1:8081`.
-    fn at(base: String) -> Self {
+    pub(crate) fn at(base: String) -> Self {
         Self {
             base,
             client: Client::builder(TokioExecutor::new()).build_http(),
@@ -62,7 +62,7 @@ impl Browser {
     }
 
     /// Logged in with an API token, as the login page would leave it.
-    fn with_token(app: &TestApp, token: &str) -> Self {
+    pub(crate) fn with_token(app: &TestApp, token: &str) -> Self {
         let mut b = Self::new(app);
         b.cookies.insert(
             "ct_session".into(),

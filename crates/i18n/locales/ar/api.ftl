@@ -70,3 +70,11 @@ export-session-title = الحصة
 export-session-start = البداية
 export-session-end = النهاية
 export-session-zone = المنطقة الزمنية
+
+## ربط جهاز (classtrack login --sso)، حسب سبب ErrorInfo
+
+error-device-authorization-pending = في انتظار الموافقة على تسجيل الدخول.
+error-device-slow-down = استعلامات متقاربة جدًا؛ انتظر { $seconds } ثانية بين استعلام وآخر.
+error-device-access-denied = رُفض تسجيل الدخول.
+error-device-expired-token = انتهت صلاحية رمز تسجيل الدخول؛ ابدأ من جديد.
+error-device-invalid-device-code = رمز جهاز غير معروف، أو سبق إصدار تسجيل دخوله؛ ابدأ من جديد.

@@ -63,3 +63,11 @@ export-session-title = title
 export-session-start = start
 export-session-end = end
 export-session-zone = time_zone
+
+## Signing a device in (classtrack login --sso), by ErrorInfo reason
+
+error-device-authorization-pending = Waiting for the sign-in to be approved.
+error-device-slow-down = Polling too fast; wait { $seconds } s between polls.
+error-device-access-denied = The sign-in was denied.
+error-device-expired-token = The sign-in code expired; start again.
+error-device-invalid-device-code = Unknown device code, or its login was already issued; start again.

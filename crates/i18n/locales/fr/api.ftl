@@ -62,3 +62,11 @@ export-session-title = Séance
 export-session-start = Début
 export-session-end = Fin
 export-session-zone = Fuseau horaire
+
+## Connexion d’un appareil (classtrack login --sso), selon la raison de l’ErrorInfo
+
+error-device-authorization-pending = En attente de l’approbation de la connexion.
+error-device-slow-down = Interrogations trop rapprochées ; attendez { $seconds } s entre deux interrogations.
+error-device-access-denied = La connexion a été refusée.
+error-device-expired-token = Le code de connexion a expiré ; recommencez.
+error-device-invalid-device-code = Code d’appareil inconnu, ou sa connexion a déjà été délivrée ; recommencez.

@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod checkin;
 mod courses;
+mod device;
 mod enrollment;
 mod fields;
 mod forms;
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
             "/account/password",
             get(auth::password_page).post(auth::change_password),
         )
+        .route("/device", get(device::show).post(device::decide))
         .route("/student", get(student::home))
         .route("/history", get(student::history))
         .route("/checkin/code", post(checkin::short_code))
@@ -118,6 +120,14 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/rejections", get(admin::rejections))
         .route("/admin/audit", get(admin::audit))
+        .route(
+            "/admin/api-tokens",
+            get(admin::api_tokens).post(admin::create_api_token),
+        )
+        .route(
+            "/admin/api-tokens/{id}/revoke",
+            post(admin::revoke_api_token),
+        )
         .fallback(not_found)
 }
 

@@ -340,7 +340,10 @@ pub(super) async fn set_active(
         found(caller, id, users::get(&mut tx, id).await)?;
         let user = users::set_active(&mut tx, id, active, now).await?;
         if !active {
+            // Their logins, their API tokens (logins too) and any device
+            // sign-in they approved that no client has collected yet.
             auth::revoke_user_tokens(&mut tx, id, None, now).await?;
+            classtrack_store::device::remove_for_user(&mut tx, id).await?;
         }
         let action = if active {
             "user.reactivate"
