@@ -158,6 +158,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
             // real gRPC, but no other process can use it (or claim to be it).
             let mut web = classtrack_web::WebConfig::new("in-process", public_url);
             web.time_zone = site_zone(&state.config.default_time_zone)?;
+            web.default_locale = site_locale(&state.config.default_locale)?;
             web.trusted_proxies = trusted_proxies;
             web.forwarded_header = forwarded_header;
             let routes = api.routes();
@@ -227,6 +228,12 @@ fn site_zone(name: &str) -> anyhow::Result<chrono_tz::Tz> {
     })
 }
 
+/// The site's language from the `default_locale` setting.
+fn site_locale(tag: &str) -> anyhow::Result<classtrack_i18n::Locale> {
+    classtrack_i18n::Locale::from_tag(tag)
+        .ok_or_else(|| anyhow::anyhow!("default_locale: {tag:?} is not one of en, fr, ar"))
+}
+
 /// The public URL when none is given: only for a server on a loopback
 /// address (a laptop); anywhere else the QR codes would point at an address
 /// phones cannot reach (`0.0.0.0`, a port chosen by the system), so that is
@@ -257,6 +264,7 @@ pub async fn start_web(
     trusted_proxies: Vec<ipnet::IpNet>,
     forwarded_header: classtrack_core::forwarded::ForwardedHeader,
     time_zone: &str,
+    default_locale: &str,
 ) -> anyhow::Result<(SocketAddr, JoinHandle<std::io::Result<()>>)> {
     let listener = TcpListener::bind(listen)
         .await
@@ -269,6 +277,7 @@ pub async fn start_web(
     config.trusted_proxies = trusted_proxies.clone();
     config.forwarded_header = forwarded_header;
     config.time_zone = site_zone(time_zone)?;
+    config.default_locale = site_locale(default_locale)?;
     let (app, metrics) =
         with_metrics(classtrack_web::router(config)?, metrics_listen, None).await?;
     let app = AccessLog::new(trusted_proxies, forwarded_header).around(app);
