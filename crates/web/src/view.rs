@@ -67,11 +67,6 @@ impl Layout {
         classtrack_i18n::text(self.locale, key, &[])
     }
 
-    /// The message `key` with one argument.
-    pub fn t1(&self, key: &str, name: &str, value: &str) -> String {
-        classtrack_i18n::text(self.locale, key, &[(name, value.into())])
-    }
-
     pub fn lang(&self) -> &'static str {
         self.locale.tag()
     }
@@ -174,9 +169,12 @@ pub fn url_encode(text: &str) -> String {
 
 pub fn seconds_in_words(seconds: u64) -> String {
     match seconds {
-        0..=1 => "a second".into(),
-        2..=90 => format!("{seconds} seconds"),
-        _ => format!("{} minutes", seconds.div_ceil(60)),
+        0..=1 => lang::t("duration-a-second"),
+        2..=90 => lang::t_args("duration-seconds", &[("count", seconds.into())]),
+        _ => lang::t_args(
+            "duration-minutes",
+            &[("count", seconds.div_ceil(60).into())],
+        ),
     }
 }
 
