@@ -373,8 +373,10 @@ async fn web(c: Config) -> anyhow::Result<()> {
         &public,
         trusted_proxies(&c)?,
         forwarded_header(&c)?,
-        &c.string("time_zone")?,
-        &c.string("default_locale")?,
+        server::Site {
+            time_zone: &c.string("time_zone")?,
+            default_locale: &c.string("default_locale")?,
+        },
     )
     .await?;
     println!("ClassTrack web listening on http://{addr} (API {api})");

@@ -254,6 +254,12 @@ pub fn default_public_url(listen: &str, tls: bool) -> anyhow::Result<String> {
     }
 }
 
+/// The site's zone and language, as the settings name them (`time_zone`, `default_locale`).
+pub struct Site<'a> {
+    pub time_zone: &'a str,
+    pub default_locale: &'a str,
+}
+
 /// The web tier alone, talking to a remote API; `/metrics` (the process
 /// and the requests) on `metrics_listen` when given, else beside the pages.
 pub async fn start_web(
@@ -263,8 +269,7 @@ pub async fn start_web(
     public_url: &str,
     trusted_proxies: Vec<ipnet::IpNet>,
     forwarded_header: classtrack_core::forwarded::ForwardedHeader,
-    time_zone: &str,
-    default_locale: &str,
+    site: Site<'_>,
 ) -> anyhow::Result<(SocketAddr, JoinHandle<std::io::Result<()>>)> {
     let listener = TcpListener::bind(listen)
         .await
@@ -276,8 +281,8 @@ pub async fn start_web(
     config.insecure = api.insecure;
     config.trusted_proxies = trusted_proxies.clone();
     config.forwarded_header = forwarded_header;
-    config.time_zone = site_zone(time_zone)?;
-    config.default_locale = site_locale(default_locale)?;
+    config.time_zone = site_zone(site.time_zone)?;
+    config.default_locale = site_locale(site.default_locale)?;
     let (app, metrics) =
         with_metrics(classtrack_web::router(config)?, metrics_listen, None).await?;
     let app = AccessLog::new(trusted_proxies, forwarded_header).around(app);
