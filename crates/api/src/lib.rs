@@ -73,6 +73,9 @@ pub struct ApiConfig {
     pub forwarded_header: classtrack_core::forwarded::ForwardedHeader,
     /// Time zone for new courses and "today".
     pub default_time_zone: String,
+    /// The site's language (`en`, `fr`, `ar`): pages for a browser that asks for none of
+    /// ours, and the language of the API's messages when a call names none.
+    pub default_locale: String,
     /// The argon2 cost of new password hashes.
     pub hash_cost: HashCost,
     /// How often replicas look for other replicas' roll changes.
@@ -100,6 +103,7 @@ impl Default for ApiConfig {
             trusted_proxies: Vec::new(),
             forwarded_header: Default::default(),
             default_time_zone: "UTC".into(),
+            default_locale: "en".into(),
             hash_cost: HashCost::default(),
             live_poll_interval: Duration::from_millis(50),
             finalize_interval: Duration::from_secs(15),

@@ -349,6 +349,7 @@ fn api_config(c: &Config, tls: bool) -> anyhow::Result<ApiConfig> {
     Ok(ApiConfig {
         public_url: public_url.trim_end_matches('/').to_string(),
         default_time_zone: c.string("time_zone")?,
+        default_locale: c.string("default_locale")?,
         trusted_proxies: trusted_proxies(c)?,
         forwarded_header: forwarded_header(c)?,
         token_ttl: c.duration("token_lifetime")?,
@@ -452,7 +453,10 @@ async fn web(c: Config) -> anyhow::Result<()> {
         &public,
         trusted_proxies(&c)?,
         forwarded_header(&c)?,
-        &c.string("time_zone")?,
+        server::Site {
+            time_zone: &c.string("time_zone")?,
+            default_locale: &c.string("default_locale")?,
+        },
     )
     .await?;
     println!("ClassTrack web listening on http://{addr} (API {api})");

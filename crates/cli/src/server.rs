@@ -158,6 +158,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
             // real gRPC, but no other process can use it (or claim to be it).
             let mut web = classtrack_web::WebConfig::new("in-process", public_url);
             web.time_zone = site_zone(&state.config.default_time_zone)?;
+            web.default_locale = site_locale(&state.config.default_locale)?;
             web.trusted_proxies = trusted_proxies;
             web.forwarded_header = forwarded_header;
             let routes = api.routes();
@@ -227,6 +228,12 @@ fn site_zone(name: &str) -> anyhow::Result<chrono_tz::Tz> {
     })
 }
 
+/// The site's language from the `default_locale` setting.
+fn site_locale(tag: &str) -> anyhow::Result<classtrack_i18n::Locale> {
+    classtrack_i18n::Locale::from_tag(tag)
+        .ok_or_else(|| anyhow::anyhow!("default_locale: {tag:?} is not one of en, fr, ar"))
+}
+
 /// The public URL when none is given: only for a server on a loopback
 /// address (a laptop); anywhere else the QR codes would point at an address
 /// phones cannot reach (`0.0.0.0`, a port chosen by the system), so that is
@@ -247,6 +254,12 @@ pub fn default_public_url(listen: &str, tls: bool) -> anyhow::Result<String> {
     }
 }
 
+/// The site's zone and language, as the settings name them (`time_zone`, `default_locale`).
+pub struct Site<'a> {
+    pub time_zone: &'a str,
+    pub default_locale: &'a str,
+}
+
 /// The web tier alone, talking to a remote API; `/metrics` (the process
 /// and the requests) on `metrics_listen` when given, else beside the pages.
 pub async fn start_web(
@@ -256,7 +269,7 @@ pub async fn start_web(
     public_url: &str,
     trusted_proxies: Vec<ipnet::IpNet>,
     forwarded_header: classtrack_core::forwarded::ForwardedHeader,
-    time_zone: &str,
+    site: Site<'_>,
 ) -> anyhow::Result<(SocketAddr, JoinHandle<std::io::Result<()>>)> {
     let listener = TcpListener::bind(listen)
         .await
@@ -268,7 +281,8 @@ pub async fn start_web(
     config.insecure = api.insecure;
     config.trusted_proxies = trusted_proxies.clone();
     config.forwarded_header = forwarded_header;
-    config.time_zone = site_zone(time_zone)?;
+    config.time_zone = site_zone(site.time_zone)?;
+    config.default_locale = site_locale(site.default_locale)?;
     let (app, metrics) =
         with_metrics(classtrack_web::router(config)?, metrics_listen, None).await?;
     let app = AccessLog::new(trusted_proxies, forwarded_header).around(app);

@@ -11,10 +11,12 @@ pub use classtrack_proto::Clients as Api;
 pub struct Caller {
     pub token: Option<String>,
     pub address: Option<String>,
+    /// The page's language, sent as `accept-language` so that the API can answer in it.
+    pub locale: classtrack_i18n::Locale,
 }
 
 impl Caller {
-    /// Wraps a message with `authorization` and `x-forwarded-for` metadata.
+    /// Wraps a message with `authorization`, `x-forwarded-for` and `accept-language` metadata.
     pub fn req<T>(&self, message: T) -> tonic::Request<T> {
         let mut request = tonic::Request::new(message);
         let metadata = request.metadata_mut();
@@ -28,6 +30,10 @@ impl Caller {
                 metadata.insert("x-forwarded-for", value);
             }
         }
+        metadata.insert(
+            "accept-language",
+            MetadataValue::from_static(self.locale.tag()),
+        );
         request
     }
 }
@@ -41,9 +47,11 @@ mod tests {
         let caller = Caller {
             token: Some("abc".into()),
             address: Some("203.0.113.7".into()),
+            locale: classtrack_i18n::Locale::Fr,
         };
         let request = caller.req(());
         let md = request.metadata();
+        assert_eq!(md.get("accept-language").unwrap(), "fr");
         assert_eq!(md.get("authorization").unwrap(), "Bearer abc");
         assert_eq!(md.get("x-forwarded-for").unwrap(), "203.0.113.7");
     }
@@ -53,6 +61,7 @@ mod tests {
         let caller = Caller {
             token: Some("a\nb".into()),
             address: None,
+            locale: Default::default(),
         };
         assert!(caller.req(()).metadata().get("authorization").is_none());
     }

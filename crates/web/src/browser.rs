@@ -22,6 +22,7 @@ use crate::cookies::{
     self, decode_text, BROWSER_COOKIE, FLASH_COOKIE, SCAN_COOKIE, SESSION_COOKIE,
 };
 use crate::error::PageError;
+use crate::lang::{self, PageContext, LANG_COOKIE};
 use crate::{csrf, AppState};
 
 /// Browsers cap cookie lifetimes at 400 days.
@@ -39,6 +40,8 @@ pub struct Browser {
     pub flash: Option<String>,
     pub address: Option<String>,
     pub secure: bool,
+    /// The language its pages are in (see [`crate::lang::choose`]).
+    pub locale: classtrack_i18n::Locale,
 }
 
 /// A QR code judged valid when it was scanned, kept while the student logs in.
@@ -77,6 +80,7 @@ impl Browser {
         Caller {
             token: self.session.clone(),
             address: self.address.clone(),
+            locale: self.locale,
         }
     }
 
@@ -142,6 +146,14 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
             state.config.forwarded_header,
         ),
         secure: state.config.secure_cookies(),
+        locale: lang::choose(
+            jar.get(LANG_COOKIE).map(String::as_str),
+            parts
+                .headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok()),
+            state.config.default_locale,
+        ),
     };
 
     let body = if is_safe(&parts.method) {
@@ -154,7 +166,18 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
     };
 
     parts.extensions.insert(browser.clone());
-    let mut response = next.run(Request::from_parts(parts, body)).await;
+    let context = PageContext {
+        locale: browser.locale,
+        here: parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| "/".to_string(), |p| p.as_str().to_string()),
+    };
+    let mut response = lang::scope(context, next.run(Request::from_parts(parts, body))).await;
+    // Pages differ by language, and the language may come from Accept-Language.
+    response
+        .headers_mut()
+        .append(header::VARY, HeaderValue::from_static("accept-language"));
 
     let headers = response.headers_mut();
     if new_id {
@@ -261,6 +284,7 @@ mod tests {
             flash: None,
             address: None,
             secure: false,
+            locale: Default::default(),
         }
     }
 

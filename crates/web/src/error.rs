@@ -8,6 +8,7 @@ use tonic::{Code, Status};
 use tonic_types::StatusExt;
 
 use crate::cookies::{self, SESSION_COOKIE};
+use crate::lang::{t, t_args};
 use crate::view::{render_with_status, Layout};
 
 /// Why a page cannot be shown.
@@ -43,21 +44,21 @@ impl PageError {
     pub fn not_found() -> Self {
         Self::message(
             StatusCode::NOT_FOUND,
-            "Page not found",
-            "There is nothing at this address. Check the link or go back to your home page.",
+            &t("error-title-page-not-found"),
+            &t("error-page-not-found"),
         )
     }
 
     pub fn too_large() -> Self {
         Self::message(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "Too much data",
-            "What you sent is too large. Split the file and try again.",
+            &t("error-title-too-large"),
+            &t("error-too-large"),
         )
     }
 
     pub fn bad_form(text: &str) -> Self {
-        Self::message(StatusCode::BAD_REQUEST, "Something is missing", text)
+        Self::message(StatusCode::BAD_REQUEST, &t("error-title-missing"), text)
     }
 }
 
@@ -72,20 +73,20 @@ impl From<Status> for PageError {
             }
         }
         let (http, title) = match status.code() {
-            Code::NotFound => (StatusCode::NOT_FOUND, "Not found"),
-            Code::PermissionDenied => (StatusCode::FORBIDDEN, "Not allowed"),
-            Code::ResourceExhausted => (StatusCode::TOO_MANY_REQUESTS, "Too many attempts"),
+            Code::NotFound => (StatusCode::NOT_FOUND, &t("error-title-not-found")),
+            Code::PermissionDenied => (StatusCode::FORBIDDEN, &t("error-title-not-allowed")),
+            Code::ResourceExhausted => (StatusCode::TOO_MANY_REQUESTS, &t("error-title-too-many")),
             Code::Unavailable | Code::DeadlineExceeded => (
                 StatusCode::SERVICE_UNAVAILABLE,
-                "ClassTrack is not answering",
+                &t("error-title-unavailable"),
             ),
-            Code::Unimplemented => (StatusCode::NOT_IMPLEMENTED, "Not available yet"),
+            Code::Unimplemented => (StatusCode::NOT_IMPLEMENTED, &t("error-title-unimplemented")),
             Code::InvalidArgument
             | Code::FailedPrecondition
             | Code::AlreadyExists
             | Code::OutOfRange
-            | Code::Aborted => (StatusCode::CONFLICT, "That did not work"),
-            _ => (StatusCode::BAD_GATEWAY, "Something went wrong"),
+            | Code::Aborted => (StatusCode::CONFLICT, &t("error-title-failed")),
+            _ => (StatusCode::BAD_GATEWAY, &t("error-title-wrong")),
         };
         Self::message(http, title, &plain_message(&status))
     }
@@ -105,32 +106,28 @@ pub fn in_place(status: &Status) -> Result<String, PageError> {
 pub fn plain_message(status: &Status) -> String {
     let from_api = status.message().trim();
     let ours = match status.code() {
-        Code::Ok => "Done.",
-        Code::Unauthenticated => "Please log in again.",
-        Code::Unavailable | Code::DeadlineExceeded => {
-            return "The attendance service could not be reached. Try again in a minute.".into()
-        }
-        Code::Unimplemented => {
-            return "This part of ClassTrack is not available on this server yet.".into()
-        }
+        Code::Ok => t("error-done"),
+        Code::Unauthenticated => t("error-log-in-again"),
+        Code::Unavailable | Code::DeadlineExceeded => return t("error-unavailable"),
+        Code::Unimplemented => return t("error-unimplemented"),
         Code::Internal | Code::Unknown | Code::DataLoss | Code::Cancelled => {
-            return "The server could not finish this. Try again; if it keeps happening, tell your administrator.".into()
+            return t("error-internal")
         }
         Code::ResourceExhausted => {
             return match retry_seconds(status) {
-                Some(s) => format!(
-                    "Too many attempts. Wait {} and try again.",
-                    crate::view::seconds_in_words(s)
+                Some(s) => t_args(
+                    "error-too-many-wait",
+                    &[("wait", (&crate::view::seconds_in_words(s)).into())],
                 ),
-                None => "Too many attempts. Wait a little and try again.".into(),
+                None => t("error-too-many"),
             };
         }
-        Code::PermissionDenied => "You are not allowed to do this.",
-        Code::NotFound => "It does not exist, or it was removed.",
-        _ => "That did not work. Check what you entered and try again.",
+        Code::PermissionDenied => t("error-denied"),
+        Code::NotFound => t("error-not-found"),
+        _ => t("error-other"),
     };
     if from_api.is_empty() {
-        ours.to_string()
+        ours
     } else {
         sentence(from_api)
     }
@@ -340,5 +337,31 @@ mod tests {
         };
         assert_eq!(title, "Not available yet");
         assert!(!text.to_lowercase().contains("unimplemented"));
+    }
+
+    #[tokio::test]
+    async fn the_sentences_are_in_the_pages_language() {
+        use crate::lang::{scope, PageContext};
+        use classtrack_i18n::Locale;
+        let at = |locale| PageContext {
+            locale,
+            here: "/".into(),
+        };
+        let fr = scope(at(Locale::Fr), async {
+            plain_message(&Status::not_found(""))
+        })
+        .await;
+        assert_eq!(fr, "Cela n’existe pas ou a été supprimé.");
+        let details = ErrorDetails::with_retry_info(Some(std::time::Duration::from_secs(180)));
+        let throttled = Status::with_error_details(Code::ResourceExhausted, "", details);
+        let ar = scope(at(Locale::Ar), async { plain_message(&throttled) }).await;
+        // Fluent isolates the placeables in Arabic (FSI … PDI), so Latin text keeps its place.
+        let bare = ar.replace(['\u{2068}', '\u{2069}'], "");
+        assert_eq!(
+            bare, "محاولات كثيرة جدًا. انتظر 3 دقائق ثم حاول مرة أخرى.",
+            "{ar}"
+        );
+        let fr = scope(at(Locale::Fr), async { plain_message(&throttled) }).await;
+        assert_eq!(fr, "Trop de tentatives. Attendez 3 minutes puis réessayez.");
     }
 }

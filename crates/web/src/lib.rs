@@ -9,6 +9,7 @@ mod browser;
 mod cookies;
 mod csrf;
 mod error;
+mod lang;
 mod pages;
 mod qr_svg;
 mod reasons;
@@ -43,6 +44,8 @@ pub struct WebConfig {
     /// The site's zone (the `time_zone` setting; never the process's `TZ`):
     /// for pages when a course names none, and the new-course form.
     pub time_zone: chrono_tz::Tz,
+    /// The language of a browser that asks for none we speak (the `default_locale` setting).
+    pub default_locale: classtrack_i18n::Locale,
     /// Reverse proxies in front of the pages whose `Forwarded` /
     /// `X-Forwarded-For` name the browser (read right to left past them).
     pub trusted_proxies: Vec<ipnet::IpNet>,
@@ -58,6 +61,7 @@ impl WebConfig {
             insecure: false,
             public_url: public_url.into(),
             time_zone: chrono_tz::UTC,
+            default_locale: classtrack_i18n::Locale::En,
             trusted_proxies: Vec::new(),
             forwarded_header: Default::default(),
         }

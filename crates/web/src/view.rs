@@ -6,8 +6,11 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
+use classtrack_i18n::Locale;
 use classtrack_proto::v1::{AttendanceStatus, Role, RollCounts, SessionState};
 use prost_types::Timestamp;
+
+use crate::lang;
 
 /// The frame around every page: title, who is logged in, navigation, the CSRF
 /// token for forms in the frame (logout) and a one-shot message.
@@ -21,12 +24,25 @@ pub struct Layout {
     pub flash: Option<String>,
     /// `wide` (tables), `narrow` (forms), `projector`.
     pub shape: &'static str,
+    /// The page's language (`lang`, `dir`, the messages).
+    pub locale: Locale,
+    /// The page's path and query, where the language switcher comes back to.
+    pub here: String,
+}
+
+/// One entry of the language switcher.
+#[derive(Debug)]
+pub struct LanguageLink {
+    pub tag: &'static str,
+    pub name: &'static str,
+    pub href: String,
+    pub current: bool,
 }
 
 #[derive(Debug)]
 pub struct NavItem {
     pub href: &'static str,
-    pub label: &'static str,
+    pub label: String,
     pub current: bool,
 }
 
@@ -41,7 +57,35 @@ impl Layout {
             csrf: String::new(),
             flash: None,
             shape: "narrow",
+            locale: lang::current(),
+            here: lang::here(),
         }
+    }
+
+    /// The message `key` in the page's language (templates: `{{ l.t("login-title") }}`).
+    pub fn t(&self, key: &str) -> String {
+        classtrack_i18n::text(self.locale, key, &[])
+    }
+
+    pub fn lang(&self) -> &'static str {
+        self.locale.tag()
+    }
+
+    pub fn dir(&self) -> &'static str {
+        self.locale.dir()
+    }
+
+    /// The switcher: every language, each a link that sets it and comes back here.
+    pub fn languages(&self) -> Vec<LanguageLink> {
+        Locale::ALL
+            .into_iter()
+            .map(|l| LanguageLink {
+                tag: l.tag(),
+                name: l.native_name(),
+                href: format!("/language?lang={}&next={}", l.tag(), url_encode(&self.here)),
+                current: l == self.locale,
+            })
+            .collect()
     }
 
     pub fn shape(mut self, shape: &'static str) -> Self {
@@ -54,24 +98,24 @@ impl Layout {
 pub fn nav_for(role: Role, path: &str) -> Vec<NavItem> {
     let items: &[(&'static str, &'static str)] = match role {
         Role::Admin => &[
-            ("/admin", "Overview"),
-            ("/admin/users", "Users"),
-            ("/courses", "Courses"),
-            ("/sessions", "Sessions"),
-            ("/justifications", "Justifications"),
-            ("/admin/rejections", "Rejections"),
-            ("/admin/audit", "Audit log"),
-            ("/admin/api-tokens", "API tokens"),
+            ("/admin", "nav-overview"),
+            ("/admin/users", "nav-users"),
+            ("/courses", "nav-courses"),
+            ("/sessions", "nav-sessions"),
+            ("/justifications", "nav-justifications"),
+            ("/admin/rejections", "nav-rejections"),
+            ("/admin/audit", "nav-audit"),
+            ("/admin/api-tokens", "nav-api-tokens"),
         ],
         Role::Professor => &[
-            ("/courses", "Courses"),
-            ("/sessions", "Sessions"),
-            ("/justifications", "Justifications"),
+            ("/courses", "nav-courses"),
+            ("/sessions", "nav-sessions"),
+            ("/justifications", "nav-justifications"),
         ],
         Role::Student => &[
-            ("/student", "Check in"),
-            ("/history", "My attendance"),
-            ("/justifications", "Justifications"),
+            ("/student", "nav-check-in"),
+            ("/history", "nav-history"),
+            ("/justifications", "nav-justifications"),
         ],
         Role::Unspecified => &[],
     };
@@ -84,7 +128,7 @@ pub fn nav_for(role: Role, path: &str) -> Vec<NavItem> {
         .iter()
         .map(|&(href, label)| NavItem {
             href,
-            label,
+            label: lang::t(label),
             current: Some(href.len()) == current
                 && (path == href || path.starts_with(&format!("{href}/"))),
         })
@@ -126,9 +170,12 @@ pub fn url_encode(text: &str) -> String {
 
 pub fn seconds_in_words(seconds: u64) -> String {
     match seconds {
-        0..=1 => "a second".into(),
-        2..=90 => format!("{seconds} seconds"),
-        _ => format!("{} minutes", seconds.div_ceil(60)),
+        0..=1 => lang::t("duration-a-second"),
+        2..=90 => lang::t_args("duration-seconds", &[("count", seconds.into())]),
+        _ => lang::t_args(
+            "duration-minutes",
+            &[("count", seconds.div_ceil(60).into())],
+        ),
     }
 }
 

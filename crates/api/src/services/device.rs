@@ -12,7 +12,7 @@ use classtrack_core::validate;
 use classtrack_proto::v1;
 use classtrack_store::device::{self, Decision, NewDeviceAuthorization};
 use classtrack_store::{api_tokens, auth, users};
-use rand::Rng;
+use rand::RngExt;
 use tonic::Request;
 
 use super::audit;
@@ -261,9 +261,9 @@ fn user_code(typed: &str) -> ApiResult<String> {
 }
 
 fn draw_user_code() -> String {
-    let mut rng = rand::rngs::OsRng;
+    let mut rng = rand::rng();
     (0..USER_CODE_LEN)
-        .map(|_| char::from(USER_CODE_LETTERS[rng.gen_range(0..USER_CODE_LETTERS.len())]))
+        .map(|_| char::from(USER_CODE_LETTERS[rng.random_range(0..USER_CODE_LETTERS.len())]))
         .collect()
 }
 

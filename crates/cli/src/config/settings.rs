@@ -77,6 +77,12 @@ pub(super) fn check_forwarded_header(v: &str) -> Result<(), String> {
         .map(|_| ())
 }
 
+pub(super) fn check_locale(v: &str) -> Result<(), String> {
+    classtrack_i18n::Locale::from_tag(v)
+        .map(|_| ())
+        .ok_or_else(|| format!("{v:?} is not one of en, fr, ar"))
+}
+
 pub(super) fn check_log_format(v: &str) -> Result<(), String> {
     LogFormat::parse(v).map(|_| ())
 }
@@ -269,6 +275,17 @@ pub static SETTINGS: &[Setting] = &[
     .default("UTC")
     .only(For::Both)
     .check(classtrack_core::validate::time_zone),
+    setting(
+        "default_locale",
+        "CLASSTRACK_DEFAULT_LOCALE",
+        Kind::Text,
+        "The site's language, en, fr or ar: pages for a browser whose Accept-Language names \
+         none of them and that chose none with the switcher.",
+    )
+    .flag("default-locale")
+    .default("en")
+    .only(For::Both)
+    .check(check_locale),
     setting(
         "token_lifetime",
         "CLASSTRACK_TOKEN_LIFETIME",

@@ -35,6 +35,8 @@ pub(crate) struct Browser {
     client: Client<HttpConnector, Full<Bytes>>,
     cookies: HashMap<String, String>,
     csrf: Option<String>,
+    /// The `Accept-Language` it sends, if any.
+    accept_language: Option<String>,
 }
 
 /// An answer: status, `Location`, `Content-Disposition` and the body as text.
@@ -58,6 +60,7 @@ impl Browser {
             client: Client::builder(TokioExecutor::new()).build_http(),
             cookies: HashMap::new(),
             csrf: None,
+            accept_language: None,
         }
     }
 
@@ -138,6 +141,9 @@ impl Browser {
             .join("; ");
         if !cookie.is_empty() {
             request = request.header(header::COOKIE, cookie);
+        }
+        if let Some(languages) = &self.accept_language {
+            request = request.header(header::ACCEPT_LANGUAGE, languages);
         }
         let body = match form {
             Some((content_type, body)) => {
@@ -896,3 +902,110 @@ async fn the_site_zone_is_the_setting_never_the_process_tz() {
         "the process's TZ is not used"
     );
 }
+
+/// Words of a page that are message keys (`nav-courses`): a message left untranslated.
+fn untranslated_keys(body: &str) -> Vec<String> {
+    body.split(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+        .filter(|w| w.contains('-') && classtrack_i18n::has(w))
+        .map(str::to_string)
+        .collect()
+}
+
+async fn the_pages_speak_the_browsers_language(db: TestDb) {
+    let app = spawn_web(&db).await;
+    let l = app.label;
+    for (languages, html, heading) in [
+        (
+            "fr-FR,fr;q=0.9,en;q=0.5",
+            r#"<html lang="fr" dir="ltr">"#,
+            "<h1>Connexion</h1>",
+        ),
+        (
+            "ar-MA, en;q=0.2",
+            r#"<html lang="ar" dir="rtl">"#,
+            "<h1>تسجيل الدخول</h1>",
+        ),
+        (
+            "de-DE, en;q=0.9",
+            r#"<html lang="en" dir="ltr">"#,
+            "<h1>Log in</h1>",
+        ),
+        ("de-DE", r#"<html lang="en" dir="ltr">"#, "<h1>Log in</h1>"),
+    ] {
+        let mut browser = Browser::new(&app);
+        browser.accept_language = Some(languages.into());
+        let page = browser.get("/login").await;
+        assert_eq!(page.status, StatusCode::OK, "{l}: {languages}");
+        assert!(page.body.contains(html), "{l}: {languages}: {}", page.body);
+        assert!(
+            page.body.contains(heading),
+            "{l}: {languages}: {}",
+            page.body
+        );
+        assert_eq!(
+            untranslated_keys(&page.body),
+            Vec::<String>::new(),
+            "{l}: {languages}"
+        );
+    }
+    app.stop().await;
+}
+per_backend!(the_pages_speak_the_browsers_language);
+
+async fn the_switcher_keeps_the_choice_over_the_browsers_language(db: TestDb) {
+    let app = spawn_web(&db).await;
+    let l = app.label;
+    let mut browser = Browser::with_token(&app, &app.admin);
+    browser.accept_language = Some("fr".into());
+    let page = browser.get("/admin/users").await;
+    assert!(page.body.contains(r#"lang="fr""#), "{l}: {}", page.body);
+    assert!(
+        page.body.contains(">Utilisateurs</a>"),
+        "{l}: the menu in French"
+    );
+    assert!(
+        page.body
+            .contains(r#"href="/language?lang=ar&#38;next=%2Fadmin%2Fusers""#),
+        "{l}: the switcher comes back here: {}",
+        page.body
+    );
+
+    let switched = browser.get("/language?lang=ar&next=%2Fadmin%2Fusers").await;
+    assert_eq!(switched.status, StatusCode::SEE_OTHER, "{l}");
+    assert_eq!(switched.location.as_deref(), Some("/admin/users"), "{l}");
+    assert_eq!(
+        browser.cookies.get("ct_lang").map(String::as_str),
+        Some("ar"),
+        "{l}"
+    );
+    let page = browser.get("/admin/users").await;
+    assert!(
+        page.body.contains(r#"<html lang="ar" dir="rtl">"#),
+        "{l}: {}",
+        page.body
+    );
+    assert!(
+        page.body.contains(">المستخدمون</a>"),
+        "{l}: the menu in Arabic"
+    );
+    assert!(page.body.contains(">تسجيل الخروج</button>"), "{l}");
+    assert_eq!(untranslated_keys(&page.body), Vec::<String>::new(), "{l}");
+
+    let elsewhere = browser
+        .get("/language?lang=en&next=%2F%2Fevil.example")
+        .await;
+    assert_eq!(
+        elsewhere.location.as_deref(),
+        Some("/"),
+        "{l}: only local paths"
+    );
+    let unknown = browser.get("/language?lang=xx&next=%2Flogin").await;
+    assert_eq!(unknown.location.as_deref(), Some("/login"), "{l}");
+    assert_eq!(
+        browser.cookies.get("ct_lang").map(String::as_str),
+        Some("en"),
+        "{l}: a language we don't speak changes nothing"
+    );
+    app.stop().await;
+}
+per_backend!(the_switcher_keeps_the_choice_over_the_browsers_language);

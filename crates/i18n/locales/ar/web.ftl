@@ -18,6 +18,7 @@ nav-sessions = الحصص
 nav-justifications = المبررات
 nav-rejections = المرفوضات
 nav-audit = سجل التدقيق
+nav-api-tokens = رموز واجهة البرمجة
 nav-check-in = تسجيل الحضور
 nav-history = حضوري
 
@@ -42,4 +43,46 @@ test-students = { $count ->
     [few] { $count } طلاب
     [many] { $count } طالبًا
    *[other] { $count } طالب
+}
+
+## صفحات الأخطاء وجمل حالات واجهة البرمجة
+
+error-title-page-not-found = الصفحة غير موجودة
+error-page-not-found = لا يوجد شيء في هذا العنوان. تحقق من الرابط أو عد إلى صفحتك الرئيسية.
+error-title-too-large = بيانات كثيرة جدًا
+error-too-large = ما أرسلته كبير جدًا. قسّم الملف وحاول مرة أخرى.
+error-title-missing = هناك شيء ناقص
+error-title-not-found = غير موجود
+error-title-not-allowed = غير مسموح
+error-title-too-many = محاولات كثيرة جدًا
+error-title-unavailable = ClassTrack لا يستجيب
+error-title-unimplemented = غير متاح بعد
+error-title-failed = لم تنجح العملية
+error-title-wrong = حدث خطأ ما
+error-done = تم.
+error-log-in-again = يرجى تسجيل الدخول مرة أخرى.
+error-unavailable = تعذّر الوصول إلى خدمة الحضور. حاول مرة أخرى بعد دقيقة.
+error-unimplemented = هذا الجزء من ClassTrack غير متاح على هذا الخادم بعد.
+error-internal = لم يتمكن الخادم من إتمام العملية. حاول مرة أخرى، وإن تكرر ذلك فأبلغ المسؤول.
+error-too-many-wait = محاولات كثيرة جدًا. انتظر { $wait } ثم حاول مرة أخرى.
+error-too-many = محاولات كثيرة جدًا. انتظر قليلًا ثم حاول مرة أخرى.
+error-denied = غير مسموح لك بالقيام بذلك.
+error-not-found = هذا غير موجود، أو قد حُذف.
+error-other = لم تنجح العملية. تحقق مما أدخلته وحاول مرة أخرى.
+
+## المدد
+
+duration-a-second = ثانية واحدة
+duration-seconds = { $count ->
+    [two] ثانيتان
+    [few] { $count } ثوانٍ
+    [many] { $count } ثانية
+   *[other] { $count } ثانية
+}
+duration-minutes = { $count ->
+    [one] دقيقة واحدة
+    [two] دقيقتان
+    [few] { $count } دقائق
+    [many] { $count } دقيقة
+   *[other] { $count } دقيقة
 }

@@ -57,7 +57,7 @@ pub async fn login_page(
 }
 
 fn login_layout(browser: &Browser) -> Layout {
-    let mut l = Layout::bare("Log in");
+    let mut l = Layout::bare(&crate::lang::t("login-title"));
     l.csrf = browser.csrf_token();
     l.flash = browser.flash.clone();
     l

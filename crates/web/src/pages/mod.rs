@@ -10,6 +10,7 @@ mod enrollment;
 mod fields;
 mod forms;
 mod justifications;
+mod language;
 mod live;
 mod reports;
 mod sessions;
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home))
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
+        .route("/language", get(language::choose))
         .route(
             "/account/password",
             get(auth::password_page).post(auth::change_password),
@@ -216,6 +218,8 @@ impl Viewer {
             csrf: self.browser.csrf_token(),
             flash: self.browser.flash.clone(),
             shape: "wide",
+            locale: self.browser.locale,
+            here: crate::lang::here(),
         }
     }
 

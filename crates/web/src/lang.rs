@@ -1,0 +1,81 @@
+//! The language of the page being made. The browser layer settles it once per request (the
+//! `ct_lang` cookie the switcher sets, else `Accept-Language`, else the `default_locale`
+//! setting) and runs the handler inside [`scope`], so a layout, an error page or a flash
+//! message anywhere below finds it with [`current`] without each function passing it on.
+
+use classtrack_i18n::{Arg, Locale};
+
+/// The cookie the language switcher sets (a year).
+pub const LANG_COOKIE: &str = "ct_lang";
+pub const LANG_MAX_AGE: i64 = 365 * 24 * 3600;
+
+#[derive(Clone, Debug)]
+pub struct PageContext {
+    pub locale: Locale,
+    /// The path and query of the page, where the switcher comes back to.
+    pub here: String,
+}
+
+tokio::task_local! {
+    static CONTEXT: PageContext;
+}
+
+/// Runs `f` with `context` as the current page's.
+pub async fn scope<F: std::future::Future>(context: PageContext, f: F) -> F::Output {
+    CONTEXT.scope(context, f).await
+}
+
+/// The language of the current page (English outside a request, as in unit tests).
+pub fn current() -> Locale {
+    CONTEXT.try_with(|c| c.locale).unwrap_or_default()
+}
+
+/// Where the current page is (for the switcher's way back).
+pub fn here() -> String {
+    CONTEXT
+        .try_with(|c| c.here.clone())
+        .unwrap_or_else(|_| "/".into())
+}
+
+/// The language a request is answered in.
+pub fn choose(cookie: Option<&str>, accept_language: Option<&str>, default: Locale) -> Locale {
+    cookie
+        .and_then(Locale::from_tag)
+        .or_else(|| accept_language.and_then(classtrack_i18n::negotiate))
+        .unwrap_or(default)
+}
+
+/// The message `key` in the current page's language.
+pub fn t(key: &str) -> String {
+    classtrack_i18n::text(current(), key, &[])
+}
+
+/// The message `key` with arguments, in the current page's language.
+pub fn t_args(key: &str, args: &[(&str, Arg<'_>)]) -> String {
+    classtrack_i18n::text(current(), key, args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cookie_wins_then_the_browser_then_the_site() {
+        assert_eq!(choose(Some("ar"), Some("fr"), Locale::En), Locale::Ar);
+        assert_eq!(choose(Some("xx"), Some("fr-CA"), Locale::En), Locale::Fr);
+        assert_eq!(choose(None, Some("de"), Locale::Fr), Locale::Fr);
+        assert_eq!(choose(None, None, Locale::Ar), Locale::Ar);
+    }
+
+    #[tokio::test]
+    async fn messages_follow_the_scope() {
+        assert_eq!(t("log-out"), "Log out");
+        let fr = PageContext {
+            locale: Locale::Fr,
+            here: "/courses".into(),
+        };
+        let (text, here) = scope(fr, async { (t("log-out"), here()) }).await;
+        assert_eq!(text, "Se déconnecter");
+        assert_eq!(here, "/courses");
+    }
+}
