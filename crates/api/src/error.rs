@@ -243,19 +243,19 @@ fn rejection_code(r: CheckInRejection) -> Code {
 /// The key of the localized message for an UNAUTHENTICATED answer.
 fn unauthenticated_key(message: &str) -> &'static str {
     if message.starts_with("wrong username") {
-        "error-login-refused"
+        "api-error-login-refused"
     } else if message.starts_with("your login has expired") {
-        "error-login-ended"
+        "api-error-login-ended"
     } else {
-        "error-login-required"
+        "api-error-login-required"
     }
 }
 
 /// The key of a refused check-in's localized message: its reason, e.g.
-/// `TOKEN_EXPIRED` → `error-checkin-token-expired`.
+/// `TOKEN_EXPIRED` → `api-error-checkin-token-expired`.
 fn rejection_key(r: CheckInRejection) -> String {
     format!(
-        "error-checkin-{}",
+        "api-error-checkin-{}",
         r.code().to_lowercase().replace('_', "-")
     )
 }
@@ -290,7 +290,7 @@ impl From<ApiError> for Status {
                     .join(", ");
                 localized(
                     &mut details,
-                    "error-invalid",
+                    "api-error-invalid",
                     &[("fields", fields.as_str().into())],
                 );
                 for v in violations {
@@ -300,22 +300,22 @@ impl From<ApiError> for Status {
             }
             ApiError::Unauthenticated(m) => plain(Code::Unauthenticated, m, unauthenticated_key(m)),
             ApiError::PermissionDenied(m) => {
-                plain(Code::PermissionDenied, m, "error-permission-denied")
+                plain(Code::PermissionDenied, m, "api-error-permission-denied")
             }
-            ApiError::NotFound(m) => plain(Code::NotFound, m, "error-not-found"),
+            ApiError::NotFound(m) => plain(Code::NotFound, m, "api-error-not-found"),
             ApiError::AlreadyExists { field, message } => {
                 let mut details = ErrorDetails::new();
                 let name = field.replace('_', " ");
                 localized(
                     &mut details,
-                    "error-already-exists",
+                    "api-error-already-exists",
                     &[("field", name.as_str().into())],
                 );
                 details.add_bad_request_violation(field, message.clone());
                 Status::with_error_details(Code::AlreadyExists, message, details)
             }
             ApiError::FailedPrecondition(m) => {
-                plain(Code::FailedPrecondition, m, "error-failed-precondition")
+                plain(Code::FailedPrecondition, m, "api-error-failed-precondition")
             }
             ApiError::PasswordChangeRequired => {
                 let mut details = ErrorDetails::new();
@@ -324,7 +324,7 @@ impl From<ApiError> for Status {
                     ERROR_DOMAIN,
                     std::collections::HashMap::new(),
                 );
-                localized(&mut details, "error-password-change-required", &[]);
+                localized(&mut details, "api-error-password-change-required", &[]);
                 Status::with_error_details(
                     Code::FailedPrecondition,
                     ApiError::PasswordChangeRequired.to_string(),
@@ -342,7 +342,7 @@ impl From<ApiError> for Status {
                 };
                 localized(
                     &mut details,
-                    &format!("error-throttled-{unit}s"),
+                    &format!("api-error-throttled-{unit}s"),
                     &[("n", n.into())],
                 );
                 let message = format!(
@@ -378,7 +378,7 @@ impl From<ApiError> for Status {
                     details.set_retry_info(Some(interval));
                 }
                 let key = format!(
-                    "error-device-{}",
+                    "api-error-device-{}",
                     wait.reason().to_lowercase().replace('_', "-")
                 );
                 let seconds = match wait {
@@ -392,7 +392,7 @@ impl From<ApiError> for Status {
                 tracing::warn!(error = %source, cause = ?std::error::Error::source(&source), "database unavailable");
                 let mut details = ErrorDetails::new();
                 details.set_retry_info(Some(UNAVAILABLE_RETRY_AFTER));
-                localized(&mut details, "error-unavailable", &[]);
+                localized(&mut details, "api-error-unavailable", &[]);
                 Status::with_error_details(
                     Code::Unavailable,
                     "the database is unavailable; try again shortly",
@@ -403,7 +403,7 @@ impl From<ApiError> for Status {
                 tracing::warn!(%cause, "directory unavailable");
                 let mut details = ErrorDetails::new();
                 details.set_retry_info(Some(UNAVAILABLE_RETRY_AFTER));
-                localized(&mut details, "error-directory-unavailable", &[]);
+                localized(&mut details, "api-error-directory-unavailable", &[]);
                 Status::with_error_details(
                     Code::Unavailable,
                     "the directory that checks passwords is unavailable; try again shortly",
@@ -415,7 +415,7 @@ impl From<ApiError> for Status {
                 plain(
                     Code::Internal,
                     "something went wrong on the server; it has been logged",
-                    "error-internal",
+                    "api-error-internal",
                 )
             }
         }

@@ -40,26 +40,27 @@ impl Words {
         let t = |key: &str| classtrack_i18n::text(locale, key, &[]);
         Self {
             people: [
-                t("export-student-number"),
-                t("export-username"),
-                t("export-display-name"),
+                t("api-export-student-number"),
+                t("api-export-username"),
+                t("api-export-display-name"),
             ],
             summary: [
-                t("export-present"),
-                t("export-late"),
-                t("export-excused"),
-                t("export-absent"),
-                t("export-rate-percent"),
-                t("export-warning"),
+                t("api-export-present"),
+                t("api-export-late"),
+                t("api-export-excused"),
+                t("api-export-absent"),
+                t("api-export-rate-percent"),
+                t("api-export-warning"),
             ],
-            statuses: AttendanceStatus::ALL.map(|s| t(&format!("export-status-{}", s.as_str()))),
-            near_limit: t("export-near-limit"),
-            over_limit: t("export-over-limit"),
+            statuses: AttendanceStatus::ALL
+                .map(|s| t(&format!("api-export-status-{}", s.as_str()))),
+            near_limit: t("api-export-near-limit"),
+            over_limit: t("api-export-over-limit"),
             sessions: [
-                t("export-session-title"),
-                t("export-session-start"),
-                t("export-session-end"),
-                t("export-session-zone"),
+                t("api-export-session-title"),
+                t("api-export-session-start"),
+                t("api-export-session-end"),
+                t("api-export-session-zone"),
             ],
         }
     }
