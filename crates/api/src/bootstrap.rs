@@ -9,7 +9,7 @@ use classtrack_store::courses::{self, NewCourse};
 use classtrack_store::sessions::{self, NewSession};
 use classtrack_store::users::{self, NewUser};
 use classtrack_store::StoreError;
-use rand::{RngExt, SeedableRng};
+use rand::{Rng, SeedableRng};
 
 use crate::error::{ApiError, ApiResult};
 use crate::passwords;

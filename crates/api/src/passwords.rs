@@ -5,7 +5,7 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand::distr::Alphanumeric;
-use rand::RngExt;
+use rand::Rng;
 
 use crate::error::{ApiError, ApiResult};
 

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use rand::RngExt;
+use rand::Rng;
 
 use crate::StoreError;
 

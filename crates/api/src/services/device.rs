@@ -12,7 +12,7 @@ use classtrack_core::validate;
 use classtrack_proto::v1;
 use classtrack_store::device::{self, Decision, NewDeviceAuthorization};
 use classtrack_store::{api_tokens, auth, users};
-use rand::RngExt;
+use rand::Rng;
 use tonic::Request;
 
 use super::audit;
