@@ -6,7 +6,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use classtrack_i18n::Locale;
+use classtrack_i18n::{Arg, Locale};
 use classtrack_proto::v1::{AttendanceStatus, Role, RollCounts, SessionState};
 use prost_types::Timestamp;
 
@@ -65,6 +65,30 @@ impl Layout {
     /// The message `key` in the page's language (templates: `{{ l.t("login-title") }}`).
     pub fn t(&self, key: &str) -> String {
         classtrack_i18n::text(self.locale, key, &[])
+    }
+
+    /// The message `key` with one argument (templates: `{{ l.ta("roll-status-for", "name", r.name) }}`).
+    pub fn ta<'a>(&self, key: &str, name: &str, value: impl Into<Arg<'a>>) -> String {
+        classtrack_i18n::text(self.locale, key, &[(name, value.into())])
+    }
+
+    /// The message `key` with two arguments.
+    pub fn ta2<'a, 'b>(
+        &self,
+        key: &str,
+        first: (&str, impl Into<Arg<'a>>),
+        second: (&str, impl Into<Arg<'b>>),
+    ) -> String {
+        classtrack_i18n::text(
+            self.locale,
+            key,
+            &[(first.0, first.1.into()), (second.0, second.1.into())],
+        )
+    }
+
+    /// The message `key` with a `$count` (plural forms come from Fluent: `{ $count -> … }`).
+    pub fn tn(&self, key: &str, count: impl Into<Arg<'static>>) -> String {
+        classtrack_i18n::text(self.locale, key, &[("count", count.into())])
     }
 
     pub fn lang(&self) -> &'static str {
