@@ -120,6 +120,11 @@ macro_rules! numeric_arg {
                 Arg::Num(n as f64)
             }
         }
+        impl From<&$t> for Arg<'_> {
+            fn from(n: &$t) -> Self {
+                Arg::Num(*n as f64)
+            }
+        }
     )*};
 }
 numeric_arg!(i32, i64, u32, u64, usize, f64);

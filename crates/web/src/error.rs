@@ -126,10 +126,16 @@ pub fn plain_message(status: &Status) -> String {
         Code::NotFound => t("error-not-found"),
         _ => t("error-other"),
     };
-    if from_api.is_empty() {
-        ours
-    } else {
-        sentence(from_api)
+    // The API's sentence in the page's language (it got the page's language as
+    // accept-language), when it sent one; its English message otherwise.
+    let localized = status
+        .get_details_localized_message()
+        .map(|l| l.message.trim().to_string())
+        .filter(|m| !m.is_empty());
+    match localized {
+        Some(text) => text,
+        None if from_api.is_empty() => ours,
+        None => sentence(from_api),
     }
 }
 

@@ -25,6 +25,20 @@ pub async fn scope<F: std::future::Future>(context: PageContext, f: F) -> F::Out
     CONTEXT.scope(context, f).await
 }
 
+/// Runs `f` with `context` as the current page's, synchronously: for work done after the
+/// handler returned, such as each event of a live stream.
+pub fn sync_scope<R>(context: PageContext, f: impl FnOnce() -> R) -> R {
+    CONTEXT.sync_scope(context, f)
+}
+
+/// The current page's context, to carry into work that outlives the handler.
+pub fn context() -> PageContext {
+    CONTEXT.try_with(Clone::clone).unwrap_or_else(|_| PageContext {
+        locale: Locale::default(),
+        here: "/".into(),
+    })
+}
+
 /// The language of the current page (English outside a request, as in unit tests).
 pub fn current() -> Locale {
     CONTEXT.try_with(|c| c.locale).unwrap_or_default()

@@ -26,32 +26,37 @@ pub fn from_code(code: &str) -> Option<CheckInRejection> {
         .filter(|r| *r != CheckInRejection::Unspecified)
 }
 
-/// A few words for a headline or a table cell.
-pub fn words(reason: CheckInRejection) -> &'static str {
+/// A few words for a headline or a table cell, in the page's language.
+pub fn words(reason: CheckInRejection) -> String {
+    crate::lang::t(key(reason))
+}
+
+/// The message key of a reason's words (`reason-token-expired`).
+fn key(reason: CheckInRejection) -> &'static str {
     use CheckInRejection as R;
     match reason {
-        R::Unspecified => "Not checked in",
-        R::NotStudent => "Students only",
-        R::TokenMalformed => "Not a ClassTrack code",
-        R::SessionNotFound => "Unknown session",
-        R::TokenExpired => "Code expired",
-        R::WrongSession => "Wrong session",
-        R::SessionNotOpenYet => "Not open yet",
-        R::SessionClosed => "Session closed",
-        R::SessionCancelled => "Session cancelled",
-        R::NotEnrolled => "Not enrolled",
-        R::DeviceInUse => "Device already used",
-        R::LocationRequired => "Location needed",
-        R::OutsideGeofence => "Not in the room",
-        R::AddressNotAllowed => "Wrong network",
-        R::CodeInvalid => "Wrong code",
-        R::TooManyAttempts => "Too many wrong codes",
-        R::ScanProofInvalid => "Scan not proven",
+        R::Unspecified => "reason-unspecified",
+        R::NotStudent => "reason-not-student",
+        R::TokenMalformed => "reason-token-malformed",
+        R::SessionNotFound => "reason-session-not-found",
+        R::TokenExpired => "reason-token-expired",
+        R::WrongSession => "reason-wrong-session",
+        R::SessionNotOpenYet => "reason-session-not-open-yet",
+        R::SessionClosed => "reason-session-closed",
+        R::SessionCancelled => "reason-session-cancelled",
+        R::NotEnrolled => "reason-not-enrolled",
+        R::DeviceInUse => "reason-device-in-use",
+        R::LocationRequired => "reason-location-required",
+        R::OutsideGeofence => "reason-outside-geofence",
+        R::AddressNotAllowed => "reason-address-not-allowed",
+        R::CodeInvalid => "reason-code-invalid",
+        R::TooManyAttempts => "reason-too-many-attempts",
+        R::ScanProofInvalid => "reason-scan-proof-invalid",
     }
 }
 
 /// The words for a stored or sent code; an unknown code reads "Not checked in".
-pub fn words_for_code(code: &str) -> &'static str {
+pub fn words_for_code(code: &str) -> String {
     words(from_code(code).unwrap_or(CheckInRejection::Unspecified))
 }
 

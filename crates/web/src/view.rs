@@ -30,6 +30,20 @@ pub struct Layout {
     pub here: String,
 }
 
+/// The keys of the messages static/*.js show, handed to them by [`Layout::js_text`].
+const JS_TEXT: &[&str] = &[
+    "scanner-unsupported",
+    "scanner-denied",
+    "scanner-found",
+    "location-blocked",
+    "location-unavailable",
+    "location-timeout",
+    "location-unsupported",
+    "location-finding",
+    "location-found",
+    "projector-closed",
+];
+
 /// One entry of the language switcher.
 #[derive(Debug)]
 pub struct LanguageLink {
@@ -89,6 +103,19 @@ impl Layout {
     /// The message `key` with a `$count` (plural forms come from Fluent: `{ $count -> … }`).
     pub fn tn(&self, key: &str, count: impl Into<Arg<'static>>) -> String {
         classtrack_i18n::text(self.locale, key, &[("count", count.into())])
+    }
+
+    /// The sentences the page's scripts show (camera, location, projector), as JSON for a
+    /// `<script type="application/json" id="ct-text">` that static/*.js read.
+    pub fn js_text(&self) -> String {
+        let map: serde_json::Map<String, serde_json::Value> = JS_TEXT
+            .iter()
+            .map(|key| (key.to_string(), self.t(key).into()))
+            .collect();
+        // `<` escaped so that no message can close the script element.
+        serde_json::Value::Object(map)
+            .to_string()
+            .replace('<', "\\u003c")
     }
 
     pub fn lang(&self) -> &'static str {
@@ -171,7 +198,7 @@ pub fn render_with_status(status: StatusCode, page: &impl Template) -> Response 
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                "This page could not be shown. Try again.",
+                lang::t("page-could-not-be-shown"),
             )
                 .into_response()
         }
@@ -289,14 +316,15 @@ pub fn status_of(value: i32) -> AttendanceStatus {
     AttendanceStatus::try_from(value).unwrap_or(AttendanceStatus::Unspecified)
 }
 
-pub fn status_label(value: i32) -> &'static str {
-    match status_of(value) {
-        AttendanceStatus::Present => "Present",
-        AttendanceStatus::Late => "Late",
-        AttendanceStatus::Excused => "Excused",
-        AttendanceStatus::Absent => "Absent",
-        AttendanceStatus::Unspecified => "Not yet",
-    }
+/// A status in the page's language.
+pub fn status_label(value: i32) -> String {
+    lang::t(match status_of(value) {
+        AttendanceStatus::Present => "status-present",
+        AttendanceStatus::Late => "status-late",
+        AttendanceStatus::Excused => "status-excused",
+        AttendanceStatus::Absent => "status-absent",
+        AttendanceStatus::Unspecified => "status-none",
+    })
 }
 
 /// CSS class (and stable machine word) of a status.
@@ -311,7 +339,7 @@ pub fn status_class(value: i32) -> &'static str {
 }
 
 /// Statuses a professor may set by hand, as (value, label).
-pub fn markable_statuses() -> Vec<(i32, &'static str)> {
+pub fn markable_statuses() -> Vec<(i32, String)> {
     [
         AttendanceStatus::Present,
         AttendanceStatus::Late,
@@ -327,22 +355,24 @@ pub fn role_of(value: i32) -> Role {
     Role::try_from(value).unwrap_or(Role::Unspecified)
 }
 
-pub fn role_label(value: i32) -> &'static str {
+/// A role in the page's language.
+pub fn role_label(value: i32) -> String {
     match role_of(value) {
-        Role::Admin => "Administrator",
-        Role::Professor => "Professor",
-        Role::Student => "Student",
-        Role::Unspecified => "—",
+        Role::Admin => lang::t("role-admin"),
+        Role::Professor => lang::t("role-professor"),
+        Role::Student => lang::t("role-student"),
+        Role::Unspecified => "—".into(),
     }
 }
 
-pub fn state_label(value: i32) -> &'static str {
+/// A session's state in the page's language.
+pub fn state_label(value: i32) -> String {
     match SessionState::try_from(value).unwrap_or(SessionState::Unspecified) {
-        SessionState::Scheduled => "Scheduled",
-        SessionState::Open => "Open",
-        SessionState::Closed => "Closed",
-        SessionState::Cancelled => "Cancelled",
-        SessionState::Unspecified => "—",
+        SessionState::Scheduled => lang::t("state-scheduled"),
+        SessionState::Open => lang::t("state-open"),
+        SessionState::Closed => lang::t("state-closed"),
+        SessionState::Cancelled => lang::t("state-cancelled"),
+        SessionState::Unspecified => "—".into(),
     }
 }
 
@@ -473,9 +503,15 @@ impl RollChart {
                     })
                     .collect();
                 RollColumn {
-                    title: format!(
-                        "{label}: {} present, {} late, {} excused, {} absent",
-                        c.present, c.late, c.excused, c.absent
+                    title: lang::t_args(
+                        "chart-roll-column",
+                        &[
+                            ("session", label.as_str().into()),
+                            ("present", c.present.into()),
+                            ("late", c.late.into()),
+                            ("excused", c.excused.into()),
+                            ("absent", c.absent.into()),
+                        ],
                     ),
                     label,
                     x: 48.0 + step * i as f64,

@@ -7,6 +7,21 @@ document.addEventListener('submit', function (event) {
     event.preventDefault();
   }
 });
+// The page's sentences for scripts, in its language (Layout::js_text):
+// window.ctText('key', 'English fallback').
+window.ctText = (function () {
+  var el = document.getElementById('ct-text');
+  var messages = {};
+  try {
+    messages = JSON.parse(el ? el.textContent : '{}');
+  } catch (e) {
+    messages = {};
+  }
+  return function (key, fallback) {
+    return messages[key] || fallback;
+  };
+})();
+
 document.addEventListener('DOMContentLoaded', function () {
   var invalid = document.querySelector('[aria-invalid="true"]');
   if (invalid) {

@@ -5,17 +5,18 @@
 // options of that select marked `data-needs-location`. The position goes only
 // to this site, with the check-in.
 (function () {
+  var text = window.ctText || function (key, fallback) { return fallback; };
   var PROBLEMS = {
-    1: 'Location is blocked for this site. Allow location for this site in your browser ' +
+    1: text('location-blocked', 'Location is blocked for this site. Allow location for this site in your browser ' +
       '(often the icon next to the address, or the phone\'s settings), then try again. ' +
-      'If you cannot, ask your professor to mark you present.',
-    2: 'Your phone could not find where it is. Turn on location (GPS) and try again, ' +
-      'or ask your professor to mark you present.',
-    3: 'Finding your location took too long. Turn on location (GPS), move near a window ' +
-      'and try again, or ask your professor to mark you present.'
+      'If you cannot, ask your professor to mark you present.'),
+    2: text('location-unavailable', 'Your phone could not find where it is. Turn on location (GPS) and try again, ' +
+      'or ask your professor to mark you present.'),
+    3: text('location-timeout', 'Finding your location took too long. Turn on location (GPS), move near a window ' +
+      'and try again, or ask your professor to mark you present.')
   };
-  var UNSUPPORTED = 'This browser cannot share its location. Use your phone\'s usual browser, ' +
-    'or ask your professor to mark you present.';
+  var UNSUPPORTED = text('location-unsupported', 'This browser cannot share its location. Use your phone\'s usual browser, ' +
+    'or ask your professor to mark you present.');
 
   var found = null; // { coords, at }
   var waiting = null; // callbacks while a request runs
@@ -122,7 +123,7 @@
         }
       };
       toggle(true);
-      say(form, 'Finding your location…', false);
+      say(form, text('location-finding', 'Finding your location…'), false);
       locate(function (problem, coords) {
         busy = false;
         toggle(false);
@@ -132,7 +133,7 @@
         }
         fill(form, coords);
         form.setAttribute('data-located', '1');
-        say(form, 'Location found. Checking you in…', false);
+        say(form, text('location-found', 'Location found. Checking you in…'), false);
         form.submit();
       });
     });

@@ -45,7 +45,7 @@ pub async fn login_page(
     let notice = query
         .expired
         .is_some()
-        .then(|| "Your login has ended. Please log in again.".to_string());
+        .then(|| crate::lang::t("login-ended"));
     render(&LoginPage {
         l: login_layout(&browser),
         login: String::new(),
@@ -71,11 +71,21 @@ fn scan_notice(browser: &Browser, state: &AppState) -> Option<String> {
         nanos: scan.scan_nanos,
     };
     let minutes = ((scan.expires - now) as u64).div_ceil(60);
-    Some(format!(
-        "Your scan for {} at {} is saved. Log in within {} to be checked in.",
-        scan.course,
-        clock_seconds(Some(&at), state.config.time_zone),
-        crate::view::seconds_in_words(minutes * 60),
+    Some(crate::lang::t_args(
+        "login-scan-kept",
+        &[
+            ("course", scan.course.as_str().into()),
+            (
+                "time",
+                clock_seconds(Some(&at), state.config.time_zone)
+                    .as_str()
+                    .into(),
+            ),
+            (
+                "within",
+                crate::view::seconds_in_words(minutes * 60).as_str().into(),
+            ),
+        ],
     ))
 }
 
@@ -107,7 +117,7 @@ pub async fn login(
         Err(status) => {
             let error = match status.code() {
                 Code::Unauthenticated | Code::NotFound | Code::InvalidArgument => {
-                    "Wrong username or password.".to_string()
+                    crate::lang::t("login-wrong")
                 }
                 _ => plain_message(&status),
             };
@@ -179,7 +189,7 @@ pub async fn logout(State(state): State<AppState>, Visitor(browser): Visitor) ->
             .logout(browser.caller().req(LogoutRequest {}))
             .await;
     }
-    let mut response = browser.redirect_with_flash("/login", "You are logged out.");
+    let mut response = browser.redirect_with_flash("/login", &crate::lang::t("login-logged-out"));
     let headers = response.headers_mut();
     headers.append(header::SET_COOKIE, browser.clear_cookie(SESSION_COOKIE));
     // A scan kept for a location retry belongs to whoever made it.

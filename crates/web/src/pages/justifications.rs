@@ -16,6 +16,7 @@ use super::forms::{Form, Query};
 use super::sessions::SessionHead;
 use super::{name, upload, Viewer, Visitor};
 use crate::error::{in_place, FormErrors, PageResult};
+use crate::lang::t;
 use crate::view::{date_time, id_of, render, render_with_status, Layout};
 use crate::AppState;
 
@@ -25,7 +26,7 @@ pub struct JustificationLine {
     pub course: String,
     pub session_when: String,
     pub reason: String,
-    pub state: &'static str,
+    pub state: String,
     pub state_class: &'static str,
     pub pending: bool,
     pub comment: String,
@@ -47,7 +48,7 @@ struct ListPage {
     staff: bool,
     filter: String,
     problem: Option<String>,
-    tabs: [(&'static str, &'static str); 4],
+    tabs: [(&'static str, String); 4],
 }
 
 pub async fn list(
@@ -92,10 +93,10 @@ pub async fn list(
                         session_when: date_time(j.session_start_time.as_ref(), viewer.tz),
                         reason: j.reason.clone(),
                         state: match st {
-                            JustificationState::Pending => "Waiting for a decision",
-                            JustificationState::Approved => "Approved",
-                            JustificationState::Rejected => "Rejected",
-                            JustificationState::Unspecified => "—",
+                            JustificationState::Pending => t("justifications-state-pending"),
+                            JustificationState::Approved => t("justifications-state-approved"),
+                            JustificationState::Rejected => t("justifications-state-rejected"),
+                            JustificationState::Unspecified => "—".into(),
                         },
                         state_class: match st {
                             JustificationState::Pending => "pending",
@@ -115,16 +116,16 @@ pub async fn list(
         Err(status) => (Vec::new(), Some(in_place(&status)?)),
     };
     Ok(render(&ListPage {
-        l: viewer.layout("Justifications"),
+        l: viewer.layout(&t("nav-justifications")),
         items,
         staff: viewer.role != Role::Student,
         filter,
         problem,
         tabs: [
-            ("pending", "Waiting"),
-            ("approved", "Approved"),
-            ("rejected", "Rejected"),
-            ("all", "All"),
+            ("pending", t("justifications-tab-pending")),
+            ("approved", t("justifications-tab-approved")),
+            ("rejected", t("justifications-tab-rejected")),
+            ("all", t("justifications-tab-all")),
         ],
     }))
 }
@@ -151,7 +152,7 @@ pub async fn new_page(
 ) -> PageResult<Response> {
     let s = session_head(&state, &viewer, &query.session).await?;
     Ok(render(&NewPage {
-        l: viewer.layout("Justify an absence").shape("narrow"),
+        l: viewer.layout(&t("justify-title")).shape("narrow"),
         s,
         reason: String::new(),
         errors: FormErrors::default(),
@@ -198,7 +199,7 @@ pub async fn submit(
     match sent {
         Ok(_) => Ok(viewer.redirect(
             "/justifications",
-            "Your justification is sent. You will see the decision here.",
+            &t("justify-sent"),
         )),
         Err(status) => {
             let errors = FormErrors::from_status(&status)?;
@@ -206,7 +207,7 @@ pub async fn submit(
             Ok(render_with_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &NewPage {
-                    l: viewer.layout("Justify an absence").shape("narrow"),
+                    l: viewer.layout(&t("justify-title")).shape("narrow"),
                     s,
                     reason,
                     errors,
@@ -242,9 +243,9 @@ pub async fn decide(
         .await;
     viewer.after("/justifications", done, |_| {
         if approve {
-            "Approved: the absence is now excused.".to_string()
+            t("justifications-approved-done")
         } else {
-            "Rejected.".to_string()
+            t("justifications-rejected-done")
         }
     })
 }

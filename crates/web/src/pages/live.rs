@@ -157,6 +157,9 @@ pub async fn events(
 ) -> PageResult<Response> {
     let session = name("sessions", &id)?;
     let tz = viewer.tz;
+    // The events are made after this handler returned: in the page's language still.
+    let page = crate::lang::context();
+    let qr_page = page.clone();
     let mut client = state.api.attendance();
     let watch = client
         .watch_session(viewer.req(WatchSessionRequest {
@@ -167,9 +170,11 @@ pub async fn events(
         Ok(w) => {
             let mut roster = Roster::default();
             w.into_inner()
-                .map(move |message| match message {
-                    Ok(m) => roster.apply(m, tz),
-                    Err(status) => problem(&status),
+                .map(move |message| {
+                    crate::lang::sync_scope(page.clone(), || match message {
+                        Ok(m) => roster.apply(m, tz),
+                        Err(status) => problem(&status),
+                    })
                 })
                 .boxed()
         }
@@ -182,9 +187,11 @@ pub async fn events(
         {
             Ok(s) => s
                 .into_inner()
-                .map(|message| match message {
-                    Ok(m) => m.qr_token.map(|t| qr_event(&t)).unwrap_or_else(keep_alive),
-                    Err(status) => problem(&status),
+                .map(move |message| {
+                    crate::lang::sync_scope(qr_page.clone(), || match message {
+                        Ok(m) => m.qr_token.map(|t| qr_event(&t)).unwrap_or_else(keep_alive),
+                        Err(status) => problem(&status),
+                    })
                 })
                 .boxed(),
             Err(status) => stream::iter([problem(&status)]).boxed(),
@@ -262,7 +269,7 @@ struct RollMessage {
     counts: Counts,
     checked_in: Vec<String>,
     entries: Vec<EntryMessage>,
-    session_state: Option<&'static str>,
+    session_state: Option<String>,
     ended: bool,
 }
 
@@ -270,7 +277,7 @@ struct RollMessage {
 struct EntryMessage {
     id: String,
     name: String,
-    status: &'static str,
+    status: String,
     class: &'static str,
     value: i32,
     how: String,

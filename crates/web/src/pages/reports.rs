@@ -27,9 +27,9 @@ pub struct Column {
 }
 
 pub struct Cell {
-    pub label: &'static str,
+    pub label: String,
     pub class: &'static str,
-    pub short: &'static str,
+    pub short: String,
 }
 
 pub struct Row {
@@ -69,7 +69,7 @@ pub async fn course_report(
     let course = get_course(&state, &viewer, &id).await?;
     let tz = zone(&course.time_zone, viewer.tz);
     let mut page = ReportPage {
-        l: viewer.layout(&format!("{} report", course.code)),
+        l: viewer.layout(&crate::lang::t_args("report-title-of", &[("course", course.code.as_str().into())])),
         course_id: id.clone(),
         course: format!("{} · {}", course.code, course.title),
         columns: Vec::new(),
@@ -155,13 +155,13 @@ pub async fn course_report(
 }
 
 /// One letter per status, for the dense matrix.
-fn short(status: i32) -> &'static str {
+fn short(status: i32) -> String {
     match status_class(status) {
-        "present" => "P",
-        "late" => "L",
-        "excused" => "E",
-        "absent" => "A",
-        _ => "·",
+        "present" => crate::lang::t("report-short-present"),
+        "late" => crate::lang::t("report-short-late"),
+        "excused" => crate::lang::t("report-short-excused"),
+        "absent" => crate::lang::t("report-short-absent"),
+        _ => "·".into(),
     }
 }
 

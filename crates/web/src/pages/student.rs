@@ -15,6 +15,7 @@ use crate::view::{
     clock, date_time, day, id_of, percent, render, state_class, state_label, status_class,
     status_label, to_timestamp, Layout, RateChart,
 };
+use crate::lang::{t, t_args};
 use crate::AppState;
 
 pub struct SessionLine {
@@ -25,7 +26,7 @@ pub struct SessionLine {
     /// "09:00–10:30", for lists already grouped by day.
     pub time: String,
     pub room: String,
-    pub state: &'static str,
+    pub state: String,
     pub state_class: &'static str,
     pub open: bool,
     /// The class checks the phone's position (a geofence applies).
@@ -108,7 +109,7 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer) -> PageResult<R
     sessions.sort_by_key(|s| !s.open);
     preselect_latest_open(&mut sessions);
     Ok(render(&HomePage {
-        l: viewer.layout("Check in").shape("narrow"),
+        l: viewer.layout(&t("student-check-in")).shape("narrow"),
         open_count: sessions.iter().filter(|s| s.open).count(),
         needs_location: sessions.iter().any(|s| s.open && s.needs_location),
         sessions,
@@ -154,7 +155,7 @@ pub struct CourseLine {
 pub struct HistoryLine {
     pub id: String,
     pub when: String,
-    pub status: &'static str,
+    pub status: String,
     pub class: &'static str,
     pub justifiable: bool,
 }
@@ -170,7 +171,7 @@ struct HistoryPage {
 }
 
 pub async fn history(State(state): State<AppState>, viewer: Viewer) -> PageResult<Response> {
-    let l = viewer.layout("My attendance");
+    let l = viewer.layout(&t("nav-history"));
     let answer = state
         .api
         .reports()
@@ -199,9 +200,15 @@ pub async fn history(State(state): State<AppState>, viewer: Viewer) -> PageResul
                 code: c.course_code.clone(),
                 title: c.course_title.clone(),
                 rate: percent(counts.attendance_rate),
-                counts: format!(
-                    "{} sessions: {} present, {} late, {} excused, {} absent",
-                    counts.sessions, counts.present, counts.late, counts.excused, counts.absent
+                counts: t_args(
+                    "history-counts",
+                    &[
+                        ("count", counts.sessions.into()),
+                        ("present", counts.present.into()),
+                        ("late", counts.late.into()),
+                        ("excused", counts.excused.into()),
+                        ("absent", counts.absent.into()),
+                    ],
                 ),
                 warning: match WarningLevel::try_from(warning.level) {
                     Ok(WarningLevel::Over) => "over",
@@ -267,7 +274,7 @@ mod tests {
                 sessions: vec![HistoryLine {
                     id: "4".into(),
                     when: "Mon 5 Jan 2026, 09:00".into(),
-                    status: "Absent",
+                    status: "Absent".into(),
                     class: "absent",
                     justifiable: true,
                 }],

@@ -21,7 +21,7 @@ use crate::AppState;
 pub struct TokenLine {
     pub id: String,
     pub name: String,
-    pub role: &'static str,
+    pub role: String,
     pub creator: String,
     pub created: String,
     pub expires: String,

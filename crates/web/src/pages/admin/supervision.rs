@@ -23,7 +23,7 @@ pub struct LiveLine {
     pub title: String,
     pub when: String,
     pub room: String,
-    pub state: &'static str,
+    pub state: String,
     pub state_class: &'static str,
     pub here: i32,
     pub enrolled: i32,

@@ -23,7 +23,7 @@ pub struct UserLine {
     pub username: String,
     pub display_name: String,
     pub email: String,
-    pub role: &'static str,
+    pub role: String,
     pub number: String,
     pub active: bool,
 }
@@ -430,7 +430,7 @@ pub async fn import(
                 .users
                 .iter()
                 .map(|u| {
-                    let role = u.user.as_ref().map(|x| role_label(x.role)).unwrap_or("");
+                    let role = u.user.as_ref().map(|x| role_label(x.role)).unwrap_or_default();
                     ImportPage::row(u, role.to_string())
                 })
                 .collect();

@@ -246,10 +246,10 @@ pub async fn retry_with_location(
     };
     let Some(scan) = viewer.browser.live_scan(Utc::now().timestamp()).cloned() else {
         let outcome = Outcome {
-            word: "Scan again".into(),
+            word: crate::lang::t("checkin-scan-again"),
             class: "refused",
             reason: "SCAN_EXPIRED".into(),
-            detail: "Your scan is too old now. Scan the code on the screen again.".into(),
+            detail: crate::lang::t("checkin-scan-too-old"),
             course: String::new(),
             against: String::new(),
         };
@@ -306,7 +306,7 @@ pub async fn short_code(
         return Ok(bad_location_page(&viewer.browser));
     };
     let session = name("sessions", super::id_param(&form.session))
-        .map_err(|_| PageError::bad_form("Choose the session you are in, then type its code."))?;
+        .map_err(|_| PageError::bad_form(&crate::lang::t("checkin-choose-session")))?;
     let code: String = form.code.chars().filter(|c| !c.is_whitespace()).collect();
     let result = check_in(
         &state,

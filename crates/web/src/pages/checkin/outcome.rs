@@ -13,6 +13,7 @@ use tonic_types::StatusExt;
 use super::location::{LocationAsk, LOCATION_REQUIRED, OUTSIDE_GEOFENCE};
 use crate::browser::Browser;
 use crate::error::{plain_message, PageError, PageResult};
+use crate::lang::{t, t_args};
 use crate::pages::Viewer;
 use crate::view::{clock_seconds, render, render_with_status, status_label, Layout};
 
@@ -42,18 +43,17 @@ pub(super) struct OutcomePage {
 
 /// A position that is not one: said plainly, nothing sent to the API.
 pub(super) fn bad_location_page(browser: &Browser) -> axum::response::Response {
-    let mut l = Layout::bare("Location not understood");
+    let mut l = Layout::bare(&t("checkin-location-invalid"));
     l.csrf = browser.csrf_token();
     render_with_status(
         StatusCode::UNPROCESSABLE_ENTITY,
         &OutcomePage {
             l,
             o: Outcome {
-                word: "Location not understood".into(),
+                word: t("checkin-location-invalid"),
                 class: "refused",
                 reason: "LOCATION_INVALID".into(),
-                detail: "Your browser sent a location that is not valid. Go back and try again."
-                    .into(),
+                detail: t("checkin-location-invalid-detail"),
                 course: String::new(),
                 against: String::new(),
             },
@@ -109,12 +109,12 @@ fn success(answer: &CheckInResponse, viewer: &Viewer) -> Outcome {
     let status = record.status;
     let at = clock_seconds(record.record_time.as_ref(), viewer.tz);
     let detail = if answer.already_recorded {
-        format!("You were already recorded at {at}. Nothing changed.")
+        t_args("checkin-already-recorded", &[("time", at.as_str().into())])
     } else {
-        format!("Recorded at {at}.")
+        t_args("checkin-recorded", &[("time", at.as_str().into())])
     };
     Outcome {
-        word: status_label(status).to_string(),
+        word: status_label(status),
         class: match AttendanceStatus::try_from(status) {
             Ok(AttendanceStatus::Late) => "late",
             Ok(AttendanceStatus::Present) | Ok(AttendanceStatus::Excused) => "present",
@@ -140,19 +140,19 @@ pub fn refusal(status: &Status) -> Outcome {
         .unwrap_or_default();
     let word = match reason.as_str() {
         "" => match status.code() {
-            Code::Unavailable | Code::DeadlineExceeded => "Try again",
-            Code::ResourceExhausted => "Too many attempts",
-            _ => "Not checked in",
+            Code::Unavailable | Code::DeadlineExceeded => t("checkin-try-again"),
+            Code::ResourceExhausted => t("checkin-too-many-attempts"),
+            _ => t("reason-unspecified"),
         },
         r => crate::reasons::words_for_code(r),
     };
     let detail = match reason.as_str() {
-        LOCATION_REQUIRED => "This class checks that you are in the room, so it needs your phone's location.".to_string(),
-        OUTSIDE_GEOFENCE => "Your phone's location is outside the area of this class. If you are in the room, turn on precise location (GPS), move near a window and scan the current code again, or ask your professor to mark you.".to_string(),
+        LOCATION_REQUIRED => t("checkin-location-required-detail"),
+        OUTSIDE_GEOFENCE => t("checkin-outside-geofence-detail"),
         _ => plain_message(status),
     };
     Outcome {
-        word: word.to_string(),
+        word,
         class: "refused",
         reason,
         detail,

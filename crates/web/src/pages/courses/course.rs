@@ -71,7 +71,7 @@ struct CoursePage {
     past: Vec<SessionLine>,
     problem: Option<String>,
     f: CourseForms,
-    weekdays: Vec<(i32, &'static str, bool)>,
+    weekdays: Vec<(i32, String, bool)>,
 }
 
 pub async fn show(
@@ -138,7 +138,7 @@ pub async fn show_course(
         .enumerate()
         .map(|(i, &d)| {
             let v = i32::try_from(i + 1).unwrap_or(0);
-            (v, d, f.series.weekdays.contains(&v))
+            (v, crate::lang::t(d), f.series.weekdays.contains(&v))
         })
         .collect();
     let page = CoursePage {
@@ -160,12 +160,13 @@ pub async fn show_course(
     Ok(render_with_status(status, &page))
 }
 
+/// The message keys of the days of the week, Monday first (ISO numbering from 1).
 const WEEKDAYS: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
+    "weekday-monday",
+    "weekday-tuesday",
+    "weekday-wednesday",
+    "weekday-thursday",
+    "weekday-friday",
+    "weekday-saturday",
+    "weekday-sunday",
 ];

@@ -137,7 +137,7 @@ async fn show_list(
     Ok(render_with_status(
         status,
         &CoursesPage {
-            l: viewer.layout("Courses"),
+            l: viewer.layout(&crate::lang::t("nav-courses")),
             courses,
             query,
             problem,
@@ -211,7 +211,7 @@ pub async fn create(
             let course = r.into_inner().course.unwrap_or_default();
             Ok(viewer.redirect(
                 &format!("/courses/{}", id_of(&course.name)),
-                &format!("Course {} created.", course.code),
+                &crate::lang::t_args("course-created", &[("code", course.code.as_str().into())]),
             ))
         }
         Err(status) => {

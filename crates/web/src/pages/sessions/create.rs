@@ -28,15 +28,15 @@ pub async fn create(
         ..Default::default()
     };
     let Some(start) = parse_local(&form.date, &form.start_time, tz) else {
-        let errors = FormErrors::field("session.start_time", "Give a date and a start time.");
+        let errors = FormErrors::field("session.start_time", &crate::lang::t("session-need-start"));
         return show_course(&state, &viewer, &id, again(errors, form)).await;
     };
     let Some(end) = parse_local(&form.date, &form.end_time, tz) else {
-        let errors = FormErrors::field("session.end_time", "Give an end time.");
+        let errors = FormErrors::field("session.end_time", &crate::lang::t("session-need-end"));
         return show_course(&state, &viewer, &id, again(errors, form)).await;
     };
     let Some(end) = end_after(start, end) else {
-        let errors = FormErrors::field("session.end_time", ENDS_BEFORE_START);
+        let errors = FormErrors::field("session.end_time", &crate::lang::t(ENDS_BEFORE_START));
         return show_course(&state, &viewer, &id, again(errors, form)).await;
     };
     let created = state
@@ -58,7 +58,7 @@ pub async fn create(
             let session = r.into_inner().session.unwrap_or_default();
             Ok(viewer.redirect(
                 &format!("/sessions/{}", id_of(&session.name)),
-                "Session created.",
+                &crate::lang::t("session-created"),
             ))
         }
         Err(status) => {
@@ -86,7 +86,7 @@ pub async fn create_series(
         ..Default::default()
     };
     let Ok(duration) = form.duration_minutes.trim().parse::<i32>() else {
-        let errors = FormErrors::field("duration_minutes", "Give the length in minutes.");
+        let errors = FormErrors::field("duration_minutes", &crate::lang::t("session-need-minutes"));
         return show_course(&state, &viewer, &id, again(errors, form)).await;
     };
     let created = state

@@ -47,7 +47,7 @@ pub async fn edit_page(
     let (date, start_time) = input_date_time(s.start_time.as_ref(), tz);
     let (_, end_time) = input_date_time(s.end_time.as_ref(), tz);
     Ok(render(&EditPage {
-        l: viewer.layout("Edit session").shape("narrow"),
+        l: viewer.layout(&crate::lang::t("session-edit")).shape("narrow"),
         s: SessionHead::new(&s, tz),
         f: EditForm {
             title: s.title.clone(),
@@ -73,7 +73,7 @@ pub async fn edit(
         render_with_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &EditPage {
-                l: viewer.layout("Edit session").shape("narrow"),
+                l: viewer.layout(&crate::lang::t("session-edit")).shape("narrow"),
                 s: head,
                 f,
                 errors,
@@ -87,14 +87,14 @@ pub async fn edit(
         return Ok(show(
             FormErrors::field(
                 "session.start_time",
-                "Give a date, a start and an end time.",
+                &crate::lang::t("session-need-times"),
             ),
             f,
         ));
     };
     let Some(end) = end_after(start, end) else {
         return Ok(show(
-            FormErrors::field("session.end_time", ENDS_BEFORE_START),
+            FormErrors::field("session.end_time", &crate::lang::t(ENDS_BEFORE_START)),
             f,
         ));
     };
@@ -120,7 +120,7 @@ pub async fn edit(
         )
         .await;
     match updated {
-        Ok(_) => Ok(viewer.redirect(&format!("/sessions/{id}"), "Session saved.")),
+        Ok(_) => Ok(viewer.redirect(&format!("/sessions/{id}"), &crate::lang::t("session-saved"))),
         Err(status) => Ok(show(FormErrors::from_status(&status)?, f)),
     }
 }

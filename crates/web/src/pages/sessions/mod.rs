@@ -61,7 +61,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult<R
         }
     }
     Ok(render(&SessionsPage {
-        l: viewer.layout("Sessions"),
+        l: viewer.layout(&crate::lang::t("nav-sessions")),
         days,
         problem,
     }))
@@ -100,7 +100,7 @@ pub struct SessionHead {
     pub title: String,
     pub when: String,
     pub room: String,
-    pub state: &'static str,
+    pub state: String,
     pub state_class: &'static str,
     pub live: bool,
     pub ended: bool,
@@ -128,7 +128,8 @@ impl SessionHead {
     }
 }
 
-pub(super) const ENDS_BEFORE_START: &str = "The session ends before it starts: check the end time.";
+/// The message key for a session that would end before it starts.
+pub(super) const ENDS_BEFORE_START: &str = "session-ends-before-start";
 
 /// The end of a session typed as a time of day on its date. An end earlier
 /// than the start is the next morning when that makes a session of at most
@@ -197,7 +198,7 @@ pub async fn cancel(
         }))
         .await;
     viewer.after(&format!("/sessions/{id}"), done, |_| {
-        "Session cancelled. It counts for nobody.".into()
+        crate::lang::t("session-cancelled-done")
     })
 }
 
@@ -214,10 +215,6 @@ pub async fn close(
         }))
         .await;
     viewer.after(&format!("/sessions/{id}"), done, |r| {
-        match r.marked_absent {
-            0 => "Session closed.".to_string(),
-            1 => "Session closed; 1 student marked absent.".to_string(),
-            n => format!("Session closed; {n} students marked absent."),
-        }
+        crate::lang::t_args("session-closed-done", &[("count", r.marked_absent.into())])
     })
 }

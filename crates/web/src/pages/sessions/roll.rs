@@ -21,7 +21,7 @@ pub struct RollLine {
     pub student: String,
     pub display_name: String,
     pub number: String,
-    pub status: &'static str,
+    pub status: String,
     pub class: &'static str,
     pub value: i32,
     pub how: String,
@@ -60,7 +60,7 @@ struct RollPage {
     s: SessionHead,
     counts: Counts,
     roll: Vec<RollLine>,
-    statuses: Vec<(i32, &'static str)>,
+    statuses: Vec<(i32, String)>,
 }
 
 pub async fn roll(
@@ -86,7 +86,10 @@ pub async fn roll(
             .cmp(&b.display_name.to_lowercase())
     });
     Ok(render(&RollPage {
-        l: viewer.layout(&format!("{} roll", session.course_code)),
+        l: viewer.layout(&crate::lang::t_args(
+            "roll-title",
+            &[("course", session.course_code.as_str().into())],
+        )),
         s: SessionHead::new(&session, tz),
         counts: Counts::from(answer.counts.as_ref()),
         roll,
@@ -114,18 +117,18 @@ pub fn roll_line(e: &classtrack_proto::v1::RollEntry, tz: chrono_tz::Tz) -> Roll
 /// "QR at 10:02", "by hand at 10:40".
 pub fn how(record: &classtrack_proto::v1::AttendanceRecord, tz: chrono_tz::Tz) -> String {
     let source = match RecordSource::try_from(record.source).unwrap_or(RecordSource::Unspecified) {
-        RecordSource::Qr => "QR",
-        RecordSource::Code => "code",
-        RecordSource::Manual => "by hand",
-        RecordSource::Close => "at close",
-        RecordSource::Justification => "justified",
+        RecordSource::Qr => "how-qr",
+        RecordSource::Code => "how-code",
+        RecordSource::Manual => "how-manual",
+        RecordSource::Close => "how-close",
+        RecordSource::Justification => "how-justification",
         RecordSource::Unspecified => return String::new(),
     };
     let at = crate::view::clock_seconds(record.record_time.as_ref(), tz);
     if at.is_empty() {
-        source.to_string()
+        crate::lang::t(source)
     } else {
-        format!("{source} at {at}")
+        crate::lang::t_args(&format!("{source}-at"), &[("time", at.as_str().into())])
     }
 }
 
@@ -148,7 +151,7 @@ pub async fn mark(
     let student_id = id_of(&form.student).to_string();
     let back = format!("/sessions/{id}#student-{student_id}");
     let Ok(status) = form.status.parse::<i32>() else {
-        return Ok(viewer.redirect(&back, "Choose a status first."));
+        return Ok(viewer.redirect(&back, &crate::lang::t("roll-choose-status")));
     };
     let marked = state
         .api
@@ -162,6 +165,9 @@ pub async fn mark(
         .await;
     viewer.after(&back, marked, |r| {
         let status = r.record.map(|r| r.status).unwrap_or_default();
-        format!("Marked {}.", status_label(status).to_lowercase())
+        crate::lang::t_args(
+            "roll-marked",
+            &[("status", status_label(status).to_lowercase().as_str().into())],
+        )
     })
 }
