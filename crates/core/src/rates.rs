@@ -71,9 +71,103 @@ pub enum Level {
 pub struct Warning {
     /// The most serious level among the reasons ([`Level::None`] without any).
     pub level: Level,
-    /// One sentence per limit near or passed, in plain English (e.g.
-    /// "3 unexcused absences (limit 3)").
-    pub reasons: Vec<String>,
+    /// One per limit near or passed; [`Reason`]'s `Display` says it in English, and the API
+    /// says it in the caller's language from [`Reason::key`] and [`Reason::args`].
+    pub reasons: Vec<Reason>,
+}
+
+/// Why a student is near or over one of the course's absence limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// Missed `share` % of the term's sessions, the limit being `limit` %.
+    MissedShare {
+        /// Percent of the term's planned sessions missed, rounded.
+        share: u32,
+        /// The course's limit, in percent.
+        limit: u32,
+    },
+    /// One more absence reaches `limit` % of the term's sessions.
+    NearShare {
+        /// The course's limit, in percent.
+        limit: u32,
+    },
+    /// `count` unexcused absences, at or over the limit.
+    Unexcused {
+        /// Unexcused absences so far.
+        count: u32,
+        /// The course's limit.
+        limit: u32,
+    },
+    /// `count` unexcused absences, one below the limit.
+    NearUnexcused {
+        /// Unexcused absences so far.
+        count: u32,
+        /// The course's limit.
+        limit: u32,
+    },
+    /// `count` absences in a row, at or over the limit.
+    InARow {
+        /// The longest run of absences.
+        count: u32,
+        /// The course's limit.
+        limit: u32,
+    },
+    /// One more absence makes `limit` in a row.
+    NearInARow {
+        /// The course's limit.
+        limit: u32,
+    },
+}
+
+impl Reason {
+    /// The message key of the sentence (`api-warning-…` in the Fluent files).
+    pub fn key(&self) -> &'static str {
+        match self {
+            Reason::MissedShare { .. } => "api-warning-missed-share",
+            Reason::NearShare { .. } => "api-warning-near-share",
+            Reason::Unexcused { .. } => "api-warning-unexcused",
+            Reason::NearUnexcused { .. } => "api-warning-near-unexcused",
+            Reason::InARow { .. } => "api-warning-in-a-row",
+            Reason::NearInARow { .. } => "api-warning-near-in-a-row",
+        }
+    }
+
+    /// The sentence's numbers, by name (`count`, `share`, `limit`).
+    pub fn args(&self) -> Vec<(&'static str, u32)> {
+        match *self {
+            Reason::MissedShare { share, limit } => vec![("share", share), ("limit", limit)],
+            Reason::NearShare { limit } | Reason::NearInARow { limit } => vec![("limit", limit)],
+            Reason::Unexcused { count, limit }
+            | Reason::NearUnexcused { count, limit }
+            | Reason::InARow { count, limit } => vec![("count", count), ("limit", limit)],
+        }
+    }
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Reason::MissedShare { share, limit } => {
+                write!(f, "missed {share}% of the term's sessions (limit {limit}%)")
+            }
+            Reason::NearShare { limit } => {
+                write!(
+                    f,
+                    "one more absence reaches {limit}% of the term's sessions"
+                )
+            }
+            Reason::Unexcused { count, limit } => {
+                write!(f, "{count} unexcused absences (limit {limit})")
+            }
+            Reason::NearUnexcused { count, limit } => {
+                write!(f, "{count} unexcused absences; the limit is {limit}")
+            }
+            Reason::InARow { count, limit } => {
+                write!(f, "{count} absences in a row (limit {limit})")
+            }
+            Reason::NearInARow { limit } => write!(f, "one more absence makes {limit} in a row"),
+        }
+    }
 }
 
 /// Counts the student's `meetings` (their counted past sessions, in time
@@ -128,24 +222,25 @@ pub fn tally(meetings: &[Meeting], upcoming: u32, rules: &AbsenceRules) -> Tally
 pub fn warning(t: &Tally, rules: &AbsenceRules) -> Warning {
     let mut level = Level::None;
     let mut reasons = Vec::new();
-    let mut note = |l: Level, text: String| {
+    let mut note = |l: Level, reason: Reason| {
         level = level.max(l);
-        reasons.push(text);
+        reasons.push(reason);
     };
     if rules.max_absence_percent > 0 && t.planned > 0 {
         let limit = f64::from(rules.max_absence_percent);
         let share = 100.0 * f64::from(t.missed) / f64::from(t.planned);
         let next = 100.0 * f64::from(t.missed + 1) / f64::from(t.planned);
+        let limit_pct = rules.max_absence_percent as u32;
         if t.missed > 0 && share >= limit {
             note(
                 Level::Over,
-                format!("missed {share:.0}% of the term's sessions (limit {limit:.0}%)"),
+                Reason::MissedShare {
+                    share: share.round() as u32,
+                    limit: limit_pct,
+                },
             );
         } else if t.upcoming > 0 && next >= limit {
-            note(
-                Level::Near,
-                format!("one more absence reaches {limit:.0}% of the term's sessions"),
-            );
+            note(Level::Near, Reason::NearShare { limit: limit_pct });
         }
     }
     if rules.max_unexcused_absences > 0 {
@@ -153,15 +248,18 @@ pub fn warning(t: &Tally, rules: &AbsenceRules) -> Warning {
         if t.unexcused_absences >= max {
             note(
                 Level::Over,
-                format!("{} unexcused absences (limit {max})", t.unexcused_absences),
+                Reason::Unexcused {
+                    count: t.unexcused_absences,
+                    limit: max,
+                },
             );
         } else if t.upcoming > 0 && t.unexcused_absences + 1 == max {
             note(
                 Level::Near,
-                format!(
-                    "{} unexcused absences; the limit is {max}",
-                    t.unexcused_absences
-                ),
+                Reason::NearUnexcused {
+                    count: t.unexcused_absences,
+                    limit: max,
+                },
             );
         }
     }
@@ -170,13 +268,13 @@ pub fn warning(t: &Tally, rules: &AbsenceRules) -> Warning {
         if t.longest_streak >= max {
             note(
                 Level::Over,
-                format!("{} absences in a row (limit {max})", t.longest_streak),
+                Reason::InARow {
+                    count: t.longest_streak,
+                    limit: max,
+                },
             );
         } else if t.upcoming > 0 && t.current_streak + 1 == max {
-            note(
-                Level::Near,
-                format!("one more absence makes {max} in a row"),
-            );
+            note(Level::Near, Reason::NearInARow { limit: max });
         }
     }
     Warning { level, reasons }

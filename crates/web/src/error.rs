@@ -224,7 +224,7 @@ impl FormErrors {
         let general = if fields.is_empty() {
             plain_message(status)
         } else {
-            "Please correct the marked fields.".to_string()
+            t("form-correct-fields")
         };
         Ok(Self {
             general: Some(general),
@@ -234,7 +234,7 @@ impl FormErrors {
 
     pub fn field(field: &str, text: &str) -> Self {
         Self {
-            general: Some("Please correct the marked fields.".into()),
+            general: Some(t("form-correct-fields")),
             fields: vec![(field.to_string(), text.to_string())],
         }
     }

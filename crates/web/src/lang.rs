@@ -33,10 +33,12 @@ pub fn sync_scope<R>(context: PageContext, f: impl FnOnce() -> R) -> R {
 
 /// The current page's context, to carry into work that outlives the handler.
 pub fn context() -> PageContext {
-    CONTEXT.try_with(Clone::clone).unwrap_or_else(|_| PageContext {
-        locale: Locale::default(),
-        here: "/".into(),
-    })
+    CONTEXT
+        .try_with(Clone::clone)
+        .unwrap_or_else(|_| PageContext {
+            locale: Locale::default(),
+            here: "/".into(),
+        })
 }
 
 /// The language of the current page (English outside a request, as in unit tests).

@@ -110,7 +110,8 @@ impl Layout {
     pub fn js_text(&self) -> String {
         let map: serde_json::Map<String, serde_json::Value> = JS_TEXT
             .iter()
-            .map(|key| (key.to_string(), self.t(key).into()))
+            // Named with `_` so that no message key shows in the page as such.
+            .map(|key| (key.replace('-', "_"), self.t(key).into()))
             .collect();
         // `<` escaped so that no message can close the script element.
         serde_json::Value::Object(map)
@@ -319,11 +320,11 @@ pub fn status_of(value: i32) -> AttendanceStatus {
 /// A status in the page's language.
 pub fn status_label(value: i32) -> String {
     lang::t(match status_of(value) {
-        AttendanceStatus::Present => "status-present",
-        AttendanceStatus::Late => "status-late",
-        AttendanceStatus::Excused => "status-excused",
-        AttendanceStatus::Absent => "status-absent",
-        AttendanceStatus::Unspecified => "status-none",
+        AttendanceStatus::Present => "word-status-present",
+        AttendanceStatus::Late => "word-status-late",
+        AttendanceStatus::Excused => "word-status-excused",
+        AttendanceStatus::Absent => "word-status-absent",
+        AttendanceStatus::Unspecified => "word-status-none",
     })
 }
 
@@ -358,9 +359,9 @@ pub fn role_of(value: i32) -> Role {
 /// A role in the page's language.
 pub fn role_label(value: i32) -> String {
     match role_of(value) {
-        Role::Admin => lang::t("role-admin"),
-        Role::Professor => lang::t("role-professor"),
-        Role::Student => lang::t("role-student"),
+        Role::Admin => lang::t("word-role-admin"),
+        Role::Professor => lang::t("word-role-professor"),
+        Role::Student => lang::t("word-role-student"),
         Role::Unspecified => "—".into(),
     }
 }
@@ -368,10 +369,10 @@ pub fn role_label(value: i32) -> String {
 /// A session's state in the page's language.
 pub fn state_label(value: i32) -> String {
     match SessionState::try_from(value).unwrap_or(SessionState::Unspecified) {
-        SessionState::Scheduled => lang::t("state-scheduled"),
-        SessionState::Open => lang::t("state-open"),
-        SessionState::Closed => lang::t("state-closed"),
-        SessionState::Cancelled => lang::t("state-cancelled"),
+        SessionState::Scheduled => lang::t("word-state-scheduled"),
+        SessionState::Open => lang::t("word-state-open"),
+        SessionState::Closed => lang::t("word-state-closed"),
+        SessionState::Cancelled => lang::t("word-state-cancelled"),
         SessionState::Unspecified => "—".into(),
     }
 }

@@ -62,7 +62,7 @@
   start.addEventListener('click', function (event) {
     if (!canScan()) {
       event.preventDefault();
-      say(window.ctText('scanner-unsupported', "This browser cannot read QR codes itself. Open your phone's camera app and point it at the code on the screen, or type the six-digit code below."));
+      say(window.ctText('scanner_unsupported', "This browser cannot read QR codes itself. Open your phone's camera app and point it at the code on the screen, or type the six-digit code below."));
       return;
     }
     event.preventDefault();
@@ -88,7 +88,7 @@
             for (var i = 0; i < codes.length; i++) {
               var path = checkInPath(codes[i].rawValue);
               if (path) {
-                status.textContent = window.ctText('scanner-found', 'Code found. Checking you in…');
+                status.textContent = window.ctText('scanner_found', 'Code found. Checking you in…');
                 halt();
                 go(path);
                 return;
@@ -101,7 +101,7 @@
       })
       .catch(function () {
         halt();
-        say(window.ctText('scanner-denied', "The camera could not be opened. Allow camera access, or use your phone's camera app, or type the code below."));
+        say(window.ctText('scanner_denied', "The camera could not be opened. Allow camera access, or use your phone's camera app, or type the code below."));
       });
   });
   if (stop) {

@@ -7,15 +7,15 @@
 (function () {
   var text = window.ctText || function (key, fallback) { return fallback; };
   var PROBLEMS = {
-    1: text('location-blocked', 'Location is blocked for this site. Allow location for this site in your browser ' +
+    1: text('location_blocked', 'Location is blocked for this site. Allow location for this site in your browser ' +
       '(often the icon next to the address, or the phone\'s settings), then try again. ' +
       'If you cannot, ask your professor to mark you present.'),
-    2: text('location-unavailable', 'Your phone could not find where it is. Turn on location (GPS) and try again, ' +
+    2: text('location_unavailable', 'Your phone could not find where it is. Turn on location (GPS) and try again, ' +
       'or ask your professor to mark you present.'),
-    3: text('location-timeout', 'Finding your location took too long. Turn on location (GPS), move near a window ' +
+    3: text('location_timeout', 'Finding your location took too long. Turn on location (GPS), move near a window ' +
       'and try again, or ask your professor to mark you present.')
   };
-  var UNSUPPORTED = text('location-unsupported', 'This browser cannot share its location. Use your phone\'s usual browser, ' +
+  var UNSUPPORTED = text('location_unsupported', 'This browser cannot share its location. Use your phone\'s usual browser, ' +
     'or ask your professor to mark you present.');
 
   var found = null; // { coords, at }
@@ -123,7 +123,7 @@
         }
       };
       toggle(true);
-      say(form, text('location-finding', 'Finding your location…'), false);
+      say(form, text('location_finding', 'Finding your location…'), false);
       locate(function (problem, coords) {
         busy = false;
         toggle(false);
@@ -133,7 +133,7 @@
         }
         fill(form, coords);
         form.setAttribute('data-located', '1');
-        say(form, text('location-found', 'Location found. Checking you in…'), false);
+        say(form, text('location_found', 'Location found. Checking you in…'), false);
         form.submit();
       });
     });

@@ -77,7 +77,7 @@
     m.checked_in.forEach(function (name) { known[name] = true; });
     names.replaceChildren.apply(names, items);
     if (m.ended) {
-      problem.textContent = window.ctText('projector-closed', 'Check-in is closed for this session.');
+      problem.textContent = window.ctText('projector_closed', 'Check-in is closed for this session.');
       problem.hidden = false;
       // The API ends the watch of a closed session after its final roll:
       // nothing more will come, so do not reconnect every few seconds.

@@ -158,6 +158,31 @@ async fn course_report_rates_and_warnings_at_their_edges(db: TestDb) {
         "{l}: {:?}",
         row(3).warning
     );
+    // The reasons speak the caller's language.
+    for (language, words) in [("fr", "absences d'affilée"), ("ar", "غيابات متتالية")]
+    {
+        let mut r = req(
+            &c.prof,
+            v1::GetCourseReportRequest {
+                course: c.course.name.clone(),
+                ..Default::default()
+            },
+        );
+        r.metadata_mut()
+            .insert("accept-language", language.parse().expect("ascii"));
+        let localized = c
+            .app
+            .reports()
+            .get_course_report(r)
+            .await
+            .expect("report")
+            .into_inner();
+        let reasons = &localized.rows[3].warning.as_ref().expect("w").reasons;
+        assert!(
+            reasons.iter().any(|r| r.contains(words)),
+            "{l} {language}: {reasons:?}"
+        );
+    }
     let per_session = &report.session_counts;
     assert_eq!(
         (per_session[4].present, per_session[4].absent),

@@ -78,3 +78,12 @@ api-error-device-slow-down = استعلامات متقاربة جدًا؛ انت
 api-error-device-access-denied = رُفض تسجيل الدخول.
 api-error-device-expired-token = انتهت صلاحية رمز تسجيل الدخول؛ ابدأ من جديد.
 api-error-device-invalid-device-code = رمز جهاز غير معروف، أو سبق إصدار تسجيل دخوله؛ ابدأ من جديد.
+
+## لماذا يقترب الطالب من حدّ الغياب أو يتجاوزه
+
+api-warning-missed-share = فاته { $share }% من حصص الفصل (الحد { $limit }%)
+api-warning-near-share = غياب واحد آخر يبلغ { $limit }% من حصص الفصل
+api-warning-unexcused = غيابات بلا عذر: { $count } (الحد { $limit })
+api-warning-near-unexcused = غيابات بلا عذر: { $count }؛ الحد هو { $limit }
+api-warning-in-a-row = غيابات متتالية: { $count } (الحد { $limit })
+api-warning-near-in-a-row = غياب واحد آخر يجعلها { $limit } متتالية

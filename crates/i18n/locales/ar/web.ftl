@@ -89,18 +89,18 @@ duration-minutes = { $count ->
 
 ## كلمات تتكرر في عدة صفحات
 
-status-present = حاضر
-status-late = متأخر
-status-excused = معذور
-status-absent = غائب
-status-none = لم يسجَّل بعد
-role-admin = مسؤول
-role-professor = أستاذ
-role-student = طالب
-state-scheduled = مجدولة
-state-open = مفتوحة
-state-closed = مغلقة
-state-cancelled = ملغاة
+word-status-present = حاضر
+word-status-late = متأخر
+word-status-excused = معذور
+word-status-absent = غائب
+word-status-none = لم يسجَّل بعد
+word-role-admin = مسؤول
+word-role-professor = أستاذ
+word-role-student = طالب
+word-state-scheduled = مجدولة
+word-state-open = مفتوحة
+word-state-closed = مغلقة
+word-state-cancelled = ملغاة
 chart-roll-column = { $session }: { $present } حاضر، { $late } متأخر، { $excused } معذور، { $absent } غائب
 page-could-not-be-shown = تعذّر عرض هذه الصفحة. حاول مرة أخرى.
 
@@ -377,7 +377,7 @@ report-held = { $count ->
 }
 report-per-session = الحضور في كل حصة
 report-chart-title = الطلاب الحاضرون والمتأخرون والمعذورون والغائبون في كل حصة
-report-matrix = جدول الحضور
+report-matrix-label = جدول الحضور
 report-number = الرقم
 report-rate = النسبة
 report-warning = تنبيه
@@ -388,3 +388,12 @@ report-short-present = ح
 report-short-late = ت
 report-short-excused = ع
 report-short-absent = غ
+
+## صفحات ليست للزائر، والنماذج
+
+page-not-found = غير موجود
+page-not-yours = لا يوجد هنا شيء لك: إما أنه غير موجود، أو حُذف، أو ليس من حقك. تحقق من الرابط أو عد إلى صفحتك الرئيسية.
+page-staff-only = هذه الصفحة للأساتذة والمسؤولين.
+page-admin-only = هذه الصفحة للمسؤولين.
+page-went-wrong = حدث خطأ ما
+form-correct-fields = يرجى تصحيح الحقول المشار إليها.

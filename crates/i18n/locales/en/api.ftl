@@ -71,3 +71,12 @@ api-error-device-slow-down = Polling too fast; wait { $seconds } s between polls
 api-error-device-access-denied = The sign-in was denied.
 api-error-device-expired-token = The sign-in code expired; start again.
 api-error-device-invalid-device-code = Unknown device code, or its login was already issued; start again.
+
+## Why a student is near or over an absence limit (reports and the student's history)
+
+api-warning-missed-share = missed { $share }% of the term's sessions (limit { $limit }%)
+api-warning-near-share = one more absence reaches { $limit }% of the term's sessions
+api-warning-unexcused = { $count } unexcused absences (limit { $limit })
+api-warning-near-unexcused = { $count } unexcused absences; the limit is { $limit }
+api-warning-in-a-row = { $count } absences in a row (limit { $limit })
+api-warning-near-in-a-row = one more absence makes { $limit } in a row

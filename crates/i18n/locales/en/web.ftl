@@ -77,18 +77,18 @@ duration-minutes = { $count ->
 
 ## Words used on many pages
 
-status-present = Present
-status-late = Late
-status-excused = Excused
-status-absent = Absent
-status-none = Not yet
-role-admin = Administrator
-role-professor = Professor
-role-student = Student
-state-scheduled = Scheduled
-state-open = Open
-state-closed = Closed
-state-cancelled = Cancelled
+word-status-present = Present
+word-status-late = Late
+word-status-excused = Excused
+word-status-absent = Absent
+word-status-none = Not yet
+word-role-admin = Administrator
+word-role-professor = Professor
+word-role-student = Student
+word-state-scheduled = Scheduled
+word-state-open = Open
+word-state-closed = Closed
+word-state-cancelled = Cancelled
 chart-roll-column = { $session }: { $present } present, { $late } late, { $excused } excused, { $absent } absent
 page-could-not-be-shown = This page could not be shown. Try again.
 
@@ -350,7 +350,7 @@ report-held = { $count ->
 }
 report-per-session = Attendance per session
 report-chart-title = Present, late, excused and absent students per session
-report-matrix = Attendance matrix
+report-matrix-label = Attendance matrix
 report-number = Number
 report-rate = Rate
 report-warning = Warning
@@ -361,3 +361,12 @@ report-short-present = P
 report-short-late = L
 report-short-excused = E
 report-short-absent = A
+
+## Pages that are not for the viewer, and forms
+
+page-not-found = Not found
+page-not-yours = There is nothing here for you: it does not exist, it was removed, or it is not one of yours. Check the link or go back to your home page.
+page-staff-only = This page is for professors and administrators.
+page-admin-only = This page is for administrators.
+page-went-wrong = Something went wrong
+form-correct-fields = Please correct the marked fields.

@@ -70,3 +70,18 @@ api-error-device-slow-down = Interrogations trop rapprochées ; attendez { $seco
 api-error-device-access-denied = La connexion a été refusée.
 api-error-device-expired-token = Le code de connexion a expiré ; recommencez.
 api-error-device-invalid-device-code = Code d’appareil inconnu, ou sa connexion a déjà été délivrée ; recommencez.
+
+## Pourquoi un étudiant approche ou dépasse une limite d'absences
+
+api-warning-missed-share = { $share } % des séances du semestre manquées (limite { $limit } %)
+api-warning-near-share = une absence de plus atteint { $limit } % des séances du semestre
+api-warning-unexcused = { $count ->
+    [one] { $count } absence non excusée
+   *[other] { $count } absences non excusées
+} (limite { $limit })
+api-warning-near-unexcused = { $count ->
+    [one] { $count } absence non excusée
+   *[other] { $count } absences non excusées
+} ; la limite est { $limit }
+api-warning-in-a-row = { $count } absences d'affilée (limite { $limit })
+api-warning-near-in-a-row = une absence de plus fait { $limit } d'affilée

@@ -77,18 +77,18 @@ duration-minutes = { $count ->
 
 ## Mots de plusieurs pages
 
-status-present = Présent
-status-late = En retard
-status-excused = Excusé
-status-absent = Absent
-status-none = Pas encore
-role-admin = Administrateur
-role-professor = Enseignant
-role-student = Étudiant
-state-scheduled = Prévue
-state-open = Ouverte
-state-closed = Close
-state-cancelled = Annulée
+word-status-present = Présent
+word-status-late = En retard
+word-status-excused = Excusé
+word-status-absent = Absent
+word-status-none = Pas encore
+word-role-admin = Administrateur
+word-role-professor = Enseignant
+word-role-student = Étudiant
+word-state-scheduled = Prévue
+word-state-open = Ouverte
+word-state-closed = Close
+word-state-cancelled = Annulée
 chart-roll-column = { $session } : { $present } présents, { $late } en retard, { $excused } excusés, { $absent } absents
 page-could-not-be-shown = Cette page n'a pas pu être affichée. Réessayez.
 
@@ -350,7 +350,7 @@ report-held = { $count ->
 }
 report-per-session = Présence par séance
 report-chart-title = Étudiants présents, en retard, excusés et absents à chaque séance
-report-matrix = Tableau des présences
+report-matrix-label = Tableau des présences
 report-number = Numéro
 report-rate = Taux
 report-warning = Alerte
@@ -361,3 +361,12 @@ report-short-present = P
 report-short-late = R
 report-short-excused = E
 report-short-absent = A
+
+## Pages qui ne sont pas pour le visiteur, et formulaires
+
+page-not-found = Introuvable
+page-not-yours = Il n'y a rien ici pour vous : cela n'existe pas, a été supprimé ou ne vous appartient pas. Vérifiez le lien ou revenez à votre page d'accueil.
+page-staff-only = Cette page est réservée aux enseignants et aux administrateurs.
+page-admin-only = Cette page est réservée aux administrateurs.
+page-went-wrong = Un problème est survenu
+form-correct-fields = Veuillez corriger les champs signalés.

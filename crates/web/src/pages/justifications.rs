@@ -197,10 +197,7 @@ pub async fn submit(
         }))
         .await;
     match sent {
-        Ok(_) => Ok(viewer.redirect(
-            "/justifications",
-            &t("justify-sent"),
-        )),
+        Ok(_) => Ok(viewer.redirect("/justifications", &t("justify-sent"))),
         Err(status) => {
             let errors = FormErrors::from_status(&status)?;
             let s = session_head(&state, &viewer, &session_id).await?;

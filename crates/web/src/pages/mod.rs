@@ -237,7 +237,9 @@ impl Viewer {
 
     /// 403 in the viewer's own frame: the page exists but is not for them.
     pub fn refuse(&self, text: &str) -> PageError {
-        let mut layout = self.layout("Not allowed").shape("narrow");
+        let mut layout = self
+            .layout(&crate::lang::t("error-not-allowed"))
+            .shape("narrow");
         layout.flash = None;
         PageError::Framed {
             status: StatusCode::FORBIDDEN,
@@ -248,12 +250,14 @@ impl Viewer {
 
     /// 404 in the viewer's own frame.
     pub fn not_found(&self) -> PageError {
-        let mut layout = self.layout("Not found").shape("narrow");
+        let mut layout = self
+            .layout(&crate::lang::t("page-not-found"))
+            .shape("narrow");
         layout.flash = None;
         PageError::Framed {
             status: StatusCode::NOT_FOUND,
             layout: Box::new(layout),
-            text: "There is nothing here for you: it does not exist, it was removed, or it is not one of yours. Check the link or go back to your home page.".to_string(),
+            text: crate::lang::t("page-not-yours"),
         }
     }
 
@@ -279,7 +283,7 @@ impl Viewer {
         if self.is_staff() {
             Ok(())
         } else {
-            Err(self.refuse("This page is for professors and administrators."))
+            Err(self.refuse(&crate::lang::t("page-staff-only")))
         }
     }
 
@@ -287,7 +291,7 @@ impl Viewer {
         if self.is_admin() {
             Ok(())
         } else {
-            Err(self.refuse("This page is for administrators."))
+            Err(self.refuse(&crate::lang::t("page-admin-only")))
         }
     }
 
@@ -374,8 +378,8 @@ pub fn browser_of(parts: &Parts) -> Result<Browser, PageError> {
     parts.extensions.get::<Browser>().cloned().ok_or_else(|| {
         PageError::message(
             axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-            "Something went wrong",
-            "This page could not be shown. Try again.",
+            &crate::lang::t("page-went-wrong"),
+            &crate::lang::t("page-could-not-be-shown"),
         )
     })
 }

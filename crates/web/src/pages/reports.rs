@@ -69,7 +69,10 @@ pub async fn course_report(
     let course = get_course(&state, &viewer, &id).await?;
     let tz = zone(&course.time_zone, viewer.tz);
     let mut page = ReportPage {
-        l: viewer.layout(&crate::lang::t_args("report-title-of", &[("course", course.code.as_str().into())])),
+        l: viewer.layout(&crate::lang::t_args(
+            "report-title-of",
+            &[("course", course.code.as_str().into())],
+        )),
         course_id: id.clone(),
         course: format!("{} · {}", course.code, course.title),
         columns: Vec::new(),

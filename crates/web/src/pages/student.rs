@@ -11,11 +11,11 @@ use classtrack_proto::v1::{
 
 use super::Viewer;
 use crate::error::{in_place, PageResult};
+use crate::lang::{t, t_args};
 use crate::view::{
     clock, date_time, day, id_of, percent, render, state_class, state_label, status_class,
     status_label, to_timestamp, Layout, RateChart,
 };
-use crate::lang::{t, t_args};
 use crate::AppState;
 
 pub struct SessionLine {

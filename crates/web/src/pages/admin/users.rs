@@ -430,7 +430,11 @@ pub async fn import(
                 .users
                 .iter()
                 .map(|u| {
-                    let role = u.user.as_ref().map(|x| role_label(x.role)).unwrap_or_default();
+                    let role = u
+                        .user
+                        .as_ref()
+                        .map(|x| role_label(x.role))
+                        .unwrap_or_default();
                     ImportPage::row(u, role.to_string())
                 })
                 .collect();

@@ -47,7 +47,9 @@ pub async fn edit_page(
     let (date, start_time) = input_date_time(s.start_time.as_ref(), tz);
     let (_, end_time) = input_date_time(s.end_time.as_ref(), tz);
     Ok(render(&EditPage {
-        l: viewer.layout(&crate::lang::t("session-edit")).shape("narrow"),
+        l: viewer
+            .layout(&crate::lang::t("session-edit"))
+            .shape("narrow"),
         s: SessionHead::new(&s, tz),
         f: EditForm {
             title: s.title.clone(),
@@ -73,7 +75,9 @@ pub async fn edit(
         render_with_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &EditPage {
-                l: viewer.layout(&crate::lang::t("session-edit")).shape("narrow"),
+                l: viewer
+                    .layout(&crate::lang::t("session-edit"))
+                    .shape("narrow"),
                 s: head,
                 f,
                 errors,
@@ -85,10 +89,7 @@ pub async fn edit(
         parse_local(&f.date, &f.end_time, tz),
     ) else {
         return Ok(show(
-            FormErrors::field(
-                "session.start_time",
-                &crate::lang::t("session-need-times"),
-            ),
+            FormErrors::field("session.start_time", &crate::lang::t("session-need-times")),
             f,
         ));
     };

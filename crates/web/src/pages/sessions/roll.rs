@@ -167,7 +167,10 @@ pub async fn mark(
         let status = r.record.map(|r| r.status).unwrap_or_default();
         crate::lang::t_args(
             "roll-marked",
-            &[("status", status_label(status).to_lowercase().as_str().into())],
+            &[(
+                "status",
+                status_label(status).to_lowercase().as_str().into(),
+            )],
         )
     })
 }
