@@ -286,11 +286,11 @@ impl Directory {
         let bad = |what: &str, e: String| {
             DirectoryError::Refused(format!("the entry {}'s {what} is unusable: {e}", entry.dn))
         };
-        validate::username(&username).map_err(|e| bad("username", e))?;
-        validate::email(&email).map_err(|e| bad("email", e))?;
-        validate::display_name(&display_name).map_err(|e| bad("display name", e))?;
+        validate::username(&username).map_err(|e| bad("username", e.to_string()))?;
+        validate::email(&email).map_err(|e| bad("email", e.to_string()))?;
+        validate::display_name(&display_name).map_err(|e| bad("display name", e.to_string()))?;
         if let Some(n) = &student_number {
-            validate::student_number(n).map_err(|e| bad("student number", e))?;
+            validate::student_number(n).map_err(|e| bad("student number", e.to_string()))?;
         }
         let role = role_of(groups, &s.admin_groups, &s.professor_groups);
         Ok(DirectoryUser {

@@ -293,9 +293,23 @@ impl From<ApiError> for Status {
                     "api-error-invalid",
                     &[("fields", fields.as_str().into())],
                 );
-                for v in violations {
-                    details.add_bad_request_violation(v.field, v.message);
-                }
+                let locale = crate::language::current();
+                let violations: Vec<tonic_types::FieldViolation> = violations
+                    .into_iter()
+                    .map(|v| tonic_types::FieldViolation {
+                        // The sentence in the caller's language, when the check gave its key.
+                        localized_message: v.problem.as_ref().map(|p| {
+                            tonic_types::LocalizedMessage {
+                                locale: locale.tag().to_string(),
+                                message: p.text_in(locale),
+                            }
+                        }),
+                        field: v.field,
+                        description: v.message,
+                        reason: String::new(),
+                    })
+                    .collect();
+                details.set_bad_request(violations);
                 Status::with_error_details(Code::InvalidArgument, message, details)
             }
             ApiError::Unauthenticated(m) => plain(Code::Unauthenticated, m, unauthenticated_key(m)),

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 
-use crate::validate::{FieldViolation, Violations};
+use crate::validate::{FieldViolation, Problem, Violations};
 
 /// The most sessions one series may create (a year of daily classes).
 pub const MAX_SERIES_SESSIONS: usize = 400;
@@ -49,43 +49,58 @@ impl WeeklySeries {
     ) -> Result<Self, Vec<FieldViolation>> {
         let mut v = Violations::default();
         if weekdays.is_empty() {
-            v.add("weekdays", "choose at least one weekday");
+            v.problem("weekdays", Problem::new("api-field-no-weekday"));
         }
         let start = NaiveTime::parse_from_str(start_local_time.trim(), "%H:%M");
         if start.is_err() {
-            v.add("start_local_time", "must be a time such as 09:30");
+            v.problem(
+                "start_local_time",
+                Problem::new("api-field-not-time").text("example", "09:30"),
+            );
         }
         if !(5..=720).contains(&duration_minutes) {
-            v.add("duration_minutes", "must be between 5 and 720 minutes");
+            v.problem(
+                "duration_minutes",
+                Problem::new("api-field-range-minutes")
+                    .number("lo", 5)
+                    .number("hi", 720)
+                    .number("got", duration_minutes),
+            );
         }
         let date = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d");
         let first = date(first_date);
         if first.is_err() {
-            v.add("first_date", "must be a date such as 2026-09-14");
+            v.problem(
+                "first_date",
+                Problem::new("api-field-not-date").text("example", "2026-09-14"),
+            );
         }
         let last = date(last_date);
         if last.is_err() {
-            v.add("last_date", "must be a date such as 2026-12-18");
+            v.problem(
+                "last_date",
+                Problem::new("api-field-not-date").text("example", "2026-12-18"),
+            );
         }
         let mut skip = Vec::new();
         for (i, s) in skip_dates.iter().enumerate() {
             match date(s) {
                 Ok(d) => skip.push(d),
-                Err(_) => v.add(
+                Err(_) => v.problem(
                     format!("skip_dates[{i}]"),
-                    "must be a date such as 2026-10-05",
+                    Problem::new("api-field-not-date").text("example", "2026-10-05"),
                 ),
             }
         }
         let zone = zone.parse::<Tz>();
         if zone.is_err() {
-            v.add("time_zone", "the course's time zone is not valid");
+            v.problem("time_zone", Problem::new("api-field-course-zone"));
         }
         if let (Ok(f), Ok(l)) = (&first, &last) {
             if l < f {
-                v.add("last_date", "must not be before first_date");
+                v.problem("last_date", Problem::new("api-field-before-first-date"));
             } else if (*l - *f).num_days() > 366 {
-                v.add("last_date", "a series may span at most one year");
+                v.problem("last_date", Problem::new("api-field-series-too-long"));
             }
         }
         match (start, first, last, zone) {

@@ -4,7 +4,7 @@ use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 
-use crate::validate::FieldViolation;
+use crate::validate::{FieldViolation, Problem};
 
 /// Seconds each QR token is shown, when neither session nor course says.
 pub const DEFAULT_ROTATION_SECS: i32 = 10;
@@ -151,12 +151,16 @@ impl SettingsOverrides {
     /// Every problem, named by its field under `prefix` (e.g. "course.settings").
     pub fn validate(&self, prefix: &str) -> Vec<FieldViolation> {
         let mut v = Vec::new();
-        let mut range = |field: &str, value: Option<i32>, lo: i32, hi: i32, unit: &str| {
+        // `key`: the sentence of the unit (`api-field-range-seconds`, `…-minutes`).
+        let mut range = |field: &str, value: Option<i32>, lo: i32, hi: i32, key: &'static str| {
             if let Some(x) = value {
                 if !(lo..=hi).contains(&x) {
-                    v.push(FieldViolation::new(
+                    v.push(FieldViolation::of(
                         format!("{prefix}.{field}"),
-                        format!("must be between {lo} and {hi} {unit}, got {x}"),
+                        Problem::new(key)
+                            .number("lo", lo)
+                            .number("hi", hi)
+                            .number("got", x),
                     ));
                 }
             }
@@ -166,46 +170,58 @@ impl SettingsOverrides {
             self.qr_rotation_seconds,
             5,
             300,
-            "seconds",
+            "api-field-range-seconds",
         );
-        range("qr_grace_seconds", self.qr_grace_seconds, 0, 30, "seconds");
+        range(
+            "qr_grace_seconds",
+            self.qr_grace_seconds,
+            0,
+            30,
+            "api-field-range-seconds",
+        );
         range(
             "late_after_minutes",
             self.late_after_minutes,
             0,
             600,
-            "minutes",
+            "api-field-range-minutes",
         );
         range(
             "opens_before_minutes",
             self.opens_before_minutes,
             0,
             240,
-            "minutes",
+            "api-field-range-minutes",
         );
         if let Some(Some(g)) = self.geofence {
             if !(-90.0..=90.0).contains(&g.latitude) {
-                v.push(FieldViolation::new(
+                v.push(FieldViolation::of(
                     format!("{prefix}.geofence.latitude"),
-                    "must be between -90 and 90",
+                    Problem::new("api-field-range")
+                        .number("lo", -90)
+                        .number("hi", 90),
                 ));
             }
             if !(-180.0..=180.0).contains(&g.longitude) {
-                v.push(FieldViolation::new(
+                v.push(FieldViolation::of(
                     format!("{prefix}.geofence.longitude"),
-                    "must be between -180 and 180",
+                    Problem::new("api-field-range")
+                        .number("lo", -180)
+                        .number("hi", 180),
                 ));
             }
             if !(10.0..=10_000.0).contains(&g.radius_meters) {
-                v.push(FieldViolation::new(
+                v.push(FieldViolation::of(
                     format!("{prefix}.geofence.radius_meters"),
-                    "must be between 10 and 10000 metres",
+                    Problem::new("api-field-range-metres")
+                        .number("lo", 10)
+                        .number("hi", 10_000),
                 ));
             }
         }
         for (i, cidr) in self.network_allowlist.iter().flatten().enumerate() {
             if let Err(e) = parse_network(cidr) {
-                v.push(FieldViolation::new(
+                v.push(FieldViolation::of(
                     format!("{prefix}.network_allowlist[{i}]"),
                     e,
                 ));
@@ -216,9 +232,9 @@ impl SettingsOverrides {
             .as_ref()
             .is_some_and(|l| l.len() > 64)
         {
-            v.push(FieldViolation::new(
+            v.push(FieldViolation::of(
                 format!("{prefix}.network_allowlist"),
-                "at most 64 networks",
+                Problem::new("api-field-too-many-networks").number("max", 64),
             ));
         }
         v
@@ -227,16 +243,11 @@ impl SettingsOverrides {
 
 /// A CIDR ("10.0.0.0/8") or a single address (a network of one). `Err` is
 /// the message for the field, quoting the text.
-pub fn parse_network(s: &str) -> Result<IpNet, String> {
+pub fn parse_network(s: &str) -> Result<IpNet, Problem> {
     let s = s.trim();
     s.parse::<IpNet>()
         .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
-        .map_err(|_| {
-            format!(
-                "{:?} is not a network in CIDR form such as 10.0.0.0/8",
-                truncate(s)
-            )
-        })
+        .map_err(|_| Problem::new("api-field-not-network").text("value", truncate(s)))
 }
 
 fn truncate(s: &str) -> String {
@@ -283,9 +294,11 @@ impl AbsenceRules {
     pub fn validate(&self, prefix: &str) -> Vec<FieldViolation> {
         let mut v = Vec::new();
         if !(0..=100).contains(&self.max_absence_percent) {
-            v.push(FieldViolation::new(
+            v.push(FieldViolation::of(
                 format!("{prefix}.max_absence_percent"),
-                "must be between 0 and 100",
+                Problem::new("api-field-range")
+                    .number("lo", 0)
+                    .number("hi", 100),
             ));
         }
         for (field, x) in [
@@ -293,9 +306,11 @@ impl AbsenceRules {
             ("max_consecutive_absences", self.max_consecutive_absences),
         ] {
             if !(0..=1000).contains(&x) {
-                v.push(FieldViolation::new(
+                v.push(FieldViolation::of(
                     format!("{prefix}.{field}"),
-                    "must be between 0 and 1000",
+                    Problem::new("api-field-range")
+                        .number("lo", 0)
+                        .number("hi", 1000),
                 ));
             }
         }

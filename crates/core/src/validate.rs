@@ -12,15 +12,102 @@ pub struct FieldViolation {
     pub field: String,
     /// What is wrong, in plain English for the person who typed it.
     pub message: String,
+    /// The same as a message key and its arguments, when the check gave one: the API says
+    /// it in the caller's language.
+    pub problem: Option<Problem>,
 }
 
 impl FieldViolation {
-    /// The violation of `field` described by `message`.
+    /// The violation of `field` described by `message` (English only).
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             field: field.into(),
             message: message.into(),
+            problem: None,
         }
+    }
+
+    /// The violation of `field` described by `problem` (in every language).
+    pub fn of(field: impl Into<String>, problem: Problem) -> Self {
+        Self {
+            field: field.into(),
+            message: problem.to_string(),
+            problem: Some(problem),
+        }
+    }
+}
+
+/// What is wrong with a value: a message key of the API's Fluent files (`api-field-…`) with
+/// its arguments. `Display` says it in English; the API says it in the caller's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The message key.
+    pub key: &'static str,
+    /// The message's arguments by name.
+    pub args: Vec<(&'static str, ProblemArg)>,
+}
+
+/// One argument of a [`Problem`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProblemArg {
+    /// Text, such as the value that was refused.
+    Text(String),
+    /// A number (plural forms follow it).
+    Number(i64),
+}
+
+impl Problem {
+    /// The problem `key`, without arguments yet.
+    pub fn new(key: &'static str) -> Self {
+        Self {
+            key,
+            args: Vec::new(),
+        }
+    }
+
+    /// With the number `value` as `name`.
+    pub fn number(mut self, name: &'static str, value: impl TryInto<i64>) -> Self {
+        self.args.push((
+            name,
+            ProblemArg::Number(value.try_into().unwrap_or(i64::MAX)),
+        ));
+        self
+    }
+
+    /// With the text `value` as `name`.
+    pub fn text(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.args.push((name, ProblemArg::Text(value.into())));
+        self
+    }
+
+    /// The sentence in `locale`.
+    pub fn text_in(&self, locale: classtrack_i18n::Locale) -> String {
+        let args: Vec<(&str, classtrack_i18n::Arg<'_>)> = self
+            .args
+            .iter()
+            .map(|(name, value)| {
+                (
+                    *name,
+                    match value {
+                        ProblemArg::Text(t) => classtrack_i18n::Arg::Str(t),
+                        ProblemArg::Number(n) => classtrack_i18n::Arg::Num(*n as f64),
+                    },
+                )
+            })
+            .collect();
+        classtrack_i18n::text(locale, self.key, &args)
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text_in(classtrack_i18n::Locale::En))
+    }
+}
+
+impl From<Problem> for String {
+    fn from(p: Problem) -> String {
+        p.to_string()
     }
 }
 
@@ -34,9 +121,21 @@ impl Violations {
         self.0.push(FieldViolation::new(field, message));
     }
 
-    /// Notes `result`'s message against `field` if it is an `Err` (the
+    /// Notes that `field` is wrong, as `problem` says.
+    pub fn problem(&mut self, field: impl Into<String>, problem: Problem) {
+        self.0.push(FieldViolation::of(field, problem));
+    }
+
+    /// Notes `result`'s problem against `field` if it is an `Err` (the
     /// result of one of this module's checks).
-    pub fn check(&mut self, field: &str, result: Result<(), String>) {
+    pub fn check(&mut self, field: &str, result: Result<(), Problem>) {
+        if let Err(p) = result {
+            self.problem(field, p);
+        }
+    }
+
+    /// Notes `result`'s English message against `field` if it is an `Err`.
+    pub fn check_text(&mut self, field: &str, result: Result<(), String>) {
         if let Err(m) = result {
             self.add(field, m);
         }
@@ -62,31 +161,33 @@ impl Violations {
     }
 }
 
-fn length(value: &str, min: usize, max: usize) -> Result<(), String> {
+fn length(value: &str, min: usize, max: usize) -> Result<(), Problem> {
     let n = value.chars().count();
     if n < min {
         Err(if min == 1 {
-            "must not be empty".to_string()
+            Problem::new("api-field-empty")
         } else {
-            format!("must be at least {min} characters")
+            Problem::new("api-field-too-short").number("min", min)
         })
     } else if n > max {
-        Err(format!("must be at most {max} characters (got {n})"))
+        Err(Problem::new("api-field-too-long")
+            .number("max", max)
+            .number("got", n))
     } else {
         Ok(())
     }
 }
 
-fn no_control(value: &str) -> Result<(), String> {
+fn no_control(value: &str) -> Result<(), Problem> {
     if value.chars().any(char::is_control) {
-        Err("must not contain control characters".into())
+        Err(Problem::new("api-field-control"))
     } else {
         Ok(())
     }
 }
 
 /// 3–64 of a–z, 0–9, '.', '_', '-'; starts with a letter or digit.
-pub fn username(value: &str) -> Result<(), String> {
+pub fn username(value: &str) -> Result<(), Problem> {
     length(value, 3, 64)?;
     let ok_chars = value
         .chars()
@@ -98,17 +199,18 @@ pub fn username(value: &str) -> Result<(), String> {
     if ok_chars && ok_start {
         Ok(())
     } else {
-        Err("may contain only lowercase letters, digits, '.', '_' and '-', starting with a letter or digit".into())
+        Err(Problem::new("api-field-username-chars"))
     }
 }
 
 /// A plausible email address, 3–254 characters: one '@', a local part of at
 /// most 64 characters, a dotted domain, no spaces or `<>",;\`. Not checked
 /// for delivery.
-pub fn email(value: &str) -> Result<(), String> {
+pub fn email(value: &str) -> Result<(), Problem> {
     length(value, 3, 254)?;
+    let not_email = || Problem::new("api-field-not-email").text("value", short(value));
     let Some((local, domain)) = value.split_once('@') else {
-        return Err(format!("{:?} is not an email address", short(value)));
+        return Err(not_email());
     };
     let bad = local.is_empty()
         || local.len() > 64
@@ -122,39 +224,39 @@ pub fn email(value: &str) -> Result<(), String> {
             c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | ',' | ';' | '\\')
         });
     if bad {
-        Err(format!("{:?} is not an email address", short(value)))
+        Err(not_email())
     } else {
         Ok(())
     }
 }
 
 /// Any script, 1–200 characters, no control characters.
-pub fn display_name(value: &str) -> Result<(), String> {
+pub fn display_name(value: &str) -> Result<(), Problem> {
     if value.trim().is_empty() {
-        return Err("must not be empty".into());
+        return Err(Problem::new("api-field-empty"));
     }
     length(value, 1, 200)?;
     no_control(value)
 }
 
 /// Optional; up to 32 letters, digits and '-'.
-pub fn student_number(value: &str) -> Result<(), String> {
+pub fn student_number(value: &str) -> Result<(), Problem> {
     length(value, 0, 32)?;
     if value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         Ok(())
     } else {
-        Err("may contain only letters, digits and '-'".into())
+        Err(Problem::new("api-field-student-number-chars"))
     }
 }
 
 /// 8–256 characters of anything (the API also judges a chosen password's
 /// strength).
-pub fn password(value: &str) -> Result<(), String> {
+pub fn password(value: &str) -> Result<(), Problem> {
     length(value, 8, 256)
 }
 
 /// 2–32 of letters, digits, '.', '_', '-'.
-pub fn course_code(value: &str) -> Result<(), String> {
+pub fn course_code(value: &str) -> Result<(), Problem> {
     length(value, 2, 32)?;
     if value
         .chars()
@@ -162,7 +264,7 @@ pub fn course_code(value: &str) -> Result<(), String> {
     {
         Ok(())
     } else {
-        Err("may contain only letters, digits, '.', '_' and '-'".into())
+        Err(Problem::new("api-field-course-code-chars"))
     }
 }
 
@@ -172,34 +274,32 @@ pub fn course_code(value: &str) -> Result<(), String> {
 pub const MAX_FILTER: usize = 100;
 
 /// Free text on one line: required or not, up to `max` characters.
-pub fn text(value: &str, required: bool, max: usize) -> Result<(), String> {
+pub fn text(value: &str, required: bool, max: usize) -> Result<(), Problem> {
     if required && value.trim().is_empty() {
-        return Err("must not be empty".into());
+        return Err(Problem::new("api-field-empty"));
     }
     length(value, 0, max)?;
     no_control(value)
 }
 
 /// Free text that may span lines.
-pub fn multiline(value: &str, max: usize) -> Result<(), String> {
+pub fn multiline(value: &str, max: usize) -> Result<(), Problem> {
     length(value, 0, max)?;
     if value
         .chars()
         .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
     {
-        return Err("must not contain control characters".into());
+        return Err(Problem::new("api-field-control"));
     }
     Ok(())
 }
 
 /// An IANA time zone name such as "Europe/Lisbon".
-pub fn time_zone(value: &str) -> Result<(), String> {
-    value.parse::<chrono_tz::Tz>().map(|_| ()).map_err(|_| {
-        format!(
-            "{:?} is not an IANA time zone such as Europe/Lisbon",
-            short(value)
-        )
-    })
+pub fn time_zone(value: &str) -> Result<(), Problem> {
+    value
+        .parse::<chrono_tz::Tz>()
+        .map(|_| ())
+        .map_err(|_| Problem::new("api-field-time-zone").text("value", short(value)))
 }
 
 fn short(s: &str) -> String {

@@ -217,7 +217,16 @@ impl FormErrors {
             .map(|b| {
                 b.field_violations
                     .into_iter()
-                    .map(|v| (v.field, sentence(&v.description)))
+                    .map(|v| {
+                        // In the page's language when the API said it so (the web forwards the
+                        // page's language as accept-language).
+                        let text = v
+                            .localized_message
+                            .map(|l| l.message)
+                            .filter(|m| !m.trim().is_empty())
+                            .unwrap_or(v.description);
+                        (v.field, sentence(&text))
+                    })
                     .collect()
             })
             .unwrap_or_default();

@@ -254,7 +254,7 @@ async fn change_password(
         v.add("current_password", "is required");
     }
     let me = &caller.user;
-    v.check(
+    v.check_text(
         "new_password",
         passwords::check_chosen(
             &r.new_password,

@@ -274,7 +274,7 @@ pub static SETTINGS: &[Setting] = &[
     .flag("time-zone")
     .default("UTC")
     .only(For::Both)
-    .check(classtrack_core::validate::time_zone),
+    .check(site_zone),
     setting(
         "default_locale",
         "CLASSTRACK_DEFAULT_LOCALE",
@@ -555,3 +555,8 @@ pub static SETTINGS: &[Setting] = &[
 
 /// The default log filter.
 pub const DEFAULT_LOG: &str = "info,sqlx=warn,h2=warn,hyper=warn,tower=warn";
+
+/// The site's zone, said in English (settings speak to the operator).
+fn site_zone(value: &str) -> Result<(), String> {
+    classtrack_core::validate::time_zone(value).map_err(|p| p.to_string())
+}

@@ -110,5 +110,36 @@ async fn errors_carry_a_localized_message_in_the_callers_language(db: TestDb) {
         m.message
     );
     assert!(invalid.get_details_bad_request().is_some(), "{l}");
+
+    // Each field's own sentence in the caller's language too, beside the English description.
+    for (language, login_text) in [("fr", "ne doit pas être vide"), ("ar", "يجب ألا يكون فارغًا")]
+    {
+        let invalid = app
+            .auth()
+            .login(in_language(
+                Some(language),
+                Request::new(v1::LoginRequest {
+                    login: String::new(),
+                    password: String::new(),
+                }),
+            ))
+            .await
+            .expect_err("empty fields are refused");
+        let violations = invalid
+            .get_details_bad_request()
+            .expect("a BadRequest")
+            .field_violations;
+        let login = violations
+            .iter()
+            .find(|v| v.field == "login")
+            .unwrap_or_else(|| panic!("{l}: a violation of login: {violations:?}"));
+        assert_eq!(login.description, "must not be empty", "{l}: English stays");
+        let localized = login.localized_message.as_ref().expect("localized");
+        assert_eq!(
+            (localized.locale.as_str(), localized.message.as_str()),
+            (language, login_text),
+            "{l}"
+        );
+    }
     app.stop().await;
 }

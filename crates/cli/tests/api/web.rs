@@ -1094,6 +1094,22 @@ async fn the_students_and_professors_pages_speak_french_and_arabic(db: TestDb) {
         for word in words {
             assert!(seen.contains(word), "{l} {tag}: {word} is on the pages");
         }
+        // A form the API refuses: each field's sentence in the page's language.
+        let refused = staff
+            .post(
+                &format!("/courses/{course}/series"),
+                &[("duration_minutes", "60")],
+            )
+            .await;
+        check_page(l, tag, dir, locale, "/series", &refused.body);
+        let no_weekday = classtrack_i18n::text(locale, "api-field-no-weekday", &[]);
+        // The page makes it a sentence (capital first letter): compare the rest.
+        let rest: String = no_weekday.chars().skip(1).collect();
+        assert!(
+            refused.body.contains(&rest),
+            "{l} {tag}: {no_weekday}: {}",
+            refused.body
+        );
     }
     app.stop().await;
 }

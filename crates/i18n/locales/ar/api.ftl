@@ -87,3 +87,27 @@ api-warning-unexcused = غيابات بلا عذر: { $count } (الحد { $limi
 api-warning-near-unexcused = غيابات بلا عذر: { $count }؛ الحد هو { $limit }
 api-warning-in-a-row = غيابات متتالية: { $count } (الحد { $limit })
 api-warning-near-in-a-row = غياب واحد آخر يجعلها { $limit } متتالية
+
+## ما الخطأ في الحقل
+
+api-field-empty = يجب ألا يكون فارغًا
+api-field-too-short = يجب ألا يقل عن { $min } حرفًا
+api-field-too-long = يجب ألا يزيد على { $max } حرفًا (الموجود { $got })
+api-field-control = يجب ألا يحتوي على محارف تحكم
+api-field-username-chars = لا يقبل إلا الحروف اللاتينية الصغيرة والأرقام و«.» و«_» و«-»، ويبدأ بحرف أو رقم
+api-field-not-email = «{ $value }» ليس عنوان بريد إلكتروني
+api-field-student-number-chars = لا يقبل إلا الحروف والأرقام و«-»
+api-field-course-code-chars = لا يقبل إلا الحروف والأرقام و«.» و«_» و«-»
+api-field-time-zone = «{ $value }» ليست منطقة زمنية من IANA مثل Africa/Casablanca
+api-field-range = يجب أن يكون بين { $lo } و{ $hi }
+api-field-range-seconds = يجب أن يكون بين { $lo } و{ $hi } ثانية (القيمة { $got })
+api-field-range-minutes = يجب أن يكون بين { $lo } و{ $hi } دقيقة (القيمة { $got })
+api-field-range-metres = يجب أن يكون بين { $lo } و{ $hi } مترًا
+api-field-not-network = «{ $value }» ليست شبكة بصيغة CIDR مثل 10.0.0.0/8
+api-field-too-many-networks = { $max } شبكة على الأكثر
+api-field-no-weekday = اختر يومًا واحدًا من الأسبوع على الأقل
+api-field-not-time = يجب أن يكون وقتًا مثل { $example }
+api-field-not-date = يجب أن يكون تاريخًا مثل { $example }
+api-field-course-zone = المنطقة الزمنية للمقرر غير صالحة
+api-field-before-first-date = يجب ألا يسبق التاريخ الأول
+api-field-series-too-long = لا تتجاوز السلسلة سنة واحدة

@@ -80,3 +80,27 @@ api-warning-unexcused = { $count } unexcused absences (limit { $limit })
 api-warning-near-unexcused = { $count } unexcused absences; the limit is { $limit }
 api-warning-in-a-row = { $count } absences in a row (limit { $limit })
 api-warning-near-in-a-row = one more absence makes { $limit } in a row
+
+## What is wrong with a field (BadRequest field violations; lower case, they follow the field's name)
+
+api-field-empty = must not be empty
+api-field-too-short = must be at least { $min } characters
+api-field-too-long = must be at most { $max } characters (got { $got })
+api-field-control = must not contain control characters
+api-field-username-chars = may contain only lowercase letters, digits, '.', '_' and '-', starting with a letter or digit
+api-field-not-email = "{ $value }" is not an email address
+api-field-student-number-chars = may contain only letters, digits and '-'
+api-field-course-code-chars = may contain only letters, digits, '.', '_' and '-'
+api-field-time-zone = "{ $value }" is not an IANA time zone such as Europe/Lisbon
+api-field-range = must be between { $lo } and { $hi }
+api-field-range-seconds = must be between { $lo } and { $hi } seconds, got { $got }
+api-field-range-minutes = must be between { $lo } and { $hi } minutes, got { $got }
+api-field-range-metres = must be between { $lo } and { $hi } metres
+api-field-not-network = "{ $value }" is not a network in CIDR form such as 10.0.0.0/8
+api-field-too-many-networks = at most { $max } networks
+api-field-no-weekday = choose at least one weekday
+api-field-not-time = must be a time such as { $example }
+api-field-not-date = must be a date such as { $example }
+api-field-course-zone = the course's time zone is not valid
+api-field-before-first-date = must not be before first_date
+api-field-series-too-long = a series may span at most one year

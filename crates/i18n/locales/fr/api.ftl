@@ -85,3 +85,27 @@ api-warning-near-unexcused = { $count ->
 } ; la limite est { $limit }
 api-warning-in-a-row = { $count } absences d'affilée (limite { $limit })
 api-warning-near-in-a-row = une absence de plus fait { $limit } d'affilée
+
+## Ce qui ne va pas dans un champ
+
+api-field-empty = ne doit pas être vide
+api-field-too-short = doit compter au moins { $min } caractères
+api-field-too-long = doit compter au plus { $max } caractères (il y en a { $got })
+api-field-control = ne doit pas contenir de caractères de contrôle
+api-field-username-chars = ne peut contenir que des minuscules, des chiffres, « . », « _ » et « - », en commençant par une lettre ou un chiffre
+api-field-not-email = « { $value } » n'est pas une adresse e-mail
+api-field-student-number-chars = ne peut contenir que des lettres, des chiffres et « - »
+api-field-course-code-chars = ne peut contenir que des lettres, des chiffres, « . », « _ » et « - »
+api-field-time-zone = « { $value } » n'est pas un fuseau horaire IANA comme Europe/Paris
+api-field-range = doit être compris entre { $lo } et { $hi }
+api-field-range-seconds = doit être compris entre { $lo } et { $hi } secondes (valeur : { $got })
+api-field-range-minutes = doit être compris entre { $lo } et { $hi } minutes (valeur : { $got })
+api-field-range-metres = doit être compris entre { $lo } et { $hi } mètres
+api-field-not-network = « { $value } » n'est pas un réseau au format CIDR comme 10.0.0.0/8
+api-field-too-many-networks = { $max } réseaux au plus
+api-field-no-weekday = choisissez au moins un jour de la semaine
+api-field-not-time = doit être une heure comme { $example }
+api-field-not-date = doit être une date comme { $example }
+api-field-course-zone = le fuseau horaire du cours n'est pas valable
+api-field-before-first-date = ne doit pas précéder la première date
+api-field-series-too-long = une série couvre au plus un an

@@ -140,7 +140,7 @@ pub(super) async fn create_user(
     );
     v.extend(applicant.violations("user."));
     if !r.password.is_empty() {
-        v.check(
+        v.check_text(
             "password",
             passwords::check_chosen(&r.password, &applicant.names()),
         );
