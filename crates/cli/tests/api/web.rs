@@ -1009,3 +1009,197 @@ async fn the_switcher_keeps_the_choice_over_the_browsers_language(db: TestDb) {
     app.stop().await;
 }
 per_backend!(the_switcher_keeps_the_choice_over_the_browsers_language);
+
+/// One administrator's page in one language: what it says instead of the English it said.
+struct Translated {
+    path: String,
+    english: &'static str,
+    french: &'static str,
+    arabic: &'static str,
+}
+
+impl Translated {
+    fn new(path: &str, english: &'static str, french: &'static str, arabic: &'static str) -> Self {
+        Self {
+            path: path.to_string(),
+            english,
+            french,
+            arabic,
+        }
+    }
+}
+
+/// The page `what` (a path, or a form sent) in `tag`: no message key left (an `admin-` key
+/// missing from every language shows as itself), the English sentence gone, `wanted` there.
+fn assert_translated(l: &str, tag: &str, what: &str, page: &Page, english: &str, wanted: &str) {
+    assert!(
+        page.body
+            .contains(&format!(r#"<html lang="{tag}" dir="{}">"#, if tag == "ar" { "rtl" } else { "ltr" })),
+        "{l}: {tag}: {what}: {}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("admin-"),
+        "{l}: {tag}: {what} shows a message key: {}",
+        page.body
+    );
+    assert_eq!(untranslated_keys(&page.body), Vec::<String>::new(), "{l}: {tag}: {what}");
+    assert!(
+        !page.body.contains(english),
+        "{l}: {tag}: {what} still says {english:?}: {}",
+        page.body
+    );
+    assert!(
+        page.body.contains(wanted),
+        "{l}: {tag}: {what} lacks {wanted:?}: {}",
+        page.body
+    );
+}
+
+async fn the_administrators_pages_speak_french_and_arabic(db: TestDb) {
+    let app = spawn_web(&db).await;
+    let l = app.label;
+    let course = app.create_course("CS101", &[], None).await;
+    let course_id = course.name.trim_start_matches("courses/").to_string();
+    for tag in ["fr", "ar"] {
+        let ana = app.create_user(v1::Role::Student, &format!("ana{tag}")).await;
+        app.enroll(&course, &ana).await;
+        let ana_page = format!("/admin/users/{}", ana.name.trim_start_matches("users/"));
+        let mut browser = Browser::with_token(&app, &app.admin);
+        browser.accept_language = Some(tag.into());
+        let pick = |t: &Translated| if tag == "fr" { t.french } else { t.arabic };
+
+        for page in [
+            Translated::new(
+                "/admin",
+                "Refused check-ins today",
+                "Pointages refusés aujourd’hui",
+                "تسجيلات الحضور المرفوضة اليوم",
+            ),
+            Translated::new(
+                "/admin",
+                "No sessions today.",
+                "Aucune séance aujourd’hui.",
+                "لا توجد حصص اليوم.",
+            ),
+            Translated::new(
+                "/admin/users",
+                "Include deactivated",
+                "Inclure les comptes désactivés",
+                "تضمين الحسابات المعطّلة",
+            ),
+            Translated::new(
+                "/admin/users/new",
+                "Password (leave empty to generate one)",
+                "Mot de passe (laissez vide pour en générer un)",
+                "كلمة المرور (اتركها فارغة لتوليد واحدة)",
+            ),
+            Translated::new(
+                &ana_page,
+                "Reset password",
+                "Réinitialiser le mot de passe",
+                "إعادة تعيين كلمة المرور",
+            ),
+            Translated::new(
+                "/admin/users/import",
+                "Check the file",
+                "Vérifier le fichier",
+                "تحقّق من الملف",
+            ),
+            Translated::new(
+                "/admin/audit",
+                "Action starts with",
+                "Action commençant par",
+                "الإجراء يبدأ بـ",
+            ),
+            Translated::new(
+                "/admin/rejections",
+                "No refused check-ins.",
+                "Aucun pointage refusé.",
+                "لا توجد تسجيلات حضور مرفوضة.",
+            ),
+            Translated::new(
+                "/admin/api-tokens",
+                "Make token",
+                "Créer le jeton",
+                "إنشاء الرمز",
+            ),
+            Translated::new(
+                &format!("/courses/{course_id}/edit"),
+                "Absences in a row",
+                "Absences consécutives",
+                "الغيابات المتتالية",
+            ),
+            Translated::new(
+                &format!("/courses/{course_id}/students"),
+                "Create and enroll",
+                "Créer et inscrire",
+                "إنشاء وتسجيل",
+            ),
+            Translated::new(
+                "/account/password",
+                "New password again",
+                "Nouveau mot de passe (confirmation)",
+                "تأكيد كلمة المرور الجديدة",
+            ),
+            Translated::new(
+                "/device",
+                "Enter the code your device",
+                "Saisissez le code qu’affiche votre appareil",
+                "أدخل الرمز الذي يعرضه جهازك",
+            ),
+        ] {
+            let shown = browser.get(&page.path).await;
+            assert_eq!(shown.status, StatusCode::OK, "{l}: {tag}: {}", page.path);
+            assert_translated(l, tag, &page.path, &shown, page.english, pick(&page));
+        }
+
+        // Words made in Rust: an import's preview, a flash message, a token's secret.
+        browser.get("/admin/users/import").await;
+        let csv = format!(
+            "username,email,display_name,role\nzoe{tag},zoe{tag}@uni.example.edu,Zoé {tag},student\n"
+        );
+        let preview = browser
+            .upload("/admin/users/import", &[("csv", &csv)], "", &[])
+            .await;
+        assert_eq!(preview.status, StatusCode::OK, "{l}: {tag}: {preview:?}");
+        let one_user = Translated::new(
+            "",
+            "would be created",
+            "1 utilisateur serait créé",
+            "سيُنشأ مستخدم واحد",
+        );
+        assert_translated(l, tag, "the import preview", &preview, one_user.english, pick(&one_user));
+
+        browser.get(&ana_page).await;
+        let deactivated = browser.post(&format!("{ana_page}/deactivate"), &[]).await;
+        assert_eq!(deactivated.status, StatusCode::SEE_OTHER, "{l}: {tag}");
+        let flash = Translated::new(
+            "",
+            "they can no longer log in",
+            "Compte désactivé : la personne ne peut plus se connecter.",
+            "عُطّل الحساب: لم يعد بإمكان صاحبه تسجيل الدخول.",
+        );
+        let shown = browser.get(&ana_page).await;
+        assert_translated(l, tag, "the flash after deactivating", &shown, flash.english, pick(&flash));
+
+        browser.get("/admin/api-tokens").await;
+        let made = browser
+            .post(
+                "/admin/api-tokens",
+                &[("display_name", "nightly export"), ("role", "professor"), ("days", "30")],
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::OK, "{l}: {tag}: {}", made.body);
+        let secret = Translated::new(
+            "",
+            "shown only now",
+            "Son secret, affiché seulement maintenant",
+            "سرّه، يُعرض الآن فقط",
+        );
+        assert_translated(l, tag, "a token just made", &made, secret.english, pick(&secret));
+        assert!(made.body.contains("<bdi>nightly export</bdi>"), "{l}: {tag}: {}", made.body);
+    }
+    app.stop().await;
+}
+per_backend!(the_administrators_pages_speak_french_and_arabic);
