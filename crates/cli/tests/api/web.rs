@@ -1033,8 +1033,10 @@ impl Translated {
 /// missing from every language shows as itself), the English sentence gone, `wanted` there.
 fn assert_translated(l: &str, tag: &str, what: &str, page: &Page, english: &str, wanted: &str) {
     assert!(
-        page.body
-            .contains(&format!(r#"<html lang="{tag}" dir="{}">"#, if tag == "ar" { "rtl" } else { "ltr" })),
+        page.body.contains(&format!(
+            r#"<html lang="{tag}" dir="{}">"#,
+            if tag == "ar" { "rtl" } else { "ltr" }
+        )),
         "{l}: {tag}: {what}: {}",
         page.body
     );
@@ -1043,7 +1045,11 @@ fn assert_translated(l: &str, tag: &str, what: &str, page: &Page, english: &str,
         "{l}: {tag}: {what} shows a message key: {}",
         page.body
     );
-    assert_eq!(untranslated_keys(&page.body), Vec::<String>::new(), "{l}: {tag}: {what}");
+    assert_eq!(
+        untranslated_keys(&page.body),
+        Vec::<String>::new(),
+        "{l}: {tag}: {what}"
+    );
     assert!(
         !page.body.contains(english),
         "{l}: {tag}: {what} still says {english:?}: {}",
@@ -1062,7 +1068,9 @@ async fn the_administrators_pages_speak_french_and_arabic(db: TestDb) {
     let course = app.create_course("CS101", &[], None).await;
     let course_id = course.name.trim_start_matches("courses/").to_string();
     for tag in ["fr", "ar"] {
-        let ana = app.create_user(v1::Role::Student, &format!("ana{tag}")).await;
+        let ana = app
+            .create_user(v1::Role::Student, &format!("ana{tag}"))
+            .await;
         app.enroll(&course, &ana).await;
         let ana_page = format!("/admin/users/{}", ana.name.trim_start_matches("users/"));
         let mut browser = Browser::with_token(&app, &app.admin);
@@ -1169,7 +1177,14 @@ async fn the_administrators_pages_speak_french_and_arabic(db: TestDb) {
             "1 utilisateur serait créé",
             "سيُنشأ مستخدم واحد",
         );
-        assert_translated(l, tag, "the import preview", &preview, one_user.english, pick(&one_user));
+        assert_translated(
+            l,
+            tag,
+            "the import preview",
+            &preview,
+            one_user.english,
+            pick(&one_user),
+        );
 
         browser.get(&ana_page).await;
         let deactivated = browser.post(&format!("{ana_page}/deactivate"), &[]).await;
@@ -1181,13 +1196,24 @@ async fn the_administrators_pages_speak_french_and_arabic(db: TestDb) {
             "عُطّل الحساب: لم يعد بإمكان صاحبه تسجيل الدخول.",
         );
         let shown = browser.get(&ana_page).await;
-        assert_translated(l, tag, "the flash after deactivating", &shown, flash.english, pick(&flash));
+        assert_translated(
+            l,
+            tag,
+            "the flash after deactivating",
+            &shown,
+            flash.english,
+            pick(&flash),
+        );
 
         browser.get("/admin/api-tokens").await;
         let made = browser
             .post(
                 "/admin/api-tokens",
-                &[("display_name", "nightly export"), ("role", "professor"), ("days", "30")],
+                &[
+                    ("display_name", "nightly export"),
+                    ("role", "professor"),
+                    ("days", "30"),
+                ],
             )
             .await;
         assert_eq!(made.status, StatusCode::OK, "{l}: {tag}: {}", made.body);
@@ -1197,8 +1223,19 @@ async fn the_administrators_pages_speak_french_and_arabic(db: TestDb) {
             "Son secret, affiché seulement maintenant",
             "سرّه، يُعرض الآن فقط",
         );
-        assert_translated(l, tag, "a token just made", &made, secret.english, pick(&secret));
-        assert!(made.body.contains("<bdi>nightly export</bdi>"), "{l}: {tag}: {}", made.body);
+        assert_translated(
+            l,
+            tag,
+            "a token just made",
+            &made,
+            secret.english,
+            pick(&secret),
+        );
+        assert!(
+            made.body.contains("<bdi>nightly export</bdi>"),
+            "{l}: {tag}: {}",
+            made.body
+        );
     }
     app.stop().await;
 }

@@ -138,10 +138,8 @@ pub async fn login(
     // A password the server chose (a reset, an import) is changed before
     // anything else; the API would refuse the rest, a pending check-in too.
     if answer.password_change_required {
-        let mut response = browser.redirect_with_flash(
-            "/account/password",
-            &t("admin-password-set-for-you"),
-        );
+        let mut response =
+            browser.redirect_with_flash("/account/password", &t("admin-password-set-for-you"));
         response
             .headers_mut()
             .append(header::SET_COOKIE, session_cookie);

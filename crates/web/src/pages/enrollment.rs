@@ -114,7 +114,10 @@ async fn show(state: &AppState, viewer: &Viewer, id: &str, f: Forms) -> PageResu
     Ok(render_with_status(
         status,
         &EnrollmentPage {
-            l: viewer.layout(&t_args("admin-enrol-title", &[("code", (&course.code).into())])),
+            l: viewer.layout(&t_args(
+                "admin-enrol-title",
+                &[("code", (&course.code).into())],
+            )),
             course_id: id.to_string(),
             course: format!("{} · {}", course.code, course.title),
             students,
@@ -172,8 +175,8 @@ async fn enroll(
     id: &str,
     student: Student,
 ) -> Result<classtrack_proto::v1::EnrollStudentResponse, tonic::Status> {
-    let course =
-        name("courses", id).map_err(|_| tonic::Status::not_found(t("admin-enrol-no-such-course")))?;
+    let course = name("courses", id)
+        .map_err(|_| tonic::Status::not_found(t("admin-enrol-no-such-course")))?;
     state
         .api
         .courses()

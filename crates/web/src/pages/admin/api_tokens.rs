@@ -118,7 +118,10 @@ pub async fn create_api_token(
     match answer {
         Ok(made) => {
             let made = made.into_inner();
-            let shown = made.api_token.map(|token| token.display_name).unwrap_or_default();
+            let shown = made
+                .api_token
+                .map(|token| token.display_name)
+                .unwrap_or_default();
             p.made = Some((shown, made.secret));
             Ok(render(&p))
         }
@@ -148,7 +151,5 @@ pub async fn revoke_api_token(
         .auth()
         .revoke_api_token(viewer.req(RevokeApiTokenRequest { name: token }))
         .await;
-    viewer.after("/admin/api-tokens", done, |_| {
-        t("admin-tokens-revoked")
-    })
+    viewer.after("/admin/api-tokens", done, |_| t("admin-tokens-revoked"))
 }

@@ -13,9 +13,9 @@ use serde::Deserialize;
 use crate::pages::forms::{Form, Query};
 
 use crate::error::{in_place, FormErrors, PageResult};
+use crate::lang::{t, t_args};
 use crate::pages::enrollment::{ImportPage, SecretPage};
 use crate::pages::{name, upload, Admin, Visitor};
-use crate::lang::{t, t_args};
 use crate::view::{id_of, render, render_with_status, role_label, Layout};
 use crate::AppState;
 
@@ -405,7 +405,9 @@ struct ImportFormPage {
 
 pub async fn import_page(Admin(viewer): Admin) -> Response {
     render(&ImportFormPage {
-        l: viewer.layout(&t("admin-users-import-title")).shape("narrow"),
+        l: viewer
+            .layout(&t("admin-users-import-title"))
+            .shape("narrow"),
     })
 }
 

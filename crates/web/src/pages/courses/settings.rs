@@ -143,7 +143,10 @@ pub async fn edit_page(
     };
     Ok(render(&EditPage {
         l: viewer
-            .layout(&t_args("admin-course-settings-title", &[("code", (&c.code).into())]))
+            .layout(&t_args(
+                "admin-course-settings-title",
+                &[("code", (&c.code).into())],
+            ))
             .shape("narrow"),
         id,
         f,
