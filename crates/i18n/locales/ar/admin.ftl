@@ -76,6 +76,7 @@ admin-count-professors = الأساتذة
 admin-count-admins = المسؤولون
 admin-overview-today = حصص اليوم
 admin-overview-no-sessions = لا توجد حصص اليوم.
+admin-overview-here-of = { $here } من { $enrolled }
 admin-overview-refused-today = تسجيلات الحضور المرفوضة اليوم
 admin-overview-all-refused = كل تسجيلات الحضور المرفوضة
 
@@ -98,7 +99,7 @@ admin-audit-system = النظام
 admin-users-title = المستخدمون
 admin-users-new = مستخدم جديد
 admin-users-import-csv = استيراد ملف CSV
-admin-users-search-placeholder = الاسم أو اسم المستخدم أو البريد الإلكتروني أو الرقم
+admin-users-search-placeholder = الاسم أو اسم المستخدم أو البريد أو الرقم
 admin-users-include-inactive = تضمين الحسابات المعطّلة
 admin-users-none = لا يوجد مستخدمون مطابقون.
 admin-users-active = نشط
@@ -135,7 +136,7 @@ admin-user-logged-out = سُجّل خروج { $name } ({ $username }) من كل 
 ## استيراد المستخدمين
 
 admin-users-import-title = استيراد المستخدمين
-admin-users-import-help = ارفع جدول بيانات بصف عناوين: ملف Excel ‏(.xlsx) أو OpenDocument ‏(.ods)، أو ملف CSV كما يحفظه أي برنامج جداول (مفصول بفواصل أو فواصل منقوطة أو علامات جدولة؛ بترميز UTF-8 أو UTF-16 أو Windows-1252). الأعمدة الإلزامية: <code>username</code> و<code>email</code> و<code>display_name</code> و<code>role</code> ‏(admin أو professor أو student)؛ أما <code>student_number</code> و<code>password</code> فاختياريان (تُولَّد كلمة مرور إذا بقيت الخانة فارغة). ملف رفع المستخدمين من Moodle ‏(<code>username</code> و<code>firstname</code> و<code>lastname</code> و<code>email</code> و<code>idnumber</code>) مفهوم أيضًا؛ وكل من فيه طلاب.
+admin-users-import-help = ارفع جدول بيانات بصف عناوين: ملف Excel ‏(<bdi>.xlsx</bdi>) أو OpenDocument ‏(<bdi>.ods</bdi>)، أو ملف CSV كما يحفظه أي برنامج جداول (مفصول بفواصل أو فواصل منقوطة أو علامات جدولة؛ بترميز UTF-8 أو UTF-16 أو Windows-1252). الأعمدة الإلزامية: <code>username</code> و<code>email</code> و<code>display_name</code> و<code>role</code> ‏(admin أو professor أو student)؛ أما <code>student_number</code> و<code>password</code> فاختياريان (تُولَّد كلمة مرور إذا بقيت الخانة فارغة). ملف رفع المستخدمين من Moodle ‏(<code>username</code> و<code>firstname</code> و<code>lastname</code> و<code>email</code> و<code>idnumber</code>) مفهوم أيضًا؛ وكل من فيه طلاب.
 admin-users-import-first = سترى أولًا كل مشكلة، أو ما سيُنشأ؛ ولا يُكتب شيء قبل أن تؤكّد.
 admin-users-import-valid = الملف صالح: { $count ->
     [zero] لن يُنشأ أي مستخدم

@@ -77,6 +77,8 @@ admin-count-professors = Professors
 admin-count-admins = Administrators
 admin-overview-today = Today's sessions
 admin-overview-no-sessions = No sessions today.
+# Students here (present or late) of those enrolled, in a session of today.
+admin-overview-here-of = { $here } / { $enrolled }
 admin-overview-refused-today = Refused check-ins today
 admin-overview-all-refused = All refused check-ins
 

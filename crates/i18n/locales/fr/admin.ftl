@@ -76,6 +76,7 @@ admin-count-professors = Enseignants
 admin-count-admins = Administrateurs
 admin-overview-today = Séances du jour
 admin-overview-no-sessions = Aucune séance aujourd’hui.
+admin-overview-here-of = { $here } / { $enrolled }
 admin-overview-refused-today = Pointages refusés aujourd’hui
 admin-overview-all-refused = Tous les pointages refusés
 
@@ -98,7 +99,7 @@ admin-audit-system = système
 admin-users-title = Utilisateurs
 admin-users-new = Nouvel utilisateur
 admin-users-import-csv = Importer un CSV
-admin-users-search-placeholder = Nom, identifiant, adresse électronique ou numéro
+admin-users-search-placeholder = Nom, identifiant, courriel ou numéro
 admin-users-include-inactive = Inclure les comptes désactivés
 admin-users-none = Aucun utilisateur ne correspond.
 admin-users-active = Actif
