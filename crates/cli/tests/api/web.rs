@@ -1010,33 +1010,39 @@ async fn the_switcher_keeps_the_choice_over_the_browsers_language(db: TestDb) {
 }
 per_backend!(the_switcher_keeps_the_choice_over_the_browsers_language);
 
-/// One administrator's page in one language: what it says instead of the English it said.
-struct Translated {
-    path: String,
+/// A sentence of the administrator's pages as it was in English and as it is now in French and
+/// Arabic.
+struct Words {
     english: &'static str,
     french: &'static str,
     arabic: &'static str,
 }
 
-impl Translated {
-    fn new(path: &str, english: &'static str, french: &'static str, arabic: &'static str) -> Self {
-        Self {
-            path: path.to_string(),
-            english,
-            french,
-            arabic,
+const fn words(english: &'static str, french: &'static str, arabic: &'static str) -> Words {
+    Words {
+        english,
+        french,
+        arabic,
+    }
+}
+
+impl Words {
+    fn in_language(&self, tag: &str) -> &'static str {
+        if tag == "ar" {
+            self.arabic
+        } else {
+            self.french
         }
     }
 }
 
-/// The page `what` (a path, or a form sent) in `tag`: no message key left (an `admin-` key
-/// missing from every language shows as itself), the English sentence gone, `wanted` there.
-fn assert_translated(l: &str, tag: &str, what: &str, page: &Page, english: &str, wanted: &str) {
+/// `page` (what: a path, or a form sent) in `tag`: no message key left (an `admin-` key missing
+/// from every language shows as itself), the English sentence gone, its translation there.
+fn assert_translated(l: &str, tag: &str, what: &str, page: &Page, words: &Words) {
+    let dir = if tag == "ar" { "rtl" } else { "ltr" };
     assert!(
-        page.body.contains(&format!(
-            r#"<html lang="{tag}" dir="{}">"#,
-            if tag == "ar" { "rtl" } else { "ltr" }
-        )),
+        page.body
+            .contains(&format!(r#"<html lang="{tag}" dir="{dir}">"#)),
         "{l}: {tag}: {what}: {}",
         page.body
     );
@@ -1051,10 +1057,12 @@ fn assert_translated(l: &str, tag: &str, what: &str, page: &Page, english: &str,
         "{l}: {tag}: {what}"
     );
     assert!(
-        !page.body.contains(english),
-        "{l}: {tag}: {what} still says {english:?}: {}",
+        !page.body.contains(words.english),
+        "{l}: {tag}: {what} still says {:?}: {}",
+        words.english,
         page.body
     );
+    let wanted = words.in_language(tag);
     assert!(
         page.body.contains(wanted),
         "{l}: {tag}: {what} lacks {wanted:?}: {}",
@@ -1075,94 +1083,108 @@ async fn the_administrators_pages_speak_french_and_arabic(db: TestDb) {
         let ana_page = format!("/admin/users/{}", ana.name.trim_start_matches("users/"));
         let mut browser = Browser::with_token(&app, &app.admin);
         browser.accept_language = Some(tag.into());
-        let pick = |t: &Translated| if tag == "fr" { t.french } else { t.arabic };
 
-        for page in [
-            Translated::new(
-                "/admin",
-                "Refused check-ins today",
-                "Pointages refusés aujourd’hui",
-                "تسجيلات الحضور المرفوضة اليوم",
+        let pages = [
+            (
+                "/admin".to_string(),
+                words(
+                    "Refused check-ins today",
+                    "Pointages refusés aujourd’hui",
+                    "تسجيلات الحضور المرفوضة اليوم",
+                ),
             ),
-            Translated::new(
-                "/admin",
-                "No sessions today.",
-                "Aucune séance aujourd’hui.",
-                "لا توجد حصص اليوم.",
+            (
+                "/admin".to_string(),
+                words(
+                    "No sessions today.",
+                    "Aucune séance aujourd’hui.",
+                    "لا توجد حصص اليوم.",
+                ),
             ),
-            Translated::new(
-                "/admin/users",
-                "Include deactivated",
-                "Inclure les comptes désactivés",
-                "تضمين الحسابات المعطّلة",
+            (
+                "/admin/users".to_string(),
+                words(
+                    "Include deactivated",
+                    "Inclure les comptes désactivés",
+                    "تضمين الحسابات المعطّلة",
+                ),
             ),
-            Translated::new(
-                "/admin/users/new",
-                "Password (leave empty to generate one)",
-                "Mot de passe (laissez vide pour en générer un)",
-                "كلمة المرور (اتركها فارغة لتوليد واحدة)",
+            (
+                "/admin/users/new".to_string(),
+                words(
+                    "Password (leave empty to generate one)",
+                    "Mot de passe (laissez vide pour en générer un)",
+                    "كلمة المرور (اتركها فارغة لتوليد واحدة)",
+                ),
             ),
-            Translated::new(
-                &ana_page,
-                "Reset password",
-                "Réinitialiser le mot de passe",
-                "إعادة تعيين كلمة المرور",
+            (
+                ana_page.clone(),
+                words(
+                    "Reset password",
+                    "Réinitialiser le mot de passe",
+                    "إعادة تعيين كلمة المرور",
+                ),
             ),
-            Translated::new(
-                "/admin/users/import",
-                "Check the file",
-                "Vérifier le fichier",
-                "تحقّق من الملف",
+            (
+                "/admin/users/import".to_string(),
+                words("Check the file", "Vérifier le fichier", "تحقّق من الملف"),
             ),
-            Translated::new(
-                "/admin/audit",
-                "Action starts with",
-                "Action commençant par",
-                "الإجراء يبدأ بـ",
+            (
+                "/admin/audit".to_string(),
+                words(
+                    "Action starts with",
+                    "Action commençant par",
+                    "الإجراء يبدأ بـ",
+                ),
             ),
-            Translated::new(
-                "/admin/rejections",
-                "No refused check-ins.",
-                "Aucun pointage refusé.",
-                "لا توجد تسجيلات حضور مرفوضة.",
+            (
+                "/admin/rejections".to_string(),
+                words(
+                    "No refused check-ins.",
+                    "Aucun pointage refusé.",
+                    "لا توجد تسجيلات حضور مرفوضة.",
+                ),
             ),
-            Translated::new(
-                "/admin/api-tokens",
-                "Make token",
-                "Créer le jeton",
-                "إنشاء الرمز",
+            (
+                "/admin/api-tokens".to_string(),
+                words("Make token", "Créer le jeton", "إنشاء الرمز"),
             ),
-            Translated::new(
-                &format!("/courses/{course_id}/edit"),
-                "Absences in a row",
-                "Absences consécutives",
-                "الغيابات المتتالية",
+            (
+                format!("/courses/{course_id}/edit"),
+                words(
+                    "Absences in a row",
+                    "Absences consécutives",
+                    "الغيابات المتتالية",
+                ),
             ),
-            Translated::new(
-                &format!("/courses/{course_id}/students"),
-                "Create and enroll",
-                "Créer et inscrire",
-                "إنشاء وتسجيل",
+            (
+                format!("/courses/{course_id}/students"),
+                words("Create and enroll", "Créer et inscrire", "إنشاء وتسجيل"),
             ),
-            Translated::new(
-                "/account/password",
-                "New password again",
-                "Nouveau mot de passe (confirmation)",
-                "تأكيد كلمة المرور الجديدة",
+            (
+                "/account/password".to_string(),
+                words(
+                    "New password again",
+                    "Nouveau mot de passe (confirmation)",
+                    "تأكيد كلمة المرور الجديدة",
+                ),
             ),
-            Translated::new(
-                "/device",
-                "Enter the code your device",
-                "Saisissez le code qu’affiche votre appareil",
-                "أدخل الرمز الذي يعرضه جهازك",
+            (
+                "/device".to_string(),
+                words(
+                    "Enter the code your device",
+                    "Saisissez le code qu’affiche votre appareil",
+                    "أدخل الرمز الذي يعرضه جهازك",
+                ),
             ),
-        ] {
-            let shown = browser.get(&page.path).await;
-            assert_eq!(shown.status, StatusCode::OK, "{l}: {tag}: {}", page.path);
-            assert_translated(l, tag, &page.path, &shown, page.english, pick(&page));
+        ];
+        for (path, expected) in &pages {
+            let shown = browser.get(path).await;
+            assert_eq!(shown.status, StatusCode::OK, "{l}: {tag}: {path}");
+            assert_translated(l, tag, path, &shown, expected);
         }
 
-        // Words made in Rust: an import's preview, a flash message, a token's secret.
+        // Words made in Rust: an import's preview (a plural), a flash message, a token's secret.
         browser.get("/admin/users/import").await;
         let csv = format!(
             "username,email,display_name,role\nzoe{tag},zoe{tag}@uni.example.edu,Zoé {tag},student\n"
@@ -1171,69 +1193,45 @@ async fn the_administrators_pages_speak_french_and_arabic(db: TestDb) {
             .upload("/admin/users/import", &[("csv", &csv)], "", &[])
             .await;
         assert_eq!(preview.status, StatusCode::OK, "{l}: {tag}: {preview:?}");
-        let one_user = Translated::new(
-            "",
+        let one_user = words(
             "would be created",
             "1 utilisateur serait créé",
             "سيُنشأ مستخدم واحد",
         );
-        assert_translated(
-            l,
-            tag,
-            "the import preview",
-            &preview,
-            one_user.english,
-            pick(&one_user),
-        );
+        assert_translated(l, tag, "the import preview", &preview, &one_user);
 
         browser.get(&ana_page).await;
         let deactivated = browser.post(&format!("{ana_page}/deactivate"), &[]).await;
         assert_eq!(deactivated.status, StatusCode::SEE_OTHER, "{l}: {tag}");
-        let flash = Translated::new(
-            "",
+        let shown = browser.get(&ana_page).await;
+        let flash = words(
             "they can no longer log in",
             "Compte désactivé : la personne ne peut plus se connecter.",
             "عُطّل الحساب: لم يعد بإمكان صاحبه تسجيل الدخول.",
         );
-        let shown = browser.get(&ana_page).await;
-        assert_translated(
-            l,
-            tag,
-            "the flash after deactivating",
-            &shown,
-            flash.english,
-            pick(&flash),
-        );
+        assert_translated(l, tag, "the flash after deactivating", &shown, &flash);
 
         browser.get("/admin/api-tokens").await;
         let made = browser
             .post(
                 "/admin/api-tokens",
                 &[
-                    ("display_name", "nightly export"),
+                    ("display_name", "nightly"),
                     ("role", "professor"),
                     ("days", "30"),
                 ],
             )
             .await;
         assert_eq!(made.status, StatusCode::OK, "{l}: {tag}: {}", made.body);
-        let secret = Translated::new(
-            "",
+        let secret = words(
             "shown only now",
             "Son secret, affiché seulement maintenant",
             "سرّه، يُعرض الآن فقط",
         );
-        assert_translated(
-            l,
-            tag,
-            "a token just made",
-            &made,
-            secret.english,
-            pick(&secret),
-        );
+        assert_translated(l, tag, "a token just made", &made, &secret);
         assert!(
-            made.body.contains("<bdi>nightly export</bdi>"),
-            "{l}: {tag}: {}",
+            made.body.contains("<bdi>nightly</bdi>"),
+            "{l}: {tag}: the token's name is isolated: {}",
             made.body
         );
     }
