@@ -1149,3 +1149,232 @@ fn check_page(
         "{l} {tag} {path}: English left on the page"
     );
 }
+
+/// A sentence of the administrator's pages as it was in English and as it is now in French and
+/// Arabic.
+struct Words {
+    english: &'static str,
+    french: &'static str,
+    arabic: &'static str,
+}
+
+const fn words(english: &'static str, french: &'static str, arabic: &'static str) -> Words {
+    Words {
+        english,
+        french,
+        arabic,
+    }
+}
+
+impl Words {
+    fn in_language(&self, tag: &str) -> &'static str {
+        if tag == "ar" {
+            self.arabic
+        } else {
+            self.french
+        }
+    }
+}
+
+/// `page` (what: a path, or a form sent) in `tag`: no message key left (an `admin-` key missing
+/// from every language shows as itself), the English sentence gone, its translation there.
+fn assert_translated(l: &str, tag: &str, what: &str, page: &Page, words: &Words) {
+    let dir = if tag == "ar" { "rtl" } else { "ltr" };
+    assert!(
+        page.body
+            .contains(&format!(r#"<html lang="{tag}" dir="{dir}">"#)),
+        "{l}: {tag}: {what}: {}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("admin-"),
+        "{l}: {tag}: {what} shows a message key: {}",
+        page.body
+    );
+    assert_eq!(
+        untranslated_keys(&page.body),
+        Vec::<String>::new(),
+        "{l}: {tag}: {what}"
+    );
+    assert!(
+        !page.body.contains(words.english),
+        "{l}: {tag}: {what} still says {:?}: {}",
+        words.english,
+        page.body
+    );
+    let wanted = words.in_language(tag);
+    assert!(
+        page.body.contains(wanted),
+        "{l}: {tag}: {what} lacks {wanted:?}: {}",
+        page.body
+    );
+}
+
+async fn the_administrators_pages_speak_french_and_arabic(db: TestDb) {
+    let app = spawn_web(&db).await;
+    let l = app.label;
+    let course = app.create_course("CS101", &[], None).await;
+    let course_id = course.name.trim_start_matches("courses/").to_string();
+    for tag in ["fr", "ar"] {
+        let ana = app
+            .create_user(v1::Role::Student, &format!("ana{tag}"))
+            .await;
+        app.enroll(&course, &ana).await;
+        let ana_page = format!("/admin/users/{}", ana.name.trim_start_matches("users/"));
+        let mut browser = Browser::with_token(&app, &app.admin);
+        browser.accept_language = Some(tag.into());
+
+        let pages = [
+            (
+                "/admin".to_string(),
+                words(
+                    "Refused check-ins today",
+                    "Pointages refusés aujourd’hui",
+                    "تسجيلات الحضور المرفوضة اليوم",
+                ),
+            ),
+            (
+                "/admin".to_string(),
+                words(
+                    "No sessions today.",
+                    "Aucune séance aujourd’hui.",
+                    "لا توجد حصص اليوم.",
+                ),
+            ),
+            (
+                "/admin/users".to_string(),
+                words(
+                    "Include deactivated",
+                    "Inclure les comptes désactivés",
+                    "تضمين الحسابات المعطّلة",
+                ),
+            ),
+            (
+                "/admin/users/new".to_string(),
+                words(
+                    "Password (leave empty to generate one)",
+                    "Mot de passe (laissez vide pour en générer un)",
+                    "كلمة المرور (اتركها فارغة لتوليد واحدة)",
+                ),
+            ),
+            (
+                ana_page.clone(),
+                words(
+                    "Reset password",
+                    "Réinitialiser le mot de passe",
+                    "إعادة تعيين كلمة المرور",
+                ),
+            ),
+            (
+                "/admin/users/import".to_string(),
+                words("Check the file", "Vérifier le fichier", "تحقّق من الملف"),
+            ),
+            (
+                "/admin/audit".to_string(),
+                words(
+                    "Action starts with",
+                    "Action commençant par",
+                    "الإجراء يبدأ بـ",
+                ),
+            ),
+            (
+                "/admin/rejections".to_string(),
+                words(
+                    "No refused check-ins.",
+                    "Aucun pointage refusé.",
+                    "لا توجد تسجيلات حضور مرفوضة.",
+                ),
+            ),
+            (
+                "/admin/api-tokens".to_string(),
+                words("Make token", "Créer le jeton", "إنشاء الرمز"),
+            ),
+            (
+                format!("/courses/{course_id}/edit"),
+                words(
+                    "Absences in a row",
+                    "Absences consécutives",
+                    "الغيابات المتتالية",
+                ),
+            ),
+            (
+                format!("/courses/{course_id}/students"),
+                words("Create and enroll", "Créer et inscrire", "إنشاء وتسجيل"),
+            ),
+            (
+                "/account/password".to_string(),
+                words(
+                    "New password again",
+                    "Nouveau mot de passe (confirmation)",
+                    "تأكيد كلمة المرور الجديدة",
+                ),
+            ),
+            (
+                "/device".to_string(),
+                words(
+                    "Enter the code your device",
+                    "Saisissez le code qu’affiche votre appareil",
+                    "أدخل الرمز الذي يعرضه جهازك",
+                ),
+            ),
+        ];
+        for (path, expected) in &pages {
+            let shown = browser.get(path).await;
+            assert_eq!(shown.status, StatusCode::OK, "{l}: {tag}: {path}");
+            assert_translated(l, tag, path, &shown, expected);
+        }
+
+        // Words made in Rust: an import's preview (a plural), a flash message, a token's secret.
+        browser.get("/admin/users/import").await;
+        let csv = format!(
+            "username,email,display_name,role\nzoe{tag},zoe{tag}@uni.example.edu,Zoé {tag},student\n"
+        );
+        let preview = browser
+            .upload("/admin/users/import", &[("csv", &csv)], "", &[])
+            .await;
+        assert_eq!(preview.status, StatusCode::OK, "{l}: {tag}: {preview:?}");
+        let one_user = words(
+            "would be created",
+            "1 utilisateur serait créé",
+            "سيُنشأ مستخدم واحد",
+        );
+        assert_translated(l, tag, "the import preview", &preview, &one_user);
+
+        browser.get(&ana_page).await;
+        let deactivated = browser.post(&format!("{ana_page}/deactivate"), &[]).await;
+        assert_eq!(deactivated.status, StatusCode::SEE_OTHER, "{l}: {tag}");
+        let shown = browser.get(&ana_page).await;
+        let flash = words(
+            "they can no longer log in",
+            "Compte désactivé : la personne ne peut plus se connecter.",
+            "عُطّل الحساب: لم يعد بإمكان صاحبه تسجيل الدخول.",
+        );
+        assert_translated(l, tag, "the flash after deactivating", &shown, &flash);
+
+        browser.get("/admin/api-tokens").await;
+        let made = browser
+            .post(
+                "/admin/api-tokens",
+                &[
+                    ("display_name", "nightly"),
+                    ("role", "professor"),
+                    ("days", "30"),
+                ],
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::OK, "{l}: {tag}: {}", made.body);
+        let secret = words(
+            "shown only now",
+            "Son secret, affiché seulement maintenant",
+            "سرّه، يُعرض الآن فقط",
+        );
+        assert_translated(l, tag, "a token just made", &made, &secret);
+        assert!(
+            made.body.contains("<bdi>nightly</bdi>"),
+            "{l}: {tag}: the token's name is isolated: {}",
+            made.body
+        );
+    }
+    app.stop().await;
+}
+per_backend!(the_administrators_pages_speak_french_and_arabic);

@@ -17,6 +17,7 @@ use super::{checkin, home_of, local_path, Viewer, Visitor};
 use crate::browser::Browser;
 use crate::cookies::{encode_text, SCAN_COOKIE, SESSION_COOKIE};
 use crate::error::{plain_message, FormErrors, PageResult};
+use crate::lang::t;
 use crate::view::{clock_seconds, render, render_with_status, to_utc, Layout};
 use crate::AppState;
 
@@ -147,10 +148,8 @@ pub async fn login(
     // A password the server chose (a reset, an import) is changed before
     // anything else; the API would refuse the rest, a pending check-in too.
     if answer.password_change_required {
-        let mut response = browser.redirect_with_flash(
-            "/account/password",
-            "Your password was set for you: choose your own before you go on.",
-        );
+        let mut response =
+            browser.redirect_with_flash("/account/password", &t("admin-password-set-for-you"));
         response
             .headers_mut()
             .append(header::SET_COOKIE, session_cookie);
@@ -208,7 +207,7 @@ struct PasswordPage {
 
 pub async fn password_page(viewer: Viewer) -> Response {
     render(&PasswordPage {
-        l: viewer.layout("Change password").shape("narrow"),
+        l: viewer.layout(&t("admin-password-title")).shape("narrow"),
         errors: FormErrors::default(),
     })
 }
@@ -232,7 +231,7 @@ pub async fn change_password(
         Ok(render_with_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &PasswordPage {
-                l: viewer.layout("Change password").shape("narrow"),
+                l: viewer.layout(&t("admin-password-title")).shape("narrow"),
                 errors,
             },
         ))
@@ -240,7 +239,7 @@ pub async fn change_password(
     if form.new_password != form.confirm_password {
         return show(FormErrors::field(
             "confirm_password",
-            "The two new passwords are not the same.",
+            &t("admin-password-not-same"),
         ));
     }
     let answer = state
@@ -257,7 +256,7 @@ pub async fn change_password(
             let lifetime = to_utc(answer.expire_time.as_ref())
                 .map(|end| (end - Utc::now()).num_seconds())
                 .unwrap_or(8 * 3600);
-            let mut response = viewer.redirect(home_of(viewer.role), "Your password is changed.");
+            let mut response = viewer.redirect(home_of(viewer.role), &t("admin-password-changed"));
             response.headers_mut().append(
                 header::SET_COOKIE,
                 viewer
@@ -268,7 +267,7 @@ pub async fn change_password(
         }
         Err(status) if status.code() == Code::Unauthenticated => show(FormErrors::field(
             "current_password",
-            "This is not your current password.",
+            &t("admin-password-wrong-current"),
         )),
         Err(status) => show(FormErrors::from_status(&status)?),
     }

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::forms::{Form, Query};
 use super::Viewer;
 use crate::error::{FormErrors, PageResult};
+use crate::lang::t;
 use crate::view::{render, render_with_status, Layout};
 use crate::AppState;
 
@@ -52,7 +53,7 @@ pub struct DecisionForm {
 
 fn page(viewer: &Viewer, code: String) -> DevicePage {
     DevicePage {
-        l: viewer.layout("Sign in a device").shape("narrow"),
+        l: viewer.layout(&t("admin-device-title")).shape("narrow"),
         errors: FormErrors::default(),
         code,
         asking: None,
@@ -111,11 +112,11 @@ pub async fn decide(
         .await;
     match answer {
         Ok(_) => {
-            p.done = Some(if approve {
-                "Approved: the device is signed in as you. You can go back to it now.".into()
+            p.done = Some(t(if approve {
+                "admin-device-approved"
             } else {
-                "Denied: the device was not signed in.".into()
-            });
+                "admin-device-denied"
+            }));
             Ok(render(&p))
         }
         Err(status) => {

@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use classtrack_i18n::Arg;
 use classtrack_proto::v1::{
     enroll_student_request::Student, EnrollStudentRequest, ImportEnrollmentsRequest,
     ListEnrollmentsRequest, NewStudent, UnenrollStudentRequest,
@@ -16,6 +17,7 @@ use super::forms::Form;
 use super::courses::get_course;
 use super::{name, upload, Staff, Viewer, Visitor};
 use crate::error::{in_place, FormErrors, PageResult};
+use crate::lang::{t, t_args};
 use crate::view::{date_time, id_of, render, render_with_status, Layout};
 use crate::AppState;
 
@@ -112,7 +114,10 @@ async fn show(state: &AppState, viewer: &Viewer, id: &str, f: Forms) -> PageResu
     Ok(render_with_status(
         status,
         &EnrollmentPage {
-            l: viewer.layout(&format!("{} students", course.code)),
+            l: viewer.layout(&t_args(
+                "admin-enrol-title",
+                &[("code", (&course.code).into())],
+            )),
             course_id: id.to_string(),
             course: format!("{} · {}", course.code, course.title),
             students,
@@ -146,7 +151,7 @@ pub async fn add(
     match done {
         Ok(_) => Ok(viewer.redirect(
             &format!("/courses/{id}/students"),
-            &format!("{username} is enrolled."),
+            &t_args("admin-enrol-enrolled", &[("who", (&username).into())]),
         )),
         Err(status) => {
             let mut errors = FormErrors::from_status(&status)?;
@@ -170,7 +175,8 @@ async fn enroll(
     id: &str,
     student: Student,
 ) -> Result<classtrack_proto::v1::EnrollStudentResponse, tonic::Status> {
-    let course = name("courses", id).map_err(|_| tonic::Status::not_found("no such course"))?;
+    let course = name("courses", id)
+        .map_err(|_| tonic::Status::not_found(t("admin-enrol-no-such-course")))?;
     state
         .api
         .courses()
@@ -214,12 +220,12 @@ pub async fn create(
             if answer.initial_password.is_empty() {
                 return Ok(viewer.redirect(
                     &format!("/courses/{id}/students"),
-                    &format!("{who} is enrolled."),
+                    &t_args("admin-enrol-enrolled", &[("who", (&who).into())]),
                 ));
             }
             Ok(render(&SecretPage {
-                l: viewer.layout("Student created").shape("narrow"),
-                heading: "Student created and enrolled".into(),
+                l: viewer.layout(&t("admin-enrol-created")).shape("narrow"),
+                heading: t("admin-enrol-created-heading"),
                 who,
                 password: answer.initial_password,
                 back: format!("/courses/{id}/students"),
@@ -250,7 +256,7 @@ pub async fn remove(
         }))
         .await;
     viewer.after(&format!("/courses/{id}/students"), done, |_| {
-        "Student removed from the course. Their past attendance stays.".into()
+        t("admin-enrol-removed")
     })
 }
 
@@ -350,10 +356,10 @@ pub async fn import(
         }))
         .await;
     let mut page = ImportPage::new(
-        viewer.layout("Import students"),
+        viewer.layout(&t("admin-enrol-import-title")),
         &format!("/courses/{id}/students"),
         dry_run,
-        "Student number",
+        &t("admin-field-student-number"),
         &csv,
     );
     match answer {
@@ -369,19 +375,15 @@ pub async fn import(
                     ImportPage::row(u, number.unwrap_or_default())
                 })
                 .collect();
-            let enrolled = r.enrollments.len();
+            let counts: [(&str, Arg<'_>); 3] = [
+                ("count", r.enrollments.len().into()),
+                ("created", r.created.len().into()),
+                ("already", r.already_enrolled.into()),
+            ];
             page.note = match (dry_run, r.errors.is_empty()) {
-                (_, false) => "Nothing was written. Fix these lines and upload the file again.".into(),
-                (true, true) => format!(
-                    "The file is valid: {enrolled} students would be enrolled, {} of them new accounts, {} already enrolled. Nothing is written until you confirm.",
-                    r.created.len(),
-                    r.already_enrolled
-                ),
-                (false, true) => format!(
-                    "{enrolled} students enrolled, {} new accounts created, {} were already enrolled. Hand out the one-time passwords below; they are not shown again.",
-                    r.created.len(),
-                    r.already_enrolled
-                ),
+                (_, false) => t("admin-import-nothing-written"),
+                (true, true) => t_args("admin-enrol-import-valid", &counts),
+                (false, true) => t_args("admin-enrol-import-done", &counts),
             };
         }
         Err(status) => page.general = Some(in_place(&status)?),

@@ -7,6 +7,7 @@ use axum::extract::Multipart;
 
 use crate::browser::Browser;
 use crate::error::PageError;
+use crate::lang::t;
 
 pub struct Upload {
     pub fields: HashMap<String, String>,
@@ -42,7 +43,7 @@ impl Upload {
 pub async fn read(browser: &Browser, mut multipart: Multipart) -> Result<Upload, PageError> {
     let mut fields = HashMap::new();
     let mut file = None;
-    let broken = || PageError::bad_form("The upload did not arrive whole. Try again.");
+    let broken = || PageError::bad_form(&t("admin-upload-broken"));
     while let Some(field) = multipart.next_field().await.map_err(|_| broken())? {
         let name = field.name().unwrap_or_default().to_string();
         if name == "file" {
@@ -62,8 +63,8 @@ pub async fn read(browser: &Browser, mut multipart: Multipart) -> Result<Upload,
     if !browser.csrf_valid(fields.get("csrf").map(String::as_str)) {
         return Err(PageError::message(
             axum::http::StatusCode::FORBIDDEN,
-            "This form has expired",
-            "Go back, reload the page and try again.",
+            &t("admin-upload-expired-title"),
+            &t("admin-upload-expired"),
         ));
     }
     Ok(Upload { fields, file })

@@ -13,6 +13,7 @@ use classtrack_proto::v1::{
 use serde::Deserialize;
 
 use crate::error::{FormErrors, PageResult};
+use crate::lang::t;
 use crate::pages::forms::Form;
 use crate::pages::{name, Admin};
 use crate::view::{date_time, id_of, render, render_with_status, role_label, to_timestamp, Layout};
@@ -60,8 +61,8 @@ async fn page(state: &AppState, viewer: &crate::pages::Viewer) -> PageResult<Api
         .into_inner()
         .api_tokens;
     Ok(ApiTokensPage {
-        l: viewer.layout("API tokens"),
-        items: tokens.iter().map(|t| line(t, viewer.tz)).collect(),
+        l: viewer.layout(&t("admin-tokens-title")),
+        items: tokens.iter().map(|token| line(token, viewer.tz)).collect(),
         errors: FormErrors::default(),
         display_name: String::new(),
         role: "professor".into(),
@@ -70,14 +71,14 @@ async fn page(state: &AppState, viewer: &crate::pages::Viewer) -> PageResult<Api
     })
 }
 
-fn line(t: &ApiToken, tz: chrono_tz::Tz) -> TokenLine {
+fn line(token: &ApiToken, tz: chrono_tz::Tz) -> TokenLine {
     TokenLine {
-        id: id_of(&t.name).to_string(),
-        name: t.display_name.clone(),
-        role: role_label(t.role),
-        creator: t.creator_username.clone(),
-        created: date_time(t.create_time.as_ref(), tz),
-        expires: date_time(t.expire_time.as_ref(), tz),
+        id: id_of(&token.name).to_string(),
+        name: token.display_name.clone(),
+        role: role_label(token.role).to_string(),
+        creator: token.creator_username.clone(),
+        created: date_time(token.create_time.as_ref(), tz),
+        expires: date_time(token.expire_time.as_ref(), tz),
     }
 }
 
@@ -117,14 +118,17 @@ pub async fn create_api_token(
     match answer {
         Ok(made) => {
             let made = made.into_inner();
-            let shown = made.api_token.map(|t| t.display_name).unwrap_or_default();
+            let shown = made
+                .api_token
+                .map(|token| token.display_name)
+                .unwrap_or_default();
             p.made = Some((shown, made.secret));
             Ok(render(&p))
         }
         Err(status) => {
             let mut errors = FormErrors::from_status(&status)?;
             if days.is_none() {
-                errors = FormErrors::field("days", "Give the number of days it lasts (1 to 366).");
+                errors = FormErrors::field("days", &t("admin-tokens-days-missing"));
             }
             p.errors = errors;
             p.display_name = form.display_name;
@@ -147,7 +151,5 @@ pub async fn revoke_api_token(
         .auth()
         .revoke_api_token(viewer.req(RevokeApiTokenRequest { name: token }))
         .await;
-    viewer.after("/admin/api-tokens", done, |_| {
-        "Revoked: the token no longer works.".into()
-    })
+    viewer.after("/admin/api-tokens", done, |_| t("admin-tokens-revoked"))
 }

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use crate::pages::forms::Query;
 
 use crate::error::{in_place, PageResult};
+use crate::lang::t;
 use crate::pages::Admin;
 use crate::view::{clock, date_time, id_of, render, state_class, state_label, Layout};
 use crate::AppState;
@@ -33,7 +34,7 @@ pub struct LiveLine {
 #[template(path = "admin.html")]
 struct OverviewPage {
     l: Layout,
-    counts: Vec<(&'static str, i32)>,
+    counts: Vec<(String, i32)>,
     sessions: Vec<LiveLine>,
     rejections: Vec<(String, i32)>,
     problem: Option<String>,
@@ -46,7 +47,7 @@ pub async fn overview(State(state): State<AppState>, Admin(viewer): Admin) -> Pa
         .get_supervision_overview(viewer.req(GetSupervisionOverviewRequest {}))
         .await;
     let mut page = OverviewPage {
-        l: viewer.layout("Overview"),
+        l: viewer.layout(&t("admin-overview-title")),
         counts: Vec::new(),
         sessions: Vec::new(),
         rejections: Vec::new(),
@@ -56,15 +57,18 @@ pub async fn overview(State(state): State<AppState>, Admin(viewer): Admin) -> Pa
         Ok(r) => {
             let r = r.into_inner();
             let c = r.counts.unwrap_or_default();
-            page.counts = vec![
-                ("Check-ins today", c.check_ins_today),
-                ("Refused today", c.rejections_today),
-                ("Sessions", c.sessions),
-                ("Courses", c.courses),
-                ("Students", c.students),
-                ("Professors", c.professors),
-                ("Administrators", c.admins),
-            ];
+            page.counts = [
+                ("admin-count-check-ins-today", c.check_ins_today),
+                ("admin-count-refused-today", c.rejections_today),
+                ("admin-count-sessions", c.sessions),
+                ("admin-count-courses", c.courses),
+                ("admin-count-students", c.students),
+                ("admin-count-professors", c.professors),
+                ("admin-count-admins", c.admins),
+            ]
+            .into_iter()
+            .map(|(key, n)| (t(key), n))
+            .collect();
             page.sessions = r
                 .sessions
                 .iter()
@@ -81,7 +85,7 @@ pub async fn overview(State(state): State<AppState>, Admin(viewer): Admin) -> Pa
                             clock(s.end_time.as_ref(), viewer.tz)
                         ),
                         room: s.room.clone(),
-                        state: state_label(s.state),
+                        state: state_label(s.state).to_string(),
                         state_class: state_class(s.state),
                         here: k.present + k.late,
                         enrolled: k.enrolled,
@@ -186,7 +190,7 @@ pub async fn rejections(
         })
         .collect();
     Ok(render(&RejectionsPage {
-        l: viewer.layout("Refused check-ins"),
+        l: viewer.layout(&t("admin-rejections-title")),
         items,
         reasons,
         reason: query.reason,
@@ -255,7 +259,7 @@ pub async fn audit(
                 .map(|e| AuditLine {
                     when: date_time(e.time.as_ref(), viewer.tz),
                     actor: if e.actor_username.is_empty() {
-                        "system".into()
+                        t("admin-audit-system")
                     } else {
                         e.actor_username.clone()
                     },
@@ -274,7 +278,7 @@ pub async fn audit(
         Err(status) => (Vec::new(), None, Some(in_place(&status)?)),
     };
     Ok(render(&AuditPage {
-        l: viewer.layout("Audit log"),
+        l: viewer.layout(&t("admin-audit-title")),
         items,
         action: query.action,
         next,

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use crate::pages::forms::{Form, Query};
 
 use crate::error::{in_place, FormErrors, PageResult};
+use crate::lang::{t, t_args};
 use crate::pages::enrollment::{ImportPage, SecretPage};
 use crate::pages::{name, upload, Admin, Visitor};
 use crate::view::{id_of, render, render_with_status, role_label, Layout};
@@ -35,7 +36,7 @@ impl From<&User> for UserLine {
             username: u.username.clone(),
             display_name: u.display_name.clone(),
             email: u.email.clone(),
-            role: role_label(u.role),
+            role: role_label(u.role).to_string(),
             number: u.student_number.clone(),
             active: u.active,
         }
@@ -65,6 +66,7 @@ struct UsersPage {
     inactive: bool,
     next: Option<String>,
     problem: Option<String>,
+    /// (value, message key) of each choice.
     roles: [(&'static str, &'static str); 4],
 }
 
@@ -116,7 +118,7 @@ pub async fn users(
         Err(status) => (Vec::new(), 0, None, Some(in_place(&status)?)),
     };
     Ok(render(&UsersPage {
-        l: viewer.layout("Users"),
+        l: viewer.layout(&t("admin-users-title")),
         users,
         total,
         q: query.q,
@@ -125,10 +127,10 @@ pub async fn users(
         next,
         problem,
         roles: [
-            ("", "Everyone"),
-            ("student", "Students"),
-            ("professor", "Professors"),
-            ("admin", "Administrators"),
+            ("", "admin-roles-everyone"),
+            ("student", "admin-roles-students"),
+            ("professor", "admin-roles-professors"),
+            ("admin", "admin-roles-admins"),
         ],
     }))
 }
@@ -174,15 +176,16 @@ struct UserFormPage {
     roles: [(&'static str, &'static str); 3],
 }
 
+/// The roles of the form: (value, message key).
 const ROLES: [(&str, &str); 3] = [
-    ("student", "Student"),
-    ("professor", "Professor"),
-    ("admin", "Administrator"),
+    ("student", "admin-role-student"),
+    ("professor", "admin-role-professor"),
+    ("admin", "admin-role-admin"),
 ];
 
 pub async fn new_user_page(Admin(viewer): Admin) -> Response {
     render(&UserFormPage {
-        l: viewer.layout("New user").shape("narrow"),
+        l: viewer.layout(&t("admin-user-new")).shape("narrow"),
         id: String::new(),
         f: UserForm {
             role: "student".into(),
@@ -211,18 +214,21 @@ pub async fn create_user(
         Ok(r) => {
             let r = r.into_inner();
             let user = r.user.unwrap_or_default();
-            let who = format!(
-                "{} ({}), {}",
-                user.display_name,
-                user.username,
-                role_label(user.role).to_lowercase()
+            let who = t_args(
+                "admin-user-who",
+                &[
+                    ("name", (&user.display_name).into()),
+                    ("username", (&user.username).into()),
+                    ("role", role_word(user.role).into()),
+                ],
             );
             if r.initial_password.is_empty() {
-                return Ok(viewer.redirect("/admin/users", &format!("Created {who}.")));
+                let created = t_args("admin-user-created-flash", &[("who", (&who).into())]);
+                return Ok(viewer.redirect("/admin/users", &created));
             }
             Ok(render(&SecretPage {
-                l: viewer.layout("User created").shape("narrow"),
-                heading: "User created".into(),
+                l: viewer.layout(&t("admin-user-created")).shape("narrow"),
+                heading: t("admin-user-created"),
                 who,
                 password: r.initial_password,
                 back: "/admin/users".into(),
@@ -231,7 +237,7 @@ pub async fn create_user(
         Err(status) => Ok(render_with_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &UserFormPage {
-                l: viewer.layout("New user").shape("narrow"),
+                l: viewer.layout(&t("admin-user-new")).shape("narrow"),
                 id: String::new(),
                 errors: FormErrors::from_status(&status)?,
                 f: UserForm {
@@ -245,13 +251,13 @@ pub async fn create_user(
     }
 }
 
-fn role_word(role: i32) -> String {
+/// The form's (and the messages') word for a role.
+fn role_word(role: i32) -> &'static str {
     match crate::view::role_of(role) {
         Role::Admin => "admin",
         Role::Professor => "professor",
         _ => "student",
     }
-    .to_string()
 }
 
 pub async fn edit_user_page(
@@ -276,7 +282,7 @@ pub async fn edit_user_page(
             username: user.username.clone(),
             display_name: user.display_name.clone(),
             email: user.email.clone(),
-            role: role_word(user.role),
+            role: role_word(user.role).to_string(),
             student_number: user.student_number.clone(),
             password: String::new(),
         },
@@ -309,7 +315,10 @@ pub async fn edit_user(
         )
         .await;
     match updated {
-        Ok(_) => Ok(viewer.redirect("/admin/users", &format!("Saved {}.", f.username))),
+        Ok(_) => Ok(viewer.redirect(
+            "/admin/users",
+            &t_args("admin-user-saved", &[("username", (&f.username).into())]),
+        )),
         Err(status) => Ok(render_with_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &UserFormPage {
@@ -337,12 +346,12 @@ pub async fn set_active<const ACTIVE: bool>(
         users
             .reactivate_user(viewer.req(ReactivateUserRequest { name }))
             .await
-            .map(|r| r.map(|_| "Reactivated: they can log in again."))
+            .map(|r| r.map(|_| t("admin-user-reactivated")))
     } else {
         users
             .deactivate_user(viewer.req(DeactivateUserRequest { name }))
             .await
-            .map(|r| r.map(|_| "Deactivated: they can no longer log in. Their attendance stays."))
+            .map(|r| r.map(|_| t("admin-user-deactivated")))
     };
     viewer.after(&format!("/admin/users/{id}"), done, String::from)
 }
@@ -371,11 +380,14 @@ pub async fn reset_password(
                 .and_then(|u| u.into_inner().user)
                 .unwrap_or_default();
             Ok(render(&SecretPage {
-                l: viewer.layout("Password reset").shape("narrow"),
-                heading: "New password".into(),
-                who: format!(
-                    "{} ({}) is logged out everywhere.",
-                    user.display_name, user.username
+                l: viewer.layout(&t("admin-user-reset-title")).shape("narrow"),
+                heading: t("admin-user-reset-heading"),
+                who: t_args(
+                    "admin-user-logged-out",
+                    &[
+                        ("name", (&user.display_name).into()),
+                        ("username", (&user.username).into()),
+                    ],
                 ),
                 password: r.into_inner().new_password,
                 back: format!("/admin/users/{id}"),
@@ -393,7 +405,9 @@ struct ImportFormPage {
 
 pub async fn import_page(Admin(viewer): Admin) -> Response {
     render(&ImportFormPage {
-        l: viewer.layout("Import users").shape("narrow"),
+        l: viewer
+            .layout(&t("admin-users-import-title"))
+            .shape("narrow"),
     })
 }
 
@@ -415,10 +429,10 @@ pub async fn import(
         }))
         .await;
     let mut page = ImportPage::new(
-        viewer.layout("Import users"),
+        viewer.layout(&t("admin-users-import-title")),
         "/admin/users",
         dry_run,
-        "Role",
+        &t("admin-col-role"),
         &csv,
     );
     match answer {
@@ -430,19 +444,15 @@ pub async fn import(
                 .users
                 .iter()
                 .map(|u| {
-                    let role = u
-                        .user
-                        .as_ref()
-                        .map(|x| role_label(x.role))
-                        .unwrap_or_default();
-                    ImportPage::row(u, role.to_string())
+                    let role = u.user.as_ref().map(|x| role_label(x.role).to_string());
+                    ImportPage::row(u, role.unwrap_or_default())
                 })
                 .collect();
             let n = r.users.len();
             page.note = match (dry_run, r.errors.is_empty()) {
-                (_, false) => "Nothing was written. Fix these lines and upload the file again.".into(),
-                (true, true) => format!("The file is valid: {n} users would be created. Nothing is written until you confirm."),
-                (false, true) => format!("{n} users created. Hand out the one-time passwords below; they are not shown again."),
+                (_, false) => t("admin-import-nothing-written"),
+                (true, true) => t_args("admin-users-import-valid", &[("count", n.into())]),
+                (false, true) => t_args("admin-users-import-done", &[("count", n.into())]),
             };
         }
         Err(status) => page.general = Some(in_place(&status)?),

@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use super::{get_course, professors, Choice};
 use crate::error::{FormErrors, PageResult};
+use crate::lang::{t, t_args};
 use crate::pages::fields::Fields;
 use crate::pages::{name, Staff};
 use crate::view::{render, render_with_status, Layout};
@@ -77,15 +78,10 @@ fn geofence_from(
         // A decimal comma, as typed in much of the world, is read as a point.
         match text.replace(',', ".").parse::<f64>() {
             Ok(v) if v.is_finite() => values[i] = v,
-            _ if text.is_empty() => errors.push((
-                key.to_string(),
-                "Fill in latitude, longitude and radius together, or leave all three empty."
-                    .to_string(),
-            )),
-            _ => errors.push((
-                key.to_string(),
-                "Enter a number, e.g. 38.7369 (decimal degrees) or 80 (metres).".to_string(),
-            )),
+            _ if text.is_empty() => {
+                errors.push((key.to_string(), t("admin-course-fence-together")))
+            }
+            _ => errors.push((key.to_string(), t("admin-course-fence-number"))),
         }
     }
     if !errors.is_empty() {
@@ -147,7 +143,10 @@ pub async fn edit_page(
     };
     Ok(render(&EditPage {
         l: viewer
-            .layout(&format!("{} settings", c.code))
+            .layout(&t_args(
+                "admin-course-settings-title",
+                &[("code", (&c.code).into())],
+            ))
             .shape("narrow"),
         id,
         f,
@@ -186,7 +185,7 @@ pub async fn edit(
             Err(_) => {
                 errors
                     .fields
-                    .push((field.to_string(), "Enter a whole number.".to_string()));
+                    .push((field.to_string(), t("admin-whole-number")));
                 None
             }
         }
@@ -250,7 +249,7 @@ pub async fn edit(
         render_with_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &EditPage {
-                l: viewer.layout("Course settings").shape("narrow"),
+                l: viewer.layout(&t("admin-course-settings")).shape("narrow"),
                 id: id.clone(),
                 f,
                 errors,
@@ -260,7 +259,7 @@ pub async fn edit(
         )
     };
     if !errors.fields.is_empty() {
-        errors.general = Some("Please correct the marked fields.".into());
+        errors.general = Some(t("admin-correct-fields"));
         return Ok(show(errors, f));
     }
     let mut paths = vec!["title", "term", "time_zone", "settings", "absence_rules"];
@@ -309,7 +308,7 @@ pub async fn edit(
             return Ok(show(errors, f));
         }
     }
-    Ok(viewer.redirect(&format!("/courses/{id}"), "Course settings saved."))
+    Ok(viewer.redirect(&format!("/courses/{id}"), &t("admin-course-saved")))
 }
 
 #[cfg(test)]
