@@ -179,5 +179,7 @@ fn build(locale: Locale) -> Bundle {
     bundle
 }
 
+pub mod format;
+
 #[cfg(test)]
 mod tests;
