@@ -80,6 +80,7 @@ pub fn user(u: &User) -> v1::User {
         active: u.active,
         create_time: ts(u.created_at),
         update_time: ts(u.updated_at),
+        locale: u.locale.clone().unwrap_or_default(),
     }
 }
 

@@ -4,9 +4,9 @@
 use askama::Template;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use classtrack_i18n::Locale;
+use classtrack_i18n::{format, Locale};
 use classtrack_proto::v1::{AttendanceStatus, Role, RollCounts, SessionState};
 use prost_types::Timestamp;
 
@@ -194,42 +194,46 @@ pub fn to_timestamp(at: DateTime<Utc>) -> Timestamp {
     }
 }
 
-/// "Mon 5 Jan 2026, 10:00"
+// Shown times are in the page's language (`classtrack_i18n::format`, CLDR through ICU4X);
+// form inputs stay ISO (`input_date_time`, `parse_local`), as HTML wants them.
+
+/// The wall-clock time of `ts` in `tz`.
+fn local(ts: Option<&Timestamp>, tz: Tz) -> Option<NaiveDateTime> {
+    to_utc(ts).map(|t| t.with_timezone(&tz).naive_local())
+}
+
+/// "Monday, 5 January 2026 at 10:00", "lundi 5 janvier 2026 à 10:00"
 pub fn date_time(ts: Option<&Timestamp>, tz: Tz) -> String {
-    to_utc(ts)
-        .map(|t| {
-            t.with_timezone(&tz)
-                .format("%a %-d %b %Y, %H:%M")
-                .to_string()
-        })
+    local(ts, tz)
+        .map(|t| format::date_time(lang::current(), t))
         .unwrap_or_default()
 }
 
-/// "Mon 5 Jan"
+/// "Mon 5 Jan", "lun. 5 janv."
 pub fn day(ts: Option<&Timestamp>, tz: Tz) -> String {
-    to_utc(ts)
-        .map(|t| t.with_timezone(&tz).format("%a %-d %b").to_string())
+    local(ts, tz)
+        .map(|t| format::weekday_day(lang::current(), t.date()))
         .unwrap_or_default()
 }
 
-/// "5 Jan"
+/// "5 Jan", "5 janv."
 pub fn short_day(ts: Option<&Timestamp>, tz: Tz) -> String {
-    to_utc(ts)
-        .map(|t| t.with_timezone(&tz).format("%-d %b").to_string())
+    local(ts, tz)
+        .map(|t| format::day_month(lang::current(), t.date()))
         .unwrap_or_default()
 }
 
-/// "10:00"
+/// "10:00" ("10:00 ص" in Arabic)
 pub fn clock(ts: Option<&Timestamp>, tz: Tz) -> String {
-    to_utc(ts)
-        .map(|t| t.with_timezone(&tz).format("%H:%M").to_string())
+    local(ts, tz)
+        .map(|t| format::time(lang::current(), t.time()))
         .unwrap_or_default()
 }
 
 /// "10:00:42"
 pub fn clock_seconds(ts: Option<&Timestamp>, tz: Tz) -> String {
-    to_utc(ts)
-        .map(|t| t.with_timezone(&tz).format("%H:%M:%S").to_string())
+    local(ts, tz)
+        .map(|t| format::time_seconds(lang::current(), t.time()))
         .unwrap_or_default()
 }
 
@@ -337,12 +341,9 @@ pub fn id_of(name: &str) -> &str {
     name.rsplit('/').next().unwrap_or(name)
 }
 
+/// A rate (0.95) as a percentage in the page's language: "95%", "95 %".
 pub fn percent(rate: f64) -> String {
-    if rate.is_finite() {
-        format!("{:.0}%", (rate * 100.0).clamp(0.0, 100.0))
-    } else {
-        "—".into()
-    }
+    format::percent(lang::current(), rate)
 }
 
 // ---- charts ----

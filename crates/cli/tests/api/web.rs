@@ -1009,3 +1009,126 @@ async fn the_switcher_keeps_the_choice_over_the_browsers_language(db: TestDb) {
     app.stop().await;
 }
 per_backend!(the_switcher_keeps_the_choice_over_the_browsers_language);
+
+/// A browser sending `Accept-Language: en`, logged in as `username` through the login page.
+async fn logged_in_in_english(app: &TestApp, username: &str) -> Browser {
+    let mut browser = Browser::new(app);
+    browser.accept_language = Some("en".into());
+    browser.get("/login").await;
+    let login = browser
+        .post("/login", &[("login", username), ("password", PASSWORD)])
+        .await;
+    assert_eq!(
+        login.status,
+        StatusCode::SEE_OTHER,
+        "{}: {login:?}",
+        app.label
+    );
+    browser
+}
+
+async fn the_saved_language_follows_the_user_to_any_browser(db: TestDb) {
+    let app = spawn_web(&db).await;
+    let l = app.label;
+    let (_, token) = app.user_with_token(v1::Role::Professor, "fanny").await;
+    app.auth()
+        .set_my_locale(req(
+            &token,
+            v1::SetMyLocaleRequest {
+                locale: "fr".into(),
+            },
+        ))
+        .await
+        .expect("French saved");
+
+    let mut browser = logged_in_in_english(&app, "fanny").await;
+    let page = browser.get("/courses").await;
+    assert!(
+        page.body.contains(r#"<html lang="fr" dir="ltr">"#),
+        "{l}: the saved language wins over Accept-Language: {}",
+        page.body
+    );
+    assert!(page.body.contains(">Cours</a>"), "{l}: the menu in French");
+
+    let switched = browser.get("/language?lang=ar&next=%2Fcourses").await;
+    assert_eq!(switched.status, StatusCode::SEE_OTHER, "{l}");
+    assert_eq!(
+        browser.cookies.get("ct_lang").map(String::as_str),
+        Some("ar"),
+        "{l}: the cookie too, for the pages before login"
+    );
+    let saved = app
+        .auth()
+        .who_am_i(req(&token, v1::WhoAmIRequest {}))
+        .await
+        .expect("who am I")
+        .into_inner()
+        .user
+        .expect("a user");
+    assert_eq!(saved.locale, "ar", "{l}: the switcher saved the choice");
+
+    let mut elsewhere = logged_in_in_english(&app, "fanny").await;
+    assert!(!elsewhere.cookies.contains_key("ct_lang"), "{l}");
+    let page = elsewhere.get("/courses").await;
+    assert!(
+        page.body.contains(r#"<html lang="ar" dir="rtl">"#),
+        "{l}: a new browser speaks Arabic after login: {}",
+        page.body
+    );
+    assert_eq!(untranslated_keys(&page.body), Vec::<String>::new(), "{l}");
+
+    // Logged out, the browser's own choice is all there is.
+    let mut anonymous = Browser::new(&app);
+    anonymous.accept_language = Some("en".into());
+    let page = anonymous.get("/login").await;
+    assert!(page.body.contains(r#"<html lang="en""#), "{l}");
+    app.stop().await;
+}
+per_backend!(the_saved_language_follows_the_user_to_any_browser);
+
+async fn the_session_time_is_in_the_pages_language(db: TestDb) {
+    let app = spawn_web(&db).await;
+    let l = app.label;
+    let course = app.create_course("FR101", &[], None).await;
+    // Tuesday 7 December 2027, 09:00–10:30 in Lisbon (UTC in winter), as in the site's zone.
+    let start = chrono::DateTime::parse_from_rfc3339("2027-12-07T09:00:00Z")
+        .expect("a time")
+        .with_timezone(&Utc);
+    let session = app
+        .sessions()
+        .create_session(req(
+            &app.admin,
+            v1::CreateSessionRequest {
+                parent: course.name.clone(),
+                session: Some(v1::Session {
+                    title: "Cours magistral".into(),
+                    start_time: Some(ts(start)),
+                    end_time: Some(ts(start + chrono::Duration::minutes(90))),
+                    ..Default::default()
+                }),
+            },
+        ))
+        .await
+        .expect("a session")
+        .into_inner()
+        .session
+        .expect("a session");
+    let path = format!("/sessions/{}", session.name.trim_start_matches("sessions/"));
+    for (language, when) in [
+        ("fr", "mardi 7 décembre 2027 à 09:00–10:30"),
+        ("en", "Tuesday, 7 December 2027 at 09:00–10:30"),
+        ("ar", "الثلاثاء، 7 ديسمبر 2027 في 9:00 ص–10:30 ص"),
+    ] {
+        let mut browser = Browser::with_token(&app, &app.admin);
+        browser.accept_language = Some(language.into());
+        let page = browser.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{l}: {language}: {page:?}");
+        assert!(
+            page.body.contains(when),
+            "{l}: {language}: the session's time as {when:?}: {}",
+            page.body
+        );
+    }
+    app.stop().await;
+}
+per_backend!(the_session_time_is_in_the_pages_language);
