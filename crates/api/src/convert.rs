@@ -283,6 +283,7 @@ pub fn session(s: &Session, now_ms: i64) -> v1::Session {
         series_id: s.series_id.clone().unwrap_or_default(),
         closed_time: opt_ts(s.closed_at.or(s.finalized_at)),
         cancel_time: opt_ts(s.cancelled_at),
+        time_zone: s.course_time_zone.clone(),
     }
 }
 

@@ -7,7 +7,7 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use classtrack_i18n::{format, Locale};
-use classtrack_proto::v1::{AttendanceStatus, Role, RollCounts, SessionState};
+use classtrack_proto::v1::{AttendanceStatus, Role, RollCounts, Session, SessionState};
 use prost_types::Timestamp;
 
 use crate::lang;
@@ -261,6 +261,32 @@ pub fn parse_local(date: &str, time: &str, tz: Tz) -> Option<DateTime<Utc>> {
 
 pub fn zone(name: &str, fallback: Tz) -> Tz {
     name.parse().unwrap_or(fallback)
+}
+
+/// The zone a session's times are read in: its course's, else the site's (`site`).
+pub fn session_zone(session: &Session, site: Tz) -> Tz {
+    zone(&session.time_zone, site)
+}
+
+/// " (Europe/Paris)" after a time read in `tz` when that is not the site's zone, so that
+/// nobody takes a course's 09:00 for their own; nothing when it is.
+pub fn zone_label(tz: Tz, site: Tz) -> String {
+    if tz == site {
+        String::new()
+    } else {
+        format!(" ({})", tz.name())
+    }
+}
+
+/// "09:00–10:30" of a session in its course's zone, labelled when that is not `site`.
+pub fn session_hours(session: &Session, site: Tz) -> String {
+    let tz = session_zone(session, site);
+    format!(
+        "{}–{}{}",
+        clock(session.start_time.as_ref(), tz),
+        clock(session.end_time.as_ref(), tz),
+        zone_label(tz, site)
+    )
 }
 
 // ---- labels ----

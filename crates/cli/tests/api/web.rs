@@ -1132,3 +1132,99 @@ async fn the_session_time_is_in_the_pages_language(db: TestDb) {
     app.stop().await;
 }
 per_backend!(the_session_time_is_in_the_pages_language);
+
+/// A session's times are its course's, labelled with the zone when it is not the site's (UTC
+/// here), on the lists, the roll and the overview; the process's `TZ` changes nothing.
+async fn a_sessions_times_are_its_courses_labelled_when_not_the_sites(db: TestDb) {
+    // Each test is its own process under nextest; nothing may read the process's zone.
+    std::env::set_var("TZ", "Asia/Tokyo");
+    let app = spawn_web(&db).await;
+    let l = app.label;
+    let lisbon = app.create_course("LIS1", &[], None).await;
+    let utc = app
+        .courses()
+        .create_course(req(
+            &app.admin,
+            v1::CreateCourseRequest {
+                course: Some(v1::Course {
+                    code: "UTC1".into(),
+                    title: "Course UTC1".into(),
+                    term: "2026F".into(),
+                    time_zone: "UTC".into(),
+                    ..Default::default()
+                }),
+                professors: vec![],
+            },
+        ))
+        .await
+        .expect("a course in UTC")
+        .into_inner()
+        .course
+        .expect("a course");
+    let away = app.create_session(&lisbon, -5, 60, None).await;
+    let home = app.create_session(&utc, -5, 60, None).await;
+    assert_eq!(
+        away.time_zone, "Europe/Lisbon",
+        "{l}: the session says its zone"
+    );
+    let hours = |s: &v1::Session, tz: chrono_tz::Tz| {
+        let at = |t: &Option<prost_types::Timestamp>| {
+            let t = t.as_ref().expect("a time");
+            chrono::DateTime::from_timestamp(t.seconds, 0)
+                .expect("a time")
+                .with_timezone(&tz)
+                .format("%H:%M")
+                .to_string()
+        };
+        format!("{}–{}", at(&s.start_time), at(&s.end_time))
+    };
+    let away_hours = format!(
+        "{} (Europe/Lisbon)",
+        hours(&away, chrono_tz::Europe::Lisbon)
+    );
+    let home_hours = hours(&home, chrono_tz::UTC);
+
+    let mut browser = Browser::with_token(&app, &app.admin);
+    browser.accept_language = Some("en".into());
+    for path in ["/sessions", "/admin"] {
+        let page = browser.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{l}: {path}");
+        assert!(
+            page.body.contains(&away_hours),
+            "{l}: {path}: {away_hours:?} in {}",
+            page.body
+        );
+        assert!(
+            page.body.contains(&home_hours),
+            "{l}: {path}: {home_hours:?}"
+        );
+        assert_eq!(
+            page.body.matches("(Europe/Lisbon)").count(),
+            1,
+            "{l}: {path}: only the Lisbon session is labelled"
+        );
+        assert!(
+            !page.body.contains("(UTC)"),
+            "{l}: {path}: the site's zone is not"
+        );
+    }
+    let roll = browser
+        .get(&format!(
+            "/sessions/{}",
+            away.name.trim_start_matches("sessions/")
+        ))
+        .await;
+    assert!(
+        roll.body.contains(&format!(
+            "{} (Europe/Lisbon)",
+            hours(&away, chrono_tz::Europe::Lisbon)
+                .split('–')
+                .nth(1)
+                .expect("an end")
+        )),
+        "{l}: the roll's heading ends with the course's zone: {}",
+        roll.body
+    );
+    app.stop().await;
+}
+per_backend!(a_sessions_times_are_its_courses_labelled_when_not_the_sites);

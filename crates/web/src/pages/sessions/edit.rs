@@ -48,7 +48,7 @@ pub async fn edit_page(
     let (_, end_time) = input_date_time(s.end_time.as_ref(), tz);
     Ok(render(&EditPage {
         l: viewer.layout("Edit session").shape("narrow"),
-        s: SessionHead::new(&s, tz),
+        s: SessionHead::new(&s, viewer.tz),
         f: EditForm {
             title: s.title.clone(),
             room: s.room.clone(),
@@ -68,7 +68,7 @@ pub async fn edit(
 ) -> PageResult<Response> {
     let s = get_session(&state, &viewer, &id).await?;
     let tz = session_zone(&state, &viewer, &s).await;
-    let head = SessionHead::new(&s, tz);
+    let head = SessionHead::new(&s, viewer.tz);
     let show = |errors: FormErrors, f: EditForm| {
         render_with_status(
             StatusCode::UNPROCESSABLE_ENTITY,
