@@ -278,6 +278,13 @@ pub fn zone_label(tz: Tz, site: Tz) -> String {
     }
 }
 
+/// [`date_time`] in the zone named `zone_name` (a course's; the site's when empty), labelled
+/// when that is not `site`.
+pub fn zoned_date_time(ts: Option<&Timestamp>, zone_name: &str, site: Tz) -> String {
+    let tz = zone(zone_name, site);
+    format!("{}{}", date_time(ts, tz), zone_label(tz, site))
+}
+
 /// "09:00–10:30" of a session in its course's zone, labelled when that is not `site`.
 pub fn session_hours(session: &Session, site: Tz) -> String {
     let tz = session_zone(session, site);
@@ -512,6 +519,48 @@ mod tests {
         assert_eq!(clock(Some(&ts), tz), "09:30");
         assert!(parse_local("2026-13-01", "09:30", tz).is_none());
         assert!(parse_local("2026-01-01", "9h", tz).is_none());
+    }
+
+    #[tokio::test]
+    async fn shown_times_follow_the_page_and_name_a_zone_not_the_sites() {
+        use crate::lang::{scope, PageContext};
+        let site: Tz = "UTC".parse().unwrap();
+        let session = Session {
+            time_zone: "Europe/Paris".into(),
+            start_time: Some(to_timestamp(
+                parse_local("2026-12-01", "09:00", site).unwrap(),
+            )),
+            end_time: Some(to_timestamp(
+                parse_local("2026-12-01", "10:30", site).unwrap(),
+            )),
+            ..Default::default()
+        };
+        assert_eq!(session_hours(&session, site), "10:00–11:30 (Europe/Paris)");
+        let paris: Tz = "Europe/Paris".parse().unwrap();
+        assert_eq!(session_hours(&session, paris), "10:00–11:30");
+        let other = Session {
+            time_zone: String::new(),
+            ..session.clone()
+        };
+        assert_eq!(session_hours(&other, site), "09:00–10:30");
+        let fr = PageContext {
+            locale: std::cell::Cell::new(Locale::Fr),
+            here: "/".into(),
+        };
+        let (when, rate) = scope(fr, async {
+            (
+                zoned_date_time(session.start_time.as_ref(), "Europe/Paris", site),
+                percent(0.95),
+            )
+        })
+        .await;
+        assert_eq!(when, "mardi 1 décembre 2026 à 10:00 (Europe/Paris)");
+        assert_eq!(rate, "95\u{202f}%");
+        // Form inputs stay ISO whatever the language.
+        assert_eq!(
+            input_date_time(session.start_time.as_ref(), paris),
+            ("2026-12-01".to_string(), "10:00".to_string())
+        );
     }
 
     #[test]

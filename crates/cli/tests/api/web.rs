@@ -1225,6 +1225,33 @@ async fn a_sessions_times_are_its_courses_labelled_when_not_the_sites(db: TestDb
         "{l}: the roll's heading ends with the course's zone: {}",
         roll.body
     );
+
+    let (student, token) = app.user_with_token(v1::Role::Student, "ana").await;
+    app.enroll(&lisbon, &student).await;
+    let missed = app.create_session(&lisbon, -120, 60, None).await;
+    app.reports()
+        .submit_justification(req(
+            &token,
+            v1::SubmitJustificationRequest {
+                session: missed.name.clone(),
+                reason: "ill".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("{l}: submit: {e:?}"));
+    let page = browser.get("/justifications").await;
+    let start = missed.start_time.as_ref().expect("a start");
+    let when = chrono::DateTime::from_timestamp(start.seconds, 0)
+        .expect("a time")
+        .with_timezone(&chrono_tz::Europe::Lisbon)
+        .format("%H:%M (Europe/Lisbon)")
+        .to_string();
+    assert!(
+        page.body.contains(&when),
+        "{l}: the justified session's start as {when:?}: {}",
+        page.body
+    );
     app.stop().await;
 }
 per_backend!(a_sessions_times_are_its_courses_labelled_when_not_the_sites);

@@ -16,7 +16,7 @@ use super::forms::{Form, Query};
 use super::sessions::SessionHead;
 use super::{name, upload, Viewer, Visitor};
 use crate::error::{in_place, FormErrors, PageResult};
-use crate::view::{date_time, id_of, render, render_with_status, Layout};
+use crate::view::{date_time, id_of, render, render_with_status, zoned_date_time, Layout};
 use crate::AppState;
 
 pub struct JustificationLine {
@@ -89,7 +89,11 @@ pub async fn list(
                         id: id_of(&j.name).to_string(),
                         student: j.student_display_name.clone(),
                         course: j.course_code.clone(),
-                        session_when: date_time(j.session_start_time.as_ref(), viewer.tz),
+                        session_when: zoned_date_time(
+                            j.session_start_time.as_ref(),
+                            &j.session_time_zone,
+                            viewer.tz,
+                        ),
                         reason: j.reason.clone(),
                         state: match st {
                             JustificationState::Pending => "Waiting for a decision",

@@ -12,7 +12,7 @@ use classtrack_proto::v1::{
 use super::Viewer;
 use crate::error::{in_place, PageResult};
 use crate::view::{
-    date_time, day, id_of, percent, render, state_class, state_label, status_class, status_label,
+    day, id_of, percent, render, state_class, state_label, status_class, status_label,
     to_timestamp, Layout, RateChart,
 };
 use crate::AppState;
@@ -215,14 +215,11 @@ pub async fn history(State(state): State<AppState>, viewer: Viewer) -> PageResul
                         let status = s.record.as_ref().map(|r| r.status).unwrap_or_default();
                         HistoryLine {
                             id: id_of(&session.name).to_string(),
-                            when: {
-                                let zone = crate::view::session_zone(&session, tz);
-                                format!(
-                                    "{}{}",
-                                    date_time(session.start_time.as_ref(), zone),
-                                    crate::view::zone_label(zone, tz)
-                                )
-                            },
+                            when: crate::view::zoned_date_time(
+                                session.start_time.as_ref(),
+                                &session.time_zone,
+                                tz,
+                            ),
                             status: status_label(status),
                             class: status_class(status),
                             justifiable: status == AttendanceStatus::Absent as i32
