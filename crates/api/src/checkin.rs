@@ -554,6 +554,7 @@ mod tests {
                 student_number: None,
                 active: true,
                 must_change_password: false,
+                locale: None,
                 created_at: 0,
                 updated_at: 0,
             },

@@ -80,6 +80,7 @@ pub fn user(u: &User) -> v1::User {
         active: u.active,
         create_time: ts(u.created_at),
         update_time: ts(u.updated_at),
+        locale: u.locale.clone().unwrap_or_default(),
     }
 }
 
@@ -282,6 +283,7 @@ pub fn session(s: &Session, now_ms: i64) -> v1::Session {
         series_id: s.series_id.clone().unwrap_or_default(),
         closed_time: opt_ts(s.closed_at.or(s.finalized_at)),
         cancel_time: opt_ts(s.cancelled_at),
+        time_zone: s.course_time_zone.clone(),
     }
 }
 

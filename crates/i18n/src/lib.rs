@@ -184,5 +184,7 @@ fn build(locale: Locale) -> Bundle {
     bundle
 }
 
+pub mod format;
+
 #[cfg(test)]
 mod tests;

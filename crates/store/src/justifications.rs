@@ -53,6 +53,8 @@ pub struct Justification {
     pub course_code: String,
     /// When the session starts (UTC ms).
     pub session_start: i64,
+    /// The course's IANA time zone, in which the session's times are meant.
+    pub session_time_zone: String,
     /// The student who submitted it.
     pub student: UserId,
     /// The student's display name.
@@ -100,7 +102,7 @@ pub struct NewJustification<'a> {
     pub attachment: Option<Attachment>,
 }
 
-const COLUMNS: &str = "j.id, j.session_id, s.course_id, c.code, s.start_at, j.student_id, u.display_name, j.reason, \
+const COLUMNS: &str = "j.id, j.session_id, s.course_id, c.code, s.start_at, c.time_zone, j.student_id, u.display_name, j.reason, \
     j.state, j.decision_comment, j.decided_by, j.submitted_at, j.decided_at, j.attachment_filename, \
     j.attachment_content_type, j.attachment_size";
 const FROM: &str = "FROM justifications j JOIN sessions s ON s.id = j.session_id JOIN courses c ON c.id = s.course_id \
@@ -114,6 +116,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Justification> {
         course: CourseId(r.try_get("course_id")?),
         course_code: r.try_get("code")?,
         session_start: r.try_get("start_at")?,
+        session_time_zone: r.try_get("time_zone")?,
         student: UserId(r.try_get("student_id")?),
         student_display_name: r.try_get("display_name")?,
         reason: r.try_get("reason")?,

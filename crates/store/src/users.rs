@@ -27,6 +27,9 @@ pub struct User {
     /// account without a chosen password): the API serves nothing but
     /// changing it until it is changed.
     pub must_change_password: bool,
+    /// The language the user chose for their pages (`en`, `fr`, `ar`); `None` when they
+    /// chose none. Set with [`set_locale`].
+    pub locale: Option<String>,
     /// When the account was created (UTC ms).
     pub created_at: i64,
     /// When it last changed (UTC ms).
@@ -53,7 +56,7 @@ pub struct NewUser {
 }
 
 pub(crate) const COLUMNS: &str =
-    "u.id, u.username, u.email, u.display_name, u.role, u.student_number, u.active, u.must_change_password, u.created_at, u.updated_at";
+    "u.id, u.username, u.email, u.display_name, u.role, u.student_number, u.active, u.must_change_password, u.locale, u.created_at, u.updated_at";
 
 pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<User> {
     let role: String = row.try_get("role")?;
@@ -68,6 +71,7 @@ pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<User> {
         student_number: row.try_get("student_number")?,
         active: row.try_get::<i64, _>("active")? != 0,
         must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
+        locale: row.try_get("locale")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
@@ -300,6 +304,17 @@ pub async fn set_password_hash(
     .bind(id.0)
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// Saves the language a user chose for their pages (`None`: none). A preference, not an
+/// edit of the account: `updated_at` stays. Writes nothing for an unknown id.
+pub async fn set_locale(conn: &mut Conn, id: UserId, locale: Option<&str>) -> Result<()> {
+    sqlx::query("UPDATE users SET locale = ? WHERE id = ?")
+        .bind(locale)
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 

@@ -40,7 +40,8 @@ pub struct Browser {
     pub flash: Option<String>,
     pub address: Option<String>,
     pub secure: bool,
-    /// The language its pages are in (see [`crate::lang::choose`]).
+    /// The language its pages are in (see [`crate::lang::choose`]; once the logged-in user
+    /// is known, their saved one: [`crate::lang::prefer`]).
     pub locale: classtrack_i18n::Locale,
 }
 
@@ -167,7 +168,7 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
 
     parts.extensions.insert(browser.clone());
     let context = PageContext {
-        locale: browser.locale,
+        locale: std::cell::Cell::new(browser.locale),
         here: parts
             .uri
             .path_and_query()

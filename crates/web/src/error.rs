@@ -359,7 +359,7 @@ mod tests {
         use crate::lang::{scope, PageContext};
         use classtrack_i18n::Locale;
         let at = |locale| PageContext {
-            locale,
+            locale: std::cell::Cell::new(locale),
             here: "/".into(),
         };
         let fr = scope(at(Locale::Fr), async {

@@ -4,10 +4,10 @@
 use askama::Template;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use classtrack_i18n::{Arg, Locale};
-use classtrack_proto::v1::{AttendanceStatus, Role, RollCounts, SessionState};
+use classtrack_i18n::{format, Arg, Locale};
+use classtrack_proto::v1::{AttendanceStatus, Role, RollCounts, Session, SessionState};
 use prost_types::Timestamp;
 
 use crate::lang;
@@ -246,42 +246,46 @@ pub fn to_timestamp(at: DateTime<Utc>) -> Timestamp {
     }
 }
 
-/// "Mon 5 Jan 2026, 10:00"
+// Shown times are in the page's language (`classtrack_i18n::format`, CLDR through ICU4X);
+// form inputs stay ISO (`input_date_time`, `parse_local`), as HTML wants them.
+
+/// The wall-clock time of `ts` in `tz`.
+fn local(ts: Option<&Timestamp>, tz: Tz) -> Option<NaiveDateTime> {
+    to_utc(ts).map(|t| t.with_timezone(&tz).naive_local())
+}
+
+/// "Monday, 5 January 2026 at 10:00", "lundi 5 janvier 2026 à 10:00"
 pub fn date_time(ts: Option<&Timestamp>, tz: Tz) -> String {
-    to_utc(ts)
-        .map(|t| {
-            t.with_timezone(&tz)
-                .format("%a %-d %b %Y, %H:%M")
-                .to_string()
-        })
+    local(ts, tz)
+        .map(|t| format::date_time(lang::current(), t))
         .unwrap_or_default()
 }
 
-/// "Mon 5 Jan"
+/// "Mon 5 Jan", "lun. 5 janv."
 pub fn day(ts: Option<&Timestamp>, tz: Tz) -> String {
-    to_utc(ts)
-        .map(|t| t.with_timezone(&tz).format("%a %-d %b").to_string())
+    local(ts, tz)
+        .map(|t| format::weekday_day(lang::current(), t.date()))
         .unwrap_or_default()
 }
 
-/// "5 Jan"
+/// "5 Jan", "5 janv."
 pub fn short_day(ts: Option<&Timestamp>, tz: Tz) -> String {
-    to_utc(ts)
-        .map(|t| t.with_timezone(&tz).format("%-d %b").to_string())
+    local(ts, tz)
+        .map(|t| format::day_month(lang::current(), t.date()))
         .unwrap_or_default()
 }
 
-/// "10:00"
+/// "10:00" ("10:00 ص" in Arabic)
 pub fn clock(ts: Option<&Timestamp>, tz: Tz) -> String {
-    to_utc(ts)
-        .map(|t| t.with_timezone(&tz).format("%H:%M").to_string())
+    local(ts, tz)
+        .map(|t| format::time(lang::current(), t.time()))
         .unwrap_or_default()
 }
 
 /// "10:00:42"
 pub fn clock_seconds(ts: Option<&Timestamp>, tz: Tz) -> String {
-    to_utc(ts)
-        .map(|t| t.with_timezone(&tz).format("%H:%M:%S").to_string())
+    local(ts, tz)
+        .map(|t| format::time_seconds(lang::current(), t.time()))
         .unwrap_or_default()
 }
 
@@ -309,6 +313,39 @@ pub fn parse_local(date: &str, time: &str, tz: Tz) -> Option<DateTime<Utc>> {
 
 pub fn zone(name: &str, fallback: Tz) -> Tz {
     name.parse().unwrap_or(fallback)
+}
+
+/// The zone a session's times are read in: its course's, else the site's (`site`).
+pub fn session_zone(session: &Session, site: Tz) -> Tz {
+    zone(&session.time_zone, site)
+}
+
+/// " (Europe/Paris)" after a time read in `tz` when that is not the site's zone, so that
+/// nobody takes a course's 09:00 for their own; nothing when it is.
+pub fn zone_label(tz: Tz, site: Tz) -> String {
+    if tz == site {
+        String::new()
+    } else {
+        format!(" ({})", tz.name())
+    }
+}
+
+/// [`date_time`] in the zone named `zone_name` (a course's; the site's when empty), labelled
+/// when that is not `site`.
+pub fn zoned_date_time(ts: Option<&Timestamp>, zone_name: &str, site: Tz) -> String {
+    let tz = zone(zone_name, site);
+    format!("{}{}", date_time(ts, tz), zone_label(tz, site))
+}
+
+/// "09:00–10:30" of a session in its course's zone, labelled when that is not `site`.
+pub fn session_hours(session: &Session, site: Tz) -> String {
+    let tz = session_zone(session, site);
+    format!(
+        "{}–{}{}",
+        clock(session.start_time.as_ref(), tz),
+        clock(session.end_time.as_ref(), tz),
+        zone_label(tz, site)
+    )
 }
 
 // ---- labels ----
@@ -392,12 +429,9 @@ pub fn id_of(name: &str) -> &str {
     name.rsplit('/').next().unwrap_or(name)
 }
 
+/// A rate (0.95) as a percentage in the page's language: "95%", "95 %".
 pub fn percent(rate: f64) -> String {
-    if rate.is_finite() {
-        format!("{:.0}%", (rate * 100.0).clamp(0.0, 100.0))
-    } else {
-        "—".into()
-    }
+    format::percent(lang::current(), rate)
 }
 
 // ---- charts ----
@@ -546,6 +580,48 @@ mod tests {
         assert_eq!(clock(Some(&ts), tz), "09:30");
         assert!(parse_local("2026-13-01", "09:30", tz).is_none());
         assert!(parse_local("2026-01-01", "9h", tz).is_none());
+    }
+
+    #[tokio::test]
+    async fn shown_times_follow_the_page_and_name_a_zone_not_the_sites() {
+        use crate::lang::{scope, PageContext};
+        let site: Tz = "UTC".parse().unwrap();
+        let session = Session {
+            time_zone: "Europe/Paris".into(),
+            start_time: Some(to_timestamp(
+                parse_local("2026-12-01", "09:00", site).unwrap(),
+            )),
+            end_time: Some(to_timestamp(
+                parse_local("2026-12-01", "10:30", site).unwrap(),
+            )),
+            ..Default::default()
+        };
+        assert_eq!(session_hours(&session, site), "10:00–11:30 (Europe/Paris)");
+        let paris: Tz = "Europe/Paris".parse().unwrap();
+        assert_eq!(session_hours(&session, paris), "10:00–11:30");
+        let other = Session {
+            time_zone: String::new(),
+            ..session.clone()
+        };
+        assert_eq!(session_hours(&other, site), "09:00–10:30");
+        let fr = PageContext {
+            locale: std::cell::Cell::new(Locale::Fr),
+            here: "/".into(),
+        };
+        let (when, rate) = scope(fr, async {
+            (
+                zoned_date_time(session.start_time.as_ref(), "Europe/Paris", site),
+                percent(0.95),
+            )
+        })
+        .await;
+        assert_eq!(when, "mardi 1 décembre 2026 à 10:00 (Europe/Paris)");
+        assert_eq!(rate, "95\u{202f}%");
+        // Form inputs stay ISO whatever the language.
+        assert_eq!(
+            input_date_time(session.start_time.as_ref(), paris),
+            ("2026-12-01".to_string(), "10:00".to_string())
+        );
     }
 
     #[test]

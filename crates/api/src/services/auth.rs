@@ -1,4 +1,4 @@
-//! AuthService: login with throttling, logout, who-am-I, change password.
+//! AuthService: login with throttling, logout, who-am-I, change password, one's language.
 
 use crate::retry::retrying;
 use classtrack_core::validate;
@@ -16,8 +16,9 @@ use crate::provisioning::{self, ProviderAccount};
 use crate::state::State;
 use crate::throttle;
 use classtrack_core::Role;
+use classtrack_i18n::Locale;
 
-/// AuthService: logging in and out, WhoAmI, changing one's password.
+/// AuthService: logging in and out, WhoAmI, changing one's password and language.
 pub struct AuthApi(pub State);
 
 #[tonic::async_trait]
@@ -60,6 +61,13 @@ impl AuthService for AuthApi {
         req: Request<v1::ChangePasswordRequest>,
     ) -> Result<Response<v1::ChangePasswordResponse>, Status> {
         reply(change_password(&self.0, req).await)
+    }
+
+    async fn set_my_locale(
+        &self,
+        req: Request<v1::SetMyLocaleRequest>,
+    ) -> Result<Response<v1::SetMyLocaleResponse>, Status> {
+        reply(set_my_locale(&self.0, req).await)
     }
 
     async fn start_device_authorization(
@@ -302,4 +310,46 @@ async fn change_password(
             expire_time: convert::ts(caller.expires_at),
         })
     })
+}
+
+/// The caller's own language: a call carries no user name, so nobody can set another's.
+async fn set_my_locale(
+    s: &State,
+    req: Request<v1::SetMyLocaleRequest>,
+) -> ApiResult<v1::SetMyLocaleResponse> {
+    let caller = s.caller(&req).await?;
+    let locale = chosen_locale(&req.get_ref().locale)?;
+    retrying!(s, "set locale", {
+        let mut conn = s.store.acquire().await?;
+        users::set_locale(&mut conn, caller.user.id, locale.map(Locale::tag)).await?;
+        Ok(())
+    })?;
+    // Cached logins carry the user as it was: this replica's see the change at once.
+    s.forget_user(caller.user.id);
+    let user = classtrack_store::users::User {
+        locale: locale.map(|l| l.tag().to_string()),
+        ..caller.user
+    };
+    Ok(v1::SetMyLocaleResponse {
+        user: Some(convert::user(&user)),
+    })
+}
+
+/// `en`, `fr` or `ar` in any case, or empty for none; anything else names what we speak.
+fn chosen_locale(text: &str) -> ApiResult<Option<Locale>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    Locale::ALL
+        .into_iter()
+        .find(|l| l.tag().eq_ignore_ascii_case(text))
+        .map(Some)
+        .ok_or_else(|| {
+            let shown: String = text.chars().take(20).collect();
+            ApiError::invalid(
+                "locale",
+                format!("{shown:?} is not a language ClassTrack speaks: use en, fr or ar, or nothing for no preference"),
+            )
+        })
 }

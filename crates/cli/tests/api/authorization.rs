@@ -180,6 +180,21 @@ fn table() -> Vec<(&'static str, [Code; 5], Call)> {
                     .await
             }),
         ),
+        (
+            // Nobody but the caller: the request names no user.
+            "AuthService.SetMyLocale",
+            [U, OK, OK, OK, OK],
+            call(|c, w| async move {
+                c.auth()
+                    .set_my_locale(req(
+                        c.token(w),
+                        v1::SetMyLocaleRequest {
+                            locale: "fr".into(),
+                        },
+                    ))
+                    .await
+            }),
+        ),
         // UserService
         (
             "UserService.CreateUser",

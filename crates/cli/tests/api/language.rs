@@ -10,6 +10,7 @@ use tonic_types::StatusExt;
 use crate::helpers::*;
 
 per_backend!(errors_carry_a_localized_message_in_the_callers_language);
+per_backend!(each_user_saves_their_own_language);
 
 fn in_language<T>(language: Option<&str>, mut r: Request<T>) -> Request<T> {
     if let Some(language) = language {
@@ -141,5 +142,106 @@ async fn errors_carry_a_localized_message_in_the_callers_language(db: TestDb) {
             "{l}"
         );
     }
+    app.stop().await;
+}
+
+async fn each_user_saves_their_own_language(db: TestDb) {
+    let app = spawn_app(&db).await;
+    let l = app.label;
+    let (ana, ana_token) = app.user_with_token(v1::Role::Student, "ana").await;
+    let (_, bob_token) = app.user_with_token(v1::Role::Professor, "bob").await;
+    assert_eq!(ana.locale, "", "{l}: no preference at first");
+    let saved_of = |token: String| {
+        let app = &app;
+        async move {
+            app.auth()
+                .who_am_i(req(&token, v1::WhoAmIRequest {}))
+                .await
+                .expect("who am I")
+                .into_inner()
+                .user
+                .expect("a user")
+                .locale
+        }
+    };
+    let set = |token: String, locale: &'static str| {
+        let app = &app;
+        async move {
+            app.auth()
+                .set_my_locale(req(
+                    &token,
+                    v1::SetMyLocaleRequest {
+                        locale: locale.into(),
+                    },
+                ))
+                .await
+        }
+    };
+
+    let answer = set(ana_token.clone(), "FR").await.expect("French saved");
+    let me = answer.into_inner().user.expect("the caller");
+    assert_eq!(
+        (me.name.as_str(), me.locale.as_str()),
+        (ana.name.as_str(), "fr"),
+        "{l}"
+    );
+    assert_eq!(
+        saved_of(ana_token.clone()).await,
+        "fr",
+        "{l}: WhoAmI reads it back"
+    );
+    assert_eq!(
+        saved_of(bob_token.clone()).await,
+        "",
+        "{l}: nobody else's changes: the call names no user"
+    );
+    let by_admin = app
+        .users()
+        .get_user(req(
+            &app.admin,
+            v1::GetUserRequest {
+                name: ana.name.clone(),
+            },
+        ))
+        .await
+        .expect("get user")
+        .into_inner()
+        .user
+        .expect("a user");
+    assert_eq!(by_admin.locale, "fr", "{l}: the user resource carries it");
+
+    set(bob_token.clone(), "ar").await.expect("Arabic saved");
+    assert_eq!(saved_of(bob_token.clone()).await, "ar", "{l}");
+    assert_eq!(saved_of(ana_token.clone()).await, "fr", "{l}: Ana's stays");
+
+    let refused = set(ana_token.clone(), "klingon")
+        .await
+        .expect_err("a language we don't speak is refused");
+    assert_eq!(refused.code(), Code::InvalidArgument, "{l}");
+    let bad = refused.get_details_bad_request().expect("a BadRequest");
+    assert_eq!(bad.field_violations.len(), 1, "{l}");
+    assert_eq!(bad.field_violations[0].field, "locale", "{l}");
+    assert!(
+        bad.field_violations[0].description.contains("\"klingon\"")
+            && bad.field_violations[0].description.contains("en, fr or ar"),
+        "{l}: names the value and what is spoken: {refused:?}"
+    );
+    assert_eq!(
+        saved_of(ana_token.clone()).await,
+        "fr",
+        "{l}: nothing changed"
+    );
+
+    set(ana_token.clone(), "").await.expect("no preference");
+    assert_eq!(saved_of(ana_token.clone()).await, "", "{l}: cleared");
+
+    let anonymous = app
+        .auth()
+        .set_my_locale(v1::SetMyLocaleRequest {
+            locale: "fr".into(),
+        })
+        .await
+        .expect_err("anonymous");
+    assert_eq!(anonymous.code(), Code::Unauthenticated, "{l}");
     app.stop().await;
 }

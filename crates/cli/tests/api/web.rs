@@ -1378,3 +1378,249 @@ async fn the_administrators_pages_speak_french_and_arabic(db: TestDb) {
     app.stop().await;
 }
 per_backend!(the_administrators_pages_speak_french_and_arabic);
+
+/// A browser sending `Accept-Language: en`, logged in as `username` through the login page.
+async fn logged_in_in_english(app: &TestApp, username: &str) -> Browser {
+    let mut browser = Browser::new(app);
+    browser.accept_language = Some("en".into());
+    browser.get("/login").await;
+    let login = browser
+        .post("/login", &[("login", username), ("password", PASSWORD)])
+        .await;
+    assert_eq!(
+        login.status,
+        StatusCode::SEE_OTHER,
+        "{}: {login:?}",
+        app.label
+    );
+    browser
+}
+
+async fn the_saved_language_follows_the_user_to_any_browser(db: TestDb) {
+    let app = spawn_web(&db).await;
+    let l = app.label;
+    let (_, token) = app.user_with_token(v1::Role::Professor, "fanny").await;
+    app.auth()
+        .set_my_locale(req(
+            &token,
+            v1::SetMyLocaleRequest {
+                locale: "fr".into(),
+            },
+        ))
+        .await
+        .expect("French saved");
+
+    let mut browser = logged_in_in_english(&app, "fanny").await;
+    let page = browser.get("/courses").await;
+    assert!(
+        page.body.contains(r#"<html lang="fr" dir="ltr">"#),
+        "{l}: the saved language wins over Accept-Language: {}",
+        page.body
+    );
+    assert!(page.body.contains(">Cours</a>"), "{l}: the menu in French");
+
+    let switched = browser.get("/language?lang=ar&next=%2Fcourses").await;
+    assert_eq!(switched.status, StatusCode::SEE_OTHER, "{l}");
+    assert_eq!(
+        browser.cookies.get("ct_lang").map(String::as_str),
+        Some("ar"),
+        "{l}: the cookie too, for the pages before login"
+    );
+    let saved = app
+        .auth()
+        .who_am_i(req(&token, v1::WhoAmIRequest {}))
+        .await
+        .expect("who am I")
+        .into_inner()
+        .user
+        .expect("a user");
+    assert_eq!(saved.locale, "ar", "{l}: the switcher saved the choice");
+
+    let mut elsewhere = logged_in_in_english(&app, "fanny").await;
+    assert!(!elsewhere.cookies.contains_key("ct_lang"), "{l}");
+    let page = elsewhere.get("/courses").await;
+    assert!(
+        page.body.contains(r#"<html lang="ar" dir="rtl">"#),
+        "{l}: a new browser speaks Arabic after login: {}",
+        page.body
+    );
+    assert_eq!(untranslated_keys(&page.body), Vec::<String>::new(), "{l}");
+
+    // Logged out, the browser's own choice is all there is.
+    let mut anonymous = Browser::new(&app);
+    anonymous.accept_language = Some("en".into());
+    let page = anonymous.get("/login").await;
+    assert!(page.body.contains(r#"<html lang="en""#), "{l}");
+    app.stop().await;
+}
+per_backend!(the_saved_language_follows_the_user_to_any_browser);
+
+async fn the_session_time_is_in_the_pages_language(db: TestDb) {
+    let app = spawn_web(&db).await;
+    let l = app.label;
+    let course = app.create_course("FR101", &[], None).await;
+    // Tuesday 7 December 2027, 09:00–10:30 in Lisbon (UTC in winter), as in the site's zone.
+    let start = chrono::DateTime::parse_from_rfc3339("2027-12-07T09:00:00Z")
+        .expect("a time")
+        .with_timezone(&Utc);
+    let session = app
+        .sessions()
+        .create_session(req(
+            &app.admin,
+            v1::CreateSessionRequest {
+                parent: course.name.clone(),
+                session: Some(v1::Session {
+                    title: "Cours magistral".into(),
+                    start_time: Some(ts(start)),
+                    end_time: Some(ts(start + chrono::Duration::minutes(90))),
+                    ..Default::default()
+                }),
+            },
+        ))
+        .await
+        .expect("a session")
+        .into_inner()
+        .session
+        .expect("a session");
+    let path = format!("/sessions/{}", session.name.trim_start_matches("sessions/"));
+    for (language, when) in [
+        ("fr", "mardi 7 décembre 2027 à 09:00–10:30"),
+        ("en", "Tuesday, 7 December 2027 at 09:00–10:30"),
+        ("ar", "الثلاثاء، 7 ديسمبر 2027 في 9:00 ص–10:30 ص"),
+    ] {
+        let mut browser = Browser::with_token(&app, &app.admin);
+        browser.accept_language = Some(language.into());
+        let page = browser.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{l}: {language}: {page:?}");
+        assert!(
+            page.body.contains(when),
+            "{l}: {language}: the session's time as {when:?}: {}",
+            page.body
+        );
+    }
+    app.stop().await;
+}
+per_backend!(the_session_time_is_in_the_pages_language);
+
+/// A session's times are its course's, labelled with the zone when it is not the site's (UTC
+/// here), on the lists, the roll and the overview; the process's `TZ` changes nothing.
+async fn a_sessions_times_are_its_courses_labelled_when_not_the_sites(db: TestDb) {
+    // Each test is its own process under nextest; nothing may read the process's zone.
+    std::env::set_var("TZ", "Asia/Tokyo");
+    let app = spawn_web(&db).await;
+    let l = app.label;
+    let lisbon = app.create_course("LIS1", &[], None).await;
+    let utc = app
+        .courses()
+        .create_course(req(
+            &app.admin,
+            v1::CreateCourseRequest {
+                course: Some(v1::Course {
+                    code: "UTC1".into(),
+                    title: "Course UTC1".into(),
+                    term: "2026F".into(),
+                    time_zone: "UTC".into(),
+                    ..Default::default()
+                }),
+                professors: vec![],
+            },
+        ))
+        .await
+        .expect("a course in UTC")
+        .into_inner()
+        .course
+        .expect("a course");
+    let away = app.create_session(&lisbon, -5, 60, None).await;
+    let home = app.create_session(&utc, -5, 60, None).await;
+    assert_eq!(
+        away.time_zone, "Europe/Lisbon",
+        "{l}: the session says its zone"
+    );
+    let hours = |s: &v1::Session, tz: chrono_tz::Tz| {
+        let at = |t: &Option<prost_types::Timestamp>| {
+            let t = t.as_ref().expect("a time");
+            chrono::DateTime::from_timestamp(t.seconds, 0)
+                .expect("a time")
+                .with_timezone(&tz)
+                .format("%H:%M")
+                .to_string()
+        };
+        format!("{}–{}", at(&s.start_time), at(&s.end_time))
+    };
+    let away_hours = format!(
+        "{} (Europe/Lisbon)",
+        hours(&away, chrono_tz::Europe::Lisbon)
+    );
+    let home_hours = hours(&home, chrono_tz::UTC);
+
+    let mut browser = Browser::with_token(&app, &app.admin);
+    browser.accept_language = Some("en".into());
+    for path in ["/sessions", "/admin"] {
+        let page = browser.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{l}: {path}");
+        assert!(
+            page.body.contains(&away_hours),
+            "{l}: {path}: {away_hours:?} in {}",
+            page.body
+        );
+        assert!(
+            page.body.contains(&home_hours),
+            "{l}: {path}: {home_hours:?}"
+        );
+        assert_eq!(
+            page.body.matches("(Europe/Lisbon)").count(),
+            1,
+            "{l}: {path}: only the Lisbon session is labelled"
+        );
+        assert!(
+            !page.body.contains("(UTC)"),
+            "{l}: {path}: the site's zone is not"
+        );
+    }
+    let roll = browser
+        .get(&format!(
+            "/sessions/{}",
+            away.name.trim_start_matches("sessions/")
+        ))
+        .await;
+    assert!(
+        roll.body.contains(&format!(
+            "{} (Europe/Lisbon)",
+            hours(&away, chrono_tz::Europe::Lisbon)
+                .split('–')
+                .nth(1)
+                .expect("an end")
+        )),
+        "{l}: the roll's heading ends with the course's zone: {}",
+        roll.body
+    );
+
+    let (student, token) = app.user_with_token(v1::Role::Student, "ana").await;
+    app.enroll(&lisbon, &student).await;
+    let missed = app.create_session(&lisbon, -120, 60, None).await;
+    app.reports()
+        .submit_justification(req(
+            &token,
+            v1::SubmitJustificationRequest {
+                session: missed.name.clone(),
+                reason: "ill".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("{l}: submit: {e:?}"));
+    let page = browser.get("/justifications").await;
+    let start = missed.start_time.as_ref().expect("a start");
+    let when = chrono::DateTime::from_timestamp(start.seconds, 0)
+        .expect("a time")
+        .with_timezone(&chrono_tz::Europe::Lisbon)
+        .format("%H:%M (Europe/Lisbon)")
+        .to_string();
+    assert!(
+        page.body.contains(&when),
+        "{l}: the justified session's start as {when:?}: {}",
+        page.body
+    );
+    app.stop().await;
+}
+per_backend!(a_sessions_times_are_its_courses_labelled_when_not_the_sites);

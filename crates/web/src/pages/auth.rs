@@ -157,13 +157,7 @@ pub async fn login(
     }
 
     if let Some(scan) = browser.live_scan(Utc::now().timestamp()).cloned() {
-        let viewer = Viewer {
-            role,
-            user,
-            browser: logged_in,
-            path: "/student".into(),
-            tz: state.config.time_zone,
-        };
+        let viewer = Viewer::new(user, logged_in, "/student".into(), state.config.time_zone);
         // The scan is kept when the page asks for the location: its retry
         // needs the proof.
         let (mut response, keep_scan) = checkin::finish_scan(&state, &viewer, &scan).await?;

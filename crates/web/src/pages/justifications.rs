@@ -17,7 +17,7 @@ use super::sessions::SessionHead;
 use super::{name, upload, Viewer, Visitor};
 use crate::error::{in_place, FormErrors, PageResult};
 use crate::lang::t;
-use crate::view::{date_time, id_of, render, render_with_status, Layout};
+use crate::view::{date_time, id_of, render, render_with_status, zoned_date_time, Layout};
 use crate::AppState;
 
 pub struct JustificationLine {
@@ -90,7 +90,11 @@ pub async fn list(
                         id: id_of(&j.name).to_string(),
                         student: j.student_display_name.clone(),
                         course: j.course_code.clone(),
-                        session_when: date_time(j.session_start_time.as_ref(), viewer.tz),
+                        session_when: zoned_date_time(
+                            j.session_start_time.as_ref(),
+                            &j.session_time_zone,
+                            viewer.tz,
+                        ),
                         reason: j.reason.clone(),
                         state: match st {
                             JustificationState::Pending => t("justifications-state-pending"),

@@ -189,17 +189,29 @@ impl FromRequestParts<AppState> for Viewer {
             .into_inner()
             .user
             .ok_or_else(to_login)?;
-        Ok(Self {
-            role: role_of(user.role),
+        Ok(Self::new(
             user,
             browser,
-            path: parts.uri.path().to_string(),
-            tz: state.config.time_zone,
-        })
+            parts.uri.path().to_string(),
+            state.config.time_zone,
+        ))
     }
 }
 
 impl Viewer {
+    /// The viewer `user` (as WhoAmI answered) in `browser`: from here on the page, and the
+    /// calls made for it, are in the user's saved language if they chose one.
+    pub fn new(user: User, mut browser: Browser, path: String, tz: Tz) -> Self {
+        browser.locale = crate::lang::prefer(&user.locale);
+        Self {
+            role: role_of(user.role),
+            user,
+            browser,
+            path,
+            tz,
+        }
+    }
+
     pub fn layout(&self, title: &str) -> Layout {
         Layout {
             title: title.to_string(),

@@ -13,8 +13,8 @@ use super::Viewer;
 use crate::error::{in_place, PageResult};
 use crate::lang::{t, t_args};
 use crate::view::{
-    clock, date_time, day, id_of, percent, render, state_class, state_label, status_class,
-    status_label, to_timestamp, Layout, RateChart,
+    day, id_of, percent, render, state_class, state_label, status_class, status_label,
+    to_timestamp, Layout, RateChart,
 };
 use crate::AppState;
 
@@ -38,7 +38,9 @@ pub struct SessionLine {
 }
 
 impl SessionLine {
-    pub fn new(s: &Session, tz: chrono_tz::Tz) -> Self {
+    /// `site`: the viewer's zone; the times are the course's, labelled when they differ.
+    pub fn new(s: &Session, site: chrono_tz::Tz) -> Self {
+        let tz = crate::view::session_zone(s, site);
         Self {
             id: id_of(&s.name).to_string(),
             course: if s.course_title.is_empty() {
@@ -48,16 +50,11 @@ impl SessionLine {
             },
             title: s.title.clone(),
             when: format!(
-                "{} {}–{}",
+                "{} {}",
                 day(s.start_time.as_ref(), tz),
-                clock(s.start_time.as_ref(), tz),
-                clock(s.end_time.as_ref(), tz)
+                crate::view::session_hours(s, site)
             ),
-            time: format!(
-                "{}–{}",
-                clock(s.start_time.as_ref(), tz),
-                clock(s.end_time.as_ref(), tz)
-            ),
+            time: crate::view::session_hours(s, site),
             room: s.room.clone(),
             state: state_label(s.state),
             state_class: state_class(s.state),
@@ -225,7 +222,11 @@ pub async fn history(State(state): State<AppState>, viewer: Viewer) -> PageResul
                         let status = s.record.as_ref().map(|r| r.status).unwrap_or_default();
                         HistoryLine {
                             id: id_of(&session.name).to_string(),
-                            when: date_time(session.start_time.as_ref(), tz),
+                            when: crate::view::zoned_date_time(
+                                session.start_time.as_ref(),
+                                &session.time_zone,
+                                tz,
+                            ),
                             status: status_label(status),
                             class: status_class(status),
                             justifiable: status == AttendanceStatus::Absent as i32

@@ -47,6 +47,7 @@ fn justification_proto(j: &Justification) -> v1::Justification {
         student_display_name: j.student_display_name.clone(),
         course_code: j.course_code.clone(),
         session_start_time: convert::ts(j.session_start),
+        session_time_zone: j.session_time_zone.clone(),
     }
 }
 

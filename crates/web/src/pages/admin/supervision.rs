@@ -15,7 +15,7 @@ use crate::pages::forms::Query;
 use crate::error::{in_place, PageResult};
 use crate::lang::t;
 use crate::pages::Admin;
-use crate::view::{clock, date_time, id_of, render, state_class, state_label, Layout};
+use crate::view::{date_time, id_of, render, state_class, state_label, Layout};
 use crate::AppState;
 
 pub struct LiveLine {
@@ -79,11 +79,7 @@ pub async fn overview(State(state): State<AppState>, Admin(viewer): Admin) -> Pa
                         id: id_of(&s.name).to_string(),
                         course: s.course_code.clone(),
                         title: s.course_title.clone(),
-                        when: format!(
-                            "{}–{}",
-                            clock(s.start_time.as_ref(), viewer.tz),
-                            clock(s.end_time.as_ref(), viewer.tz)
-                        ),
+                        when: crate::view::session_hours(&s, viewer.tz),
                         room: s.room.clone(),
                         state: state_label(s.state).to_string(),
                         state_class: state_class(s.state),

@@ -33,7 +33,7 @@ use super::{name, Viewer, Visitor};
 use crate::browser::{Browser, ScanTicket};
 use crate::cookies::SCAN_COOKIE;
 use crate::error::{PageError, PageResult};
-use crate::view::{render, render_with_status, role_of, to_utc, Layout};
+use crate::view::{render, render_with_status, to_utc, Layout};
 use crate::AppState;
 
 /// `/c/{token}`: a logged-in student is checked in at once; anyone else has
@@ -75,13 +75,12 @@ async fn land(
         match who {
             Ok(who) => {
                 let user = who.into_inner().user.unwrap_or_default();
-                let viewer = Viewer {
-                    role: role_of(user.role),
+                let viewer = Viewer::new(
                     user,
-                    browser: browser.clone(),
-                    path: "/student".into(),
-                    tz: state.config.time_zone,
-                };
+                    browser.clone(),
+                    "/student".into(),
+                    state.config.time_zone,
+                );
                 let result = check_in(
                     state,
                     &viewer,

@@ -50,7 +50,7 @@ pub async fn edit_page(
         l: viewer
             .layout(&crate::lang::t("session-edit"))
             .shape("narrow"),
-        s: SessionHead::new(&s, tz),
+        s: SessionHead::new(&s, viewer.tz),
         f: EditForm {
             title: s.title.clone(),
             room: s.room.clone(),
@@ -70,7 +70,7 @@ pub async fn edit(
 ) -> PageResult<Response> {
     let s = get_session(&state, &viewer, &id).await?;
     let tz = session_zone(&state, &viewer, &s).await;
-    let head = SessionHead::new(&s, tz);
+    let head = SessionHead::new(&s, viewer.tz);
     let show = |errors: FormErrors, f: EditForm| {
         render_with_status(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -53,7 +53,10 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult<R
     .await?;
     let mut days: Vec<(String, Vec<SessionLine>)> = Vec::new();
     for s in &sessions {
-        let day = crate::view::day(s.start_time.as_ref(), viewer.tz);
+        let day = crate::view::day(
+            s.start_time.as_ref(),
+            crate::view::session_zone(s, viewer.tz),
+        );
         let line = SessionLine::new(s, viewer.tz);
         match days.last_mut() {
             Some((d, lines)) if *d == day => lines.push(line),
@@ -107,7 +110,9 @@ pub struct SessionHead {
 }
 
 impl SessionHead {
-    pub fn new(s: &Session, tz: chrono_tz::Tz) -> Self {
+    /// `site`: the viewer's zone; the times are the course's, labelled when they differ.
+    pub fn new(s: &Session, site: chrono_tz::Tz) -> Self {
+        let tz = crate::view::session_zone(s, site);
         let state = SessionState::try_from(s.state).unwrap_or(SessionState::Unspecified);
         Self {
             id: id_of(&s.name).to_string(),
@@ -115,9 +120,10 @@ impl SessionHead {
             course: format!("{} · {}", s.course_code, s.course_title),
             title: s.title.clone(),
             when: format!(
-                "{}–{}",
+                "{}–{}{}",
                 date_time(s.start_time.as_ref(), tz),
-                clock(s.end_time.as_ref(), tz)
+                clock(s.end_time.as_ref(), tz),
+                crate::view::zone_label(tz, site)
             ),
             room: s.room.clone(),
             state: state_label(s.state),
