@@ -40,9 +40,9 @@ export async function launch() {
 }
 
 /** A fresh browser context (its own cookies) and a page in it; `extra` adds
- *  context options (e.g. a mocked `geolocation`). */
+ *  context options (e.g. a mocked `geolocation`, another server's `baseURL`). */
 export async function open(browser, shape = DESKTOP, extra = {}) {
-  const context = await browser.newContext({ ...shape, ...extra, baseURL: BASE, acceptDownloads: true });
+  const context = await browser.newContext({ ...shape, baseURL: BASE, acceptDownloads: true, ...extra });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   const problems = [];

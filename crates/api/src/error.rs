@@ -74,6 +74,14 @@ pub enum ApiError {
     /// reached or refuses the service account; the cause is logged, not sent.
     #[error("the directory is unavailable")]
     DirectoryUnavailable(String),
+    /// A refused OpenID Connect login, with an ErrorInfo whose reason says
+    /// why; the details are logged where it was refused, not sent.
+    #[error("{}", .0.message())]
+    Sso(SsoRefusal),
+    /// UNAVAILABLE: an OpenID provider cannot be reached; the cause is
+    /// logged, not sent.
+    #[error("the identity provider is unavailable")]
+    ProviderUnavailable(String),
     /// INTERNAL: a bug or an unexpected failure; the cause is logged, not
     /// sent.
     #[error("internal error")]
@@ -135,6 +143,61 @@ impl DeviceWait {
                 "unknown device code, or its login was already issued; start again".into()
             }
         }
+    }
+}
+
+/// Why an OpenID Connect login was refused: each is its own status code and
+/// ErrorInfo reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SsoRefusal {
+    /// The state is unknown, was already used, or expired.
+    StateUnknown,
+    /// The provider refused the code, or the ID token failed validation.
+    TokenInvalid,
+    /// The ID token lacks a claim ClassTrack needs, or its value is unusable.
+    AccountUnusable,
+}
+
+impl SsoRefusal {
+    /// The ErrorInfo reason.
+    pub fn reason(self) -> &'static str {
+        match self {
+            SsoRefusal::StateUnknown => "SSO_STATE_UNKNOWN",
+            SsoRefusal::TokenInvalid => "SSO_TOKEN_INVALID",
+            SsoRefusal::AccountUnusable => "SSO_ACCOUNT_UNUSABLE",
+        }
+    }
+
+    fn code(self) -> Code {
+        match self {
+            SsoRefusal::StateUnknown | SsoRefusal::AccountUnusable => Code::FailedPrecondition,
+            SsoRefusal::TokenInvalid => Code::Unauthenticated,
+        }
+    }
+
+    /// What the client is told.
+    pub fn message(self) -> &'static str {
+        match self {
+            SsoRefusal::StateUnknown => {
+                "this login through the identity provider is unknown, already used or expired; \
+                 start again"
+            }
+            SsoRefusal::TokenInvalid => {
+                "the identity provider's answer could not be verified; start again"
+            }
+            SsoRefusal::AccountUnusable => {
+                "your account at the identity provider lacks what ClassTrack needs (such as a \
+                 verified email); an administrator can see why in the log"
+            }
+        }
+    }
+
+    /// The key of its localized message.
+    fn key(self) -> String {
+        format!(
+            "api-error-{}",
+            self.reason().to_lowercase().replace('_', "-")
+        )
     }
 }
 
@@ -424,6 +487,27 @@ impl From<ApiError> for Status {
                     details,
                 )
             }
+            ApiError::Sso(refusal) => {
+                let mut details = ErrorDetails::new();
+                details.set_error_info(
+                    refusal.reason(),
+                    ERROR_DOMAIN,
+                    std::collections::HashMap::new(),
+                );
+                localized(&mut details, &refusal.key(), &[]);
+                Status::with_error_details(refusal.code(), refusal.message(), details)
+            }
+            ApiError::ProviderUnavailable(cause) => {
+                tracing::warn!(%cause, "identity provider unavailable");
+                let mut details = ErrorDetails::new();
+                details.set_retry_info(Some(UNAVAILABLE_RETRY_AFTER));
+                localized(&mut details, "api-error-provider-unavailable", &[]);
+                Status::with_error_details(
+                    Code::Unavailable,
+                    "the identity provider is unavailable; try again shortly",
+                    details,
+                )
+            }
             ApiError::Internal(source) => {
                 tracing::error!(error = %source, detail = ?source, "internal error");
                 plain(
@@ -451,5 +535,18 @@ mod tests {
                 "{key} is missing from en/api.ftl"
             );
         }
+    }
+
+    #[test]
+    fn every_refused_sso_login_has_a_localized_message() {
+        use SsoRefusal as R;
+        for r in [R::StateUnknown, R::TokenInvalid, R::AccountUnusable] {
+            let key = r.key();
+            assert!(
+                classtrack_i18n::has(&key),
+                "{key} is missing from en/api.ftl"
+            );
+        }
+        assert!(classtrack_i18n::has("api-error-provider-unavailable"));
     }
 }

@@ -23,6 +23,8 @@ mod live;
 /// The API's Prometheus metrics: what they are, and the layer that counts calls.
 pub mod metrics;
 mod names;
+/// Logging in through OpenID Connect providers.
+pub mod oidc;
 mod passwords;
 mod provisioning;
 mod reflection;
@@ -46,7 +48,7 @@ use ipnet::IpNet;
 
 pub use access::InProcess;
 pub use bootstrap::{ensure_admin, load_demo, DemoLogins, DEMO_PASSWORD};
-pub use error::ApiError;
+pub use error::{ApiError, SsoRefusal};
 pub use passwords::HashCost;
 pub use state::State;
 pub use throttle::LoginThrottle;
@@ -90,6 +92,9 @@ pub struct ApiConfig {
     /// passwords only. With one, only administrators with a local password
     /// log in locally (break-glass).
     pub directory: Option<Arc<directory::Directory>>,
+    /// The OpenID Connect providers one can log in with (`[[oidc]]`,
+    /// docs/sso.md), in the order of the login page's buttons.
+    pub oidc: Vec<Arc<oidc::OidcProvider>>,
 }
 
 impl Default for ApiConfig {
@@ -110,6 +115,7 @@ impl Default for ApiConfig {
             clock: Arc::new(SystemClock),
             retry: Default::default(),
             directory: None,
+            oidc: Vec::new(),
         }
     }
 }
@@ -121,6 +127,7 @@ impl std::fmt::Debug for ApiConfig {
             .field("token_ttl", &self.token_ttl)
             .field("default_time_zone", &self.default_time_zone)
             .field("directory", &self.directory)
+            .field("oidc", &self.oidc)
             .finish_non_exhaustive()
     }
 }

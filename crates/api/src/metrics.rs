@@ -155,7 +155,7 @@ pub(crate) fn check_in_answered(r: &ApiResult<v1::CheckInResponse>) {
 pub(crate) fn login_answered<T>(r: &ApiResult<T>) {
     let outcome = match r {
         Ok(_) => "success",
-        Err(ApiError::Unauthenticated(_)) => "failure",
+        Err(ApiError::Unauthenticated(_) | ApiError::Sso(_)) => "failure",
         Err(ApiError::Throttled { .. }) => "throttled",
         Err(ApiError::Invalid(_)) => "invalid",
         Err(_) => "failed",

@@ -29,6 +29,10 @@ pub struct ProviderAccount {
     pub student_number: Option<String>,
     /// The mapped role.
     pub role: Role,
+    /// Whether `role` is the provider's to say. When not (a provider whose
+    /// tokens carry no groups, such as Google's), a new account starts with
+    /// `role` and its role is then ClassTrack's, set by an administrator.
+    pub role_from_provider: bool,
 }
 
 /// The answer to a provider login that cannot go on; the same for a
@@ -157,7 +161,10 @@ async fn create(
         email: who.email.clone(),
         display_name: who.display_name.clone(),
         role: who.role,
-        student_number: who.student_number.clone(),
+        student_number: who
+            .student_number
+            .clone()
+            .filter(|_| who.role == Role::Student),
         password_hash: String::new(),
         must_change_password: false,
     };
@@ -180,16 +187,25 @@ async fn sync(
     address: &str,
     now: i64,
 ) -> ApiResult<User> {
-    let student_number = who.student_number.clone().or_else(|| {
-        // A number entered in ClassTrack stays unless the provider has one.
-        user.student_number
-            .clone()
-            .filter(|_| who.role == Role::Student)
-    });
+    let role = if who.role_from_provider {
+        who.role
+    } else {
+        user.role
+    };
+    let student_number = who
+        .student_number
+        .clone()
+        .filter(|_| role == Role::Student)
+        .or_else(|| {
+            // A number entered in ClassTrack stays unless the provider has one.
+            user.student_number
+                .clone()
+                .filter(|_| role == Role::Student)
+        });
     let changes = UserChanges {
         email: Some(who.email.clone()).filter(|e| *e != user.email),
         display_name: Some(who.display_name.clone()).filter(|d| *d != user.display_name),
-        role: Some(who.role).filter(|r| *r != user.role),
+        role: Some(role).filter(|r| *r != user.role),
         student_number: Some(student_number).filter(|n| *n != user.student_number),
     };
     if changes.email.is_none()

@@ -1,5 +1,6 @@
 //! Background work of a replica: finalising ended sessions, following roll
-//! changes for live watchers, pruning old login data (health: `health.rs`).
+//! changes for live watchers, pruning old login data (health: `health.rs`),
+//! discovering the OpenID providers at start.
 
 use classtrack_core::SessionId;
 use classtrack_store::{auth, sessions, StoreError};
@@ -26,6 +27,12 @@ impl Tasks {
             ),
             tokio::spawn(finalizer(state.clone(), rx)),
         ];
+        // Discovery of the OpenID providers, not waited for: one that is
+        // away does not hold the server up (its logins retry it).
+        for provider in &state.config.oidc {
+            let provider = provider.clone();
+            tokio::spawn(async move { provider.warm_up().await });
+        }
         Self { handles }
     }
 
@@ -103,5 +110,6 @@ async fn prune(state: &State) -> Result<(), StoreError> {
     let now = state.now_ms();
     let mut conn = state.store.acquire().await?;
     auth::prune(&mut conn, now - 24 * 3600 * 1000, now).await?;
+    classtrack_store::sso_flows::prune(&mut conn, now).await?;
     classtrack_store::attendance::prune_events(&mut conn, now - 24 * 3600 * 1000).await
 }

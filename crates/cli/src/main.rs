@@ -331,6 +331,43 @@ fn directory(c: &Config) -> anyhow::Result<Option<Arc<classtrack_api::directory:
     )))
 }
 
+/// The `[[oidc]]` providers, checked before anything starts (their
+/// discovery is not: a provider away at start does not stop the server).
+fn oidc_providers(
+    c: &Config,
+    env: impl Fn(&str) -> Option<String>,
+) -> anyhow::Result<Vec<Arc<classtrack_api::oidc::OidcProvider>>> {
+    use classtrack_api::oidc::{OidcProvider, OidcSettings};
+    c.oidc
+        .iter()
+        .map(|e| {
+            let timeout = humantime::parse_duration(&e.timeout)
+                .map_err(|err| anyhow::anyhow!("oidc provider {:?}: timeout: {err}", e.name))?;
+            let settings = OidcSettings {
+                name: e.name.clone(),
+                label: e.label.clone(),
+                issuer: e.issuer.clone(),
+                client_id: e.client_id.clone(),
+                client_secret: e.client_secret(&env)?,
+                scopes: e.scopes.clone(),
+                username_claim: e.username_claim.clone(),
+                display_name_claim: e.display_name_claim.clone(),
+                email_claim: e.email_claim.clone(),
+                student_number_claim: e.student_number_claim.clone(),
+                groups_claim: e.groups_claim.clone(),
+                admin_groups: e.admin_groups.clone(),
+                professor_groups: e.professor_groups.clone(),
+                roles_from_groups: e.roles_from_groups,
+                provision: e.provision,
+                timeout,
+            };
+            Ok(Arc::new(
+                OidcProvider::new(settings).map_err(anyhow::Error::msg)?,
+            ))
+        })
+        .collect()
+}
+
 fn tls_files(c: &Config) -> anyhow::Result<Option<classtrack::tls::TlsFiles>> {
     match (c.path("tls_cert"), c.path("tls_key")) {
         (Some(cert), Some(key)) => Ok(Some(classtrack::tls::TlsFiles { cert, key })),
@@ -359,6 +396,7 @@ fn api_config(c: &Config, tls: bool) -> anyhow::Result<ApiConfig> {
         finalize_interval: c.duration("finalize_interval")?,
         login_throttle: login_throttle(c)?,
         directory: directory(c)?,
+        oidc: oidc_providers(c, |v| std::env::var(v).ok())?,
         retry: classtrack_store::retry::RetryPolicy {
             retries: number(c, "database_retries")?.try_into().unwrap_or(4),
             ..Default::default()

@@ -35,6 +35,7 @@ pub mod page;
 pub mod reports;
 pub mod retry;
 pub mod sessions;
+pub mod sso_flows;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod users;

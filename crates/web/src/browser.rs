@@ -19,7 +19,8 @@ use sha2::{Digest, Sha256};
 
 use crate::api::Caller;
 use crate::cookies::{
-    self, decode_text, BROWSER_COOKIE, FLASH_COOKIE, SCAN_COOKIE, SESSION_COOKIE,
+    self, decode_text, BROWSER_COOKIE, FLASH_COOKIE, SCAN_COOKIE, SESSION_COOKIE, SSO_END_COOKIE,
+    SSO_FLOW_COOKIE,
 };
 use crate::error::PageError;
 use crate::lang::{self, PageContext, LANG_COOKIE};
@@ -38,6 +39,11 @@ pub struct Browser {
     pub session: Option<String>,
     pub scan: Option<ScanTicket>,
     pub flash: Option<String>,
+    /// An OpenID Connect login begun here (the `ct_sso` cookie, raw).
+    pub sso_flow: Option<String>,
+    /// The provider's logout URL and label after an OpenID Connect login
+    /// (the `ct_sso_end` cookie, raw).
+    pub sso_end: Option<String>,
     pub address: Option<String>,
     pub secure: bool,
     /// The language its pages are in (see [`crate::lang::choose`]; once the logged-in user
@@ -140,6 +146,8 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         session: jar.get(SESSION_COOKIE).and_then(|v| decode_text(v)),
         scan: jar.get(SCAN_COOKIE).and_then(|v| ScanTicket::decode(v)),
         flash: jar.get(FLASH_COOKIE).and_then(|v| decode_text(v)),
+        sso_flow: jar.get(SSO_FLOW_COOKIE).cloned(),
+        sso_end: jar.get(SSO_END_COOKIE).cloned(),
         address: client_address(
             &parts.headers,
             parts.extensions.get::<ConnectInfo<SocketAddr>>(),
@@ -283,6 +291,8 @@ mod tests {
             session: session.map(str::to_string),
             scan: None,
             flash: None,
+            sso_flow: None,
+            sso_end: None,
             address: None,
             secure: false,
             locale: Default::default(),

@@ -19,6 +19,12 @@ pub const BROWSER_COOKIE: &str = "ct_browser";
 pub const SCAN_COOKIE: &str = "ct_scan";
 /// A one-shot message for the next page.
 pub const FLASH_COOKIE: &str = "ct_flash";
+/// An OpenID Connect login under way in this browser: its state and where
+/// to go after it (`pages::sso`), for ten minutes.
+pub const SSO_FLOW_COOKIE: &str = "ct_sso";
+/// The identity provider's logout URL and label, kept from an OpenID
+/// Connect login so that logging out can offer it.
+pub const SSO_END_COOKIE: &str = "ct_sso_end";
 
 /// The cookies of a request, from every `Cookie` header: name → value, with
 /// surrounding double quotes removed. The first occurrence of a name wins;

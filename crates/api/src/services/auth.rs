@@ -118,6 +118,29 @@ impl AuthService for AuthApi {
     ) -> Result<Response<v1::RevokeApiTokenResponse>, Status> {
         reply(super::api_tokens::revoke(&self.0, req).await)
     }
+
+    async fn list_sso_providers(
+        &self,
+        _req: Request<v1::ListSsoProvidersRequest>,
+    ) -> Result<Response<v1::ListSsoProvidersResponse>, Status> {
+        reply(Ok(super::sso::list(&self.0)))
+    }
+
+    async fn begin_sso_login(
+        &self,
+        req: Request<v1::BeginSsoLoginRequest>,
+    ) -> Result<Response<v1::BeginSsoLoginResponse>, Status> {
+        reply(super::sso::begin(&self.0, req).await)
+    }
+
+    async fn finish_sso_login(
+        &self,
+        req: Request<v1::FinishSsoLoginRequest>,
+    ) -> Result<Response<v1::FinishSsoLoginResponse>, Status> {
+        let answer = super::sso::finish(&self.0, req).await;
+        crate::metrics::login_answered(&answer);
+        reply(answer)
+    }
 }
 
 /// The one answer to every login that does not succeed — an unknown
@@ -177,9 +200,22 @@ async fn login(s: &State, req: Request<v1::LoginRequest>) -> ApiResult<v1::Login
             user
         }
     };
+    grant(s, &user, now, Some((&attempt.key, &address))).await
+}
+
+/// Issues a login (a new token) for `user`, at `now`; `clear` is the
+/// throttle's pair whose failures a successful password login clears.
+pub(super) async fn grant(
+    s: &State,
+    user: &users::User,
+    now: i64,
+    clear: Option<(&str, &str)>,
+) -> ApiResult<v1::LoginResponse> {
     retrying!(s, "login", {
         let mut tx = s.store.begin().await?;
-        auth::clear_pair_failures(&mut tx, &attempt.key, &address).await?;
+        if let Some((key, address)) = clear {
+            auth::clear_pair_failures(&mut tx, key, address).await?;
+        }
         let (token, hash) = new_token();
         let expires = now + i64::try_from(s.config.token_ttl.as_millis()).unwrap_or(i64::MAX / 2);
         auth::insert_token(&mut tx, &hash, user.id, now, expires).await?;
@@ -194,7 +230,7 @@ async fn login(s: &State, req: Request<v1::LoginRequest>) -> ApiResult<v1::Login
         Ok(v1::LoginResponse {
             token,
             expire_time: convert::ts(expires),
-            user: Some(convert::user(&user)),
+            user: Some(convert::user(user)),
             password_change_required: user.must_change_password,
         })
     })
@@ -234,6 +270,7 @@ async fn from_directory(
         email: who.email,
         student_number: who.student_number,
         role: who.role,
+        role_from_provider: true,
     };
     provisioning::account_for(s, &account, directory.provisions(), address, now).await
 }

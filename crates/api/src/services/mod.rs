@@ -7,6 +7,7 @@ mod courses;
 mod device;
 mod reports;
 mod sessions;
+mod sso;
 mod users;
 
 pub(crate) use api_tokens::api_token_name;

@@ -8,17 +8,20 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail, Context};
 
+use super::oidc::OidcEntry;
 use super::{settings_of, For, Kind, Setting, SETTINGS};
 
+/// What a configuration file gives: raw values per key, and its `[[oidc]]`
+/// providers.
+pub(super) type FileValues = (BTreeMap<&'static str, Vec<String>>, Vec<OidcEntry>);
+
 /// Reads a configuration file into raw values per key, checking that every
-/// key is known and of the right type.
-pub(super) fn read_file(
-    path: &Path,
-    command: For,
-) -> anyhow::Result<BTreeMap<&'static str, Vec<String>>> {
+/// key is known and of the right type, and its `[[oidc]]` tables (read for
+/// the server only: the web tier asks the API which providers there are).
+pub(super) fn read_file(path: &Path, command: For) -> anyhow::Result<FileValues> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
-    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+    let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
         let line = e
             .span()
             .map(|span| text[..span.start.min(text.len())].lines().count().max(1));
@@ -29,6 +32,10 @@ pub(super) fn read_file(
             e.message().trim().replace('\n', "; ")
         )
     })?;
+    let oidc = match table.remove("oidc") {
+        Some(value) if For::Server.includes(command) => super::oidc::read(path, value)?,
+        _ => Vec::new(),
+    };
     let mut flat = Vec::new();
     flatten("", &table, &mut flat);
     let mut values = BTreeMap::new();
@@ -48,7 +55,7 @@ pub(super) fn read_file(
         let raw = from_toml(s, value).map_err(|e| anyhow!("{}: key {key}: {e}", path.display()))?;
         values.insert(s.key, raw);
     }
-    Ok(values)
+    Ok((values, oidc))
 }
 
 fn flatten<'a>(prefix: &str, table: &'a toml::Table, out: &mut Vec<(String, &'a toml::Value)>) {

@@ -22,8 +22,10 @@ use clap::{Arg, ArgAction, ArgMatches};
 
 mod docs;
 mod file;
+mod oidc;
 mod settings;
 pub use docs::markdown_table;
+pub use oidc::{markdown_table as oidc_markdown_table, OidcEntry, OIDC_KEYS};
 pub use settings::{DEFAULT_LOG, SETTINGS};
 
 use file::read_file;
@@ -39,7 +41,7 @@ pub enum For {
 }
 
 impl For {
-    fn includes(self, command: For) -> bool {
+    pub(crate) fn includes(self, command: For) -> bool {
         self == For::Both || self == command
     }
 }
@@ -202,6 +204,8 @@ pub struct Resolved {
 pub struct Config {
     pub file: Option<PathBuf>,
     pub values: Vec<Resolved>,
+    /// The file's `[[oidc]]` providers (docs/sso.md), for the server.
+    pub oidc: Vec<OidcEntry>,
 }
 
 impl Config {
@@ -213,9 +217,9 @@ impl Config {
         env: impl Fn(&str) -> Option<String>,
         flags: &Flags,
     ) -> anyhow::Result<Self> {
-        let mut from_file = match file {
+        let (mut from_file, oidc) = match file {
             Some(path) => read_file(path, command)?,
-            None => BTreeMap::new(),
+            None => (BTreeMap::new(), Vec::new()),
         };
         let mut values = Vec::new();
         for s in settings_of(command) {
@@ -245,6 +249,7 @@ impl Config {
         Ok(Self {
             file: file.map(Path::to_path_buf),
             values,
+            oidc,
         })
     }
 
@@ -327,6 +332,10 @@ impl Config {
         let width = lines.iter().map(|(l, _)| l.len()).max().unwrap_or(0);
         for (left, source) in lines {
             out.push_str(&format!("{left:width$}  # {source}\n"));
+        }
+        for provider in &self.oidc {
+            out.push('\n');
+            out.push_str(&provider.render());
         }
         out
     }

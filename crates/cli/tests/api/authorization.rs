@@ -936,6 +936,48 @@ fn table() -> Vec<(&'static str, [Code; 5], Call)> {
                     .await
             }),
         ),
+        (
+            "AuthService.ListSsoProviders",
+            [OK, OK, OK, OK, OK],
+            call(|c, w| async move {
+                c.auth()
+                    .list_sso_providers(req(c.token(w), v1::ListSsoProvidersRequest {}))
+                    .await
+            }),
+        ),
+        (
+            // Needs no login; no provider of that name is configured here.
+            "AuthService.BeginSsoLogin",
+            [N, N, N, N, N],
+            call(|c, w| async move {
+                c.auth()
+                    .begin_sso_login(req(
+                        c.token(w),
+                        v1::BeginSsoLoginRequest {
+                            provider: "no-such-provider".into(),
+                            redirect_uri: "https://elsewhere.example/sso/callback".into(),
+                        },
+                    ))
+                    .await
+            }),
+        ),
+        (
+            // Needs no login; a redirect URI other than this site's callback.
+            "AuthService.FinishSsoLogin",
+            [I, I, I, I, I],
+            call(|c, w| async move {
+                c.auth()
+                    .finish_sso_login(req(
+                        c.token(w),
+                        v1::FinishSsoLoginRequest {
+                            state: "some-state".into(),
+                            code: "some-code".into(),
+                            redirect_uri: "https://elsewhere.example/sso/callback".into(),
+                        },
+                    ))
+                    .await
+            }),
+        ),
         // Last: it ends the callers' logins.
         (
             "AuthService.Logout",

@@ -26,6 +26,7 @@ mod live;
 mod metrics;
 #[path = "../support/nginx.rs"]
 mod nginx;
+mod oidc;
 #[path = "../support/pki.rs"]
 mod pki;
 mod platform;

@@ -29,6 +29,12 @@ login-heading = تسجيل الدخول
 login-username = اسم المستخدم أو البريد الإلكتروني
 login-password = كلمة المرور
 login-submit = دخول
+login-or = أو
+login-with = الدخول عبر { $provider }
+sso-logout-provider = تم تسجيل خروجك من ClassTrack. سجّل الخروج أيضًا من { $provider }
+sso-provider-refused = لم يسجّل مزوّد الهوية دخولك ({ $error }). يُرجى المحاولة مجددًا.
+sso-callback-incomplete = ردّ مزوّد الهوية غير مكتمل. يُرجى بدء تسجيل الدخول من جديد.
+sso-other-browser = بدأ تسجيل الدخول هذا في متصفح آخر أو منذ وقت طويل. يُرجى بدؤه من جديد هنا.
 
 ## صفحات الأخطاء
 

@@ -20,6 +20,10 @@ api-error-throttled-minutes = Too many failed logins; try again in { $n ->
 }.
 api-error-unavailable = The service is unavailable for a moment; try again shortly.
 api-error-directory-unavailable = The directory that checks passwords is unavailable for a moment; try again shortly.
+api-error-sso-state-unknown = This login through your organisation's identity provider is unknown, already used or expired. Please start again.
+api-error-sso-token-invalid = The identity provider's answer could not be verified. Please start again.
+api-error-sso-account-unusable = Your account at the identity provider lacks what ClassTrack needs (such as a verified email). An administrator can see why in the log.
+api-error-provider-unavailable = The identity provider is unavailable for a moment; try again shortly.
 api-error-internal = Something went wrong on the server; it has been logged.
 
 ## Refused check-ins, by their ErrorInfo reason

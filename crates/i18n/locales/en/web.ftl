@@ -29,6 +29,12 @@ login-heading = Log in
 login-username = Username or email
 login-password = Password
 login-submit = Log in
+login-or = or
+login-with = Log in with { $provider }
+sso-logout-provider = You are logged out of ClassTrack. Also log out of { $provider }
+sso-provider-refused = The identity provider did not log you in ({ $error }). Please try again.
+sso-callback-incomplete = The identity provider's answer is incomplete. Please start the login again.
+sso-other-browser = This login was started in another browser, or too long ago. Please start it again here.
 
 ## Error pages
 

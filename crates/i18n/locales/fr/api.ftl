@@ -20,6 +20,10 @@ api-error-throttled-minutes = Trop de connexions échouées ; réessayez dans { 
 }.
 api-error-unavailable = Le service est momentanément indisponible ; réessayez dans un instant.
 api-error-directory-unavailable = L’annuaire qui vérifie les mots de passe est momentanément indisponible ; réessayez dans un instant.
+api-error-sso-state-unknown = Cette connexion par le fournisseur d’identité de votre établissement est inconnue, déjà utilisée ou expirée. Veuillez recommencer.
+api-error-sso-token-invalid = La réponse du fournisseur d’identité n’a pas pu être vérifiée. Veuillez recommencer.
+api-error-sso-account-unusable = Votre compte chez le fournisseur d’identité ne donne pas ce dont ClassTrack a besoin (par exemple une adresse e-mail vérifiée). Un administrateur peut en voir la raison dans le journal.
+api-error-provider-unavailable = Le fournisseur d’identité est momentanément indisponible ; réessayez dans un instant.
 api-error-internal = Une erreur s’est produite sur le serveur ; elle a été enregistrée.
 
 ## Présences refusées, selon la raison de leur ErrorInfo

@@ -29,6 +29,12 @@ login-heading = Connexion
 login-username = Identifiant ou adresse électronique
 login-password = Mot de passe
 login-submit = Se connecter
+login-or = ou
+login-with = Se connecter avec { $provider }
+sso-logout-provider = Vous êtes déconnecté de ClassTrack. Se déconnecter aussi de { $provider }
+sso-provider-refused = Le fournisseur d’identité ne vous a pas connecté ({ $error }). Veuillez réessayer.
+sso-callback-incomplete = La réponse du fournisseur d’identité est incomplète. Veuillez recommencer la connexion.
+sso-other-browser = Cette connexion a été commencée dans un autre navigateur, ou il y a trop longtemps. Veuillez la recommencer ici.
 
 ## Pages d’erreur
 

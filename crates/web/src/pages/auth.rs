@@ -1,13 +1,14 @@
 //! Login (finishing a pending QR check-in right after it, or first asking
 //! for a new password when the server chose the current one), logout, and
-//! changing one's own password.
+//! changing one's own password. Logging in through an OpenID provider is
+//! `sso.rs`; it ends in [`logged_in`] too.
 
 use askama::Template;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
-use classtrack_proto::v1::{ChangePasswordRequest, LoginRequest, LogoutRequest};
+use classtrack_proto::v1::{ChangePasswordRequest, LoginRequest, LoginResponse, LogoutRequest};
 use serde::Deserialize;
 
 use super::forms::{Form, Query};
@@ -15,7 +16,7 @@ use tonic::Code;
 
 use super::{checkin, home_of, local_path, Viewer, Visitor};
 use crate::browser::Browser;
-use crate::cookies::{encode_text, SCAN_COOKIE, SESSION_COOKIE};
+use crate::cookies::{encode_text, SCAN_COOKIE, SESSION_COOKIE, SSO_END_COOKIE};
 use crate::error::{plain_message, FormErrors, PageResult};
 use crate::lang::t;
 use crate::view::{clock_seconds, render, render_with_status, to_utc, Layout};
@@ -29,13 +30,17 @@ pub struct LoginQuery {
 
 #[derive(Template)]
 #[template(path = "login.html")]
-struct LoginPage {
+pub(super) struct LoginPage {
     l: Layout,
     login: String,
     next: String,
     error: Option<String>,
     notice: Option<String>,
     scan: Option<String>,
+    /// The "Log in with …" buttons.
+    providers: Vec<super::sso::ProviderButton>,
+    /// The identity provider's logout, offered after logging out.
+    end_session: Option<super::sso::EndSession>,
 }
 
 pub async fn login_page(
@@ -47,14 +52,45 @@ pub async fn login_page(
         .expired
         .is_some()
         .then(|| crate::lang::t("login-ended"));
-    render(&LoginPage {
-        l: login_layout(&browser),
-        login: String::new(),
-        next: local_path(query.next.as_deref()).unwrap_or_default(),
-        error: None,
-        notice,
-        scan: scan_notice(&browser, &state),
-    })
+    let next = local_path(query.next.as_deref()).unwrap_or_default();
+    let mut page = LoginPage::new(&state, &browser, &next).await;
+    page.notice = notice;
+    // Offered once, after logging out of an account that came from a provider.
+    page.end_session = browser
+        .sso_end
+        .as_deref()
+        .filter(|_| browser.session.is_none())
+        .and_then(super::sso::EndSession::decode);
+    let mut response = render(&page);
+    if browser.sso_end.is_some() && browser.session.is_none() {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, browser.clear_cookie(SSO_END_COOKIE));
+    }
+    response
+}
+
+impl LoginPage {
+    /// The empty login page, with its provider buttons (none when the API
+    /// cannot say which: the password form still works).
+    pub(super) async fn new(state: &AppState, browser: &Browser, next: &str) -> Self {
+        Self {
+            l: login_layout(browser),
+            login: String::new(),
+            next: next.to_string(),
+            error: None,
+            notice: None,
+            scan: scan_notice(browser, state),
+            providers: super::sso::buttons(state, browser, next).await,
+            end_session: None,
+        }
+    }
+
+    /// The page with an error, answered 401.
+    pub(super) fn refusal(mut self, error: String) -> Response {
+        self.error = Some(error);
+        render_with_status(StatusCode::UNAUTHORIZED, &self)
+    }
 }
 
 fn login_layout(browser: &Browser) -> Layout {
@@ -122,24 +158,38 @@ pub async fn login(
                 }
                 _ => plain_message(&status),
             };
-            let page = LoginPage {
-                l: login_layout(&browser),
-                login: form.login,
-                next: local_path(Some(&form.next)).unwrap_or_default(),
-                error: Some(error),
-                notice: None,
-                scan: scan_notice(&browser, &state),
-            };
-            return Ok(render_with_status(StatusCode::UNAUTHORIZED, &page));
+            let next = local_path(Some(&form.next)).unwrap_or_default();
+            let mut page = LoginPage::new(&state, &browser, &next).await;
+            page.login = form.login;
+            return Ok(page.refusal(error));
         }
     };
+    let mut response = logged_in(&state, &browser, answer, &form.next).await?;
+    // A password login is not the provider's: nothing to log out of there.
+    if browser.sso_end.is_some() {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, browser.clear_cookie(SSO_END_COOKIE));
+    }
+    Ok(response)
+}
+
+/// After a login (a password's or a provider's): the session cookie, then a
+/// password change if one is due, the check-in of a scan made while logged
+/// out, or the page the person was going to (`next`) or their home.
+pub(super) async fn logged_in(
+    state: &AppState,
+    browser: &Browser,
+    answer: LoginResponse,
+    next: &str,
+) -> PageResult {
     let user = answer.user.unwrap_or_default();
     let role = crate::view::role_of(user.role);
     let lifetime = to_utc(answer.expire_time.as_ref())
         .map(|end| (end - Utc::now()).num_seconds())
         .unwrap_or(8 * 3600);
     let session_cookie = browser.cookie(SESSION_COOKIE, &encode_text(&answer.token), lifetime);
-    let logged_in = Browser {
+    let signed_in = Browser {
         session: Some(answer.token.clone()),
         flash: None,
         ..browser.clone()
@@ -157,10 +207,10 @@ pub async fn login(
     }
 
     if let Some(scan) = browser.live_scan(Utc::now().timestamp()).cloned() {
-        let viewer = Viewer::new(user, logged_in, "/student".into(), state.config.time_zone);
+        let viewer = Viewer::new(user, signed_in, "/student".into(), state.config.time_zone);
         // The scan is kept when the page asks for the location: its retry
         // needs the proof.
-        let (mut response, keep_scan) = checkin::finish_scan(&state, &viewer, &scan).await?;
+        let (mut response, keep_scan) = checkin::finish_scan(state, &viewer, &scan).await?;
         let headers = response.headers_mut();
         headers.append(header::SET_COOKIE, session_cookie);
         if !keep_scan {
@@ -169,7 +219,7 @@ pub async fn login(
         return Ok(response);
     }
 
-    let to = local_path(Some(&form.next)).unwrap_or_else(|| home_of(role).to_string());
+    let to = local_path(Some(next)).unwrap_or_else(|| home_of(role).to_string());
     Ok(([(header::SET_COOKIE, session_cookie)], Redirect::to(&to)).into_response())
 }
 

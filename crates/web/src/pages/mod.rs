@@ -14,6 +14,7 @@ mod language;
 mod live;
 mod reports;
 mod sessions;
+mod sso;
 mod student;
 mod upload;
 
@@ -36,6 +37,8 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home))
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
+        .route("/sso/callback", get(sso::callback))
+        .route("/sso/{name}", get(sso::start))
         .route("/language", get(language::choose))
         .route(
             "/account/password",
