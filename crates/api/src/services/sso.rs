@@ -82,9 +82,9 @@ pub(super) async fn finish(
     let mut v = classtrack_core::validate::Violations::default();
     for (field, value) in [("state", &r.state), ("code", &r.code)] {
         if value.is_empty() {
-            v.add(field, "is required");
+            v.problem(field, classtrack_core::validate::Problem::new("api-field-required"));
         } else if value.len() > 2048 {
-            v.add(field, "must be at most 2048 characters");
+            v.problem(field, classtrack_core::validate::Problem::new("api-field-at-most").number("max", 2048));
         }
     }
     v.into_result().map_err(ApiError::Invalid)?;

@@ -92,18 +92,16 @@ pub(super) async fn submit(
     let r = req.into_inner();
     let mut v = Violations::default();
     if r.reason.trim().is_empty() {
-        v.add("reason", "say why you were absent or late");
+        v.problem("reason", classtrack_core::validate::Problem::new("api-field-say-why-absent"));
     }
     v.check("reason", validate::multiline(&r.reason, 2000));
     let attachment = if r.attachment.is_empty() {
         None
     } else if r.attachment.len() > MAX_ATTACHMENT_BYTES {
-        v.add(
+        v.problem(
             "attachment",
-            format!(
-                "the file is larger than {} MiB",
-                MAX_ATTACHMENT_BYTES / 1024 / 1024
-            ),
+            classtrack_core::validate::Problem::new("api-field-file-too-large")
+                .number("mib", MAX_ATTACHMENT_BYTES / 1024 / 1024),
         );
         None
     } else {
@@ -114,7 +112,7 @@ pub(super) async fn submit(
                 content: r.attachment,
             }),
             None => {
-                v.add("attachment", "only PDF, PNG and JPEG files are accepted");
+                v.problem("attachment", classtrack_core::validate::Problem::new("api-field-file-kind"));
                 None
             }
         }
@@ -232,7 +230,7 @@ pub(super) async fn decide(
     let r = req.into_inner();
     let mut v = Violations::default();
     if !r.approve && r.comment.trim().is_empty() {
-        v.add("comment", "say why the justification is rejected");
+        v.problem("comment", classtrack_core::validate::Problem::new("api-field-say-why-rejected"));
     }
     v.check("comment", validate::multiline(&r.comment, 2000));
     v.into_result().map_err(ApiError::Invalid)?;

@@ -72,10 +72,7 @@ impl Applicant {
                 validate::student_number(n),
             );
             if self.role != Role::Student {
-                v.add(
-                    format!("{prefix}student_number"),
-                    "only students have a student number",
-                );
+                v.problem(format!("{prefix}student_number"), classtrack_core::validate::Problem::new("api-field-students-only"));
             }
         }
         v.0
@@ -129,7 +126,7 @@ pub(super) async fn create_user(
     let role = convert::role_from(u.role, "user.role")?;
     let mut v = Violations::default();
     if role.is_none() {
-        v.add("user.role", "choose admin, professor or student");
+        v.problem("user.role", classtrack_core::validate::Problem::new("api-field-choose-role"));
     }
     let applicant = Applicant::new(
         &u.username,
@@ -271,7 +268,7 @@ pub(super) async fn update_user(
             }
             "role" => match convert::role_from(u.role, "user.role")? {
                 Some(role) => changes.role = Some(role),
-                None => v.add("user.role", "choose admin, professor or student"),
+                None => v.problem("user.role", classtrack_core::validate::Problem::new("api-field-choose-role")),
             },
             _ => {}
         }
