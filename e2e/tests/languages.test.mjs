@@ -289,6 +289,14 @@ test('the check-in journey and the report in French and Arabic', async (t) => {
       const cell = row.locator('td.cell');
       assert.equal(await cell.getAttribute('title'), lang.t('word-status-present'));
       assert.equal((await cell.locator('[aria-hidden="true"]').innerText()).trim(), lang.t('report-short-present'));
+      // The chart is drawn left to right in both directions: its y-axis labels stay left of the axis.
+      const intoThePlot = await page.evaluate(() => {
+        const axis = document.querySelector('.chart .axis').getBoundingClientRect();
+        return [...document.querySelectorAll('.chart .tick:not(.middle)')]
+          .filter((tick) => tick.getBoundingClientRect().right > axis.left + 1)
+          .map((tick) => tick.textContent);
+      });
+      assert.deepEqual(intoThePlot, [], 'y-axis labels run into the chart');
       await assertAccessible(page, `the ${lang.tag} report`);
       await shot(page, `report-${lang.tag}`, { fullPage: true });
     });
