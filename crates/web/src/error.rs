@@ -128,10 +128,12 @@ pub fn plain_message(status: &Status) -> String {
     };
     // The API's sentence in the page's language (it got the page's language as
     // accept-language), when it sent one; its English message otherwise.
+    // In English the API's own message is kept: it is at least as precise (some localized
+    // messages are the generic sentence of their status, e.g. FAILED_PRECONDITION's).
     let localized = status
         .get_details_localized_message()
         .map(|l| l.message.trim().to_string())
-        .filter(|m| !m.is_empty());
+        .filter(|m| !m.is_empty() && crate::lang::current() != classtrack_i18n::Locale::En);
     match localized {
         Some(text) => text,
         None if from_api.is_empty() => ours,

@@ -36,7 +36,10 @@ pub(super) async fn create(
     let role = match convert::role_from(token.role, "api_token.role") {
         Ok(Some(role)) => Some(role),
         Ok(None) => {
-            v.problem("api_token.role", classtrack_core::validate::Problem::new("api-field-required"));
+            v.problem(
+                "api_token.role",
+                classtrack_core::validate::Problem::new("api-field-required"),
+            );
             None
         }
         Err(ApiError::Invalid(mut e)) => {
@@ -47,16 +50,25 @@ pub(super) async fn create(
     };
     let expires = match token.expire_time.as_ref() {
         None => {
-            v.problem("api_token.expire_time", classtrack_core::validate::Problem::new("api-field-required"));
+            v.problem(
+                "api_token.expire_time",
+                classtrack_core::validate::Problem::new("api-field-required"),
+            );
             None
         }
         Some(t) => match convert::ms(t, "api_token.expire_time") {
             Ok(at) if at <= now => {
-                v.problem("api_token.expire_time", classtrack_core::validate::Problem::new("api-field-in-future"));
+                v.problem(
+                    "api_token.expire_time",
+                    classtrack_core::validate::Problem::new("api-field-in-future"),
+                );
                 None
             }
             Ok(at) if at - now > MAX_LIFETIME.as_millis() as i64 => {
-                v.problem("api_token.expire_time", classtrack_core::validate::Problem::new("api-field-within-year"));
+                v.problem(
+                    "api_token.expire_time",
+                    classtrack_core::validate::Problem::new("api-field-within-year"),
+                );
                 None
             }
             Ok(at) => Some(at),

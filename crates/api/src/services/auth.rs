@@ -157,9 +157,15 @@ async fn login(s: &State, req: Request<v1::LoginRequest>) -> ApiResult<v1::Login
     let mut v = validate::Violations::default();
     v.check("login", validate::text(&login, true, 254));
     if r.password.is_empty() {
-        v.problem("password", classtrack_core::validate::Problem::new("api-field-required"));
+        v.problem(
+            "password",
+            classtrack_core::validate::Problem::new("api-field-required"),
+        );
     } else if r.password.chars().count() > 256 {
-        v.problem("password", classtrack_core::validate::Problem::new("api-field-at-most").number("max", 256));
+        v.problem(
+            "password",
+            classtrack_core::validate::Problem::new("api-field-at-most").number("max", 256),
+        );
     }
     v.into_result().map_err(ApiError::Invalid)?;
 
@@ -296,7 +302,10 @@ async fn change_password(
     let r = req.into_inner();
     let mut v = validate::Violations::default();
     if r.current_password.is_empty() {
-        v.problem("current_password", classtrack_core::validate::Problem::new("api-field-required"));
+        v.problem(
+            "current_password",
+            classtrack_core::validate::Problem::new("api-field-required"),
+        );
     }
     let me = &caller.user;
     v.check_text(
@@ -307,7 +316,10 @@ async fn change_password(
         ),
     );
     if !r.new_password.is_empty() && r.new_password == r.current_password {
-        v.problem("new_password", classtrack_core::validate::Problem::new("api-field-same-password"));
+        v.problem(
+            "new_password",
+            classtrack_core::validate::Problem::new("api-field-same-password"),
+        );
     }
     v.into_result().map_err(ApiError::Invalid)?;
     let mut conn = s.store.acquire().await?;

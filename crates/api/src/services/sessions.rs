@@ -114,12 +114,22 @@ pub(crate) async fn managed_session(
 
 fn check_times(v: &mut Violations, prefix: &str, start: Option<i64>, end: Option<i64>) {
     match (start, end) {
-        (None, _) => v.problem(format!("{prefix}start_time"), classtrack_core::validate::Problem::new("api-field-required")),
-        (_, None) => v.problem(format!("{prefix}end_time"), classtrack_core::validate::Problem::new("api-field-required")),
-        (Some(s), Some(e)) if e <= s => {
-            v.problem(format!("{prefix}end_time"), classtrack_core::validate::Problem::new("api-field-after-start"))
-        }
-        (Some(s), Some(e)) if e - s > MAX_SESSION_MS => v.problem(format!("{prefix}end_time"), classtrack_core::validate::Problem::new("api-field-session-too-long")),
+        (None, _) => v.problem(
+            format!("{prefix}start_time"),
+            classtrack_core::validate::Problem::new("api-field-required"),
+        ),
+        (_, None) => v.problem(
+            format!("{prefix}end_time"),
+            classtrack_core::validate::Problem::new("api-field-required"),
+        ),
+        (Some(s), Some(e)) if e <= s => v.problem(
+            format!("{prefix}end_time"),
+            classtrack_core::validate::Problem::new("api-field-after-start"),
+        ),
+        (Some(s), Some(e)) if e - s > MAX_SESSION_MS => v.problem(
+            format!("{prefix}end_time"),
+            classtrack_core::validate::Problem::new("api-field-session-too-long"),
+        ),
         _ => {}
     }
 }

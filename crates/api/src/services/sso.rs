@@ -82,9 +82,15 @@ pub(super) async fn finish(
     let mut v = classtrack_core::validate::Violations::default();
     for (field, value) in [("state", &r.state), ("code", &r.code)] {
         if value.is_empty() {
-            v.problem(field, classtrack_core::validate::Problem::new("api-field-required"));
+            v.problem(
+                field,
+                classtrack_core::validate::Problem::new("api-field-required"),
+            );
         } else if value.len() > 2048 {
-            v.problem(field, classtrack_core::validate::Problem::new("api-field-at-most").number("max", 2048));
+            v.problem(
+                field,
+                classtrack_core::validate::Problem::new("api-field-at-most").number("max", 2048),
+            );
         }
     }
     v.into_result().map_err(ApiError::Invalid)?;

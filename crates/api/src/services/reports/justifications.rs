@@ -92,7 +92,10 @@ pub(super) async fn submit(
     let r = req.into_inner();
     let mut v = Violations::default();
     if r.reason.trim().is_empty() {
-        v.problem("reason", classtrack_core::validate::Problem::new("api-field-say-why-absent"));
+        v.problem(
+            "reason",
+            classtrack_core::validate::Problem::new("api-field-say-why-absent"),
+        );
     }
     v.check("reason", validate::multiline(&r.reason, 2000));
     let attachment = if r.attachment.is_empty() {
@@ -112,7 +115,10 @@ pub(super) async fn submit(
                 content: r.attachment,
             }),
             None => {
-                v.problem("attachment", classtrack_core::validate::Problem::new("api-field-file-kind"));
+                v.problem(
+                    "attachment",
+                    classtrack_core::validate::Problem::new("api-field-file-kind"),
+                );
                 None
             }
         }
@@ -230,7 +236,10 @@ pub(super) async fn decide(
     let r = req.into_inner();
     let mut v = Violations::default();
     if !r.approve && r.comment.trim().is_empty() {
-        v.problem("comment", classtrack_core::validate::Problem::new("api-field-say-why-rejected"));
+        v.problem(
+            "comment",
+            classtrack_core::validate::Problem::new("api-field-say-why-rejected"),
+        );
     }
     v.check("comment", validate::multiline(&r.comment, 2000));
     v.into_result().map_err(ApiError::Invalid)?;

@@ -72,7 +72,10 @@ impl Applicant {
                 validate::student_number(n),
             );
             if self.role != Role::Student {
-                v.problem(format!("{prefix}student_number"), classtrack_core::validate::Problem::new("api-field-students-only"));
+                v.problem(
+                    format!("{prefix}student_number"),
+                    classtrack_core::validate::Problem::new("api-field-students-only"),
+                );
             }
         }
         v.0
@@ -126,7 +129,10 @@ pub(super) async fn create_user(
     let role = convert::role_from(u.role, "user.role")?;
     let mut v = Violations::default();
     if role.is_none() {
-        v.problem("user.role", classtrack_core::validate::Problem::new("api-field-choose-role"));
+        v.problem(
+            "user.role",
+            classtrack_core::validate::Problem::new("api-field-choose-role"),
+        );
     }
     let applicant = Applicant::new(
         &u.username,
@@ -268,7 +274,10 @@ pub(super) async fn update_user(
             }
             "role" => match convert::role_from(u.role, "user.role")? {
                 Some(role) => changes.role = Some(role),
-                None => v.problem("user.role", classtrack_core::validate::Problem::new("api-field-choose-role")),
+                None => v.problem(
+                    "user.role",
+                    classtrack_core::validate::Problem::new("api-field-choose-role"),
+                ),
             },
             _ => {}
         }
