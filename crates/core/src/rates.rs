@@ -142,31 +142,22 @@ impl Reason {
             | Reason::InARow { count, limit } => vec![("count", count), ("limit", limit)],
         }
     }
+
+    /// The sentence in `locale`, from the API's Fluent messages (`api-warning-…`).
+    pub fn text_in(&self, locale: classtrack_i18n::Locale) -> String {
+        let args: Vec<(&str, classtrack_i18n::Arg<'_>)> = self
+            .args()
+            .into_iter()
+            .map(|(name, n)| (name, n.into()))
+            .collect();
+        classtrack_i18n::text(locale, self.key(), &args)
+    }
 }
 
+/// In English: the same sentence as [`Reason::text_in`] gives for English.
 impl std::fmt::Display for Reason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match *self {
-            Reason::MissedShare { share, limit } => {
-                write!(f, "missed {share}% of the term's sessions (limit {limit}%)")
-            }
-            Reason::NearShare { limit } => {
-                write!(
-                    f,
-                    "one more absence reaches {limit}% of the term's sessions"
-                )
-            }
-            Reason::Unexcused { count, limit } => {
-                write!(f, "{count} unexcused absences (limit {limit})")
-            }
-            Reason::NearUnexcused { count, limit } => {
-                write!(f, "{count} unexcused absences; the limit is {limit}")
-            }
-            Reason::InARow { count, limit } => {
-                write!(f, "{count} absences in a row (limit {limit})")
-            }
-            Reason::NearInARow { limit } => write!(f, "one more absence makes {limit} in a row"),
-        }
+        f.write_str(&self.text_in(classtrack_i18n::Locale::En))
     }
 }
 
@@ -284,6 +275,24 @@ pub fn warning(t: &Tally, rules: &AbsenceRules) -> Warning {
 mod tests {
     use super::*;
     use AttendanceStatus::*;
+
+    #[test]
+    fn reasons_read_in_english_and_follow_the_language() {
+        let r = Reason::InARow { count: 3, limit: 3 };
+        assert_eq!(r.to_string(), "3 absences in a row (limit 3)");
+        assert_eq!(
+            Reason::MissedShare {
+                share: 25,
+                limit: 20
+            }
+            .to_string(),
+            "missed 25% of the term's sessions (limit 20%)"
+        );
+        assert_eq!(
+            r.text_in(classtrack_i18n::Locale::Fr),
+            "3 absences d'affilée (limite 3)"
+        );
+    }
 
     fn m(list: &[Option<AttendanceStatus>]) -> Vec<Meeting> {
         list.iter().map(|s| Meeting { status: *s }).collect()

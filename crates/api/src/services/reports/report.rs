@@ -37,18 +37,13 @@ pub(super) fn warning_proto(w: &rates::Warning) -> v1::AbsenceWarning {
             Level::Near => v1::WarningLevel::Near,
             Level::Over => v1::WarningLevel::Over,
         } as i32,
-        reasons: w.reasons.iter().map(reason_text).collect(),
+        // In the caller's language (the call's accept-language).
+        reasons: w
+            .reasons
+            .iter()
+            .map(|r| r.text_in(crate::language::current()))
+            .collect(),
     }
-}
-
-/// A reason of an absence warning in the caller's language (the call's accept-language).
-fn reason_text(reason: &rates::Reason) -> String {
-    let args: Vec<(&str, classtrack_i18n::Arg<'_>)> = reason
-        .args()
-        .into_iter()
-        .map(|(name, n)| (name, n.into()))
-        .collect();
-    classtrack_i18n::text(crate::language::current(), reason.key(), &args)
 }
 
 /// Whether a session counts for a student enrolled at `enrolled_at`: over
