@@ -7,8 +7,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use classtrack_core::{validate, Role};
+use classtrack_core::Role;
 use ldap3::{ldap_escape, Ldap, LdapConnAsync, LdapConnSettings, Scope, SearchEntry};
+
+use crate::provisioning::{check_profile, role_from_groups};
 
 /// The provider name of directory accounts in the `identities` table.
 pub const PROVIDER: &str = "ldap";
@@ -283,15 +285,8 @@ impl Directory {
             .student_number_attribute
             .as_deref()
             .and_then(|a| first(entry, a));
-        let bad = |what: &str, e: String| {
-            DirectoryError::Refused(format!("the entry {}'s {what} is unusable: {e}", entry.dn))
-        };
-        validate::username(&username).map_err(|e| bad("username", e.to_string()))?;
-        validate::email(&email).map_err(|e| bad("email", e.to_string()))?;
-        validate::display_name(&display_name).map_err(|e| bad("display name", e.to_string()))?;
-        if let Some(n) = &student_number {
-            validate::student_number(n).map_err(|e| bad("student number", e.to_string()))?;
-        }
+        check_profile(&username, &email, &display_name, student_number.as_deref())
+            .map_err(|e| DirectoryError::Refused(format!("the entry {}: {e}", entry.dn)))?;
         let role = role_of(groups, &s.admin_groups, &s.professor_groups);
         Ok(DirectoryUser {
             subject,
@@ -305,25 +300,16 @@ impl Directory {
     }
 }
 
-/// The role the groups give: administrator over professor over student.
+/// The role the groups give (administrator over professor over student); a
+/// configured group matches a group's whole DN or its first RDN, compared
+/// normalised.
 fn role_of(groups: &[String], admin: &[String], professor: &[String]) -> Role {
-    let member = |wanted: &[String]| {
-        groups.iter().any(|g| {
-            let g = normalise_dn(g);
-            let first_rdn = g.split(',').next().unwrap_or_default().to_string();
-            wanted
-                .iter()
-                .map(|w| normalise_dn(w))
-                .any(|w| w == g || w == first_rdn)
-        })
-    };
-    if member(admin) {
-        Role::Admin
-    } else if member(professor) {
-        Role::Professor
-    } else {
-        Role::Student
-    }
+    role_from_groups(groups, admin, professor, |g, w| {
+        let g = normalise_dn(g);
+        let first_rdn = g.split(',').next().unwrap_or_default();
+        let w = normalise_dn(w);
+        w == g || w == first_rdn
+    })
 }
 
 /// DNs compare without case and without spaces around the separators.

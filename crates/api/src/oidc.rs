@@ -9,11 +9,15 @@
 //! A provider that cannot be reached when the server starts does not stop
 //! it: discovery is tried at start (`warm_up`) and again at each login until
 //! it succeeds, and a login meanwhile answers UNAVAILABLE.
+//!
+//! A little over 500 lines: most of it is the `openidconnect` crate's type
+//! aliases and the claim reading that goes with the flow; the unit tests are
+//! in `oidc/tests.rs`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use classtrack_core::{validate, Role};
+use classtrack_core::Role;
 use openidconnect::core::{
     CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreErrorResponseType,
     CoreGenderClaim, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
@@ -29,7 +33,7 @@ use openidconnect::{
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
-use crate::provisioning::ProviderAccount;
+use crate::provisioning::{check_profile, role_from_groups, ProviderAccount};
 
 /// How long discovered metadata (endpoints and signing keys) is used before
 /// it is fetched again.
@@ -361,17 +365,8 @@ impl OidcProvider {
         }
         let display_name = text(&s.display_name_claim).unwrap_or_else(|| username.clone());
         let student_number = s.student_number_claim.as_deref().and_then(text);
-        let bad = |what: &str, e: classtrack_core::validate::Problem| {
-            OidcError::Unusable(format!(
-                "the ID token of {subject}: its {what} is unusable: {e}"
-            ))
-        };
-        validate::username(&username).map_err(|e| bad("username", e))?;
-        validate::email(&email).map_err(|e| bad("email", e))?;
-        validate::display_name(&display_name).map_err(|e| bad("display name", e))?;
-        if let Some(n) = &student_number {
-            validate::student_number(n).map_err(|e| bad("student number", e))?;
-        }
+        check_profile(&username, &email, &display_name, student_number.as_deref())
+            .map_err(|e| OidcError::Unusable(format!("the ID token of {subject}: {e}")))?;
         let role = if s.roles_from_groups {
             let groups = claim_list(&all, &s.groups_claim);
             role_of(&groups, &s.admin_groups, &s.professor_groups)
@@ -511,23 +506,12 @@ fn claim_list(claims: &serde_json::Value, name: &str) -> Vec<String> {
     }
 }
 
-/// The role the groups give: administrator over professor over student.
-/// Group names compare without case (Keycloak's `/staff`, Entra's object ids).
+/// The role the groups give (administrator over professor over student);
+/// group names compare without case (Keycloak's `/staff`, Entra's object ids).
 fn role_of(groups: &[String], admin: &[String], professor: &[String]) -> Role {
-    let member = |wanted: &[String]| {
-        groups.iter().any(|g| {
-            wanted
-                .iter()
-                .any(|w| w.trim().eq_ignore_ascii_case(g.trim()))
-        })
-    };
-    if member(admin) {
-        Role::Admin
-    } else if member(professor) {
-        Role::Professor
-    } else {
-        Role::Student
-    }
+    role_from_groups(groups, admin, professor, |g, w| {
+        w.trim().eq_ignore_ascii_case(g.trim())
+    })
 }
 
 /// 1–64 lowercase ASCII letters, digits, `-` or `_`.
@@ -539,73 +523,4 @@ pub fn is_url_safe_name(name: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn strings(v: &[&str]) -> Vec<String> {
-        v.iter().map(|s| s.to_string()).collect()
-    }
-
-    #[test]
-    fn groups_give_the_highest_role() {
-        let admin = strings(&["ClassTrack-Admins"]);
-        let staff = strings(&["/staff"]);
-        let of = |g: &[&str]| role_of(&strings(g), &admin, &staff);
-        assert_eq!(of(&[]), Role::Student);
-        assert_eq!(of(&["/Staff"]), Role::Professor);
-        assert_eq!(of(&["/staff", "classtrack-admins"]), Role::Admin);
-        assert_eq!(of(&["staff"]), Role::Student);
-    }
-
-    #[test]
-    fn claims_are_read_as_text_or_lists() {
-        let claims = serde_json::json!({
-            "groups": ["a", "b", 3],
-            "role": "teacher",
-            "number": 12345,
-            "empty": " ",
-        });
-        assert_eq!(claim_list(&claims, "groups"), strings(&["a", "b"]));
-        assert_eq!(claim_list(&claims, "role"), strings(&["teacher"]));
-        assert_eq!(claim_list(&claims, "missing"), Vec::<String>::new());
-        assert_eq!(claim_text(&claims, "number").as_deref(), Some("12345"));
-        assert_eq!(claim_text(&claims, "empty"), None);
-        assert_eq!(claim_text(&claims, "groups"), None);
-    }
-
-    #[test]
-    fn settings_are_checked() {
-        let base = OidcSettings {
-            name: "entra".into(),
-            label: "Example University".into(),
-            issuer: "https://login.example.edu/tenant/v2.0".into(),
-            client_id: "abc".into(),
-            timeout: Duration::from_secs(5),
-            ..Default::default()
-        };
-        assert!(OidcProvider::new(base.clone()).is_ok());
-        let err = OidcProvider::new(OidcSettings {
-            name: "Entra ID".into(),
-            ..base.clone()
-        })
-        .expect_err("a name with a space");
-        assert!(err.contains("name"), "{err}");
-        let err = OidcProvider::new(OidcSettings {
-            issuer: "http://login.example.edu".into(),
-            ..base.clone()
-        })
-        .expect_err("plain http elsewhere");
-        assert!(err.contains("https"), "{err}");
-        assert!(OidcProvider::new(OidcSettings {
-            issuer: "http://127.0.0.1:9999".into(),
-            ..base.clone()
-        })
-        .is_ok());
-        let err = OidcProvider::new(OidcSettings {
-            client_id: " ".into(),
-            ..base
-        })
-        .expect_err("no client id");
-        assert!(err.contains("client_id"), "{err}");
-    }
-}
+mod tests;

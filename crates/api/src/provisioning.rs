@@ -4,7 +4,7 @@
 //! when provisioning is on. Never silently a different person: a match that
 //! is ambiguous, or already linked elsewhere, is refused and logged.
 
-use classtrack_core::Role;
+use classtrack_core::{validate, Role};
 use classtrack_store::users::{self, NewUser, User, UserChanges};
 use classtrack_store::{identities, Conn, StoreError};
 
@@ -33,6 +33,46 @@ pub struct ProviderAccount {
     /// tokens carry no groups, such as Google's), a new account starts with
     /// `role` and its role is then ClassTrack's, set by an administrator.
     pub role_from_provider: bool,
+}
+
+/// Checks an outside account's profile with the rules a local account's
+/// obeys, so that what a directory or an OpenID provider says can be stored;
+/// the error names the field: "its email is unusable: …".
+pub(crate) fn check_profile(
+    username: &str,
+    email: &str,
+    display_name: &str,
+    student_number: Option<&str>,
+) -> Result<(), String> {
+    fn unusable(what: &str) -> impl Fn(validate::Problem) -> String + '_ {
+        move |e| format!("its {what} is unusable: {e}")
+    }
+    validate::username(username).map_err(unusable("username"))?;
+    validate::email(email).map_err(unusable("email"))?;
+    validate::display_name(display_name).map_err(unusable("display name"))?;
+    if let Some(n) = student_number {
+        validate::student_number(n).map_err(unusable("student number"))?;
+    }
+    Ok(())
+}
+
+/// The role an outside account's groups give: administrator over professor
+/// over student. `same(group, configured)` says whether a group the provider
+/// lists is a configured one (OpenID: names without case; LDAP: DNs).
+pub(crate) fn role_from_groups(
+    groups: &[String],
+    admin: &[String],
+    professor: &[String],
+    same: impl Fn(&str, &str) -> bool,
+) -> Role {
+    let member = |wanted: &[String]| groups.iter().any(|g| wanted.iter().any(|w| same(g, w)));
+    if member(admin) {
+        Role::Admin
+    } else if member(professor) {
+        Role::Professor
+    } else {
+        Role::Student
+    }
 }
 
 /// The answer to a provider login that cannot go on; the same for a

@@ -7,6 +7,7 @@ pub mod config;
 pub mod in_process;
 pub mod metrics;
 pub mod server;
+pub mod setup;
 pub mod sso;
 pub mod tls;
 pub mod tokens;

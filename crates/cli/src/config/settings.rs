@@ -1,4 +1,8 @@
 //! The table of settings: each one's key, variable, flag, default and check.
+//!
+//! Over 500 lines on purpose: it is one table, a few lines per setting, read
+//! top to bottom like the reference in docs/configuration.md; split by topic
+//! it would lose the one place that says every setting there is.
 
 use super::{Check, For, Kind, LogFormat, Setting};
 
