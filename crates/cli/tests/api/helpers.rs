@@ -168,7 +168,17 @@ pub fn server_config(database_url: &str, api: ApiConfig) -> ServerConfig {
         // The test databases are migrated before the server starts, and on
         // MariaDB the server's account may only read and write rows.
         migrate: false,
-        pool: classtrack_store::PoolOptions::default(),
+        // The tests share one MariaDB and run several at once, some with two
+        // replicas: at the production pool of 32 per server, two such tests
+        // exceed MariaDB's default max_connections (151) and it refuses the
+        // next connection (error 1040: UNAVAILABLE), which is what a
+        // loaded CI run once met. 12 per server keeps six two-replica tests
+        // under it. SQLite keeps its own default. Tests of the pool itself
+        // set theirs (the store's tests/replicas.rs, health.rs).
+        pool: classtrack_store::PoolOptions {
+            max_connections: database_url.starts_with("mysql:").then_some(12),
+            ..classtrack_store::PoolOptions::default()
+        },
         api,
         tier: Tier::ApiOnly,
         tls: None,
