@@ -141,6 +141,23 @@ pub async fn spawn_with_pages(db: &TestDb) -> TestApp {
     spawn_tier(&db.url, db.label(), clock, Tier::Both).await
 }
 
+/// A server serving `tier` whose site zone (the `time_zone` setting) is `zone`, its clock at
+/// [`start_of_term`].
+pub async fn spawn_in_zone(db: &TestDb, zone: &str, tier: Tier) -> TestApp {
+    let clock = Arc::new(ManualClock::new(start_of_term()));
+    let api = ApiConfig {
+        default_time_zone: zone.into(),
+        ..config(clock.clone())
+    };
+    let running = server::start(ServerConfig {
+        tier,
+        ..server_config(&db.url, api)
+    })
+    .await
+    .expect("server starts");
+    TestApp::around(running, clock, db.label()).await
+}
+
 /// A server on the database at `url` serving `tier` (`Tier::Both` for the pages).
 pub async fn spawn_tier(
     url: &str,
@@ -352,6 +369,51 @@ impl TestApp {
             .into_inner()
             .course
             .expect("course")
+    }
+
+    /// A course `code` in the time zone `zone`, without professors.
+    pub async fn create_course_in(&self, code: &str, zone: &str) -> v1::Course {
+        self.courses()
+            .create_course(req(
+                &self.admin,
+                v1::CreateCourseRequest {
+                    course: Some(v1::Course {
+                        code: code.into(),
+                        title: format!("Course {code}"),
+                        term: "2026F".into(),
+                        time_zone: zone.into(),
+                        ..Default::default()
+                    }),
+                    professors: vec![],
+                },
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("{}: create course in {zone}: {e:?}", self.label))
+            .into_inner()
+            .course
+            .expect("course")
+    }
+
+    /// A course `code` in `zone` with a session open now, and one check-in refused there: a
+    /// second student on the first one's device (`DEVICE_IN_USE`). The students are
+    /// `{code}-a` and `{code}-b`, in lower case.
+    pub async fn refusal_in(&self, code: &str, zone: &str) -> (v1::Course, v1::Session) {
+        let course = self.create_course_in(code, zone).await;
+        let session = self.create_session(&course, 0, 60, None).await;
+        let qr = self.qr(&session).await;
+        for (i, who) in ["a", "b"].into_iter().enumerate() {
+            let username = format!("{}-{who}", code.to_lowercase());
+            let (student, token) = self.user_with_token(v1::Role::Student, &username).await;
+            self.enroll(&course, &student).await;
+            let answer = self.check_in(&token, &qr.token, "shared-device").await;
+            assert_eq!(
+                answer.is_ok(),
+                i == 0,
+                "{}: {username}: only the device's first student is in: {answer:?}",
+                self.label
+            );
+        }
+        (course, session)
     }
 
     pub async fn enroll(&self, course: &v1::Course, student: &v1::User) {
