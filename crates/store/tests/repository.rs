@@ -854,6 +854,11 @@ async fn sqlite_commits_are_durable() {
 
 // Zones: lists whose times are shown in a course's zone carry it.
 
+const FIRST_TEN: Page = Page {
+    after_id: 0,
+    size: 10,
+};
+
 /// A refusal is listed with its course's zone, and with none when the course
 /// is not known (a token naming no session).
 async fn a_refusal_is_listed_with_its_courses_zone(db: TestDb) {
@@ -868,16 +873,9 @@ async fn a_refusal_is_listed_with_its_courses_zone(db: TestDb) {
     attendance::record_rejections(&mut c, &[refused(&k, k.cid.id, "TOKEN_EXPIRED"), unknown])
         .await
         .expect("refusals");
-    let listed = attendance::rejections(
-        &mut c,
-        &attendance::RejectionFilter::default(),
-        Page {
-            after_id: 0,
-            size: 10,
-        },
-    )
-    .await
-    .expect("list");
+    let listed = attendance::rejections(&mut c, &attendance::RejectionFilter::default(), FIRST_TEN)
+        .await
+        .expect("list");
     let zones: Vec<(&str, Option<&str>)> = listed
         .iter()
         .map(|r| (r.reason.as_str(), r.time_zone.as_deref()))
@@ -929,16 +927,9 @@ async fn an_audit_entry_carries_the_zone_of_the_course_its_target_is_about(db: T
             .await
             .expect("record");
     }
-    let listed = audit::list(
-        &mut c,
-        &AuditFilter::default(),
-        Page {
-            after_id: 0,
-            size: 10,
-        },
-    )
-    .await
-    .expect("list");
+    let listed = audit::list(&mut c, &AuditFilter::default(), FIRST_TEN)
+        .await
+        .expect("list");
     let zones: Vec<(&str, Option<&str>)> = listed
         .iter()
         .rev()

@@ -16,6 +16,17 @@ use tonic::{Code, Request, Status};
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
 pub const PASSWORD: &str = "student-password";
 
+/// The course `code` ("Course {code}", term 2026F) in the time zone `zone`.
+fn course_named(code: &str, zone: &str) -> v1::Course {
+    v1::Course {
+        code: code.into(),
+        title: format!("Course {code}"),
+        term: "2026F".into(),
+        time_zone: zone.into(),
+        ..Default::default()
+    }
+}
+
 /// Monday 14 September 2026, 09:00 UTC.
 pub fn start_of_term() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 9, 14, 9, 0, 0)
@@ -149,13 +160,7 @@ pub async fn spawn_in_zone(db: &TestDb, zone: &str, tier: Tier) -> TestApp {
         default_time_zone: zone.into(),
         ..config(clock.clone())
     };
-    let running = server::start(ServerConfig {
-        tier,
-        ..server_config(&db.url, api)
-    })
-    .await
-    .expect("server starts");
-    TestApp::around(running, clock, db.label()).await
+    spawn_configured(&db.url, db.label(), clock, api, tier).await
 }
 
 /// A server on the database at `url` serving `tier` (`Tier::Both` for the pages).
@@ -165,9 +170,21 @@ pub async fn spawn_tier(
     clock: Arc<ManualClock>,
     tier: Tier,
 ) -> TestApp {
+    spawn_configured(url, label, clock.clone(), config(clock), tier).await
+}
+
+/// A server on the database at `url` serving `tier`, its API configured as `api` (whose clock
+/// is `clock`, the one the test moves).
+pub async fn spawn_configured(
+    url: &str,
+    label: &'static str,
+    clock: Arc<ManualClock>,
+    api: ApiConfig,
+    tier: Tier,
+) -> TestApp {
     let running = server::start(ServerConfig {
         tier,
-        ..server_config(url, config(clock.clone()))
+        ..server_config(url, api)
     })
     .await
     .expect("server starts");
@@ -349,46 +366,29 @@ impl TestApp {
         professors: &[&v1::User],
         settings: Option<v1::CheckInSettings>,
     ) -> v1::Course {
+        let course = v1::Course {
+            settings,
+            ..course_named(code, "Europe/Lisbon")
+        };
+        self.add_course(course, professors).await
+    }
+
+    /// A course `code` in the time zone `zone`, without professors.
+    pub async fn create_course_in(&self, code: &str, zone: &str) -> v1::Course {
+        self.add_course(course_named(code, zone), &[]).await
+    }
+
+    async fn add_course(&self, course: v1::Course, professors: &[&v1::User]) -> v1::Course {
         self.courses()
             .create_course(req(
                 &self.admin,
                 v1::CreateCourseRequest {
-                    course: Some(v1::Course {
-                        code: code.into(),
-                        title: format!("Course {code}"),
-                        term: "2026F".into(),
-                        settings,
-                        time_zone: "Europe/Lisbon".into(),
-                        ..Default::default()
-                    }),
+                    course: Some(course),
                     professors: professors.iter().map(|p| p.name.clone()).collect(),
                 },
             ))
             .await
             .unwrap_or_else(|e| panic!("{}: create course: {e:?}", self.label))
-            .into_inner()
-            .course
-            .expect("course")
-    }
-
-    /// A course `code` in the time zone `zone`, without professors.
-    pub async fn create_course_in(&self, code: &str, zone: &str) -> v1::Course {
-        self.courses()
-            .create_course(req(
-                &self.admin,
-                v1::CreateCourseRequest {
-                    course: Some(v1::Course {
-                        code: code.into(),
-                        title: format!("Course {code}"),
-                        term: "2026F".into(),
-                        time_zone: zone.into(),
-                        ..Default::default()
-                    }),
-                    professors: vec![],
-                },
-            ))
-            .await
-            .unwrap_or_else(|e| panic!("{}: create course in {zone}: {e:?}", self.label))
             .into_inner()
             .course
             .expect("course")
