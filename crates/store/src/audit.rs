@@ -163,7 +163,7 @@ enum About {
 }
 
 /// The course or session a target names, if it names one.
-fn course_of(target: &str) -> Option<About> {
+fn about(target: &str) -> Option<About> {
     let mut parts = target.splitn(3, '/');
     let (collection, id) = (parts.next()?, parts.next()?);
     let id = id.parse::<i64>().ok().filter(|id| *id > 0)?;
@@ -177,21 +177,18 @@ fn course_of(target: &str) -> Option<About> {
 /// Sets each event's `time_zone` from the course its target is about: one
 /// query for the sessions' courses and one for the courses, by primary key.
 async fn fill_zones(conn: &mut Conn, events: &mut [AuditEvent]) -> Result<()> {
-    let about: Vec<Option<About>> = events.iter().map(|e| course_of(&e.target)).collect();
-    let ids = |want: fn(About) -> Option<i64>| {
-        let mut ids: Vec<i64> = about.iter().flatten().filter_map(|a| want(*a)).collect();
+    let subjects: Vec<Option<About>> = events.iter().map(|e| about(&e.target)).collect();
+    let (mut sessions, mut courses) = (Vec::new(), Vec::new());
+    for a in subjects.iter().flatten() {
+        match *a {
+            About::Session(id) => sessions.push(id),
+            About::Course(id) => courses.push(id),
+        }
+    }
+    for ids in [&mut sessions, &mut courses] {
         ids.sort_unstable();
         ids.dedup();
-        ids
-    };
-    let sessions = ids(|a| match a {
-        About::Session(id) => Some(id),
-        About::Course(_) => None,
-    });
-    let courses = ids(|a| match a {
-        About::Course(id) => Some(id),
-        About::Session(_) => None,
-    });
+    }
     let of_sessions = zones(
         conn,
         "SELECT s.id, c.time_zone FROM sessions s JOIN courses c ON c.id = s.course_id \
@@ -205,8 +202,8 @@ async fn fill_zones(conn: &mut Conn, events: &mut [AuditEvent]) -> Result<()> {
         &courses,
     )
     .await?;
-    for (event, about) in events.iter_mut().zip(about) {
-        event.time_zone = match about {
+    for (event, subject) in events.iter_mut().zip(subjects) {
+        event.time_zone = match subject {
             Some(About::Session(id)) => of_sessions.get(&id).cloned(),
             Some(About::Course(id)) => of_courses.get(&id).cloned(),
             None => None,
@@ -239,12 +236,9 @@ mod tests {
 
     #[test]
     fn a_target_is_about_its_course_or_session() {
-        assert_eq!(course_of("courses/7"), Some(About::Course(7)));
-        assert_eq!(course_of("sessions/12"), Some(About::Session(12)));
-        assert_eq!(
-            course_of("sessions/12/attendance/5"),
-            Some(About::Session(12))
-        );
+        assert_eq!(about("courses/7"), Some(About::Course(7)));
+        assert_eq!(about("sessions/12"), Some(About::Session(12)));
+        assert_eq!(about("sessions/12/attendance/5"), Some(About::Session(12)));
         for other in [
             "users/3",
             "justifications/4",
@@ -253,7 +247,7 @@ mod tests {
             "courses",
             "",
         ] {
-            assert_eq!(course_of(other), None, "{other:?}");
+            assert_eq!(about(other), None, "{other:?}");
         }
     }
 }
