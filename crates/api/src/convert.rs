@@ -5,7 +5,7 @@ use classtrack_core::settings::{
 };
 use classtrack_core::{AttendanceStatus, RecordSource, Role};
 use classtrack_proto::v1;
-use classtrack_store::attendance::{Record, RollEntry};
+use classtrack_store::attendance::{Record, RollEntry, StoredRejection};
 use classtrack_store::audit::AuditEvent;
 use classtrack_store::courses::Course;
 use classtrack_store::sessions::{Session, SessionState};
@@ -331,6 +331,22 @@ pub fn rejection(code: &str) -> v1::CheckInRejection {
         .unwrap_or(v1::CheckInRejection::Unspecified)
 }
 
+/// A refused check-in kept for supervision, with its course's zone.
+pub fn rejected_check_in(x: &StoredRejection) -> v1::RejectedCheckIn {
+    v1::RejectedCheckIn {
+        session: x.session.map(|s| s.name()).unwrap_or_default(),
+        course_code: x.course_code.clone().unwrap_or_default(),
+        student: x.student.name(),
+        student_display_name: x.student_display_name.clone(),
+        reason: rejection(&x.reason) as i32,
+        time: ts(x.at),
+        client_address: x.client_address.clone().unwrap_or_default(),
+        device_id: x.device_id.clone().unwrap_or_default(),
+        detail: x.detail.clone(),
+        time_zone: x.time_zone.clone().unwrap_or_default(),
+    }
+}
+
 /// An attendance record as the proto message.
 pub fn record(r: &Record) -> v1::AttendanceRecord {
     v1::AttendanceRecord {
@@ -384,6 +400,7 @@ pub fn audit_event(e: AuditEvent) -> v1::AuditEvent {
         action: e.action,
         target: e.target,
         detail: e.detail,
+        time_zone: e.time_zone.unwrap_or_default(),
     }
 }
 

@@ -1,5 +1,7 @@
 //! The audit log: who changed what, with old and new values.
 
+use std::collections::HashMap;
+
 use classtrack_core::UserId;
 use sqlx::Row;
 
@@ -52,6 +54,10 @@ pub struct AuditEvent {
     pub target: String,
     /// The old and new values, as the caller wrote them.
     pub detail: String,
+    /// The IANA time zone of the course the target is about (`courses/{id}`,
+    /// or `sessions/{id}` and what lies under it), in which the entry's time
+    /// is shown; `None` for other targets.
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -71,7 +77,8 @@ pub struct AuditFilter {
 }
 
 /// One page of entries that match `f`, newest first (by id); `page.after_id`
-/// is the last id seen. The actor's username is joined in.
+/// is the last id seen. The actor's username is joined in, and the zone of
+/// the course each target is about.
 pub async fn list(conn: &mut Conn, f: &AuditFilter, page: Page) -> Result<Vec<AuditEvent>> {
     let mut sql = String::from(
         "SELECT a.id, a.at, a.actor_id, u.username, a.client_address, a.action, a.target, a.detail \
@@ -126,7 +133,8 @@ pub async fn list(conn: &mut Conn, f: &AuditFilter, page: Page) -> Result<Vec<Au
         q = q.bind(page.after_id);
     }
     let rows = q.bind(page.fetch()).fetch_all(&mut *conn).await?;
-    rows.iter()
+    let mut events = rows
+        .iter()
         .map(|r| {
             Ok(AuditEvent {
                 id: r.try_get("id")?,
@@ -137,7 +145,109 @@ pub async fn list(conn: &mut Conn, f: &AuditFilter, page: Page) -> Result<Vec<Au
                 action: r.try_get("action")?,
                 target: r.try_get("target")?,
                 detail: r.try_get("detail")?,
+                time_zone: None,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    fill_zones(conn, &mut events).await?;
+    Ok(events)
+}
+
+/// What a target is about, for its zone: a course, or a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum About {
+    /// `courses/{id}`, and anything under it.
+    Course(i64),
+    /// `sessions/{id}`, and anything under it (`sessions/{id}/attendance/{student}`).
+    Session(i64),
+}
+
+/// The course or session a target names, if it names one.
+fn about(target: &str) -> Option<About> {
+    let mut parts = target.splitn(3, '/');
+    let (collection, id) = (parts.next()?, parts.next()?);
+    let id = id.parse::<i64>().ok().filter(|id| *id > 0)?;
+    match collection {
+        "courses" => Some(About::Course(id)),
+        "sessions" => Some(About::Session(id)),
+        _ => None,
+    }
+}
+
+/// Sets each event's `time_zone` from the course its target is about: one
+/// query for the sessions' courses and one for the courses, by primary key.
+async fn fill_zones(conn: &mut Conn, events: &mut [AuditEvent]) -> Result<()> {
+    let subjects: Vec<Option<About>> = events.iter().map(|e| about(&e.target)).collect();
+    let (mut sessions, mut courses) = (Vec::new(), Vec::new());
+    for a in subjects.iter().flatten() {
+        match *a {
+            About::Session(id) => sessions.push(id),
+            About::Course(id) => courses.push(id),
+        }
+    }
+    for ids in [&mut sessions, &mut courses] {
+        ids.sort_unstable();
+        ids.dedup();
+    }
+    let of_sessions = zones(
+        conn,
+        "SELECT s.id, c.time_zone FROM sessions s JOIN courses c ON c.id = s.course_id \
+         WHERE s.id IN",
+        &sessions,
+    )
+    .await?;
+    let of_courses = zones(
+        conn,
+        "SELECT c.id, c.time_zone FROM courses c WHERE c.id IN",
+        &courses,
+    )
+    .await?;
+    for (event, subject) in events.iter_mut().zip(subjects) {
+        event.time_zone = match subject {
+            Some(About::Session(id)) => of_sessions.get(&id).cloned(),
+            Some(About::Course(id)) => of_courses.get(&id).cloned(),
+            None => None,
+        };
+    }
+    Ok(())
+}
+
+/// The zone of each id `select` (a query ending in `IN`, answering the id and
+/// a zone) finds.
+async fn zones(conn: &mut Conn, select: &str, ids: &[i64]) -> Result<HashMap<i64, String>> {
+    let mut found = HashMap::new();
+    for chunk in ids.chunks(crate::IN_CHUNK) {
+        let values = crate::padded(chunk);
+        let sql = format!("{select} ({})", crate::marks(values.len()));
+        let mut q = sqlx::query(&sql);
+        for id in values {
+            q = q.bind(*id);
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            found.insert(row.try_get("id")?, row.try_get("time_zone")?);
+        }
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_target_is_about_its_course_or_session() {
+        assert_eq!(about("courses/7"), Some(About::Course(7)));
+        assert_eq!(about("sessions/12"), Some(About::Session(12)));
+        assert_eq!(about("sessions/12/attendance/5"), Some(About::Session(12)));
+        for other in [
+            "users/3",
+            "justifications/4",
+            "sessions/x",
+            "sessions/0",
+            "courses",
+            "",
+        ] {
+            assert_eq!(about(other), None, "{other:?}");
+        }
+    }
 }

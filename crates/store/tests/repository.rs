@@ -5,6 +5,7 @@
 use classtrack_core::settings::{AbsenceRules, SettingsOverrides};
 use classtrack_core::{AttendanceStatus, CourseId, RecordSource, Role, SessionId, UserId};
 use classtrack_store::attendance::{self, Record};
+use classtrack_store::audit::{self, AuditFilter};
 use classtrack_store::courses::{self, Course, NewCourse};
 use classtrack_store::page::Page;
 use classtrack_store::sessions::{self, NewSession, Session};
@@ -33,6 +34,8 @@ per_backend!(
     a_batch_with_a_colliding_record_rolls_back_whole,
     token_lookups_answer_each_hash_in_order_with_live_tokens_only,
     a_kept_connection_commits_and_rolls_back,
+    a_refusal_is_listed_with_its_courses_zone,
+    an_audit_entry_carries_the_zone_of_the_course_its_target_is_about,
 );
 mariadb_only!(a_kept_connection_the_server_closed_fails_once_then_is_replaced);
 
@@ -847,4 +850,102 @@ async fn sqlite_commits_are_durable() {
     drop(tx);
     drop(kept);
     store.close().await;
+}
+
+// Zones: lists whose times are shown in a course's zone carry it.
+
+const FIRST_TEN: Page = Page {
+    after_id: 0,
+    size: 10,
+};
+
+/// A refusal is listed with its course's zone, and with none when the course
+/// is not known (a token naming no session).
+async fn a_refusal_is_listed_with_its_courses_zone(db: TestDb) {
+    let k = class(&db).await;
+    let l = k.label;
+    let mut c = k.store.acquire().await.expect("connection");
+    let unknown = attendance::Rejection {
+        session: None,
+        course: None,
+        ..refused(&k, k.bob.id, "TOKEN_INVALID")
+    };
+    attendance::record_rejections(&mut c, &[refused(&k, k.cid.id, "TOKEN_EXPIRED"), unknown])
+        .await
+        .expect("refusals");
+    let listed = attendance::rejections(&mut c, &attendance::RejectionFilter::default(), FIRST_TEN)
+        .await
+        .expect("list");
+    let zones: Vec<(&str, Option<&str>)> = listed
+        .iter()
+        .map(|r| (r.reason.as_str(), r.time_zone.as_deref()))
+        .collect();
+    assert_eq!(
+        zones,
+        [
+            ("TOKEN_INVALID", None),
+            ("TOKEN_EXPIRED", Some("Europe/Lisbon"))
+        ],
+        "{l}: newest first, each with its course's zone"
+    );
+}
+
+/// An audit entry about a course, a session or a session's attendance
+/// carries that course's zone; one about anything else, or about a session
+/// that does not exist, carries none.
+async fn an_audit_entry_carries_the_zone_of_the_course_its_target_is_about(db: TestDb) {
+    let k = class(&db).await;
+    let l = k.label;
+    let mut c = k.store.acquire().await.expect("connection");
+    let other = courses::create(
+        &mut c,
+        &NewCourse {
+            code: "NY1".into(),
+            title: "Abroad".into(),
+            term: "2026F".into(),
+            time_zone: "America/New_York".into(),
+            settings: SettingsOverrides::default(),
+            absence_rules: AbsenceRules::default(),
+        },
+        1,
+    )
+    .await
+    .expect("course");
+    let abroad = sessions::create(&mut c, &lecture(other.id, "Abroad 1"), 1)
+        .await
+        .expect("session");
+    let targets = [
+        k.course.id.name(),
+        k.session.id.name(),
+        format!("{}/attendance/{}", abroad.id.name(), k.ana.id.0),
+        other.id.name(),
+        k.ana.id.name(),
+        SessionId(abroad.id.0 + 1000).name(),
+    ];
+    for (i, target) in targets.iter().enumerate() {
+        audit::record(&mut c, None, None, "test.zone", target, "{}", 10 + i as i64)
+            .await
+            .expect("record");
+    }
+    let listed = audit::list(&mut c, &AuditFilter::default(), FIRST_TEN)
+        .await
+        .expect("list");
+    let zones: Vec<(&str, Option<&str>)> = listed
+        .iter()
+        .rev()
+        .map(|e| (e.target.as_str(), e.time_zone.as_deref()))
+        .collect();
+    let expected: Vec<(&str, Option<&str>)> = targets
+        .iter()
+        .map(String::as_str)
+        .zip([
+            Some("Europe/Lisbon"),
+            Some("Europe/Lisbon"),
+            Some("America/New_York"),
+            Some("America/New_York"),
+            None,
+            None,
+        ])
+        .collect();
+    assert_eq!(zones, expected, "{l}: each entry's zone, oldest first");
 }

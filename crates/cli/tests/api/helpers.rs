@@ -16,6 +16,17 @@ use tonic::{Code, Request, Status};
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
 pub const PASSWORD: &str = "student-password";
 
+/// The course `code` ("Course {code}", term 2026F) in the time zone `zone`.
+fn course_named(code: &str, zone: &str) -> v1::Course {
+    v1::Course {
+        code: code.into(),
+        title: format!("Course {code}"),
+        term: "2026F".into(),
+        time_zone: zone.into(),
+        ..Default::default()
+    }
+}
+
 /// Monday 14 September 2026, 09:00 UTC.
 pub fn start_of_term() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 9, 14, 9, 0, 0)
@@ -141,6 +152,17 @@ pub async fn spawn_with_pages(db: &TestDb) -> TestApp {
     spawn_tier(&db.url, db.label(), clock, Tier::Both).await
 }
 
+/// A server serving `tier` whose site zone (the `time_zone` setting) is `zone`, its clock at
+/// [`start_of_term`].
+pub async fn spawn_in_zone(db: &TestDb, zone: &str, tier: Tier) -> TestApp {
+    let clock = Arc::new(ManualClock::new(start_of_term()));
+    let api = ApiConfig {
+        default_time_zone: zone.into(),
+        ..config(clock.clone())
+    };
+    spawn_configured(&db.url, db.label(), clock, api, tier).await
+}
+
 /// A server on the database at `url` serving `tier` (`Tier::Both` for the pages).
 pub async fn spawn_tier(
     url: &str,
@@ -148,9 +170,21 @@ pub async fn spawn_tier(
     clock: Arc<ManualClock>,
     tier: Tier,
 ) -> TestApp {
+    spawn_configured(url, label, clock.clone(), config(clock), tier).await
+}
+
+/// A server on the database at `url` serving `tier`, its API configured as `api` (whose clock
+/// is `clock`, the one the test moves).
+pub async fn spawn_configured(
+    url: &str,
+    label: &'static str,
+    clock: Arc<ManualClock>,
+    api: ApiConfig,
+    tier: Tier,
+) -> TestApp {
     let running = server::start(ServerConfig {
         tier,
-        ..server_config(url, config(clock.clone()))
+        ..server_config(url, api)
     })
     .await
     .expect("server starts");
@@ -342,18 +376,24 @@ impl TestApp {
         professors: &[&v1::User],
         settings: Option<v1::CheckInSettings>,
     ) -> v1::Course {
+        let course = v1::Course {
+            settings,
+            ..course_named(code, "Europe/Lisbon")
+        };
+        self.add_course(course, professors).await
+    }
+
+    /// A course `code` in the time zone `zone`, without professors.
+    pub async fn create_course_in(&self, code: &str, zone: &str) -> v1::Course {
+        self.add_course(course_named(code, zone), &[]).await
+    }
+
+    async fn add_course(&self, course: v1::Course, professors: &[&v1::User]) -> v1::Course {
         self.courses()
             .create_course(req(
                 &self.admin,
                 v1::CreateCourseRequest {
-                    course: Some(v1::Course {
-                        code: code.into(),
-                        title: format!("Course {code}"),
-                        term: "2026F".into(),
-                        settings,
-                        time_zone: "Europe/Lisbon".into(),
-                        ..Default::default()
-                    }),
+                    course: Some(course),
                     professors: professors.iter().map(|p| p.name.clone()).collect(),
                 },
             ))
@@ -362,6 +402,28 @@ impl TestApp {
             .into_inner()
             .course
             .expect("course")
+    }
+
+    /// A course `code` in `zone` with a session open now, and one check-in refused there: a
+    /// second student on the first one's device (`DEVICE_IN_USE`). The students are
+    /// `{code}-a` and `{code}-b`, in lower case.
+    pub async fn refusal_in(&self, code: &str, zone: &str) -> (v1::Course, v1::Session) {
+        let course = self.create_course_in(code, zone).await;
+        let session = self.create_session(&course, 0, 60, None).await;
+        let qr = self.qr(&session).await;
+        for (i, who) in ["a", "b"].into_iter().enumerate() {
+            let username = format!("{}-{who}", code.to_lowercase());
+            let (student, token) = self.user_with_token(v1::Role::Student, &username).await;
+            self.enroll(&course, &student).await;
+            let answer = self.check_in(&token, &qr.token, "shared-device").await;
+            assert_eq!(
+                answer.is_ok(),
+                i == 0,
+                "{}: {username}: only the device's first student is in: {answer:?}",
+                self.label
+            );
+        }
+        (course, session)
     }
 
     pub async fn enroll(&self, course: &v1::Course, student: &v1::User) {

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use classtrack::server::{self, ServerConfig, Tier};
+use classtrack::server::Tier;
 use classtrack_api::directory::{Directory, LdapSettings};
 use classtrack_api::ApiConfig;
 use classtrack_core::ManualClock;
@@ -50,14 +50,8 @@ async fn spawn_ldap(db: &TestDb, settings: LdapSettings, tier: Tier) -> TestApp 
         directory: Some(Arc::new(directory)),
         ..config(clock.clone())
     };
-    let running = server::start(ServerConfig {
-        tier,
-        ..server_config(&db.url, api)
-    })
-    .await
-    .expect("server starts");
     // Logs the local administrator in: the break-glass account.
-    TestApp::around(running, clock, db.label()).await
+    spawn_configured(&db.url, db.label(), clock, api, tier).await
 }
 
 fn password_of(uid: &str) -> &'static str {

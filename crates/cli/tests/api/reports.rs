@@ -813,6 +813,66 @@ async fn supervision_sees_today_and_rejections(db: TestDb) {
 }
 per_backend!(supervision_sees_today_and_rejections);
 
+/// A refusal, and an audit entry about a course or a session, carry that course's zone (not the
+/// site's); an entry about anything else carries none, to be shown in the site's zone.
+async fn refusals_and_audit_entries_carry_their_courses_zone(db: TestDb) {
+    let app = spawn_in_zone(&db, "Europe/Paris", classtrack::server::Tier::ApiOnly).await;
+    let l = app.label;
+    let (course, session) = app.refusal_in("NY1", "America/New_York").await;
+    let rejected = app
+        .reports()
+        .list_rejected_check_ins(req(&app.admin, v1::ListRejectedCheckInsRequest::default()))
+        .await
+        .unwrap_or_else(|e| panic!("{l}: rejections: {e:?}"))
+        .into_inner()
+        .rejections;
+    let zones: Vec<(&str, &str)> = rejected
+        .iter()
+        .map(|r| (r.session.as_str(), r.time_zone.as_str()))
+        .collect();
+    assert_eq!(
+        zones,
+        [(session.name.as_str(), "America/New_York")],
+        "{l}: the refusal in its course's zone"
+    );
+    let events = app
+        .reports()
+        .list_audit_events(req(&app.admin, v1::ListAuditEventsRequest::default()))
+        .await
+        .unwrap_or_else(|e| panic!("{l}: audit: {e:?}"))
+        .into_inner()
+        .events;
+    let zone_of = |action: &str, target: &str| {
+        let found: Vec<&str> = events
+            .iter()
+            .filter(|e| e.action == action && e.target == target)
+            .map(|e| e.time_zone.as_str())
+            .collect();
+        assert_eq!(found.len(), 1, "{l}: one {action} on {target}: {events:?}");
+        found[0]
+    };
+    assert_eq!(
+        zone_of("session.create", &session.name),
+        "America/New_York",
+        "{l}: an entry about the session"
+    );
+    assert_eq!(
+        zone_of("course.create", &course.name),
+        "America/New_York",
+        "{l}: an entry about the course"
+    );
+    let student = events
+        .iter()
+        .find(|e| e.action == "user.create")
+        .unwrap_or_else(|| panic!("{l}: a user.create entry: {events:?}"));
+    assert_eq!(
+        student.time_zone, "",
+        "{l}: an entry about a user has no course's zone"
+    );
+    app.stop().await;
+}
+per_backend!(refusals_and_audit_entries_carry_their_courses_zone);
+
 async fn a_professor_sees_a_students_history_only_in_their_own_courses(db: TestDb) {
     let app = spawn_app(&db).await;
     let l = app.label;

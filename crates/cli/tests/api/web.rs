@@ -1625,3 +1625,77 @@ async fn a_sessions_times_are_its_courses_labelled_when_not_the_sites(db: TestDb
     app.stop().await;
 }
 per_backend!(a_sessions_times_are_its_courses_labelled_when_not_the_sites);
+
+/// The refused check-ins and the audit log show each row's time in its course's zone, labelled
+/// when that is not the site's (Europe/Paris here), and the rows in the site's zone (a course
+/// there, a user) unlabelled, in the page's language.
+async fn refusals_and_audit_entries_are_shown_in_their_courses_zone(db: TestDb) {
+    let app = spawn_in_zone(&db, "Europe/Paris", Tier::Both).await;
+    let l = app.label;
+    app.refusal_in("NY1", "America/New_York").await;
+    app.refusal_in("PAR1", "Europe/Paris").await;
+    // Everything happened at start_of_term: 09:00 UTC, 05:00 in New York, 11:00 in Paris.
+    for (language, new_york, paris) in [
+        (
+            "en",
+            "Monday, 14 September 2026 at 05:00 (America/New_York)",
+            "Monday, 14 September 2026 at 11:00",
+        ),
+        (
+            "fr",
+            "lundi 14 septembre 2026 à 05:00 (America/New_York)",
+            "lundi 14 septembre 2026 à 11:00",
+        ),
+    ] {
+        let (new_york, paris) = (format!("<td>{new_york}</td>"), format!("<td>{paris}</td>"));
+        let mut browser = Browser::with_token(&app, &app.admin);
+        browser.accept_language = Some(language.into());
+        let rejections = browser.get("/admin/rejections").await;
+        assert_eq!(rejections.status, StatusCode::OK, "{l}: {language}");
+        let rows = |page: &Page, mark: &str| -> Vec<String> {
+            page.body
+                .split("<tr>")
+                .filter(|row| row.contains(mark))
+                .map(String::from)
+                .collect()
+        };
+        let (abroad, home) = (
+            rows(&rejections, "<td>NY1</td>"),
+            rows(&rejections, "<td>PAR1</td>"),
+        );
+        assert!(
+            abroad.len() == 1 && abroad[0].contains(&new_york),
+            "{l}: {language}: the New York refusal as {new_york:?}: {abroad:?}"
+        );
+        assert!(
+            home.len() == 1 && home[0].contains(&paris),
+            "{l}: {language}: the Paris refusal as {paris:?}, unlabelled: {home:?}"
+        );
+
+        let audit = browser.get("/admin/audit").await;
+        assert_eq!(audit.status, StatusCode::OK, "{l}: {language}");
+        let created = rows(&audit, "<code>session.create</code>");
+        assert_eq!(
+            (
+                created.iter().filter(|r| r.contains(&new_york)).count(),
+                created.iter().filter(|r| r.contains(&paris)).count(),
+            ),
+            (1, 1),
+            "{l}: {language}: one session created in each zone, as {new_york:?} and {paris:?}: \
+             {created:?}"
+        );
+        let users = rows(&audit, "<code>user.create</code>");
+        assert!(
+            users.len() == 4 && users.iter().all(|r| r.contains(&paris)),
+            "{l}: {language}: the users' entries in the site's zone, unlabelled: {users:?}"
+        );
+        for page in [&rejections, &audit] {
+            assert!(
+                !page.body.contains("(Europe/Paris)"),
+                "{l}: {language}: the site's zone is never labelled"
+            );
+        }
+    }
+    app.stop().await;
+}
+per_backend!(refusals_and_audit_entries_are_shown_in_their_courses_zone);

@@ -109,6 +109,9 @@ pub struct StoredRejection {
     pub session: Option<SessionId>,
     /// The course's code, when the course is known.
     pub course_code: Option<String>,
+    /// The course's IANA time zone, in which the refusal's time is shown;
+    /// `None` when the course is not known.
+    pub time_zone: Option<String>,
     /// The student refused.
     pub student: UserId,
     /// The student's display name.
@@ -134,7 +137,7 @@ pub async fn rejections(
     page: crate::page::Page,
 ) -> Result<Vec<StoredRejection>> {
     let mut sql = String::from(
-        "SELECT r.id, r.session_id, c.code, r.student_id, u.display_name, r.reason, r.rejected_at, r.client_address, \
+        "SELECT r.id, r.session_id, c.code, c.time_zone, r.student_id, u.display_name, r.reason, r.rejected_at, r.client_address, \
          r.device_id, r.detail FROM rejected_checkins r JOIN users u ON u.id = r.student_id \
          LEFT JOIN courses c ON c.id = r.course_id WHERE 1 = 1",
     );
@@ -183,6 +186,7 @@ pub async fn rejections(
                 id: r.try_get("id")?,
                 session: r.try_get::<Option<i64>, _>("session_id")?.map(SessionId),
                 course_code: r.try_get("code")?,
+                time_zone: r.try_get("time_zone")?,
                 student: UserId(r.try_get("student_id")?),
                 student_display_name: r.try_get("display_name")?,
                 reason: r.try_get("reason")?,

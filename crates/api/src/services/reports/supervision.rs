@@ -67,20 +67,7 @@ pub(super) async fn list_rejected(
     let mut rows = attendance::rejections(&mut conn, &filter, page).await?;
     let next = page.finish(&mut rows, |r| r.id, "rejections");
     Ok(v1::ListRejectedCheckInsResponse {
-        rejections: rows
-            .iter()
-            .map(|x| v1::RejectedCheckIn {
-                session: x.session.map(|s| s.name()).unwrap_or_default(),
-                course_code: x.course_code.clone().unwrap_or_default(),
-                student: x.student.name(),
-                student_display_name: x.student_display_name.clone(),
-                reason: convert::rejection(&x.reason) as i32,
-                time: convert::ts(x.at),
-                client_address: x.client_address.clone().unwrap_or_default(),
-                device_id: x.device_id.clone().unwrap_or_default(),
-                detail: x.detail.clone(),
-            })
-            .collect(),
+        rejections: rows.iter().map(convert::rejected_check_in).collect(),
         next_page_token: next,
     })
 }

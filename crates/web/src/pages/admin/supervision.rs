@@ -15,7 +15,7 @@ use crate::pages::forms::Query;
 use crate::error::{in_place, PageResult};
 use crate::lang::t;
 use crate::pages::Admin;
-use crate::view::{date_time, id_of, render, state_class, state_label, Layout};
+use crate::view::{id_of, render, state_class, state_label, zoned_date_time, Layout};
 use crate::AppState;
 
 pub struct LiveLine {
@@ -160,7 +160,7 @@ pub async fn rejections(
                 .rejections
                 .iter()
                 .map(|x| RejectionLine {
-                    when: date_time(x.time.as_ref(), viewer.tz),
+                    when: zoned_date_time(x.time.as_ref(), &x.time_zone, viewer.tz),
                     course: x.course_code.clone(),
                     student: x.student_display_name.clone(),
                     reason: crate::reasons::words(
@@ -253,7 +253,7 @@ pub async fn audit(
                 .events
                 .iter()
                 .map(|e| AuditLine {
-                    when: date_time(e.time.as_ref(), viewer.tz),
+                    when: zoned_date_time(e.time.as_ref(), &e.time_zone, viewer.tz),
                     actor: if e.actor_username.is_empty() {
                         t("admin-audit-system")
                     } else {
