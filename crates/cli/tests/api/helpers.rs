@@ -67,6 +67,65 @@ macro_rules! per_backend {
     )+};
 }
 
+/// Like [`per_backend!`] for a test that the server process's `TZ` must not
+/// change: each backend's test runs again in a child process of this test
+/// binary whose `TZ` is `$tz`, and fails if it fails there. Setting `TZ` in
+/// this process instead would change it for every test running beside it
+/// (`cargo test` runs the whole binary in one process).
+macro_rules! per_backend_in_zone {
+    ($name:ident, $tz:literal) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                if $crate::helpers::in_child_with_tz(module_path!(), "sqlite", $tz) {
+                    super::$name($crate::helpers::sqlite().await).await
+                }
+            }
+
+            #[tokio::test]
+            async fn mariadb() {
+                if $crate::helpers::in_child_with_tz(module_path!(), "mariadb", $tz) {
+                    if let Some(db) = $crate::helpers::mariadb().await {
+                        super::$name(db).await
+                    }
+                }
+            }
+        }
+    };
+}
+
+/// For [`per_backend_in_zone!`]: in the child, true (run the test's body);
+/// in this process, runs the test `module::backend` in a child of this test
+/// binary with `TZ=tz`, fails if it failed there, and gives false.
+pub fn in_child_with_tz(module: &str, backend: &str, tz: &str) -> bool {
+    const CHILD: &str = "CLASSTRACK_TEST_CHILD";
+    if std::env::var_os(CHILD).is_some() {
+        assert_eq!(std::env::var("TZ").as_deref(), Ok(tz), "the child's TZ");
+        return true;
+    }
+    // `api::web::name` names the test `web::name::sqlite` inside the binary.
+    let module = module.split_once("::").map_or(module, |(_, rest)| rest);
+    let test = format!("{module}::{backend}");
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let out = std::process::Command::new(exe)
+        .args([test.as_str(), "--exact", "--nocapture", "--test-threads=1"])
+        .env("TZ", tz)
+        .env(CHILD, "1")
+        .output()
+        .expect("the test binary runs again");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{test} with TZ={tz} failed:\n{said}");
+    assert!(
+        said.contains("1 passed"),
+        "{test} did not run in the child:\n{said}"
+    );
+    false
+}
+
 /// Runs each `async fn name(db: TestDb)` as one test named `name::mariadb`:
 /// for what only MariaDB has (its triggers' SIGNAL, its error numbers).
 macro_rules! mariadb_only {

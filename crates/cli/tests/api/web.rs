@@ -1506,8 +1506,7 @@ per_backend!(the_session_time_is_in_the_pages_language);
 /// A session's times are its course's, labelled with the zone when it is not the site's (UTC
 /// here), on the lists, the roll and the overview; the process's `TZ` changes nothing.
 async fn a_sessions_times_are_its_courses_labelled_when_not_the_sites(db: TestDb) {
-    // Each test is its own process under nextest; nothing may read the process's zone.
-    std::env::set_var("TZ", "Asia/Tokyo");
+    // Run in a child process whose TZ is Asia/Tokyo (`per_backend_in_zone!`).
     let app = spawn_web(&db).await;
     let l = app.label;
     let lisbon = app.create_course("LIS1", &[], None).await;
@@ -1624,7 +1623,10 @@ async fn a_sessions_times_are_its_courses_labelled_when_not_the_sites(db: TestDb
     );
     app.stop().await;
 }
-per_backend!(a_sessions_times_are_its_courses_labelled_when_not_the_sites);
+per_backend_in_zone!(
+    a_sessions_times_are_its_courses_labelled_when_not_the_sites,
+    "Asia/Tokyo"
+);
 
 /// The refused check-ins and the audit log show each row's time in its course's zone, labelled
 /// when that is not the site's (Europe/Paris here), and the rows in the site's zone (a course
