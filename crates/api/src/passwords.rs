@@ -298,7 +298,7 @@ mod tests {
             }
         }
         let qx = ["qxvoralpine", "qxvoralpine@uni.example.edu", "Qx Voralpine"];
-        let why = check_chosen("qxvoralpine", &qx).err().expect("refused");
+        let why = check_chosen("qxvoralpine", &qx).expect_err("refused");
         assert_eq!(
             why.text_in(Locale::Fr),
             "est trop facile à deviner : Il contient le nom d’utilisateur, le nom ou l’adresse e-mail du compte. Ajoutez un ou deux mots. Les mots peu courants sont meilleurs."

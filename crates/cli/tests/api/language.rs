@@ -276,7 +276,11 @@ async fn each_refusal_says_its_own_sentence_in_the_callers_language(db: TestDb) 
         .expect("cancel");
     for (asked, locale, text) in [
         (None, "en", "a cancelled session cannot be closed"),
-        (Some("fr"), "fr", "Une séance annulée ne peut pas être close."),
+        (
+            Some("fr"),
+            "fr",
+            "Une séance annulée ne peut pas être close.",
+        ),
         (Some("ar"), "ar", "لا يمكن إغلاق حصة ملغاة."),
     ] {
         let refused = app
@@ -351,10 +355,7 @@ async fn each_refusal_says_its_own_sentence_in_the_callers_language(db: TestDb) 
     app.advance(8 * 24 * 3600);
     let expired = app
         .auth()
-        .who_am_i(in_language(
-            Some("fr"),
-            req(&token, v1::WhoAmIRequest {}),
-        ))
+        .who_am_i(in_language(Some("fr"), req(&token, v1::WhoAmIRequest {})))
         .await
         .expect_err("an expired login");
     assert_eq!(expired.code(), Code::Unauthenticated, "{l}");
