@@ -45,7 +45,7 @@ pub(crate) fn check_profile(
     display_name: &str,
     student_number: Option<&str>,
 ) -> Result<(), String> {
-    fn unusable(what: &str) -> impl Fn(validate::Problem) -> String + '_ {
+    fn unusable(what: &str) -> impl Fn(Problem) -> String + '_ {
         move |e| format!("its {what} is unusable: {e}")
     }
     validate::username(username).map_err(unusable("username"))?;
