@@ -9,6 +9,7 @@ use std::net::IpAddr;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use classtrack_core::validate::Problem;
 use classtrack_core::{CourseId, Role};
 use classtrack_store::users::User;
 use classtrack_store::{courses, Conn, StoreError};
@@ -49,14 +50,14 @@ impl Caller {
         if self.is_admin() {
             Ok(())
         } else {
-            Err(ApiError::denied("only an administrator may do this"))
+            Err(ApiError::denied("api-error-admin-only"))
         }
     }
 
     /// Refuses (PERMISSION_DENIED) students: administrators and professors pass.
     pub fn require_staff(&self) -> ApiResult<()> {
         if self.user.role == Role::Student {
-            Err(ApiError::denied("students may not do this"))
+            Err(ApiError::denied("api-error-staff-only"))
         } else {
             Ok(())
         }
@@ -64,8 +65,7 @@ impl Caller {
 }
 
 /// The answer to a token that is no longer a live login.
-pub const LOGIN_ENDED: ApiError =
-    ApiError::Unauthenticated("your login has expired or was ended; log in again");
+pub const LOGIN_ENDED: ApiError = ApiError::Unauthenticated(Problem::new("api-error-login-ended"));
 
 /// A new random bearer token and the hash that is stored.
 pub fn new_token() -> (String, String) {
@@ -115,9 +115,7 @@ pub async fn require_course_staff(
     {
         return Ok(());
     }
-    Err(ApiError::denied(
-        "only this course's professors or an administrator may do this",
-    ))
+    Err(ApiError::denied("api-error-course-staff-only"))
 }
 
 /// Staff of the course, or a student enrolled in it.
@@ -133,7 +131,7 @@ pub async fn require_course_member(
             if courses::is_enrolled(conn, course, caller.user.id).await? {
                 Ok(())
             } else {
-                Err(ApiError::denied("you are not enrolled in this course"))
+                Err(ApiError::denied("api-error-not-enrolled"))
             }
         }
     }
@@ -149,7 +147,9 @@ pub fn found<T>(
     match r {
         Ok(v) => Ok(v),
         Err(StoreError::NotFound) if caller.is_admin() => Err(ApiError::not_found(what)),
-        Err(StoreError::NotFound) => Err(ApiError::denied(format!("you may not see {what}"))),
+        Err(StoreError::NotFound) => Err(ApiError::PermissionDenied(
+            Problem::new("api-error-hidden").text("name", what.to_string()),
+        )),
         Err(e) => Err(e.into()),
     }
 }

@@ -3,6 +3,7 @@
 use crate::retry::retrying;
 use chrono::{Datelike, Duration, TimeZone, Utc};
 use classtrack_core::settings::{AbsenceRules, SettingsOverrides};
+use classtrack_core::validate::Problem;
 use classtrack_core::{AttendanceStatus, RecordSource, Role, UserId};
 use classtrack_store::attendance::{self, Record};
 use classtrack_store::courses::{self, NewCourse};
@@ -29,9 +30,9 @@ pub async fn ensure_admin(state: &State, password: Option<String>) -> ApiResult<
             &["admin", "admin@classtrack.invalid", "Administrator"],
         )
         .map_err(|why| {
-            ApiError::FailedPrecondition(format!(
-                "the administrator's password (CLASSTRACK_ADMIN_PASSWORD) {why}; choose another"
-            ))
+            ApiError::FailedPrecondition(
+                Problem::new("api-error-admin-password-weak").sentences("why", vec![why]),
+            )
         })?;
     }
     let generated = password.is_none().then(passwords::generate);

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use classtrack_core::validate::FieldViolation;
+use classtrack_core::validate::{FieldViolation, Problem};
 use classtrack_core::CheckInRejection;
 use classtrack_store::StoreError;
 use tonic::{Code, Status};
@@ -18,16 +18,18 @@ pub enum ApiError {
     /// INVALID_ARGUMENT with a BadRequest naming each wrong field.
     #[error("invalid request")]
     Invalid(Vec<FieldViolation>),
-    /// UNAUTHENTICATED: no token, or not a live login.
+    /// UNAUTHENTICATED: no token, or not a live login. Like every variant
+    /// that carries a [`Problem`], its message is the English sentence and its
+    /// LocalizedMessage the same sentence in the caller's language.
     #[error("{0}")]
-    Unauthenticated(&'static str),
+    Unauthenticated(Problem),
     /// PERMISSION_DENIED, also what a non-admin gets for something that
     /// does not exist (see `access::found`).
     #[error("{0}")]
-    PermissionDenied(String),
+    PermissionDenied(Problem),
     /// NOT_FOUND (only administrators learn that something is missing).
     #[error("{0}")]
-    NotFound(String),
+    NotFound(Problem),
     /// ALREADY_EXISTS with a BadRequest naming the field that is taken.
     #[error("{message}")]
     AlreadyExists {
@@ -39,7 +41,7 @@ pub enum ApiError {
     /// FAILED_PRECONDITION: the request is well formed but the resource's
     /// state does not allow it.
     #[error("{0}")]
-    FailedPrecondition(String),
+    FailedPrecondition(Problem),
     /// The caller's password was chosen by the server and must be changed
     /// before anything else is served.
     #[error(
@@ -227,14 +229,22 @@ impl ApiError {
         ApiError::Invalid(vec![FieldViolation::new(field, message)])
     }
 
-    /// PERMISSION_DENIED with `message`.
-    pub fn denied(message: impl Into<String>) -> Self {
-        ApiError::PermissionDenied(message.into())
+    /// PERMISSION_DENIED for the reason `key` (an `api-error-…` message
+    /// without arguments).
+    pub fn denied(key: &'static str) -> Self {
+        ApiError::PermissionDenied(Problem::new(key))
     }
 
-    /// NOT_FOUND: "`what` was not found".
+    /// FAILED_PRECONDITION for the reason `key` (an `api-error-…` message
+    /// without arguments).
+    pub fn precondition(key: &'static str) -> Self {
+        ApiError::FailedPrecondition(Problem::new(key))
+    }
+
+    /// NOT_FOUND: "`what` was not found" (`what` is a resource name such as
+    /// `users/12`).
     pub fn not_found(what: impl std::fmt::Display) -> Self {
-        ApiError::NotFound(format!("{what} was not found"))
+        ApiError::NotFound(Problem::new("api-error-not-found-named").text("name", what.to_string()))
     }
 
     /// A refused check-in with no known end ([`ApiError::Rejected`] without
@@ -262,7 +272,7 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             e if e.is_unavailable() => ApiError::Unavailable(e),
-            StoreError::NotFound => ApiError::NotFound("not found".into()),
+            StoreError::NotFound => ApiError::NotFound(Problem::new("api-error-not-found")),
             StoreError::Conflict { field } => ApiError::AlreadyExists {
                 field: field.to_string(),
                 message: format!("this {} is already taken", field.replace('_', " ")),
@@ -303,26 +313,6 @@ fn rejection_code(r: CheckInRejection) -> Code {
     }
 }
 
-/// The key of the localized message for an UNAUTHENTICATED answer.
-fn unauthenticated_key(message: &str) -> &'static str {
-    if message.starts_with("wrong username") {
-        "api-error-login-refused"
-    } else if message.starts_with("your login has expired") {
-        "api-error-login-ended"
-    } else {
-        "api-error-login-required"
-    }
-}
-
-/// The key of a refused check-in's localized message: its reason, e.g.
-/// `TOKEN_EXPIRED` → `api-error-checkin-token-expired`.
-fn rejection_key(r: CheckInRejection) -> String {
-    format!(
-        "api-error-checkin-{}",
-        r.code().to_lowercase().replace('_', "-")
-    )
-}
-
 /// Adds the LocalizedMessage (AIP-193) of `key` in the caller's language.
 fn localized(details: &mut ErrorDetails, key: &str, args: &[(&str, classtrack_i18n::Arg<'_>)]) {
     let locale = crate::language::current();
@@ -334,6 +324,15 @@ fn plain(code: Code, message: impl Into<String>, key: &str) -> Status {
     let mut details = ErrorDetails::new();
     localized(&mut details, key, &[]);
     Status::with_error_details(code, message, details)
+}
+
+/// A status whose message is `problem` in English, and its LocalizedMessage
+/// the same sentence in the caller's language.
+fn said(code: Code, problem: &Problem) -> Status {
+    let locale = crate::language::current();
+    let mut details = ErrorDetails::new();
+    details.set_localized_message(locale.tag(), problem.text_in(locale));
+    Status::with_error_details(code, problem.to_string(), details)
 }
 
 impl From<ApiError> for Status {
@@ -375,11 +374,9 @@ impl From<ApiError> for Status {
                 details.set_bad_request(violations);
                 Status::with_error_details(Code::InvalidArgument, message, details)
             }
-            ApiError::Unauthenticated(m) => plain(Code::Unauthenticated, m, unauthenticated_key(m)),
-            ApiError::PermissionDenied(m) => {
-                plain(Code::PermissionDenied, m, "api-error-permission-denied")
-            }
-            ApiError::NotFound(m) => plain(Code::NotFound, m, "api-error-not-found"),
+            ApiError::Unauthenticated(p) => said(Code::Unauthenticated, &p),
+            ApiError::PermissionDenied(p) => said(Code::PermissionDenied, &p),
+            ApiError::NotFound(p) => said(Code::NotFound, &p),
             ApiError::AlreadyExists { field, message } => {
                 let mut details = ErrorDetails::new();
                 let name = field.replace('_', " ");
@@ -391,9 +388,7 @@ impl From<ApiError> for Status {
                 details.add_bad_request_violation(field, message.clone());
                 Status::with_error_details(Code::AlreadyExists, message, details)
             }
-            ApiError::FailedPrecondition(m) => {
-                plain(Code::FailedPrecondition, m, "api-error-failed-precondition")
-            }
+            ApiError::FailedPrecondition(p) => said(Code::FailedPrecondition, &p),
             ApiError::PasswordChangeRequired => {
                 let mut details = ErrorDetails::new();
                 details.set_error_info(
@@ -441,7 +436,7 @@ impl From<ApiError> for Status {
                 if retry_after.is_some() {
                     details.set_retry_info(retry_after);
                 }
-                localized(&mut details, &rejection_key(reason), &[]);
+                localized(&mut details, reason.key(), &[]);
                 Status::with_error_details(rejection_code(reason), reason.message(), details)
             }
             ApiError::Device(wait) => {
@@ -529,9 +524,9 @@ mod tests {
     #[test]
     fn every_refused_check_in_has_a_localized_message() {
         for r in CheckInRejection::ALL {
-            let key = rejection_key(r);
+            let key = r.key();
             assert!(
-                classtrack_i18n::has(&key),
+                classtrack_i18n::has(key),
                 "{key} is missing from en/api.ftl"
             );
         }
@@ -548,5 +543,57 @@ mod tests {
             );
         }
         assert!(classtrack_i18n::has("api-error-provider-unavailable"));
+    }
+
+    /// The refusals of a provider login and of a device sign-in have a sentence of their own in
+    /// French and Arabic (none is English left over, none another's), the account conflict too.
+    #[test]
+    fn sso_and_device_refusals_have_their_own_sentences() {
+        use classtrack_i18n::{text, Locale};
+        use SsoRefusal as R;
+        let mut keys: Vec<String> = [R::StateUnknown, R::TokenInvalid, R::AccountUnusable]
+            .into_iter()
+            .map(|r| r.key())
+            .collect();
+        keys.extend(
+            [
+                "authorization-pending",
+                "slow-down",
+                "access-denied",
+                "expired-token",
+                "invalid-device-code",
+            ]
+            .map(|k| format!("api-error-device-{k}")),
+        );
+        keys.extend(
+            [
+                "sso-no-account",
+                "sso-account-conflict",
+                "provider-unavailable",
+            ]
+            .map(|k| format!("api-error-{k}")),
+        );
+        for locale in [Locale::Fr, Locale::Ar] {
+            let said: Vec<String> = keys.iter().map(|k| text(locale, k, &[])).collect();
+            for (key, sentence) in keys.iter().zip(&said) {
+                assert_ne!(*sentence, text(Locale::En, key, &[]), "{key} in {locale}");
+                assert_eq!(
+                    said.iter().filter(|s| *s == sentence).count(),
+                    1,
+                    "{key} in {locale} is another refusal's sentence"
+                );
+            }
+        }
+        let conflict = ApiError::denied("api-error-sso-account-conflict");
+        assert_eq!(
+            conflict.to_string(),
+            "your account at the identity provider matches a different ClassTrack account; \
+             an administrator has to resolve it (the conflict is logged)"
+        );
+        assert_eq!(
+            text(Locale::Fr, "api-error-sso-account-conflict", &[]),
+            "Votre compte chez le fournisseur d’identité correspond à un autre compte ClassTrack ; \
+             un administrateur doit régler ce conflit (il est enregistré dans le journal)."
+        );
     }
 }

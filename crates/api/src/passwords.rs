@@ -7,6 +7,8 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use rand::distr::Alphanumeric;
 use rand::Rng;
 
+use classtrack_core::validate::Problem;
+
 use crate::error::{ApiError, ApiResult};
 
 /// argon2id cost. `Default` is OWASP's recommendation (19 MiB, 2 passes);
@@ -126,11 +128,11 @@ const MIN_SCORE: zxcvbn::Score = zxcvbn::Score::Three;
 
 /// Checks a password someone chose (the 8–256 characters of
 /// [`validate::password`], then zxcvbn's estimate with the account's own
-/// names as context), saying why it is refused. Passwords the server
-/// generates need no check.
+/// names as context), saying why it is refused, with zxcvbn's advice, in
+/// every language. Passwords the server generates need no check.
 ///
 /// [`validate::password`]: classtrack_core::validate::password
-pub fn check_chosen(password: &str, context: &[&str]) -> Result<(), String> {
+pub fn check_chosen(password: &str, context: &[&str]) -> Result<(), Problem> {
     classtrack_core::validate::password(password)?;
     let estimate = zxcvbn::zxcvbn(password, context);
     if estimate.score() >= MIN_SCORE {
@@ -139,18 +141,69 @@ pub fn check_chosen(password: &str, context: &[&str]) -> Result<(), String> {
     let mut said = Vec::new();
     // Weaker with the account's names than without: it is made of them.
     if estimate.score() < zxcvbn::zxcvbn(password, &[]).score() {
-        said.push("It contains the account's username, name or email address.".to_string());
+        said.push(Problem::new("api-password-personal"));
     }
     if let Some(feedback) = estimate.feedback() {
-        said.extend(feedback.warning().map(|w| w.to_string()));
-        said.extend(feedback.suggestions().iter().map(|s| s.to_string()));
+        said.extend(feedback.warning().map(|w| Problem::new(warning_key(w))));
+        said.extend(
+            feedback
+                .suggestions()
+                .iter()
+                .map(|s| Problem::new(suggestion_key(*s))),
+        );
     }
-    let mut why = String::from("is too easy to guess");
-    if !said.is_empty() {
-        why.push_str(": ");
-        why.push_str(&said.join(" "));
+    Err(if said.is_empty() {
+        Problem::new("api-password-too-easy")
+    } else {
+        Problem::new("api-password-too-easy-because").sentences("advice", said)
+    })
+}
+
+/// The message key of zxcvbn's warning (its English text is zxcvbn's own).
+fn warning_key(w: zxcvbn::feedback::Warning) -> &'static str {
+    use zxcvbn::feedback::Warning as W;
+    match w {
+        W::StraightRowsOfKeysAreEasyToGuess => "api-password-warning-straight-rows",
+        W::ShortKeyboardPatternsAreEasyToGuess => "api-password-warning-short-keyboard-patterns",
+        W::RepeatsLikeAaaAreEasyToGuess => "api-password-warning-repeats-like-aaa",
+        W::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess => {
+            "api-password-warning-repeats-like-abcabc"
+        }
+        W::ThisIsATop10Password => "api-password-warning-top-10",
+        W::ThisIsATop100Password => "api-password-warning-top-100",
+        W::ThisIsACommonPassword => "api-password-warning-common",
+        W::ThisIsSimilarToACommonlyUsedPassword => "api-password-warning-similar-to-common",
+        W::SequencesLikeAbcAreEasyToGuess => "api-password-warning-sequences",
+        W::RecentYearsAreEasyToGuess => "api-password-warning-recent-years",
+        W::AWordByItselfIsEasyToGuess => "api-password-warning-word-by-itself",
+        W::DatesAreOftenEasyToGuess => "api-password-warning-dates",
+        W::NamesAndSurnamesByThemselvesAreEasyToGuess => "api-password-warning-names-by-themselves",
+        W::CommonNamesAndSurnamesAreEasyToGuess => "api-password-warning-common-names",
     }
-    Err(why)
+}
+
+/// The message key of zxcvbn's suggestion (its English text is zxcvbn's own).
+fn suggestion_key(s: zxcvbn::feedback::Suggestion) -> &'static str {
+    use zxcvbn::feedback::Suggestion as S;
+    match s {
+        S::UseAFewWordsAvoidCommonPhrases => "api-password-suggestion-few-words",
+        S::NoNeedForSymbolsDigitsOrUppercaseLetters => "api-password-suggestion-no-symbols-needed",
+        S::AddAnotherWordOrTwo => "api-password-suggestion-another-word",
+        S::CapitalizationDoesntHelpVeryMuch => "api-password-suggestion-capitalization",
+        S::AllUppercaseIsAlmostAsEasyToGuessAsAllLowercase => {
+            "api-password-suggestion-all-uppercase"
+        }
+        S::ReversedWordsArentMuchHarderToGuess => "api-password-suggestion-reversed-words",
+        S::PredictableSubstitutionsDontHelpVeryMuch => "api-password-suggestion-substitutions",
+        S::UseALongerKeyboardPatternWithMoreTurns => {
+            "api-password-suggestion-longer-keyboard-pattern"
+        }
+        S::AvoidRepeatedWordsAndCharacters => "api-password-suggestion-repeated",
+        S::AvoidSequences => "api-password-suggestion-sequences",
+        S::AvoidRecentYears => "api-password-suggestion-recent-years",
+        S::AvoidYearsThatAreAssociatedWithYou => "api-password-suggestion-years-associated",
+        S::AvoidDatesAndYearsThatAreAssociatedWithYou => "api-password-suggestion-dates-associated",
+    }
 }
 
 #[cfg(test)]
@@ -169,21 +222,22 @@ mod tests {
         ] {
             let why = check_chosen(weak, &ana)
                 .err()
-                .unwrap_or_else(|| panic!("{weak} passes"));
+                .unwrap_or_else(|| panic!("{weak} passes"))
+                .to_string();
             assert!(why.starts_with("is too easy to guess"), "{weak}: {why}");
         }
         let qx = ["qxvoralpine", "qxvoralpine@uni.example.edu", "Qx Voralpine"];
+        let said =
+            |p: &str, context: &[&str]| check_chosen(p, context).err().map(|w| w.to_string());
         assert_eq!(
-            check_chosen("qxvoralpine", &qx).err().as_deref(),
+            said("qxvoralpine", &qx).as_deref(),
             Some("is too easy to guess: It contains the account's username, name or email address. Add another word or two. Uncommon words are better."),
         );
         assert_eq!(check_chosen("qxvoralpine", &ana), Ok(()));
-        assert!(check_chosen("password", &ana)
-            .err()
-            .is_some_and(|w| w.contains("common")));
+        assert!(said("password", &ana).is_some_and(|w| w.contains("common")));
         assert_eq!(
-            check_chosen("short", &ana),
-            Err("must be at least 8 characters".into())
+            said("short", &ana).as_deref(),
+            Some("must be at least 8 characters")
         );
         for strong in [
             "correct horse battery",
@@ -192,5 +246,62 @@ mod tests {
         ] {
             assert_eq!(check_chosen(strong, &ana), Ok(()), "{strong}");
         }
+    }
+
+    /// The English advice is zxcvbn's own, word for word, and every piece of it is said in
+    /// French and Arabic too.
+    #[test]
+    fn zxcvbn_advice_is_said_in_every_language() {
+        use classtrack_i18n::Locale;
+        use zxcvbn::feedback::{Suggestion as S, Warning as W};
+        let warnings = [
+            W::StraightRowsOfKeysAreEasyToGuess,
+            W::ShortKeyboardPatternsAreEasyToGuess,
+            W::RepeatsLikeAaaAreEasyToGuess,
+            W::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess,
+            W::ThisIsATop10Password,
+            W::ThisIsATop100Password,
+            W::ThisIsACommonPassword,
+            W::ThisIsSimilarToACommonlyUsedPassword,
+            W::SequencesLikeAbcAreEasyToGuess,
+            W::RecentYearsAreEasyToGuess,
+            W::AWordByItselfIsEasyToGuess,
+            W::DatesAreOftenEasyToGuess,
+            W::NamesAndSurnamesByThemselvesAreEasyToGuess,
+            W::CommonNamesAndSurnamesAreEasyToGuess,
+        ]
+        .map(|w| (warning_key(w), w.to_string()));
+        let suggestions = [
+            S::UseAFewWordsAvoidCommonPhrases,
+            S::NoNeedForSymbolsDigitsOrUppercaseLetters,
+            S::AddAnotherWordOrTwo,
+            S::CapitalizationDoesntHelpVeryMuch,
+            S::AllUppercaseIsAlmostAsEasyToGuessAsAllLowercase,
+            S::ReversedWordsArentMuchHarderToGuess,
+            S::PredictableSubstitutionsDontHelpVeryMuch,
+            S::UseALongerKeyboardPatternWithMoreTurns,
+            S::AvoidRepeatedWordsAndCharacters,
+            S::AvoidSequences,
+            S::AvoidRecentYears,
+            S::AvoidYearsThatAreAssociatedWithYou,
+            S::AvoidDatesAndYearsThatAreAssociatedWithYou,
+        ]
+        .map(|s| (suggestion_key(s), s.to_string()));
+        for (key, english) in warnings.iter().chain(&suggestions) {
+            assert_eq!(Problem::new(key).to_string(), *english, "{key}");
+            for locale in [Locale::Fr, Locale::Ar] {
+                assert_ne!(
+                    Problem::new(key).text_in(locale),
+                    *english,
+                    "{key} in {locale}"
+                );
+            }
+        }
+        let qx = ["qxvoralpine", "qxvoralpine@uni.example.edu", "Qx Voralpine"];
+        let why = check_chosen("qxvoralpine", &qx).expect_err("refused");
+        assert_eq!(
+            why.text_in(Locale::Fr),
+            "est trop facile à deviner : Il contient le nom d’utilisateur, le nom ou l’adresse e-mail du compte. Ajoutez un ou deux mots. Les mots peu courants sont meilleurs."
+        );
     }
 }

@@ -4,7 +4,8 @@
 //! when provisioning is on. Never silently a different person: a match that
 //! is ambiguous, or already linked elsewhere, is refused and logged.
 
-use classtrack_core::{validate, Role};
+use classtrack_core::validate::{self, Problem};
+use classtrack_core::Role;
 use classtrack_store::users::{self, NewUser, User, UserChanges};
 use classtrack_store::{identities, Conn, StoreError};
 
@@ -44,7 +45,7 @@ pub(crate) fn check_profile(
     display_name: &str,
     student_number: Option<&str>,
 ) -> Result<(), String> {
-    fn unusable(what: &str) -> impl Fn(validate::Problem) -> String + '_ {
+    fn unusable(what: &str) -> impl Fn(Problem) -> String + '_ {
         move |e| format!("its {what} is unusable: {e}")
     }
     validate::username(username).map_err(unusable("username"))?;
@@ -77,7 +78,7 @@ pub(crate) fn role_from_groups(
 
 /// The answer to a provider login that cannot go on; the same for a
 /// deactivated account as for a local login.
-const DEACTIVATED: ApiError = ApiError::Unauthenticated("wrong username or password");
+const DEACTIVATED: ApiError = ApiError::Unauthenticated(Problem::new("api-error-login-refused"));
 
 /// The ClassTrack account of `who`, linked or created as the rules say, at
 /// `now` (UTC ms). `address` is the client's, for the audit log.
@@ -139,9 +140,7 @@ async fn resolve(
         None if provision => create(conn, who, address, now).await,
         None => {
             tracing::info!(provider = %who.provider, username = %who.username, "provider login refused: no such ClassTrack account and provisioning is off");
-            Err(ApiError::denied(
-                "you have no ClassTrack account yet; ask an administrator to create one",
-            ))
+            Err(ApiError::denied("api-error-sso-no-account"))
         }
     }
 }
@@ -307,8 +306,5 @@ fn store_conflict(e: StoreError, who: &ProviderAccount) -> ApiError {
 
 fn conflict(who: &ProviderAccount, why: &str) -> ApiError {
     tracing::warn!(provider = %who.provider, subject = %who.subject, username = %who.username, why, "provider login refused: it matches a different ClassTrack account");
-    ApiError::denied(
-        "your account at the identity provider matches a different ClassTrack account; \
-         an administrator has to resolve it (the conflict is logged)",
-    )
+    ApiError::denied("api-error-sso-account-conflict")
 }

@@ -7,6 +7,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use classtrack_core::forwarded;
+use classtrack_core::validate::Problem;
 use tonic::Request;
 
 use crate::access::{bearer, token_hash, Caller, InProcess, LOGIN_ENDED};
@@ -75,9 +76,9 @@ impl State {
     /// The hash of the request's bearer token, and its caller if this
     /// replica verified the token lately.
     pub fn cached_caller<T>(&self, req: &Request<T>) -> ApiResult<(String, Option<Caller>)> {
-        let token = bearer(req).ok_or(ApiError::Unauthenticated(
-            "log in first: this call needs an `authorization: Bearer <token>` header",
-        ))?;
+        let token = bearer(req).ok_or(ApiError::Unauthenticated(Problem::new(
+            "api-error-login-required",
+        )))?;
         let hash = token_hash(token);
         let cached = self.logins.get(&hash, self.now_ms());
         Ok((hash, cached))

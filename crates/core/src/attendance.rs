@@ -214,32 +214,38 @@ impl CheckInRejection {
         Self::ALL.into_iter().find(|r| r.code() == code)
     }
 
-    /// What the student is told, in plain words.
-    pub fn message(self) -> &'static str {
+    /// The message key of what the student is told (`api-error-checkin-…` in the API's
+    /// Fluent files, named after the [`code`](Self::code)).
+    pub fn key(self) -> &'static str {
         match self {
-            Self::NotStudent => "Only students can check in.",
-            Self::TokenMalformed => "This is not a valid ClassTrack check-in code.",
-            Self::SessionNotFound => "This class session does not exist.",
-            Self::TokenExpired => "This code has expired. Scan the code on the screen again.",
-            Self::WrongSession => "This code belongs to a different class session.",
-            Self::CodeInvalid => "That code is not right. Check the code on the screen.",
-            Self::SessionCancelled => "This class session was cancelled.",
-            Self::SessionNotOpenYet => "Check-in for this session has not opened yet.",
-            Self::SessionClosed => "Check-in for this session is closed.",
-            Self::NotEnrolled => "You are not enrolled in this course.",
-            Self::DeviceInUse => {
-                "This device was already used to check in another student in this session."
-            }
-            Self::LocationRequired => "This session needs your location to check in.",
-            Self::OutsideGeofence => "You are not in the classroom area.",
-            Self::AddressNotAllowed => "Check in from the campus network.",
-            Self::TooManyAttempts => {
-                "Too many wrong codes for this session. Scan the QR code instead."
-            }
-            Self::ScanProofInvalid => {
-                "This scan could not be confirmed. Scan the code on the screen again."
-            }
+            Self::NotStudent => "api-error-checkin-not-student",
+            Self::TokenMalformed => "api-error-checkin-token-malformed",
+            Self::SessionNotFound => "api-error-checkin-session-not-found",
+            Self::TokenExpired => "api-error-checkin-token-expired",
+            Self::WrongSession => "api-error-checkin-wrong-session",
+            Self::CodeInvalid => "api-error-checkin-code-invalid",
+            Self::SessionCancelled => "api-error-checkin-session-cancelled",
+            Self::SessionNotOpenYet => "api-error-checkin-session-not-open-yet",
+            Self::SessionClosed => "api-error-checkin-session-closed",
+            Self::NotEnrolled => "api-error-checkin-not-enrolled",
+            Self::DeviceInUse => "api-error-checkin-device-in-use",
+            Self::LocationRequired => "api-error-checkin-location-required",
+            Self::OutsideGeofence => "api-error-checkin-outside-geofence",
+            Self::AddressNotAllowed => "api-error-checkin-address-not-allowed",
+            Self::TooManyAttempts => "api-error-checkin-too-many-attempts",
+            Self::ScanProofInvalid => "api-error-checkin-scan-proof-invalid",
         }
+    }
+
+    /// What the student is told, in `locale` (the Fluent message [`key`](Self::key)).
+    pub fn text_in(self, locale: classtrack_i18n::Locale) -> String {
+        classtrack_i18n::text(locale, self.key(), &[])
+    }
+
+    /// What the student is told, in English: the same sentence as
+    /// [`text_in`](Self::text_in) gives for English.
+    pub fn message(self) -> String {
+        self.text_in(classtrack_i18n::Locale::En)
     }
 }
 
@@ -255,5 +261,30 @@ mod tests {
         for s in AttendanceStatus::ALL {
             assert_eq!(s.as_str().parse::<AttendanceStatus>(), Ok(s));
         }
+    }
+
+    /// The English message is the en Fluent text (no second copy), named after the code,
+    /// and said in every language.
+    #[test]
+    fn refusals_speak_from_the_fluent_messages() {
+        use classtrack_i18n::Locale;
+        for r in CheckInRejection::ALL {
+            let key = format!(
+                "api-error-checkin-{}",
+                r.code().to_lowercase().replace('_', "-")
+            );
+            assert_eq!(r.key(), key, "{r:?}");
+            assert!(classtrack_i18n::has(r.key()), "{key} is missing");
+            assert_eq!(r.message(), classtrack_i18n::text(Locale::En, &key, &[]));
+            assert_ne!(r.text_in(Locale::Fr), r.message(), "{r:?} in French");
+        }
+        assert_eq!(
+            CheckInRejection::SessionCancelled.message(),
+            "This class session was cancelled."
+        );
+        assert_eq!(
+            CheckInRejection::SessionClosed.text_in(Locale::Fr),
+            "L’enregistrement des présences de cette séance est fermé."
+        );
     }
 }

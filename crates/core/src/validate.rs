@@ -37,8 +37,10 @@ impl FieldViolation {
     }
 }
 
-/// What is wrong with a value: a message key of the API's Fluent files (`api-field-…`) with
-/// its arguments. `Display` says it in English; the API says it in the caller's language.
+/// A sentence of the API's Fluent files: its message key with its arguments. What is wrong
+/// with a value (`api-field-…`, `api-password-…`), or why a request is refused
+/// (`api-error-…`, carried by the API's errors). `Display` says it in English; the API says it
+/// in the caller's language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     /// The message key.
@@ -54,11 +56,14 @@ pub enum ProblemArg {
     Text(String),
     /// A number (plural forms follow it).
     Number(i64),
+    /// Sentences of their own, said in the same language and joined by spaces (the advice
+    /// after a refused password).
+    Sentences(Vec<Problem>),
 }
 
 impl Problem {
     /// The problem `key`, without arguments yet.
-    pub fn new(key: &'static str) -> Self {
+    pub const fn new(key: &'static str) -> Self {
         Self {
             key,
             args: Vec::new(),
@@ -80,17 +85,40 @@ impl Problem {
         self
     }
 
+    /// With the sentences `value`, said in the same language, as `name`.
+    pub fn sentences(mut self, name: &'static str, value: Vec<Problem>) -> Self {
+        self.args.push((name, ProblemArg::Sentences(value)));
+        self
+    }
+
     /// The sentence in `locale`.
     pub fn text_in(&self, locale: classtrack_i18n::Locale) -> String {
+        let said: Vec<Option<String>> = self
+            .args
+            .iter()
+            .map(|(_, value)| match value {
+                ProblemArg::Sentences(all) => Some(
+                    all.iter()
+                        .map(|p| p.text_in(locale))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ),
+                _ => None,
+            })
+            .collect();
         let args: Vec<(&str, classtrack_i18n::Arg<'_>)> = self
             .args
             .iter()
-            .map(|(name, value)| {
+            .zip(&said)
+            .map(|((name, value), said)| {
                 (
                     *name,
-                    match value {
-                        ProblemArg::Text(t) => classtrack_i18n::Arg::Str(t),
-                        ProblemArg::Number(n) => classtrack_i18n::Arg::Num(*n as f64),
+                    match (value, said) {
+                        (ProblemArg::Text(t), _) => classtrack_i18n::Arg::Str(t),
+                        (ProblemArg::Number(n), _) => classtrack_i18n::Arg::Num(*n as f64),
+                        (ProblemArg::Sentences(_), said) => {
+                            classtrack_i18n::Arg::Str(said.as_deref().unwrap_or_default())
+                        }
                     },
                 )
             })

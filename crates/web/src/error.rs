@@ -128,14 +128,12 @@ pub fn plain_message(status: &Status) -> String {
     };
     // The API's sentence in the page's language (it got the page's language as
     // accept-language), when it sent one; its English message otherwise.
-    // In English the API's own message is kept: it is at least as precise (some localized
-    // messages are the generic sentence of their status, e.g. FAILED_PRECONDITION's).
     let localized = status
         .get_details_localized_message()
         .map(|l| l.message.trim().to_string())
-        .filter(|m| !m.is_empty() && crate::lang::current() != classtrack_i18n::Locale::En);
+        .filter(|m| !m.is_empty());
     match localized {
-        Some(text) => text,
+        Some(text) => sentence(&text),
         None if from_api.is_empty() => ours,
         None => sentence(from_api),
     }
@@ -146,14 +144,15 @@ fn retry_seconds(status: &Status) -> Option<u64> {
     Some(delay.as_secs() + u64::from(delay.subsec_nanos() > 0))
 }
 
-/// Capitalised and ending with a full stop.
+/// Capitalised and ending with a full stop (or another sentence's end, such as
+/// Arabic's question mark).
 pub(crate) fn sentence(text: &str) -> String {
     let mut chars = text.chars();
     let mut out: String = match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
     };
-    if !out.ends_with(['.', '!', '?']) {
+    if !out.ends_with(['.', '!', '?', '؟', '…']) {
         out.push('.');
     }
     out
@@ -291,6 +290,18 @@ mod tests {
         assert_eq!(plain_message(&s), "This account is deactivated.");
         let s = Status::not_found("");
         assert_eq!(plain_message(&s), "It does not exist, or it was removed.");
+    }
+
+    /// The API's LocalizedMessage is shown in English too (it is as precise as the message),
+    /// made a sentence; without one, the API's message.
+    #[test]
+    fn the_localized_message_wins_in_every_language() {
+        let details = ErrorDetails::with_localized_message("en", "this session was cancelled");
+        let s = Status::with_error_details(Code::FailedPrecondition, "other words", details);
+        assert_eq!(plain_message(&s), "This session was cancelled.");
+        let s = Status::failed_precondition("this session was cancelled");
+        assert_eq!(plain_message(&s), "This session was cancelled.");
+        assert_eq!(sentence("لماذا؟"), "لماذا؟");
     }
 
     #[test]

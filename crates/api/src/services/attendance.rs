@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use classtrack_core::qr::{self, QrToken};
-use classtrack_core::validate::{self, Violations};
+use classtrack_core::validate::{self, Problem, Violations};
 use classtrack_core::{CheckInRejection, RecordSource, UserId};
 use classtrack_proto::v1::{self, attendance_service_server::AttendanceService};
 use classtrack_store::attendance;
@@ -118,12 +118,8 @@ impl AttendanceService for AttendanceApi {
 
 fn ensure_displayable(session: &Session, now: i64) -> ApiResult<()> {
     match session.state(now) {
-        SessionState::Cancelled => Err(ApiError::FailedPrecondition(
-            "this session was cancelled".into(),
-        )),
-        SessionState::Closed => Err(ApiError::FailedPrecondition(
-            "this session is closed".into(),
-        )),
+        SessionState::Cancelled => Err(ApiError::precondition("api-error-session-cancelled")),
+        SessionState::Closed => Err(ApiError::precondition("api-error-session-closed")),
         _ => Ok(()),
     }
 }
@@ -310,15 +306,16 @@ async fn mark_attendance(
         let session = load_session(&mut tx, &caller, "session", &r.session).await?;
         require_course_staff(&mut tx, &caller, session.course).await?;
         if session.cancelled_at.is_some() {
-            return Err(ApiError::FailedPrecondition(
-                "this session was cancelled; it counts for nobody".into(),
+            return Err(ApiError::precondition(
+                "api-error-session-cancelled-counts-for-nobody",
             ));
         }
         if !courses::is_enrolled(&mut tx, session.course, student).await? {
-            return Err(ApiError::FailedPrecondition(format!(
-                "{student} is not enrolled in {}",
-                session.course_code
-            )));
+            return Err(ApiError::FailedPrecondition(
+                Problem::new("api-error-student-not-enrolled")
+                    .text("student", student.to_string())
+                    .text("course", session.course_code.clone()),
+            ));
         }
         let before = attendance::get(&mut tx, session.id, student).await?;
         let after = attendance::set_manual(

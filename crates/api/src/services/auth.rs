@@ -1,7 +1,7 @@
 //! AuthService: login with throttling, logout, who-am-I, change password, one's language.
 
 use crate::retry::retrying;
-use classtrack_core::validate;
+use classtrack_core::validate::{self, Problem};
 use classtrack_proto::v1::{self, auth_service_server::AuthService};
 use classtrack_store::{auth, users};
 use tonic::{Request, Response, Status};
@@ -146,7 +146,7 @@ impl AuthService for AuthApi {
 /// The one answer to every login that does not succeed — an unknown
 /// account, a wrong password, a deactivated account — so that none of them
 /// tells an outsider more than the others.
-const LOGIN_REFUSED: ApiError = ApiError::Unauthenticated("wrong username or password");
+const LOGIN_REFUSED: ApiError = ApiError::Unauthenticated(Problem::new("api-error-login-refused"));
 
 async fn login(s: &State, req: Request<v1::LoginRequest>) -> ApiResult<v1::LoginResponse> {
     let address = s
@@ -308,7 +308,7 @@ async fn change_password(
         );
     }
     let me = &caller.user;
-    v.check_text(
+    v.check(
         "new_password",
         passwords::check_chosen(
             &r.new_password,
@@ -326,10 +326,7 @@ async fn change_password(
     let stored = users::password_hash(&mut conn, caller.user.id).await?;
     drop(conn);
     if stored.is_empty() {
-        return Err(ApiError::FailedPrecondition(
-            "your password is kept by your organisation's identity provider: change it there"
-                .into(),
-        ));
+        return Err(ApiError::precondition("api-error-password-at-provider"));
     }
     if !passwords::verify(Some(stored), r.current_password).await? {
         return Err(ApiError::invalid(

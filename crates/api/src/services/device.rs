@@ -223,9 +223,7 @@ pub(super) async fn approve(
 pub(super) async fn refuse_api_token(s: &State, caller: &Caller) -> ApiResult<()> {
     let mut conn = s.store.acquire().await?;
     if api_tokens::is_api_token(&mut conn, &caller.token_hash).await? {
-        return Err(ApiError::denied(
-            "an API token cannot do this: log in as yourself",
-        ));
+        return Err(ApiError::denied("api-error-not-with-api-token"));
     }
     Ok(())
 }

@@ -351,8 +351,8 @@ async fn update_session(
         let mut session = load_session(&mut tx, &caller, "session.name", &p.name).await?;
         require_course_staff(&mut tx, &caller, session.course).await?;
         if session.cancelled_at.is_some() {
-            return Err(ApiError::FailedPrecondition(
-                "this session was cancelled and can no longer change".into(),
+            return Err(ApiError::precondition(
+                "api-error-session-cancelled-no-change",
             ));
         }
         let before = (
@@ -381,9 +381,7 @@ async fn update_session(
         }
         let times_changed = (session.start_at, session.end_at) != (before.0, before.1);
         if times_changed && session.finalized_at.is_some() {
-            return Err(ApiError::FailedPrecondition(
-                "a closed session's times cannot change".into(),
-            ));
+            return Err(ApiError::precondition("api-error-session-closed-times"));
         }
         let mut v = Violations::default();
         check_times(
@@ -432,9 +430,7 @@ async fn cancel_session(
         let session = load_session(&mut tx, &caller, "name", &r.name).await?;
         require_course_staff(&mut tx, &caller, session.course).await?;
         if session.finalized_at.is_some() {
-            return Err(ApiError::FailedPrecondition(
-                "a closed session cannot be cancelled".into(),
-            ));
+            return Err(ApiError::precondition("api-error-session-closed-no-cancel"));
         }
         if sessions::cancel(&mut tx, session.id, r.reason.trim(), now).await? {
             audit(
@@ -470,8 +466,8 @@ async fn close_session(
         let session = load_session(&mut tx, &caller, "name", &r.name).await?;
         require_course_staff(&mut tx, &caller, session.course).await?;
         if session.cancelled_at.is_some() {
-            return Err(ApiError::FailedPrecondition(
-                "a cancelled session cannot be closed".into(),
+            return Err(ApiError::precondition(
+                "api-error-session-cancelled-no-close",
             ));
         }
         let marked = sessions::finalize(&mut tx, session.id, now).await?;

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use classtrack_core::validate::Problem;
 use classtrack_proto::v1;
 use classtrack_store::sso_flows::{self, SsoFlow};
 use tonic::Request;
@@ -156,7 +157,9 @@ fn provider<'a>(s: &'a State, name: &str) -> ApiResult<&'a Arc<OidcProvider>> {
         .oidc
         .iter()
         .find(|p| p.name() == name)
-        .ok_or_else(|| ApiError::NotFound(format!("no identity provider is named {name:?}")))
+        .ok_or_else(|| {
+            ApiError::NotFound(Problem::new("api-error-no-such-provider").text("name", name))
+        })
 }
 
 /// The redirect URI must be the web tier's callback at the public URL: the

@@ -11,6 +11,7 @@ use crate::helpers::*;
 
 per_backend!(errors_carry_a_localized_message_in_the_callers_language);
 per_backend!(each_user_saves_their_own_language);
+per_backend!(each_refusal_says_its_own_sentence_in_the_callers_language);
 
 fn in_language<T>(language: Option<&str>, mut r: Request<T>) -> Request<T> {
     if let Some(language) = language {
@@ -25,14 +26,14 @@ async fn errors_carry_a_localized_message_in_the_callers_language(db: TestDb) {
     let l = app.label;
     let (_, token) = app.user_with_token(v1::Role::Student, "ana").await;
     let cases = [
-        (None, "en", "Wrong username or password."),
+        (None, "en", "wrong username or password"),
         (
             Some("fr-FR,fr;q=0.9,en;q=0.8"),
             "fr",
             "Nom d’utilisateur ou mot de passe incorrect.",
         ),
         (Some("ar"), "ar", "اسم المستخدم أو كلمة المرور غير صحيحة."),
-        (Some("de-DE"), "en", "Wrong username or password."),
+        (Some("de-DE"), "en", "wrong username or password"),
     ];
     for (asked, locale, text) in cases {
         let wrong = app
@@ -243,5 +244,144 @@ async fn each_user_saves_their_own_language(db: TestDb) {
         .await
         .expect_err("anonymous");
     assert_eq!(anonymous.code(), Code::Unauthenticated, "{l}");
+    app.stop().await;
+}
+
+/// The LocalizedMessage of `status`, as (locale, text).
+fn localized_of(status: &tonic::Status) -> (String, String) {
+    let m = status
+        .get_details_localized_message()
+        .unwrap_or_else(|| panic!("a LocalizedMessage: {status:?}"));
+    (m.locale, m.message)
+}
+
+/// A refusal's LocalizedMessage is its own sentence in the caller's language (not the
+/// generic sentence of its status), and its message stays the same English.
+async fn each_refusal_says_its_own_sentence_in_the_callers_language(db: TestDb) {
+    let app = spawn_app(&db).await;
+    let l = app.label;
+
+    // FAILED_PRECONDITION: closing a cancelled session.
+    let course = app.create_course("CS101", &[], None).await;
+    let session = app.create_session(&course, 0, 60, None).await;
+    app.sessions()
+        .cancel_session(req(
+            &app.admin,
+            v1::CancelSessionRequest {
+                name: session.name.clone(),
+                reason: String::new(),
+            },
+        ))
+        .await
+        .expect("cancel");
+    for (asked, locale, text) in [
+        (None, "en", "a cancelled session cannot be closed"),
+        (
+            Some("fr"),
+            "fr",
+            "Une séance annulée ne peut pas être close.",
+        ),
+        (Some("ar"), "ar", "لا يمكن إغلاق حصة ملغاة."),
+    ] {
+        let refused = app
+            .sessions()
+            .close_session(in_language(
+                asked,
+                req(
+                    &app.admin,
+                    v1::CloseSessionRequest {
+                        name: session.name.clone(),
+                    },
+                ),
+            ))
+            .await
+            .expect_err("a cancelled session is not closed");
+        assert_eq!(refused.code(), Code::FailedPrecondition, "{l}");
+        assert_eq!(
+            refused.message(),
+            "a cancelled session cannot be closed",
+            "{l}: the message stays English"
+        );
+        assert_eq!(
+            localized_of(&refused),
+            (locale.to_string(), text.to_string()),
+            "{l}: {asked:?}"
+        );
+    }
+
+    // A weak password: zxcvbn's advice in French beside the English description.
+    let (_, qx_token) = app.user_with_token(v1::Role::Student, "qxvoralpine").await;
+    let weak = app
+        .auth()
+        .change_password(in_language(
+            Some("fr"),
+            req(
+                &qx_token,
+                v1::ChangePasswordRequest {
+                    current_password: PASSWORD.into(),
+                    new_password: "qxvoralpine".into(),
+                },
+            ),
+        ))
+        .await
+        .expect_err("a password made of the username is refused");
+    assert_eq!(weak.code(), Code::InvalidArgument, "{l}");
+    let violations = weak
+        .get_details_bad_request()
+        .expect("a BadRequest")
+        .field_violations;
+    let new_password = violations
+        .iter()
+        .find(|v| v.field == "new_password")
+        .unwrap_or_else(|| panic!("{l}: a violation of new_password: {violations:?}"));
+    assert_eq!(
+        new_password.description,
+        "is too easy to guess: It contains the account's username, name or email address. \
+         Add another word or two. Uncommon words are better.",
+        "{l}: English stays"
+    );
+    let localized = new_password.localized_message.as_ref().expect("localized");
+    assert_eq!(
+        (localized.locale.as_str(), localized.message.as_str()),
+        (
+            "fr",
+            "est trop facile à deviner : Il contient le nom d’utilisateur, le nom ou l’adresse \
+             e-mail du compte. Ajoutez un ou deux mots. Les mots peu courants sont meilleurs."
+        ),
+        "{l}"
+    );
+    // UNAUTHENTICATED: a login that expired, and no login at all, each with its own sentence.
+    let (_, token) = app.user_with_token(v1::Role::Student, "ana").await;
+    app.advance(8 * 24 * 3600);
+    let expired = app
+        .auth()
+        .who_am_i(in_language(Some("fr"), req(&token, v1::WhoAmIRequest {})))
+        .await
+        .expect_err("an expired login");
+    assert_eq!(expired.code(), Code::Unauthenticated, "{l}");
+    assert_eq!(
+        expired.message(),
+        "your login has expired or was ended; log in again",
+        "{l}"
+    );
+    assert_eq!(
+        localized_of(&expired),
+        (
+            "fr".to_string(),
+            "Votre connexion a expiré ou a été fermée ; reconnectez-vous.".to_string()
+        ),
+        "{l}"
+    );
+    let anonymous = app
+        .auth()
+        .who_am_i(in_language(Some("ar"), Request::new(v1::WhoAmIRequest {})))
+        .await
+        .expect_err("no login");
+    assert_eq!(
+        localized_of(&anonymous).1,
+        "سجّل الدخول أولًا: يحتاج هذا الطلب إلى ترويسة `authorization: Bearer <token>`.",
+        "{l}"
+    );
+
     app.stop().await;
 }

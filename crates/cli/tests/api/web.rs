@@ -603,6 +603,53 @@ async fn an_admin_deactivates_and_reactivates_an_account_from_its_page(db: TestD
 }
 per_backend!(an_admin_deactivates_and_reactivates_an_account_from_its_page);
 
+/// A refusal shows its own sentence in the page's language, not its status's generic one:
+/// an administrator may not deactivate their own account.
+async fn a_refusal_is_shown_in_its_own_words_in_every_language(db: TestDb) {
+    let app = spawn_web(&db).await;
+    let l = app.label;
+    let me = app
+        .auth()
+        .who_am_i(req(&app.admin, v1::WhoAmIRequest {}))
+        .await
+        .expect("who am I")
+        .into_inner()
+        .user
+        .expect("the administrator");
+    let my_page = format!("/admin/users/{}", me.name.trim_start_matches("users/"));
+    for (language, said, generic) in [
+        (
+            "fr",
+            "Vous ne pouvez pas désactiver votre propre compte.",
+            "Ce n’est pas possible dans l’état actuel.",
+        ),
+        (
+            "ar",
+            "لا يمكنك تعطيل حسابك بنفسك.",
+            "لا يمكن القيام بهذا في الحالة الحالية.",
+        ),
+        (
+            "en",
+            "You cannot deactivate your own account.",
+            "present state",
+        ),
+    ] {
+        let mut browser = Browser::with_token(&app, &app.admin);
+        browser.accept_language = Some(language.into());
+        browser.get(&my_page).await;
+        let page = browser.post(&format!("{my_page}/deactivate"), &[]).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{l}: {}", page.body);
+        let shown = browser.get(&my_page).await;
+        assert!(
+            shown.body.contains(said) && !shown.body.contains(generic),
+            "{l}: {language}: {}",
+            shown.body
+        );
+    }
+    app.stop().await;
+}
+per_backend!(a_refusal_is_shown_in_its_own_words_in_every_language);
+
 async fn an_attachment_keeps_its_accents_in_the_download_name(db: TestDb) {
     let app = spawn_web(&db).await;
     let l = app.label;

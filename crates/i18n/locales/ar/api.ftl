@@ -4,11 +4,9 @@
 api-error-invalid = بعض القيم غير صحيحة: { $fields }.
 api-error-login-refused = اسم المستخدم أو كلمة المرور غير صحيحة.
 api-error-login-ended = انتهت صلاحية تسجيل دخولك أو أُنهي؛ سجّل الدخول من جديد.
-api-error-login-required = سجّل الدخول أولًا.
-api-error-permission-denied = لا يحق لك القيام بهذا.
+api-error-login-required = سجّل الدخول أولًا: يحتاج هذا الطلب إلى ترويسة `authorization: Bearer <token>`.
 api-error-not-found = العنصر غير موجود.
 api-error-already-exists = هذه القيمة في «{ $field }» مستخدمة من قبل.
-api-error-failed-precondition = لا يمكن القيام بهذا في الحالة الحالية.
 api-error-password-change-required = غيّر كلمة المرور أولًا: لقد عُيّنت لك ويجب تغييرها قبل أي شيء آخر.
 api-error-throttled-seconds = محاولات دخول فاشلة كثيرة؛ حاول مجددًا بعد { $n ->
     [zero] لحظة
@@ -33,6 +31,39 @@ api-error-sso-token-invalid = تعذّر التحقق من ردّ مزوّد ا�
 api-error-sso-account-unusable = حسابك لدى مزوّد الهوية لا يتضمن ما يحتاجه ClassTrack (مثل بريد إلكتروني موثَّق). يمكن للمسؤول معرفة السبب في السجل.
 api-error-provider-unavailable = مزوّد الهوية غير متاح مؤقتًا؛ حاول مجددًا بعد قليل.
 api-error-internal = حدث خطأ في الخادم؛ وقد سُجّل.
+
+## لماذا يُرفض الطلب
+
+api-error-not-found-named = { $name } غير موجود.
+api-error-hidden = لا يمكنك رؤية { $name }.
+api-error-admin-only = المسؤول وحده يمكنه القيام بهذا.
+api-error-staff-only = لا يمكن للطلاب القيام بهذا.
+api-error-course-staff-only = أساتذة هذا المقرر أو المسؤول وحدهم يمكنهم القيام بهذا.
+api-error-not-enrolled = أنت غير مسجّل في هذا المقرر.
+api-error-student-not-enrolled = { $student } غير مسجّل في { $course }.
+api-error-own-account-only = لا يمكنك رؤية سوى حسابك وحسابات طلابك.
+api-error-own-attendance-only = لا يمكنك رؤية سوى حضورك.
+api-error-last-admin = لا يمكن للمسؤول الأخير أن يفقد دور المسؤول.
+api-error-deactivate-self = لا يمكنك تعطيل حسابك بنفسك.
+api-error-password-at-provider = كلمة مرورك يحفظها مزوّد الهوية لمؤسستك: غيّرها هناك.
+api-error-admin-password-weak = كلمة مرور المسؤول (CLASSTRACK_ADMIN_PASSWORD) { $why }؛ اختر غيرها.
+api-error-not-with-api-token = لا يمكن لرمز واجهة البرمجة القيام بهذا: سجّل الدخول باسمك.
+api-error-professor-own-courses = لا يمكن للأستاذ أن ينشئ إلا المقررات التي يدرّسها بنفسه.
+api-error-course-code-admin-only = المسؤول وحده يمكنه تغيير رمز المقرر.
+api-error-session-cancelled = أُلغيت هذه الحصة.
+api-error-session-closed = هذه الحصة مغلقة.
+api-error-session-cancelled-no-change = أُلغيت هذه الحصة ولم يعد من الممكن تغييرها.
+api-error-session-closed-times = لا يمكن تغيير مواعيد حصة مغلقة.
+api-error-session-closed-no-cancel = لا يمكن إلغاء حصة مغلقة.
+api-error-session-cancelled-no-close = لا يمكن إغلاق حصة ملغاة.
+api-error-session-cancelled-counts-for-nobody = أُلغيت هذه الحصة؛ فهي لا تُحتسب لأحد.
+api-error-students-justify = الطلاب وحدهم يقدّمون المبررات.
+api-error-justify-absence-only = لا يمكن تبرير سوى الغياب أو التأخر.
+api-error-justification-decided = سبق البتّ في هذا المبرر.
+api-error-no-attachment = لا يحمل هذا المبرر مرفقًا.
+api-error-no-such-provider = لا يوجد مزوّد هوية باسم «{ $name }».
+api-error-sso-no-account = ليس لديك حساب في ClassTrack بعد؛ اطلب من المسؤول إنشاء حساب لك.
+api-error-sso-account-conflict = حسابك لدى مزوّد الهوية يطابق حسابًا آخر في ClassTrack؛ على المسؤول حلّ هذا التعارض (وقد سُجّل في السجل).
 
 ## تسجيلات الحضور المرفوضة، حسب سبب ErrorInfo
 
@@ -128,3 +159,36 @@ api-field-say-why-absent = اذكر سبب غيابك أو تأخرك
 api-field-file-too-large = حجم الملف أكبر من { $mib } ميغابايت
 api-field-file-kind = لا تُقبل إلا ملفات PDF وPNG وJPEG
 api-field-say-why-rejected = اذكر سبب رفض التبرير
+
+## كلمة مرور مختارة يسهل تخمينها (خطأ في حقل)، مع نصائح zxcvbn
+
+api-password-too-easy = يسهل تخمينها كثيرًا
+api-password-too-easy-because = يسهل تخمينها كثيرًا: { $advice }
+api-password-personal = تحتوي على اسم المستخدم أو الاسم أو البريد الإلكتروني للحساب.
+api-password-warning-straight-rows = صفوف المفاتيح المتتالية سهلة التخمين.
+api-password-warning-short-keyboard-patterns = أنماط لوحة المفاتيح القصيرة سهلة التخمين.
+api-password-warning-repeats-like-aaa = التكرارات مثل «aaa» سهلة التخمين.
+api-password-warning-repeats-like-abcabc = التكرارات مثل «abcabcabc» أصعب قليلًا فقط في التخمين من «abc».
+api-password-warning-top-10 = هذه من أشيع 10 كلمات مرور.
+api-password-warning-top-100 = هذه من أشيع 100 كلمة مرور.
+api-password-warning-common = هذه كلمة مرور شائعة جدًا.
+api-password-warning-similar-to-common = هذه تشبه كلمة مرور شائعة الاستخدام.
+api-password-warning-sequences = التسلسلات مثل abc أو 6543 سهلة التخمين.
+api-password-warning-recent-years = السنوات الأخيرة سهلة التخمين.
+api-password-warning-word-by-itself = الكلمة المنفردة سهلة التخمين.
+api-password-warning-dates = التواريخ غالبًا سهلة التخمين.
+api-password-warning-names-by-themselves = الأسماء وأسماء العائلة وحدها سهلة التخمين.
+api-password-warning-common-names = الأسماء وأسماء العائلة الشائعة سهلة التخمين.
+api-password-suggestion-few-words = استخدم بضع كلمات، وتجنّب العبارات الشائعة.
+api-password-suggestion-no-symbols-needed = لا حاجة إلى رموز أو أرقام أو أحرف كبيرة.
+api-password-suggestion-another-word = أضف كلمة أو كلمتين. الكلمات غير الشائعة أفضل.
+api-password-suggestion-capitalization = الأحرف الكبيرة لا تفيد كثيرًا.
+api-password-suggestion-all-uppercase = الأحرف الكبيرة كلها سهلة التخمين تقريبًا مثل الأحرف الصغيرة كلها.
+api-password-suggestion-reversed-words = الكلمات المقلوبة ليست أصعب كثيرًا في التخمين.
+api-password-suggestion-substitutions = الاستبدالات المتوقعة مثل «@» بدل «a» لا تفيد كثيرًا.
+api-password-suggestion-longer-keyboard-pattern = استخدم نمط لوحة مفاتيح أطول بمنعطفات أكثر.
+api-password-suggestion-repeated = تجنّب تكرار الكلمات والأحرف.
+api-password-suggestion-sequences = تجنّب التسلسلات.
+api-password-suggestion-recent-years = تجنّب السنوات الأخيرة.
+api-password-suggestion-years-associated = تجنّب السنوات المرتبطة بك.
+api-password-suggestion-dates-associated = تجنّب التواريخ والسنوات المرتبطة بك.

@@ -2,13 +2,11 @@
 # (crates/api/src/error.rs). Keep in step with ../fr/api.ftl and ../ar/api.ftl.
 
 api-error-invalid = Some values are not right: { $fields }.
-api-error-login-refused = Wrong username or password.
-api-error-login-ended = Your login has expired or was ended; log in again.
-api-error-login-required = Log in first.
-api-error-permission-denied = You are not allowed to do this.
-api-error-not-found = This was not found.
+api-error-login-refused = wrong username or password
+api-error-login-ended = your login has expired or was ended; log in again
+api-error-login-required = log in first: this call needs an `authorization: Bearer <token>` header
+api-error-not-found = not found
 api-error-already-exists = This { $field } is already taken.
-api-error-failed-precondition = This cannot be done in its present state.
 api-error-password-change-required = Change your password first: it was set for you and must be changed before anything else.
 api-error-throttled-seconds = Too many failed logins; try again in { $n ->
     [one] { $n } second
@@ -25,6 +23,40 @@ api-error-sso-token-invalid = The identity provider's answer could not be verifi
 api-error-sso-account-unusable = Your account at the identity provider lacks what ClassTrack needs (such as a verified email). An administrator can see why in the log.
 api-error-provider-unavailable = The identity provider is unavailable for a moment; try again shortly.
 api-error-internal = Something went wrong on the server; it has been logged.
+
+## Why a request is refused (the status's English message is the en text, so these
+## keep its lower case; the web makes a sentence of it)
+
+api-error-not-found-named = { $name } was not found
+api-error-hidden = you may not see { $name }
+api-error-admin-only = only an administrator may do this
+api-error-staff-only = students may not do this
+api-error-course-staff-only = only this course's professors or an administrator may do this
+api-error-not-enrolled = you are not enrolled in this course
+api-error-student-not-enrolled = { $student } is not enrolled in { $course }
+api-error-own-account-only = you may see only your own account and your students'
+api-error-own-attendance-only = you may see only your own attendance
+api-error-last-admin = the last administrator cannot lose the admin role
+api-error-deactivate-self = you cannot deactivate your own account
+api-error-password-at-provider = your password is kept by your organisation's identity provider: change it there
+api-error-admin-password-weak = the administrator's password (CLASSTRACK_ADMIN_PASSWORD) { $why }; choose another
+api-error-not-with-api-token = an API token cannot do this: log in as yourself
+api-error-professor-own-courses = a professor may only create courses they teach themselves
+api-error-course-code-admin-only = only an administrator may change a course's code
+api-error-session-cancelled = this session was cancelled
+api-error-session-closed = this session is closed
+api-error-session-cancelled-no-change = this session was cancelled and can no longer change
+api-error-session-closed-times = a closed session's times cannot change
+api-error-session-closed-no-cancel = a closed session cannot be cancelled
+api-error-session-cancelled-no-close = a cancelled session cannot be closed
+api-error-session-cancelled-counts-for-nobody = this session was cancelled; it counts for nobody
+api-error-students-justify = only students submit justifications
+api-error-justify-absence-only = only an absence or a late mark can be justified
+api-error-justification-decided = this justification was already decided
+api-error-no-attachment = this justification has no attachment
+api-error-no-such-provider = no identity provider is named "{ $name }"
+api-error-sso-no-account = you have no ClassTrack account yet; ask an administrator to create one
+api-error-sso-account-conflict = your account at the identity provider matches a different ClassTrack account; an administrator has to resolve it (the conflict is logged)
 
 ## Refused check-ins, by their ErrorInfo reason
 
@@ -121,3 +153,37 @@ api-field-say-why-absent = say why you were absent or late
 api-field-file-too-large = the file is larger than { $mib } MiB
 api-field-file-kind = only PDF, PNG and JPEG files are accepted
 api-field-say-why-rejected = say why the justification is rejected
+
+## A chosen password that is too easy to guess (a field violation), with zxcvbn's advice:
+## its warnings and suggestions, in English word for word as zxcvbn says them
+
+api-password-too-easy = is too easy to guess
+api-password-too-easy-because = is too easy to guess: { $advice }
+api-password-personal = It contains the account's username, name or email address.
+api-password-warning-straight-rows = Straight rows of keys are easy to guess.
+api-password-warning-short-keyboard-patterns = Short keyboard patterns are easy to guess.
+api-password-warning-repeats-like-aaa = Repeats like "aaa" are easy to guess.
+api-password-warning-repeats-like-abcabc = Repeats like "abcabcabc" are only slightly harder to guess than "abc".
+api-password-warning-top-10 = This is a top-10 common password.
+api-password-warning-top-100 = This is a top-100 common password.
+api-password-warning-common = This is a very common password.
+api-password-warning-similar-to-common = This is similar to a commonly used password.
+api-password-warning-sequences = Sequences like abc or 6543 are easy to guess.
+api-password-warning-recent-years = Recent years are easy to guess.
+api-password-warning-word-by-itself = A word by itself is easy to guess.
+api-password-warning-dates = Dates are often easy to guess.
+api-password-warning-names-by-themselves = Names and surnames by themselves are easy to guess.
+api-password-warning-common-names = Common names and surnames are easy to guess.
+api-password-suggestion-few-words = Use a few words, avoid common phrases.
+api-password-suggestion-no-symbols-needed = No need for symbols, digits, or uppercase letters.
+api-password-suggestion-another-word = Add another word or two. Uncommon words are better.
+api-password-suggestion-capitalization = Capitalization doesn't help very much.
+api-password-suggestion-all-uppercase = All-uppercase is almost as easy to guess as all-lowercase.
+api-password-suggestion-reversed-words = Reversed words aren't much harder to guess.
+api-password-suggestion-substitutions = Predictable substitutions like '@' instead of 'a' don't help very much.
+api-password-suggestion-longer-keyboard-pattern = Use a longer keyboard pattern with more turns.
+api-password-suggestion-repeated = Avoid repeated words and characters.
+api-password-suggestion-sequences = Avoid sequences.
+api-password-suggestion-recent-years = Avoid recent years.
+api-password-suggestion-years-associated = Avoid years that are associated with you.
+api-password-suggestion-dates-associated = Avoid dates and years that are associated with you.

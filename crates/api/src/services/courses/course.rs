@@ -90,9 +90,7 @@ pub(super) async fn create_course(
     if caller.user.role == Role::Professor {
         let me = caller.user.id.name();
         if r.professors.iter().any(|p| p != &me) {
-            return Err(ApiError::denied(
-                "a professor may only create courses they teach themselves",
-            ));
+            return Err(ApiError::denied("api-error-professor-own-courses"));
         }
         r.professors = vec![me];
     }
@@ -214,9 +212,7 @@ pub(super) async fn update_course(
         for p in &paths {
             match *p {
                 "code" if !caller.is_admin() => {
-                    return Err(ApiError::denied(
-                        "only an administrator may change a course's code",
-                    ))
+                    return Err(ApiError::denied("api-error-course-code-admin-only"))
                 }
                 "code" => course.code = c.code.trim().to_string(),
                 "title" => course.title = c.title.trim().to_string(),

@@ -2,6 +2,7 @@
 //! student or a new account), unenrolling, and importing a CSV of them.
 
 use crate::retry::retrying;
+use classtrack_core::validate::Problem;
 use classtrack_core::{Role, UserId};
 use classtrack_proto::v1;
 use classtrack_store::courses::{self};
@@ -176,10 +177,11 @@ pub(super) async fn unenroll_student(
         require_course_staff(&mut tx, &caller, course.id).await?;
         let student = parse_name("student", &r.student, UserId::parse)?;
         if !courses::unenroll(&mut tx, course.id, student).await? {
-            return Err(ApiError::NotFound(format!(
-                "{student} is not enrolled in {}",
-                course.code
-            )));
+            return Err(ApiError::NotFound(
+                Problem::new("api-error-student-not-enrolled")
+                    .text("student", student.to_string())
+                    .text("course", course.code.clone()),
+            ));
         }
         audit(
             &mut tx,

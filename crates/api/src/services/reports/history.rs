@@ -34,7 +34,7 @@ pub(super) async fn student_history(
         || (caller.user.role == Role::Professor
             && courses::teaches_student(&mut conn, caller.user.id, student).await?);
     if !allowed {
-        return Err(ApiError::denied("you may see only your own attendance"));
+        return Err(ApiError::denied("api-error-own-attendance-only"));
     }
     let user = found(&caller, student, users::get(&mut conn, student).await)?;
     let mut h = store_reports::student_history(&mut conn, student).await?;

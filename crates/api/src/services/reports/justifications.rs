@@ -3,7 +3,7 @@
 //! name), staff list and decide them, and the attachment is fetched back.
 
 use crate::retry::retrying;
-use classtrack_core::validate::{self, Violations};
+use classtrack_core::validate::{self, Problem, Violations};
 use classtrack_core::AttendanceStatus;
 use classtrack_core::{JustificationId, RecordSource, Role};
 use classtrack_proto::v1;
@@ -87,7 +87,7 @@ pub(super) async fn submit(
 ) -> ApiResult<v1::SubmitJustificationResponse> {
     let caller = s.caller(&req).await?;
     if caller.user.role != Role::Student {
-        return Err(ApiError::denied("only students submit justifications"));
+        return Err(ApiError::denied("api-error-students-justify"));
     }
     let r = req.into_inner();
     let mut v = Violations::default();
@@ -129,7 +129,7 @@ pub(super) async fn submit(
         let mut tx = s.store.begin().await?;
         let session = load_session(&mut tx, &caller, "session", &r.session).await?;
         if !courses::is_enrolled(&mut tx, session.course, caller.user.id).await? {
-            return Err(ApiError::denied("you are not enrolled in this course"));
+            return Err(ApiError::denied("api-error-not-enrolled"));
         }
         let record = attendance::get(&mut tx, session.id, caller.user.id).await?;
         let justifiable = match record.as_ref().map(|r| r.status) {
@@ -138,9 +138,7 @@ pub(super) async fn submit(
             _ => false,
         };
         if !justifiable {
-            return Err(ApiError::FailedPrecondition(
-                "only an absence or a late mark can be justified".into(),
-            ));
+            return Err(ApiError::precondition("api-error-justify-absence-only"));
         }
         if justifications::pending_for(&mut tx, session.id, caller.user.id).await? {
             return Err(ApiError::AlreadyExists {
@@ -256,9 +254,7 @@ pub(super) async fn decide(
         if !justifications::decide(&mut tx, j.id, state, r.comment.trim(), caller.user.id, now)
             .await?
         {
-            return Err(ApiError::FailedPrecondition(
-                "this justification was already decided".into(),
-            ));
+            return Err(ApiError::precondition("api-error-justification-decided"));
         }
         let mut detail = json!({"decision": state.as_str(), "comment": r.comment.trim()});
         if r.approve {
@@ -313,7 +309,7 @@ pub(super) async fn attachment(
     }
     let file = justifications::attachment(&mut conn, j.id)
         .await?
-        .ok_or_else(|| ApiError::NotFound("this justification has no attachment".into()))?;
+        .ok_or_else(|| ApiError::NotFound(Problem::new("api-error-no-attachment")))?;
     Ok(v1::GetJustificationAttachmentResponse {
         content: file.content,
         content_type: file.content_type,

@@ -143,7 +143,7 @@ pub(super) async fn create_user(
     );
     v.extend(applicant.violations("user."));
     if !r.password.is_empty() {
-        v.check_text(
+        v.check(
             "password",
             passwords::check_chosen(&r.password, &applicant.names()),
         );
@@ -201,9 +201,7 @@ pub(super) async fn get_user(
         || (caller.user.role == Role::Professor
             && courses::teaches_student(&mut conn, caller.user.id, id).await?);
     if !allowed {
-        return Err(ApiError::denied(
-            "you may see only your own account and your students'",
-        ));
+        return Err(ApiError::denied("api-error-own-account-only"));
     }
     let user = found(&caller, id, users::get(&mut conn, id).await)?;
     Ok(v1::GetUserResponse {
@@ -302,9 +300,7 @@ pub(super) async fn update_user(
             && role != Role::Admin
             && users::count_admins(&mut tx).await? <= 1
         {
-            return Err(ApiError::FailedPrecondition(
-                "the last administrator cannot lose the admin role".into(),
-            ));
+            return Err(ApiError::precondition("api-error-last-admin"));
         }
         let after = users::update(&mut tx, id, &changes, now)
             .await
@@ -336,9 +332,7 @@ pub(super) async fn set_active(
     caller.require_admin()?;
     let id = parse_name("name", name, UserId::parse)?;
     if !active && id == caller.user.id {
-        return Err(ApiError::FailedPrecondition(
-            "you cannot deactivate your own account".into(),
-        ));
+        return Err(ApiError::precondition("api-error-deactivate-self"));
     }
     let now = s.now_ms();
     retrying!(s, "set active", {
