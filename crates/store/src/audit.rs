@@ -55,8 +55,9 @@ pub struct AuditEvent {
     /// The old and new values, as the caller wrote them.
     pub detail: String,
     /// The IANA time zone of the course the target is about (`courses/{id}`,
-    /// or `sessions/{id}` and what lies under it), in which the entry's time
-    /// is shown; `None` for other targets.
+    /// `sessions/{id}` and what lies under it, or `justifications/{id}`, by
+    /// its session), in which the entry's time is shown; `None` for other
+    /// targets.
     pub time_zone: Option<String>,
 }
 
@@ -160,6 +161,8 @@ enum About {
     Course(i64),
     /// `sessions/{id}`, and anything under it (`sessions/{id}/attendance/{student}`).
     Session(i64),
+    /// `justifications/{id}`: about its session.
+    Justification(i64),
 }
 
 /// The course or session a target names, if it names one.
@@ -170,22 +173,25 @@ fn about(target: &str) -> Option<About> {
     match collection {
         "courses" => Some(About::Course(id)),
         "sessions" => Some(About::Session(id)),
+        "justifications" => Some(About::Justification(id)),
         _ => None,
     }
 }
 
 /// Sets each event's `time_zone` from the course its target is about: one
-/// query for the sessions' courses and one for the courses, by primary key.
+/// query each for the sessions', the justifications' and the courses' zones,
+/// by primary key.
 async fn fill_zones(conn: &mut Conn, events: &mut [AuditEvent]) -> Result<()> {
     let subjects: Vec<Option<About>> = events.iter().map(|e| about(&e.target)).collect();
-    let (mut sessions, mut courses) = (Vec::new(), Vec::new());
+    let (mut sessions, mut justifications, mut courses) = (Vec::new(), Vec::new(), Vec::new());
     for a in subjects.iter().flatten() {
         match *a {
             About::Session(id) => sessions.push(id),
+            About::Justification(id) => justifications.push(id),
             About::Course(id) => courses.push(id),
         }
     }
-    for ids in [&mut sessions, &mut courses] {
+    for ids in [&mut sessions, &mut justifications, &mut courses] {
         ids.sort_unstable();
         ids.dedup();
     }
@@ -194,6 +200,13 @@ async fn fill_zones(conn: &mut Conn, events: &mut [AuditEvent]) -> Result<()> {
         "SELECT s.id, c.time_zone FROM sessions s JOIN courses c ON c.id = s.course_id \
          WHERE s.id IN",
         &sessions,
+    )
+    .await?;
+    let of_justifications = zones(
+        conn,
+        "SELECT j.id, c.time_zone FROM justifications j JOIN sessions s ON s.id = j.session_id \
+         JOIN courses c ON c.id = s.course_id WHERE j.id IN",
+        &justifications,
     )
     .await?;
     let of_courses = zones(
@@ -205,6 +218,7 @@ async fn fill_zones(conn: &mut Conn, events: &mut [AuditEvent]) -> Result<()> {
     for (event, subject) in events.iter_mut().zip(subjects) {
         event.time_zone = match subject {
             Some(About::Session(id)) => of_sessions.get(&id).cloned(),
+            Some(About::Justification(id)) => of_justifications.get(&id).cloned(),
             Some(About::Course(id)) => of_courses.get(&id).cloned(),
             None => None,
         };
@@ -239,9 +253,9 @@ mod tests {
         assert_eq!(about("courses/7"), Some(About::Course(7)));
         assert_eq!(about("sessions/12"), Some(About::Session(12)));
         assert_eq!(about("sessions/12/attendance/5"), Some(About::Session(12)));
+        assert_eq!(about("justifications/4"), Some(About::Justification(4)));
         for other in [
             "users/3",
-            "justifications/4",
             "sessions/x",
             "sessions/0",
             "courses",

@@ -914,6 +914,18 @@ async fn an_audit_entry_carries_the_zone_of_the_course_its_target_is_about(db: T
     let abroad = sessions::create(&mut c, &lecture(other.id, "Abroad 1"), 1)
         .await
         .expect("session");
+    let excuse = classtrack_store::justifications::create(
+        &mut c,
+        classtrack_store::justifications::NewJustification {
+            session: abroad.id,
+            student: k.ana.id,
+            reason: "ill",
+            attachment: None,
+        },
+        5,
+    )
+    .await
+    .expect("justification");
     let targets = [
         k.course.id.name(),
         k.session.id.name(),
@@ -921,6 +933,7 @@ async fn an_audit_entry_carries_the_zone_of_the_course_its_target_is_about(db: T
         other.id.name(),
         k.ana.id.name(),
         SessionId(abroad.id.0 + 1000).name(),
+        excuse.id.name(),
     ];
     for (i, target) in targets.iter().enumerate() {
         audit::record(&mut c, None, None, "test.zone", target, "{}", 10 + i as i64)
@@ -945,6 +958,7 @@ async fn an_audit_entry_carries_the_zone_of_the_course_its_target_is_about(db: T
             Some("America/New_York"),
             None,
             None,
+            Some("America/New_York"),
         ])
         .collect();
     assert_eq!(zones, expected, "{l}: each entry's zone, oldest first");
