@@ -302,6 +302,29 @@ test('the check-in journey and the report in French and Arabic', async (t) => {
     });
   }
 
+  for (const lang of LANGUAGES) {
+    // A context of its own in this language (Accept-Language), logged in as the
+    // administrator, who has no saved language: the English tests are not moved.
+    const office = await open(browser, DESKTOP, { locale: lang.locale });
+    contexts.push(office);
+    await t.test(`${lang.tag}: the administrator's overview, users, audit and a course's settings`, async () => {
+      const { page } = office;
+      await loginIn(page, lang, 'admin', ADMIN_PASSWORD);
+      await page.waitForURL('**/admin');
+      for (const [path, name] of [
+        ['/admin', `admin-overview-${lang.tag}`],
+        ['/admin/users', `admin-users-${lang.tag}`],
+        ['/admin/audit', `admin-audit-${lang.tag}`],
+        [`${state.coursePath}/edit`, `admin-course-settings-${lang.tag}`],
+      ]) {
+        await page.goto(path);
+        await assertLanguage(page, lang);
+        await assertAccessible(page, `the ${lang.tag} page ${path}`);
+        await shot(page, name, { fullPage: true });
+      }
+    });
+  }
+
   await t.test('pages ran without script errors', () => {
     for (const c of contexts) {
       assert.deepEqual(c.page.problems.filter((p) => !/Failed to load resource/.test(p)), []);
