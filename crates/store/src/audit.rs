@@ -254,13 +254,7 @@ mod tests {
         assert_eq!(about("sessions/12"), Some(About::Session(12)));
         assert_eq!(about("sessions/12/attendance/5"), Some(About::Session(12)));
         assert_eq!(about("justifications/4"), Some(About::Justification(4)));
-        for other in [
-            "users/3",
-            "sessions/x",
-            "sessions/0",
-            "courses",
-            "",
-        ] {
+        for other in ["users/3", "sessions/x", "sessions/0", "courses", ""] {
             assert_eq!(about(other), None, "{other:?}");
         }
     }
